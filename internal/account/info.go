@@ -1,0 +1,108 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Information returns the target account's record (GetAccountInformation).
+// Returns AccessDeniedException if the caller may not reach the account.
+func (s *Service) Information(ctx context.Context, t Target) (*Account, error) {
+	id, err := s.resolve(ctx, t, "GetAccountInformation")
+	if err != nil {
+		return nil, err
+	}
+	var a *Account
+	err = s.store.View(ctx, func(tx Tx) (err error) {
+		a, err = loadAccount(ctx, tx, id)
+		return err
+	})
+	return a, err
+}
+
+// Rename sets the account name (PutAccountName).
+// Returns AccessDeniedException if the caller may not reach the account.
+func (s *Service) Rename(ctx context.Context, t Target, name string) error {
+	id, err := s.resolve(ctx, t, "PutAccountName")
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		a, err := loadAccount(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		a.Name = name
+		return tx.PutAccount(ctx, a)
+	})
+}
+
+// GovCloudAccount answers GetGovCloudAccountInformation. No account here is
+// linked to a GovCloud account, so a reachable account gets
+// ResourceNotFoundException.
+func (s *Service) GovCloudAccount(ctx context.Context, t Target) error {
+	id, err := s.resolve(ctx, t, "GetGovCloudAccountInformation")
+	if err != nil {
+		return err
+	}
+	return s.store.View(ctx, func(tx Tx) error {
+		if _, err := loadAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		// TODO(fidelity): AWS also links GovCloud accounts made by
+		// CreateGovCloudAccount; none can be made here yet.
+		return notFound("The specified account does not have a linked AWS GovCloud (US) account.")
+	})
+}
+
+// EnsureSignUp creates the account described by u, complete as a real sign-up
+// leaves it (contact information, verified phone, payment method), unless an
+// account with that id already exists. It never overwrites existing state.
+// It reports whether it created the account.
+func (s *Service) EnsureSignUp(ctx context.Context, u SignUp) (bool, error) {
+	created := false
+	err := s.store.Update(ctx, func(tx Tx) error {
+		_, err := tx.Account(ctx, u.ID)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("load account %s: %w", u.ID, err)
+		}
+		if other, err := tx.AccountByEmail(ctx, u.Email); err == nil {
+			return fmt.Errorf("sign up %s: email %s already belongs to account %s", u.ID, u.Email, other.ID)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		a := &Account{ID: u.ID, Name: u.Name, Email: u.Email, State: StateActive, CreatedAt: s.now(), PaymentMethod: true}
+		if err := tx.PutAccount(ctx, a); err != nil {
+			return err
+		}
+		c := u.Contact
+		if c == nil {
+			c = &ContactInformation{
+				FullName: strings.TrimSpace(truncate(u.Name, 50)), AddressLine1: "410 Terry Ave N",
+				City: "Seattle", StateOrRegion: "WA", PostalCode: "98109", CountryCode: "US",
+				PhoneNumber: "+12065550100",
+			}
+		}
+		if err := tx.PutContactInformation(ctx, u.ID, c); err != nil {
+			return err
+		}
+		if err := tx.PutPhoneVerification(ctx, u.ID, &PhoneVerification{Status: PhoneVerified}); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	return created, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

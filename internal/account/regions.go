@@ -1,0 +1,143 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+func errUnknownRegion(name string) error {
+	return fieldInvalid("RegionName", fmt.Sprintf("%s is not a valid region name.", name))
+}
+
+// Regions lists every Region with its status for the target account, sorted
+// by name, keeping only the statuses in filter (all when filter is empty).
+func (s *Service) Regions(ctx context.Context, t Target, filter []RegionStatus) ([]Region, error) {
+	id, err := s.resolve(ctx, t, "ListRegions")
+	if err != nil {
+		return nil, err
+	}
+	var opts []RegionOpt
+	err = s.store.View(ctx, func(tx Tx) (err error) {
+		if _, err := loadAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		opts, err = tx.RegionOpts(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]*RegionOpt, len(opts))
+	for i := range opts {
+		byName[opts[i].Region] = &opts[i]
+	}
+	now := s.now()
+	out := make([]Region, 0, len(Catalog))
+	for _, r := range Catalog {
+		st := regionStatus(r, byName[r.Name], now)
+		if len(filter) > 0 && !containsStatus(filter, st) {
+			continue
+		}
+		out = append(out, Region{Name: r.Name, Status: st})
+	}
+	return out, nil
+}
+
+func containsStatus(list []RegionStatus, s RegionStatus) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RegionStatus returns the status of one Region (GetRegionOptStatus).
+// Returns ValidationException for an unknown Region.
+func (s *Service) RegionStatus(ctx context.Context, t Target, name string) (RegionStatus, error) {
+	id, err := s.resolve(ctx, t, "GetRegionOptStatus")
+	if err != nil {
+		return "", err
+	}
+	r, ok := catalogRegion(name)
+	if !ok {
+		return "", errUnknownRegion(name)
+	}
+	var st RegionStatus
+	err = s.store.View(ctx, func(tx Tx) error {
+		if _, err := loadAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		opt, err := tx.RegionOpt(ctx, id, name)
+		if errors.Is(err, ErrNotFound) {
+			opt = nil
+		} else if err != nil {
+			return err
+		}
+		st = regionStatus(r, opt, s.now())
+		return nil
+	})
+	return st, err
+}
+
+// EnableRegion starts DISABLED -> ENABLING -> ENABLED.
+// Returns ValidationException (invalidRegionOptTarget) for a default Region
+// or one already ENABLED, ConflictException while the Region is ENABLING or
+// DISABLING, and TooManyRequestsException when the account already has the
+// maximum number of Region requests in flight.
+func (s *Service) EnableRegion(ctx context.Context, t Target, name string) error {
+	return s.optRegion(ctx, t, name, RegionEnabled, "EnableRegion")
+}
+
+// DisableRegion starts ENABLED -> DISABLING -> DISABLED, with the errors of
+// EnableRegion mirrored.
+func (s *Service) DisableRegion(ctx context.Context, t Target, name string) error {
+	return s.optRegion(ctx, t, name, RegionDisabled, "DisableRegion")
+}
+
+func (s *Service) optRegion(ctx context.Context, t Target, name string, target RegionStatus, action string) error {
+	id, err := s.resolve(ctx, t, action)
+	if err != nil {
+		return err
+	}
+	r, ok := catalogRegion(name)
+	if !ok {
+		return errUnknownRegion(name)
+	}
+	if r.DefaultEnabled {
+		return errRegionOptTarget()
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if _, err := loadAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		now := s.now()
+		opts, err := tx.RegionOpts(ctx, id)
+		if err != nil {
+			return err
+		}
+		inFlight := 0
+		var cur *RegionOpt
+		for i := range opts {
+			if opts[i].InFlightAt(now) {
+				inFlight++
+			}
+			if opts[i].Region == name {
+				cur = &opts[i]
+			}
+		}
+		switch st := regionStatus(r, cur, now); st {
+		case RegionEnabling, RegionDisabling:
+			return conflict(fmt.Sprintf("The region %s is currently %s; wait until the request completes.", name, st))
+		case target:
+			return errRegionOptTarget()
+		}
+		if inFlight >= s.opts.MaxRegionRequests {
+			return tooManyRequests(fmt.Sprintf("The account already has %d region opt requests in progress.", inFlight))
+		}
+		return tx.PutRegionOpt(ctx, id, &RegionOpt{
+			Region: name, Target: target, RequestedAt: now, DueAt: now.Add(s.opts.RegionTransitionDelay),
+		})
+	})
+}

@@ -1,0 +1,145 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// Directory answers the organization facts that the AccountId rules need.
+// app satisfies it with the Organizations domain; until that exists,
+// [Standalone] says no account is in an organization.
+type Directory interface {
+	// CanManage reports whether caller's account may act on target in
+	// organizations mode (management account or delegated administrator for
+	// account.amazonaws.com acting on a member of the same organization with
+	// all features and trusted access).
+	CanManage(ctx context.Context, caller, target identity.AccountID) (bool, error)
+}
+
+// Standalone is the Directory of a world without organizations.
+type Standalone struct{}
+
+// CanManage always reports false: a standalone account reaches no other
+// account, and not itself through AccountId either (spec/behaviour.md §2.3).
+func (Standalone) CanManage(context.Context, identity.AccountID, identity.AccountID) (bool, error) {
+	return false, nil
+}
+
+// Options are the service's knobs; the zero value is usable.
+type Options struct {
+	// Now is the domain clock (default time.Now).
+	Now func() time.Time
+	// Rand is the source of one-time codes and ids (default crypto/rand).
+	Rand io.Reader
+	// RegionTransitionDelay is how long ENABLING and DISABLING last.
+	RegionTransitionDelay time.Duration
+	// MaxRegionRequests is the per-account limit of Region requests in
+	// flight (default 6).
+	MaxRegionRequests int
+	// CodeTTL is how long a primary-email one-time code is valid (default 24h).
+	CodeTTL time.Duration
+	// PhoneCodeTTL is how long a phone verification code is valid (default 10m).
+	PhoneCodeTTL time.Duration
+	// Directory answers organization facts (default Standalone).
+	Directory Directory
+}
+
+// Service implements the Account Management operations.
+type Service struct {
+	store Store
+	opts  Options
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	if opts.MaxRegionRequests == 0 {
+		opts.MaxRegionRequests = 6
+	}
+	if opts.CodeTTL == 0 {
+		opts.CodeTTL = 24 * time.Hour
+	}
+	if opts.PhoneCodeTTL == 0 {
+		opts.PhoneCodeTTL = 10 * time.Minute
+	}
+	if opts.Directory == nil {
+		opts.Directory = Standalone{}
+	}
+	return &Service{store: store, opts: opts}
+}
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// Target says who calls and which account the call acts on: a zero
+// AccountID means the caller's own account (standalone mode).
+type Target struct {
+	Caller    identity.Principal
+	AccountID identity.AccountID
+}
+
+// resolve applies the AccountId decision table (spec/behaviour.md §2.3) and
+// returns the account the call acts on. This is the only place that decides
+// whether AccountId may be used.
+func (s *Service) resolve(ctx context.Context, t Target, action string) (identity.AccountID, error) {
+	if t.Caller.IsZero() {
+		return "", accessDenied("anonymous", action)
+	}
+	if t.AccountID.IsZero() {
+		return t.Caller.Account, nil
+	}
+	ok, err := s.opts.Directory.CanManage(ctx, t.Caller.Account, t.AccountID)
+	if err != nil {
+		return "", fmt.Errorf("directory: %w", err)
+	}
+	if !ok {
+		return "", accessDenied(t.Caller.ARN, action)
+	}
+	return t.AccountID, nil
+}
+
+// loadAccount reads id, mapping absence to an internal error: a resolved
+// target always exists.
+func loadAccount(ctx context.Context, tx Tx, id identity.AccountID) (*Account, error) {
+	a, err := tx.Account(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("The account " + string(id) + " was not found.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load account %s: %w", id, err)
+	}
+	return a, nil
+}
+
+const codeAlphabet = "0123456789"
+
+// newCode returns a 6-character one-time code.
+func (s *Service) newCode() (string, error) {
+	var b [6]byte
+	if _, err := io.ReadFull(s.opts.Rand, b[:]); err != nil {
+		return "", fmt.Errorf("read random: %w", err)
+	}
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b[:]), nil
+}
+
+// newID returns a random 32-hex-digit id.
+func (s *Service) newID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.opts.Rand, b[:]); err != nil {
+		return "", fmt.Errorf("read random: %w", err)
+	}
+	return fmt.Sprintf("%x", b[:]), nil
+}

@@ -1,0 +1,134 @@
+// Package identity holds the typed identifiers of callers: account IDs,
+// principals and access keys. Values are parsed once at the edge; after that
+// the type carries the proof of validity.
+//
+// It imports only the standard library.
+package identity
+
+import (
+	"errors"
+	"fmt"
+)
+
+// AccountID is a 12-digit AWS account number. The zero value is not a valid ID.
+type AccountID string
+
+// ErrInvalidAccountID is returned by ParseAccountID.
+var ErrInvalidAccountID = errors.New("identity: account id must be exactly 12 digits")
+
+// ParseAccountID returns s as an AccountID if it is exactly twelve ASCII digits.
+func ParseAccountID(s string) (AccountID, error) {
+	if !IsAccountID(s) {
+		return "", ErrInvalidAccountID
+	}
+	return AccountID(s), nil
+}
+
+// MustParseAccountID is ParseAccountID for constants; it panics on bad input.
+func MustParseAccountID(s string) AccountID {
+	id, err := ParseAccountID(s)
+	if err != nil {
+		panic(fmt.Sprintf("identity.MustParseAccountID(%q): %v", s, err))
+	}
+	return id
+}
+
+// IsAccountID reports whether s is exactly twelve ASCII digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns the twelve digits.
+func (id AccountID) String() string { return string(id) }
+
+// IsZero reports whether id is unset.
+func (id AccountID) IsZero() bool { return id == "" }
+
+// PrincipalType is the kind of identity that signed a request.
+type PrincipalType uint8
+
+// Principal types. The zero value is Anonymous and authorizes nothing.
+const (
+	Anonymous PrincipalType = iota
+	Root
+	IAMUser
+	AssumedRole
+)
+
+// String returns the CloudTrail userIdentity type name.
+func (t PrincipalType) String() string {
+	switch t {
+	case Root:
+		return "Root"
+	case IAMUser:
+		return "IAMUser"
+	case AssumedRole:
+		return "AssumedRole"
+	default:
+		return "Anonymous"
+	}
+}
+
+// Principal is the identity a request is made by. The zero value is anonymous
+// and authorizes nothing.
+type Principal struct {
+	Type    PrincipalType
+	Account AccountID
+	// ARN is the principal's ARN, e.g. arn:aws:iam::123456789012:root.
+	ARN string
+	// UserID is the unique id STS GetCallerIdentity reports (for root users
+	// the account id).
+	UserID string
+	// AccessKeyID is the key that signed the request, if any.
+	AccessKeyID string
+}
+
+// RootPrincipal returns the root user of account.
+func RootPrincipal(account AccountID, accessKeyID string) Principal {
+	return Principal{
+		Type:        Root,
+		Account:     account,
+		ARN:         "arn:aws:iam::" + string(account) + ":root",
+		UserID:      string(account),
+		AccessKeyID: accessKeyID,
+	}
+}
+
+// IsRoot reports whether p is the root user of its account.
+func (p Principal) IsRoot() bool { return p.Type == Root }
+
+// IsZero reports whether p is anonymous.
+func (p Principal) IsZero() bool { return p.Type == Anonymous }
+
+// AccessKey is a long-term credential: a key id and secret owned by a
+// principal of an account.
+type AccessKey struct {
+	ID      string
+	Secret  string
+	Account AccountID
+	// User is "" for the root user, else the IAM user name.
+	User   string
+	Active bool
+}
+
+// Principal returns the principal that signs with k.
+func (k AccessKey) Principal() Principal {
+	if k.User == "" {
+		return RootPrincipal(k.Account, k.ID)
+	}
+	return Principal{
+		Type:        IAMUser,
+		Account:     k.Account,
+		ARN:         "arn:aws:iam::" + string(k.Account) + ":user/" + k.User,
+		UserID:      k.User,
+		AccessKeyID: k.ID,
+	}
+}
