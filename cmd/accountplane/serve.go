@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/app"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg app.Config
+	var logLevel, cors, delay string
+	fs.StringVar(&cfg.Addr, "addr", env("ACCOUNTPLANE_ADDR", "127.0.0.1:4566"), "listen address (env ACCOUNTPLANE_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", env("ACCOUNTPLANE_DATA", ".accountplane"), "data directory, or :memory: for a throwaway store (env ACCOUNTPLANE_DATA)")
+	fs.StringVar(&cfg.Seed, "seed", env("ACCOUNTPLANE_SEED", ""), "YAML or JSON file of accounts and credentials to create when missing (env ACCOUNTPLANE_SEED)")
+	fs.StringVar(&logLevel, "log-level", env("ACCOUNTPLANE_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCOUNTPLANE_LOG_LEVEL)")
+	fs.BoolVar(&cfg.InsecureSkipAuth, "insecure-skip-auth", false, "DANGER: accept requests without verifying their signatures")
+	fs.StringVar(&delay, "region-transition-delay", env("ACCOUNTPLANE_REGION_TRANSITION_DELAY", "5s"), "how long ENABLING and DISABLING last; 0s completes at once")
+	fs.StringVar(&cfg.AdminToken, "admin-token", env("ACCOUNTPLANE_ADMIN_TOKEN", ""), "bearer token for the admin API; without it the admin API answers loopback clients only (env ACCOUNTPLANE_ADMIN_TOKEN)")
+	fs.StringVar(&cors, "cors-origins", env("ACCOUNTPLANE_CORS_ORIGINS", ""), "comma-separated origins allowed to call from a browser (default: any, when listening on loopback)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "TLS key file")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: accountplane serve [flags]\n\nRuns the server until SIGINT or SIGTERM.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(logLevel)); err != nil {
+		fmt.Fprintf(stderr, "accountplane serve: bad --log-level %q\n", logLevel)
+		return 2
+	}
+	d, err := time.ParseDuration(delay)
+	if err != nil || d < 0 {
+		fmt.Fprintf(stderr, "accountplane serve: bad --region-transition-delay %q\n", delay)
+		return 2
+	}
+	cfg.RegionTransitionDelay = d
+	for _, o := range strings.Split(cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
+	}
+	cfg.Log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	cfg.Version = versionString()
+	a, err := app.Start(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "accountplane serve: %v\n", err)
+		return 1
+	}
+	select {
+	case <-ctx.Done():
+		cfg.Log.Info("shutting down")
+	case err := <-a.Done():
+		cfg.Log.Error("server stopped", "err", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "accountplane serve: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,230 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/accountapi"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/server"
+	"github.com/accountplane/accountplane/internal/sqlite"
+)
+
+// MemoryData is the --data value for a throwaway in-memory store.
+const MemoryData = ":memory:"
+
+// Config is everything `accountplane serve` can be told.
+type Config struct {
+	Addr    string // default 127.0.0.1:4566
+	DataDir string // directory, or MemoryData
+	Seed    string // optional seed file
+	// InsecureSkipAuth turns signature verification off.
+	InsecureSkipAuth      bool
+	RegionTransitionDelay time.Duration
+	AdminToken            string
+	CORSOrigins           []string
+	TLSCert, TLSKey       string
+	Log                   *slog.Logger
+	Version               string
+	// Now is the domain clock (default time.Now).
+	Now func() time.Time
+}
+
+// App is a running accountplane.
+type App struct {
+	cfg      Config
+	db       *sqlite.DB
+	lock     *os.File
+	ln       net.Listener
+	http     *http.Server
+	done     chan error
+	tls      bool
+	Accounts *account.Service
+}
+
+// Start opens the store, prepares the world and starts serving on
+// cfg.Addr. The caller must Shutdown the App.
+func Start(ctx context.Context, cfg Config) (a *App, err error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:4566"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = ".accountplane"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	var seed *Seed
+	if cfg.Seed != "" {
+		if seed, err = LoadSeed(cfg.Seed); err != nil {
+			return nil, err
+		}
+	}
+	a = &App{cfg: cfg, done: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			a.closeStore()
+		}
+	}()
+	dbPath, tokenKey, err := a.prepareData()
+	if err != nil {
+		return nil, err
+	}
+	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	a.Accounts = account.NewService(a.db, account.Options{Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay})
+	if err := a.prepareWorld(ctx, seed); err != nil {
+		return nil, err
+	}
+	if cfg.InsecureSkipAuth {
+		cfg.Log.Warn("signature verification is OFF (--insecure-skip-auth): any request is accepted, unsigned ones as the root user of " + DefaultAccount.ID)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.ln = ln
+	cors := cfg.CORSOrigins
+	if len(cors) == 0 && isLoopbackAddr(ln.Addr()) {
+		cors = []string{"*"}
+	}
+	srv := server.New(server.Config{
+		Log: cfg.Log, Keys: a.db, Outbox: a.db,
+		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
+		SkipAuth:       cfg.InsecureSkipAuth,
+		DefaultAccount: identity.AccountID(DefaultAccount.ID),
+		AdminToken:     cfg.AdminToken,
+		CORSOrigins:    cors,
+		Version:        cfg.Version,
+	})
+	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("load TLS key pair: %w", err)
+		}
+		a.ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		a.tls = true
+	}
+	go func() { a.done <- a.http.Serve(a.ln) }()
+	cfg.Log.Info("accountplane listening", "addr", a.URL(), "data", cfg.DataDir, "version", cfg.Version)
+	return a, nil
+}
+
+// URL is the endpoint to give clients (--endpoint-url).
+func (a *App) URL() string {
+	scheme := "http"
+	if a.tls {
+		scheme = "https"
+	}
+	return scheme + "://" + a.ln.Addr().String()
+}
+
+// Done reports the serve loop's end.
+func (a *App) Done() <-chan error { return a.done }
+
+// Shutdown stops accepting requests, lets in-flight ones finish (until ctx
+// ends) and closes the store.
+func (a *App) Shutdown(ctx context.Context) error {
+	err := a.http.Shutdown(ctx)
+	a.closeStore()
+	return err
+}
+
+func (a *App) closeStore() {
+	if a.db != nil {
+		if err := a.db.Close(); err != nil {
+			a.cfg.Log.Error("close store", "err", err)
+		}
+		a.db = nil
+	}
+	if a.lock != nil {
+		_ = syscall.Flock(int(a.lock.Fd()), syscall.LOCK_UN)
+		a.lock.Close()
+		a.lock = nil
+	}
+}
+
+// prepareData creates and locks the data directory and returns the database
+// path and the key that signs pagination tokens (kept across restarts).
+func (a *App) prepareData() (dbPath string, tokenKey []byte, err error) {
+	if a.cfg.DataDir == MemoryData {
+		return MemoryData, nil, nil
+	}
+	dir := a.cfg.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, fmt.Errorf("create data directory: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return "", nil, fmt.Errorf("data directory %s is in use by another accountplane server", dir)
+	}
+	a.lock = f
+	keyPath := filepath.Join(dir, "token.key")
+	tokenKey, err = os.ReadFile(keyPath)
+	if errors.Is(err, os.ErrNotExist) {
+		tokenKey = make([]byte, 32)
+		if _, err := io.ReadFull(rand.Reader, tokenKey); err != nil {
+			return "", nil, err
+		}
+		if err := os.WriteFile(keyPath, tokenKey, 0o600); err != nil {
+			return "", nil, fmt.Errorf("write token key: %w", err)
+		}
+	} else if err != nil {
+		return "", nil, fmt.Errorf("read token key: %w", err)
+	}
+	return filepath.Join(dir, "accountplane.db"), tokenKey, nil
+}
+
+// prepareWorld creates the default account on an empty store, then what is
+// missing of the seed.
+func (a *App) prepareWorld(ctx context.Context, seed *Seed) error {
+	empty, err := a.db.Empty(ctx)
+	if err != nil {
+		return err
+	}
+	if empty {
+		def := &Seed{Accounts: []SeedAccount{DefaultAccount}}
+		if err := def.apply(ctx, a.Accounts, a.db); err != nil {
+			return fmt.Errorf("create default world: %w", err)
+		}
+	}
+	if seed != nil {
+		if err := seed.apply(ctx, a.Accounts, a.db); err != nil {
+			return fmt.Errorf("apply seed: %w", err)
+		}
+	}
+	return nil
+}
+
+func isLoopbackAddr(addr net.Addr) bool {
+	if t, ok := addr.(*net.TCPAddr); ok {
+		return t.IP.IsLoopback()
+	}
+	return false
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

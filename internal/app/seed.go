@@ -1,0 +1,124 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// Seed is the --seed file (YAML, or JSON, which is YAML too): accounts and
+// their root credentials to create when missing. It never overwrites
+// existing state.
+type Seed struct {
+	Accounts []SeedAccount `yaml:"accounts"`
+}
+
+// SeedAccount is one account of a Seed.
+type SeedAccount struct {
+	ID          string           `yaml:"id"`
+	Name        string           `yaml:"name"`
+	Email       string           `yaml:"email"`
+	Credentials []SeedCredential `yaml:"credentials"`
+	Contact     *SeedContact     `yaml:"contact"`
+}
+
+// SeedCredential is a root access key.
+type SeedCredential struct {
+	AccessKeyID     string `yaml:"accessKeyId"`
+	SecretAccessKey string `yaml:"secretAccessKey"`
+}
+
+// SeedContact is the primary contact of a seeded account.
+type SeedContact struct {
+	FullName         string `yaml:"fullName"`
+	AddressLine1     string `yaml:"addressLine1"`
+	AddressLine2     string `yaml:"addressLine2"`
+	AddressLine3     string `yaml:"addressLine3"`
+	City             string `yaml:"city"`
+	StateOrRegion    string `yaml:"stateOrRegion"`
+	DistrictOrCounty string `yaml:"districtOrCounty"`
+	PostalCode       string `yaml:"postalCode"`
+	CountryCode      string `yaml:"countryCode"`
+	PhoneNumber      string `yaml:"phoneNumber"`
+	CompanyName      string `yaml:"companyName"`
+	WebsiteURL       string `yaml:"websiteUrl"`
+}
+
+// LoadSeed reads and checks a seed file.
+func LoadSeed(path string) (*Seed, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read seed: %w", err)
+	}
+	var s Seed
+	dec := yaml.NewDecoder(bytesReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("parse seed %s: %w", path, err)
+	}
+	for i, a := range s.Accounts {
+		if !identity.IsAccountID(a.ID) {
+			return nil, fmt.Errorf("seed %s: account %d: id %q is not 12 digits", path, i+1, a.ID)
+		}
+		if a.Name == "" || a.Email == "" {
+			return nil, fmt.Errorf("seed %s: account %s: name and email are required", path, a.ID)
+		}
+		for _, c := range a.Credentials {
+			if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+				return nil, fmt.Errorf("seed %s: account %s: credentials need accessKeyId and secretAccessKey", path, a.ID)
+			}
+		}
+	}
+	return &s, nil
+}
+
+// keyStore is what seeding needs of the credential store.
+type keyStore interface {
+	AccessKey(ctx context.Context, id string) (identity.AccessKey, error)
+	PutAccessKey(ctx context.Context, k identity.AccessKey) error
+}
+
+// DefaultAccount is the account an empty store starts with.
+var DefaultAccount = SeedAccount{
+	ID: "000000000000", Name: "default", Email: "root@example.com",
+	Credentials: []SeedCredential{{AccessKeyID: "test", SecretAccessKey: "test"}},
+}
+
+// apply creates what is missing of s.
+func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore) error {
+	for _, a := range s.Accounts {
+		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email}
+		if c := a.Contact; c != nil {
+			u.Contact = &account.ContactInformation{
+				FullName: c.FullName, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3,
+				City: c.City, StateOrRegion: c.StateOrRegion, DistrictOrCounty: c.DistrictOrCounty, PostalCode: c.PostalCode,
+				CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, CompanyName: c.CompanyName, WebsiteURL: c.WebsiteURL,
+			}
+		}
+		if _, err := svc.EnsureSignUp(ctx, u); err != nil {
+			return err
+		}
+		for _, c := range a.Credentials {
+			k, err := keys.AccessKey(ctx, c.AccessKeyID)
+			if err == nil {
+				if k.Account != u.ID {
+					return fmt.Errorf("seed: access key %s already belongs to account %s", c.AccessKeyID, k.Account)
+				}
+				continue
+			}
+			if !errors.Is(err, account.ErrNotFound) {
+				return err
+			}
+			if err := keys.PutAccessKey(ctx, identity.AccessKey{ID: c.AccessKeyID, Secret: c.SecretAccessKey, Account: u.ID, Active: true}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/accountapi"
+	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/protocol/awsjson"
+	"github.com/accountplane/accountplane/internal/protocol/query"
+	"github.com/accountplane/accountplane/internal/protocol/restjson"
+	"github.com/accountplane/accountplane/internal/sigv4"
+	"github.com/accountplane/accountplane/internal/stsapi"
+)
+
+// protocol is the wire protocol a request speaks, which decides how its
+// errors are written.
+type protocol uint8
+
+const (
+	restJSON protocol = iota
+	awsJSON
+	queryXML
+)
+
+// route is where a request goes: its protocol, the signing name of the
+// service it addresses and, for the Account API, the operation.
+type route struct {
+	proto   protocol
+	service string
+	op      *accountapi.Operation // Account API only
+	target  string                // X-Amz-Target operation, for logs
+}
+
+// Target prefixes of the awsJson services.
+const (
+	accountTargetPrefix = "AWSAccountV20210201."
+	orgsTargetPrefix    = "AWSOrganizationsV20161128."
+)
+
+// classify routes r by its shape: X-Amz-Target, then the query protocol
+// (a form body or an Action parameter), then the REST-JSON path.
+func (s *Server) classify(r *http.Request) route {
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		switch {
+		case strings.HasPrefix(t, accountTargetPrefix):
+			name := strings.TrimPrefix(t, accountTargetPrefix)
+			return route{proto: restJSON, service: "account", op: s.byName[name], target: name}
+		case strings.HasPrefix(t, orgsTargetPrefix):
+			return route{proto: awsJSON, service: "organizations", target: strings.TrimPrefix(t, orgsTargetPrefix)}
+		}
+		return route{proto: awsJSON, target: t}
+	}
+	ct := r.Header.Get("Content-Type")
+	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || r.URL.Query().Has("Action") {
+		_, _, svc, _ := sigv4.Scope(r)
+		if svc == "" {
+			svc = "sts"
+		}
+		return route{proto: queryXML, service: svc}
+	}
+	rt := route{proto: restJSON, service: "account"}
+	if r.Method == http.MethodPost {
+		rt.op = s.account[r.URL.Path]
+	}
+	return rt
+}
+
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	in := info(ctx)
+	rt := s.classify(r)
+	in.service = rt.service
+	if rt.op != nil {
+		in.operation = rt.op.Name
+	} else {
+		in.operation = rt.target
+	}
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusOK) // CORS preflight; headers set by cors
+		return
+	}
+	body, err := s.readBody(r)
+	if err != nil {
+		s.writeErr(w, r, rt, err)
+		return
+	}
+	caller, err := s.authenticate(ctx, r, body, rt)
+	if err != nil {
+		s.writeErr(w, r, rt, err)
+		return
+	}
+	in.account = caller.Account
+	switch rt.proto {
+	case queryXML:
+		s.serveQuery(w, r, rt, caller, body)
+	case awsJSON:
+		s.writeErr(w, r, rt, apierr.New(accountapi.CodeUnknownOperation, "Operation "+rt.target+" is not supported by this endpoint."))
+	default:
+		if rt.op == nil {
+			s.writeErr(w, r, rt, apierr.New(accountapi.CodeUnknownOperation, "The operation "+r.Method+" "+r.URL.Path+" is not supported."))
+			return
+		}
+		out, err := rt.op.Invoke(ctx, caller, body)
+		if err != nil {
+			s.writeErr(w, r, rt, err)
+			return
+		}
+		accountapi.Codec.WriteOK(w, out)
+	}
+}
+
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, caller identity.Principal, body []byte) {
+	params, err := query.Params(r, body)
+	if err != nil {
+		s.writeErr(w, r, rt, apierr.New("MalformedQueryString", "The request body is not a valid form."))
+		return
+	}
+	if rt.service != "sts" {
+		s.writeErr(w, r, rt, apierr.New("InvalidAction", "The action "+params.Get("Action")+" is not valid for this endpoint."))
+		return
+	}
+	op, doc, err := stsapi.Invoke(caller, params, info(r.Context()).id)
+	info(r.Context()).operation = op
+	if err != nil {
+		s.writeErr(w, r, rt, err)
+		return
+	}
+	if err := query.WriteOK(w, doc); err != nil {
+		s.log.ErrorContext(r.Context(), "write response", "err", err)
+	}
+}
+
+var errTooLarge = apierr.New(accountapi.CodeRequestEntityTooLarge, "Request body is too large.")
+
+// readBody reads the whole body, refusing more than MaxBodyBytes without
+// reading it all into memory.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
+	if err != nil {
+		return nil, apierr.New(restjson.CodeSerialization, "The request body could not be read.")
+	}
+	if int64(len(b)) > s.cfg.MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
+// authenticate verifies the signature and returns the caller. With
+// SkipAuth, an unverifiable request acts as the key it names, or as the
+// default account's root user.
+func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte, rt route) (identity.Principal, error) {
+	if s.cfg.SkipAuth {
+		if akid, _, _, ok := sigv4.Scope(r); ok {
+			if k, err := s.cfg.Keys.AccessKey(ctx, akid); err == nil {
+				return k.Principal(), nil
+			}
+		}
+		return identity.RootPrincipal(s.cfg.DefaultAccount, ""), nil
+	}
+	slot := &keySlot{}
+	res, err := s.verifier.Verify(withKeySlot(ctx, slot), r, body)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return identity.Principal{}, authError(rt.proto, se.Kind, se.Message)
+		}
+		return identity.Principal{}, err
+	}
+	if rt.service != "" && res.Service != rt.service {
+		return identity.Principal{}, authError(rt.proto, sigv4.Mismatch,
+			"Credential should be scoped to correct service: '"+rt.service+"'. ")
+	}
+	if !slot.set {
+		return identity.Principal{}, errors.New("verified signature without a key")
+	}
+	return slot.key.Principal(), nil
+}
+
+// writeErr writes err in the protocol of rt.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err error) {
+	e, ok := apierr.As(err)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "internal error", "request_id", info(r.Context()).id, "err", err)
+	}
+	switch rt.proto {
+	case queryXML:
+		if !ok {
+			e = &apierr.Error{Code: "InternalFailure", Message: "An internal error occurred.", Fault: apierr.Server}
+		}
+		query.WriteError(w, queryStatus(e), stsapi.Xmlns, info(r.Context()).id, e)
+	case awsJSON:
+		if !ok {
+			e = &apierr.Error{Code: "ServiceException", Message: "An internal error occurred.", Fault: apierr.Server}
+		}
+		awsjson.WriteError(w, awsJSONStatus(e), e)
+	default:
+		e, _ = accountapi.Codec.ErrorFor(err)
+		status := restAuthStatusOf(e.Code)
+		if status == 0 {
+			status = accountapi.Codec.StatusOf(e)
+		}
+		restjson.WriteError(w, status, e)
+	}
+}
+
+func (s *Server) writeInternal(w http.ResponseWriter, r *http.Request) {
+	e := &apierr.Error{Code: account.CodeInternalServer, Message: "An internal error occurred.", Fault: apierr.Server}
+	restjson.WriteError(w, http.StatusInternalServerError, e)
+}

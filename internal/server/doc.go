@@ -1,0 +1,10 @@
+// Package server is the HTTP edge: one endpoint for every AWS service here.
+// It reads the body under a size limit, verifies SigV4, resolves the
+// calling principal, routes by X-Amz-Target, the query protocol's Action or
+// the REST-JSON path, checks that the credential scope names the routed
+// service, invokes the operation and writes the answer in that service's
+// protocol. It also serves the emulator's own API under /_accountplane/.
+//
+// It must not import storage packages: credentials and the outbox arrive
+// through the interfaces declared here.
+package server

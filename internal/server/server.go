@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/accountapi"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/sigv4"
+)
+
+// Keys finds access keys by id; it returns an error wrapping
+// account.ErrNotFound for an unknown key.
+type Keys interface {
+	AccessKey(ctx context.Context, id string) (identity.AccessKey, error)
+}
+
+// Config configures a Server.
+type Config struct {
+	Log     *slog.Logger
+	Keys    Keys
+	Outbox  account.Outbox
+	Account []accountapi.Operation
+	// SkipAuth disables signature verification (--insecure-skip-auth).
+	SkipAuth bool
+	// DefaultAccount is the account whose root user an unsigned request acts
+	// as when SkipAuth is set.
+	DefaultAccount identity.AccountID
+	// MaxBodyBytes limits request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// AdminToken, if set, is required as a bearer token on the admin API,
+	// which then answers from anywhere; unset, the admin API answers
+	// loopback clients only.
+	AdminToken string
+	// CORSOrigins lists the origins allowed to call the AWS APIs from a
+	// browser; "*" allows any.
+	CORSOrigins []string
+	// Version is reported by the health endpoint.
+	Version string
+	// Now is the real clock for signatures (default time.Now).
+	Now func() time.Time
+}
+
+// Server serves the AWS APIs and the admin API.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	verifier *sigv4.Verifier
+	account  map[string]*accountapi.Operation // by path
+	byName   map[string]*accountapi.Operation // by operation name (X-Amz-Target form)
+	mux      *http.ServeMux
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Log,
+		account: make(map[string]*accountapi.Operation, len(cfg.Account)),
+		byName:  make(map[string]*accountapi.Operation, len(cfg.Account)),
+	}
+	s.verifier = &sigv4.Verifier{Creds: keyring{keys: cfg.Keys}, Now: cfg.Now}
+	for i := range cfg.Account {
+		op := &cfg.Account[i]
+		s.account[op.Path] = op
+		s.byName[op.Name] = op
+	}
+	s.mux = http.NewServeMux()
+	s.routeAdmin()
+	s.mux.HandleFunc("/", s.serveAWS)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	ctx := withRequestInfo(r.Context(), &requestInfo{id: newRequestID(), start: time.Now()})
+	r = r.WithContext(ctx)
+	info := info(ctx)
+	rec.Header().Set("x-amzn-RequestId", info.id)
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.ErrorContext(ctx, "panic serving request", "request_id", info.id, "panic", v)
+			if !rec.wrote {
+				s.writeInternal(rec, r)
+			}
+			rec.status = http.StatusInternalServerError
+		}
+		s.logRequest(r, rec, info)
+	}()
+	s.cors(rec, r)
+	s.mux.ServeHTTP(rec, r)
+}
+
+func (s *Server) logRequest(r *http.Request, rec *recorder, info *requestInfo) {
+	lvl := slog.LevelInfo
+	if rec.status >= 500 {
+		lvl = slog.LevelError
+	}
+	s.log.LogAttrs(r.Context(), lvl, "request",
+		slog.String("request_id", info.id),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("service", info.service),
+		slog.String("operation", info.operation),
+		slog.String("account", string(info.account)),
+		slog.Int("status", rec.status),
+		slog.Float64("latency_ms", float64(time.Since(info.start).Microseconds())/1000),
+	)
+}
+
+// recorder remembers the status for the access log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status = code
+		r.wrote = true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+type requestInfo struct {
+	id        string
+	start     time.Time
+	service   string
+	operation string
+	account   identity.AccountID
+}
+
+type infoKey struct{}
+
+func withRequestInfo(ctx context.Context, i *requestInfo) context.Context {
+	return context.WithValue(ctx, infoKey{}, i)
+}
+
+func info(ctx context.Context) *requestInfo {
+	if i, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
+		return i
+	}
+	return &requestInfo{}
+}
+
+// newRequestID returns a random UUID (version 4) string.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
