@@ -77,9 +77,10 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		}
 	}
 	a = &App{cfg: cfg, done: make(chan error, 1)}
+	started := a
 	defer func() {
 		if err != nil {
-			a.closeStore()
+			started.closeStore()
 		}
 	}()
 	dbPath, tokenKey, err := a.prepareData()

@@ -91,7 +91,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := withRequestInfo(r.Context(), &requestInfo{id: newRequestID(), start: time.Now()})
 	r = r.WithContext(ctx)
 	info := info(ctx)
-	rec.Header().Set("x-amzn-RequestId", info.id)
+	rec.Header()["x-amzn-RequestId"] = []string{info.id} // AWS's spelling
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.ErrorContext(ctx, "panic serving request", "request_id", info.id, "panic", v)

@@ -126,7 +126,7 @@ func (c *Codec) StatusOf(e *apierr.Error) int {
 func WriteError(w http.ResponseWriter, status int, e *apierr.Error) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", e.Code)
+	h["x-amzn-ErrorType"] = []string{e.Code} // AWS's spelling; header names are case-insensitive
 	we := wireError{Type: e.Code, Message: e.Message, Reason: e.Reason}
 	for _, f := range e.Fields {
 		we.FieldList = append(we.FieldList, wireField{Name: f.Name, Message: f.Message})

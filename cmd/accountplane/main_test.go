@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestCLI(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"no args", nil, 2, "", "Usage:"},
+		{"help", []string{"--help"}, 0, "Commands:", ""},
+		{"version", []string{"version"}, 0, "accountplane dev", ""},
+		{"unknown", []string{"bogus"}, 2, "", `unknown command "bogus"`},
+		{"serve -h", []string{"serve", "-h"}, 0, "", "-region-transition-delay"},
+		{"outbox -h", []string{"outbox", "-h"}, 0, "", "-endpoint"},
+		{"serve bad log level", []string{"serve", "--log-level", "loud"}, 2, "", "bad --log-level"},
+		{"serve bad delay", []string{"serve", "--region-transition-delay", "soon"}, 2, "", "bad --region-transition-delay"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errb)
+			if code != tt.wantCode {
+				t.Errorf("exit code: got %d, want %d (stderr %q)", code, tt.wantCode, errb.String())
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("stdout: got %q, want it to contain %q", out.String(), tt.wantOut)
+			}
+			if !strings.Contains(errb.String(), tt.wantErr) {
+				t.Errorf("stderr: got %q, want it to contain %q", errb.String(), tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestServeAndOutbox(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var serr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "127.0.0.1:45661", "--data", ":memory:"}, &bytes.Buffer{}, &serr)
+	}()
+	var out, errb bytes.Buffer
+	var code int
+	for i := 0; i < 50; i++ { // wait for the listener
+		out.Reset()
+		errb.Reset()
+		if code = outbox(context.Background(), []string{"--endpoint", "http://127.0.0.1:45661"}, &out, &errb); code == 0 {
+			break
+		}
+		sleep()
+	}
+	if code != 0 || !strings.Contains(out.String(), "outbox is empty") {
+		t.Errorf("outbox: code %d, out %q, err %q", code, out.String(), errb.String())
+	}
+	cancel()
+	if c := <-done; c != 0 {
+		t.Errorf("serve exit code after SIGINT-equivalent: got %d, want 0; log %s", c, serr.String())
+	}
+	if !strings.Contains(serr.String(), "shutting down") {
+		t.Errorf("serve log lacks the shutdown line: %s", serr.String())
+	}
+}

@@ -1,0 +1,20 @@
+// Package sqlite is the default store: it persists the Account Management
+// domain ([account.Store], [account.Outbox]) and the access keys the SigV4
+// verifier checks signatures with, in one SQLite database file.
+//
+// It uses the pure-Go driver modernc.org/sqlite. A file database runs in WAL
+// mode with synchronous=FULL, so an Update that returned nil survives a crash.
+// Writes go through a pool of one connection (BEGIN IMMEDIATE); reads go
+// through a separate pool of query-only connections, each View on its own
+// snapshot, so reads never wait behind a write. The path ":memory:" opens a
+// throwaway database private to the DB value, served by a single connection.
+//
+// The schema lives in numbered migrations (migrations/0001_init.sql, ...),
+// embedded and applied in order by [Open]. The SQL is kept portable: TEXT and
+// INTEGER columns only, timestamps as INTEGER unix nanoseconds in UTC (NULL is
+// the zero time), and no rules in SQL (no triggers, CHECKs or foreign keys):
+// the domain packages hold the rules, this package only persists.
+//
+// It must import only the standard library, account, identity and the
+// driver: never the wire packages, authz or app.
+package sqlite

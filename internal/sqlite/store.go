@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/accountplane/accountplane/internal/account"
+)
+
+var (
+	_ account.Store  = (*DB)(nil)
+	_ account.Outbox = (*DB)(nil)
+	_ account.Tx     = (*tx)(nil)
+)
+
+// errReadOnly is returned by the writers of a View transaction.
+var errReadOnly = errors.New("write in a read-only transaction")
+
+// View runs fn in a read-only transaction on a consistent snapshot. With a
+// file database it does not wait for a running Update and sees none of its
+// writes. The writers of the Tx fail. fn's error is returned as is.
+//
+// fn must not call Update or View: with ":memory:" that deadlocks.
+func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
+	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer sqlTx.Rollback() // a reader has nothing to commit
+	return fn(&tx{tx: sqlTx, readOnly: true})
+}
+
+// Update runs fn in a write transaction, one at a time. It commits, durably,
+// if fn returns nil; if fn returns an error or panics it rolls back and
+// returns fn's error as is or re-panics.
+//
+// fn must not call Update or View: with ":memory:" that deadlocks, and a
+// nested Update always does.
+func (db *DB) Update(ctx context.Context, fn func(account.Tx) error) error {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done { // fn failed or panicked; a panic continues after this
+			sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&tx{tx: sqlTx}); err != nil {
+		return err
+	}
+	done = true
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// tx implements account.Tx over one database transaction.
+type tx struct {
+	tx       *sql.Tx
+	readOnly bool
+}
+
+// exec runs a write; what names it for the error.
+func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
+	if t.readOnly {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, errReadOnly)
+	}
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return res, nil
+}
+
+// rowErr wraps the error of a single-row read; sql.ErrNoRows becomes
+// account.ErrNotFound.
+func rowErr(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		err = account.ErrNotFound
+	}
+	return fmt.Errorf("sqlite: %s: %w", what, err)
+}
+
+func errNil(what string) error { return fmt.Errorf("sqlite: %s: nil value", what) }
