@@ -94,6 +94,9 @@ func (s *Server) Stop(tb testing.TB) {
 	if s.app == nil {
 		return
 	}
+	if n := s.app.Panics(); n > 0 {
+		tb.Errorf("accountplanetest: the server recovered from %d panic(s); see its log", n)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.app.Shutdown(ctx); err != nil {

@@ -50,6 +50,7 @@ type App struct {
 	lock     *os.File
 	ln       net.Listener
 	http     *http.Server
+	srv      *server.Server
 	done     chan error
 	tls      bool
 	Accounts *account.Service
@@ -116,6 +117,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		CORSOrigins:    cors,
 		Version:        cfg.Version,
 	})
+	a.srv = srv
 	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
@@ -139,6 +141,9 @@ func (a *App) URL() string {
 	}
 	return scheme + "://" + a.ln.Addr().String()
 }
+
+// Panics returns how many panics the server recovered from (each is a bug).
+func (a *App) Panics() int64 { return a.srv.Panics() }
 
 // Done reports the serve loop's end.
 func (a *App) Done() <-chan error { return a.done }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
@@ -54,7 +55,12 @@ type Server struct {
 	account  map[string]*accountapi.Operation // by path
 	byName   map[string]*accountapi.Operation // by operation name (X-Amz-Target form)
 	mux      *http.ServeMux
+	panics   atomic.Int64
 }
+
+// Panics returns how many panics the server has recovered from. Each one is
+// a bug: the test harness fails a test that caused one.
+func (s *Server) Panics() int64 { return s.panics.Load() }
 
 // New returns a Server for cfg.
 func New(cfg Config) *Server {
@@ -94,6 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.Header()["x-amzn-RequestId"] = []string{info.id} // AWS's spelling
 	defer func() {
 		if v := recover(); v != nil {
+			s.panics.Add(1)
 			s.log.ErrorContext(ctx, "panic serving request", "request_id", info.id, "panic", v)
 			if !rec.wrote {
 				s.writeInternal(rec, r)

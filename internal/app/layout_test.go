@@ -1,0 +1,70 @@
+package app_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLayout enforces the dependency arrows of STYLE.md: the domain at the
+// centre imports no edge, and the leaf packages stay leaves.
+func TestLayout(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps=false", "-f", "{{.ImportPath}}:{{join .Imports \" \"}}", "github.com/accountplane/accountplane/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/accountplane/accountplane/"
+	// allowed lists, per package, the project packages it may import.
+	allowed := map[string][]string{
+		"internal/apierr":            {},
+		"internal/identity":          {},
+		"internal/sigv4":             {},
+		"internal/account":           {"internal/apierr", "internal/identity"},
+		"internal/protocol/restjson": {"internal/apierr"},
+		"internal/protocol/awsjson":  {"internal/apierr"},
+		"internal/protocol/query":    {"internal/apierr"},
+		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/protocol/restjson"},
+		"internal/stsapi":            {"internal/apierr", "internal/identity"},
+		"internal/sqlite":            {"internal/account", "internal/identity"},
+	}
+	forbiddenStd := map[string][]string{
+		"internal/account": {"net/http", "database/sql", "encoding/json"},
+		"internal/sigv4":   {"database/sql"},
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		rel := strings.TrimPrefix(pkg, mod)
+		ok, checked := allowed[rel]
+		if !checked {
+			continue
+		}
+		seen++
+		for _, imp := range strings.Fields(imports) {
+			for _, bad := range forbiddenStd[rel] {
+				if imp == bad {
+					t.Errorf("%s imports %s, which the layout forbids", rel, imp)
+				}
+			}
+			if !strings.HasPrefix(imp, mod) {
+				continue
+			}
+			irel := strings.TrimPrefix(imp, mod)
+			if !contains(ok, irel) {
+				t.Errorf("%s imports %s; allowed project imports: %v", rel, irel, ok)
+			}
+		}
+	}
+	if seen != len(allowed) {
+		t.Errorf("checked %d packages, want %d: a package moved or was renamed", seen, len(allowed))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
