@@ -58,8 +58,10 @@ func (s *Server) classify(r *http.Request) route {
 	}
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || r.URL.Query().Has("Action") {
+		// The query services here are STS and IAM; a scope naming anything
+		// else is a signature for the wrong service, answered as STS.
 		_, _, svc, _ := sigv4.Scope(r)
-		if svc == "" {
+		if svc != "iam" {
 			svc = "sts"
 		}
 		return route{proto: queryXML, service: svc}

@@ -16,7 +16,7 @@ const ContentType = "application/x-amz-json-1.1"
 
 type wireError struct {
 	Type    string `json:"__type"`
-	Message string `json:"message"`
+	Message string `json:"Message"` // Organizations and CloudTrail capitalise their members
 	Reason  string `json:"Reason,omitempty"`
 }
 

@@ -36,7 +36,10 @@ func Decode(body []byte, v any) error {
 	if trimmed[0] != '{' {
 		return apierr.New(CodeSerialization, "Request body must be a JSON object.")
 	}
-	if err := json.Unmarshal(trimmed, v); err != nil {
+	if !json.Valid(trimmed) {
+		return apierr.New(CodeSerialization, "Request body is not valid JSON.")
+	}
+	if err := json.Unmarshal(exactKeys(trimmed, v), v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := te.Field

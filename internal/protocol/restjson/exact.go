@@ -1,0 +1,109 @@
+package restjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
+)
+
+// encoding/json matches object keys to struct fields case-insensitively,
+// but Smithy member names are case-sensitive: {"accountid": ...} is an
+// unknown member, to be ignored, not AccountId. stripInexact removes such
+// keys from a generic decoding of the body, so the struct decode sees only
+// exact names.
+
+// fieldSet is the exact JSON names of a struct's fields and their types.
+type fieldSet map[string]reflect.Type
+
+var fieldSets sync.Map // reflect.Type -> fieldSet
+
+func fieldsOf(t reflect.Type) fieldSet {
+	if fs, ok := fieldSets.Load(t); ok {
+		return fs.(fieldSet)
+	}
+	fs := fieldSet{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Name
+		if tag, ok := f.Tag.Lookup("json"); ok {
+			n, _, _ := strings.Cut(tag, ",")
+			if n == "-" {
+				continue
+			}
+			if n != "" {
+				name = n
+			}
+		}
+		fs[name] = f.Type
+	}
+	fieldSets.Store(t, fs)
+	return fs
+}
+
+// stripInexact deletes, at every level of v that decodes into a struct of
+// type t, the keys that name no field exactly but would match one
+// case-insensitively. It reports whether it deleted any.
+func stripInexact(v any, t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	changed := false
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		fs := fieldsOf(t)
+		for k, val := range obj {
+			if ft, ok := fs[k]; ok {
+				changed = stripInexact(val, ft) || changed
+				continue
+			}
+			for name := range fs {
+				if strings.EqualFold(name, k) {
+					delete(obj, k)
+					changed = true
+					break
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		for _, el := range arr {
+			changed = stripInexact(el, t.Elem()) || changed
+		}
+	}
+	return changed
+}
+
+// exactKeys returns body with inexact member names removed (body itself
+// when there are none). body must be valid JSON.
+func exactKeys(body []byte, target any) []byte {
+	t := reflect.TypeOf(target)
+	if t == nil {
+		return body
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return body
+	}
+	if !stripInexact(generic, t) {
+		return body
+	}
+	out, err := json.Marshal(generic)
+	if err != nil {
+		return body
+	}
+	return out
+}
