@@ -26,6 +26,35 @@ type Account struct {
 	CreatedAt time.Time
 	// PaymentMethod reports whether a payment instrument is on file.
 	PaymentMethod bool
+	// ClosedAt is when closing the account was requested (zero: open).
+	ClosedAt time.Time
+	// Origin says how the account was made: "signup" or "created".
+	Origin string
+	// Seller is the seller of record: "AWS" (default, "" reads as AWS) or
+	// "AISPL" (AWS India). Organizations never mix sellers.
+	Seller string
+}
+
+// Account origins.
+const (
+	OriginSignUp  = "signup"
+	OriginCreated = "created"
+)
+
+// StateAt derives the state at now of an account whose closure (if any)
+// completes closeDelay after it was requested and becomes permanent
+// postClosure after that.
+func (a *Account) StateAt(now time.Time, closeDelay, postClosure time.Duration) State {
+	if a.ClosedAt.IsZero() {
+		return a.State
+	}
+	switch {
+	case now.Before(a.ClosedAt.Add(closeDelay)):
+		return StateActive // PENDING_CLOSURE in Organizations terms
+	case now.Before(a.ClosedAt.Add(closeDelay + postClosure)):
+		return StateSuspended
+	}
+	return StateClosed
 }
 
 // SignUp describes an account made as a real sign-up makes one: complete,

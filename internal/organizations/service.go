@@ -1,0 +1,173 @@
+package organizations
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// Options are the service's knobs; the zero value is AWS's numbers.
+type Options struct {
+	// Now is the domain clock (default time.Now).
+	Now func() time.Time
+	// Rand is the source of ids (default crypto/rand).
+	Rand io.Reader
+	// CreateAccountDelay is how long CreateAccount stays IN_PROGRESS (default 0).
+	CreateAccountDelay time.Duration
+	// CloseDelay is how long a closed account stays PENDING_CLOSURE (default 0).
+	CloseDelay time.Duration
+	// PostClosure is the post-closure period after which a closed member
+	// leaves its organization (default 90 days).
+	PostClosure time.Duration
+	// HandshakeTTL is how long an invitation stays open (default 15 days).
+	HandshakeTTL time.Duration
+	// HandshakeRetention is how long closed handshakes stay listed (default 30 days).
+	HandshakeRetention time.Duration
+	// WaitPeriod is how long a created account must wait before it can
+	// leave its organization (default 4 days).
+	WaitPeriod time.Duration
+	// MaxAccounts is the organization's account quota, the management
+	// account and open invitations included (default 10).
+	MaxAccounts int
+	// MaxInvitationsPerDay is the daily invitation limit (default 20).
+	MaxInvitationsPerDay int
+	// MaxOUDepth is how deep OUs nest below the root (default 5).
+	MaxOUDepth int
+	// MaxPolicies is the number of customer policies per type (default 1000).
+	MaxPolicies int
+	// MaxPolicySize is the SCP size limit in characters (default 5120).
+	MaxPolicySize int
+	// MaxPoliciesPerTarget is how many SCPs a target may have (default 5).
+	MaxPoliciesPerTarget int
+}
+
+// Service implements the Organizations operations.
+type Service struct {
+	store Store
+	opts  Options
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	defi := func(d *int, v int) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&opts.PostClosure, 90*24*time.Hour)
+	def(&opts.HandshakeTTL, 15*24*time.Hour)
+	def(&opts.HandshakeRetention, 30*24*time.Hour)
+	def(&opts.WaitPeriod, 4*24*time.Hour)
+	defi(&opts.MaxAccounts, 10)
+	defi(&opts.MaxInvitationsPerDay, 20)
+	defi(&opts.MaxOUDepth, 5)
+	defi(&opts.MaxPolicies, 1000)
+	defi(&opts.MaxPolicySize, 5120)
+	defi(&opts.MaxPoliciesPerTarget, 5)
+	return &Service{store: store, opts: opts}
+}
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// scope is the caller's organization context inside a transaction.
+type scope struct {
+	org    *Organization
+	member *Member
+}
+
+func (sc scope) isManagement(id identity.AccountID) bool { return sc.org.ManagementAccount == id }
+
+// orgOf loads the organization of account id; AWSOrganizationsNotInUse if none.
+func (s *Service) orgOf(ctx context.Context, tx Tx, id identity.AccountID) (scope, error) {
+	m, err := tx.Member(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return scope{}, errNotInUse()
+	} else if err != nil {
+		return scope{}, fmt.Errorf("load membership of %s: %w", id, err)
+	}
+	if !s.visible(ctx, tx, m) {
+		return scope{}, errNotInUse()
+	}
+	o, err := tx.Organization(ctx, m.Org)
+	if err != nil {
+		return scope{}, fmt.Errorf("load organization %s: %w", m.Org, err)
+	}
+	return scope{org: o, member: m}, nil
+}
+
+// managementScope is orgOf for operations only the management account may call.
+func (s *Service) managementScope(ctx context.Context, tx Tx, caller identity.Principal) (scope, error) {
+	sc, err := s.orgOf(ctx, tx, caller.Account)
+	if err != nil {
+		return sc, err
+	}
+	if !sc.isManagement(caller.Account) {
+		return sc, errNotManagement()
+	}
+	return sc, nil
+}
+
+// visible reports whether a membership counts at now: a created account
+// joins when its creation completes, and a closed account leaves when its
+// post-closure period ends.
+func (s *Service) visible(ctx context.Context, tx Tx, m *Member) bool {
+	now := s.now()
+	if now.Before(m.JoinedAt) {
+		return false
+	}
+	a, err := tx.Account(ctx, m.Account)
+	if err != nil {
+		return false
+	}
+	return s.accountState(a, now) != account.StateClosed
+}
+
+// AccountState is the Organizations view of an account's state.
+type AccountState string
+
+// Organizations account states.
+const (
+	StatePendingActivation AccountState = "PENDING_ACTIVATION"
+	StateActive            AccountState = "ACTIVE"
+	StateSuspended         AccountState = "SUSPENDED"
+	StatePendingClosure    AccountState = "PENDING_CLOSURE"
+	StateClosed            AccountState = "CLOSED"
+)
+
+// accountState derives the account's Account-API state at now.
+func (s *Service) accountState(a *account.Account, now time.Time) account.State {
+	return a.StateAt(now, s.opts.CloseDelay, s.opts.PostClosure)
+}
+
+// orgState derives the Organizations state (with PENDING_CLOSURE).
+func (s *Service) orgState(a *account.Account, now time.Time) AccountState {
+	if !a.ClosedAt.IsZero() && now.Before(a.ClosedAt.Add(s.opts.CloseDelay)) {
+		return StatePendingClosure
+	}
+	return AccountState(s.accountState(a, now))
+}
+
+func (s *Service) newID(prefix string, n int) (string, error) {
+	r, err := randomString(s.opts.Rand, n)
+	if err != nil {
+		return "", err
+	}
+	return prefix + r, nil
+}

@@ -1,0 +1,86 @@
+package organizations
+
+import (
+	"context"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// ErrNotFound is returned by Tx getters for absent rows. It is the account
+// domain's sentinel, so one store reports absence one way.
+var ErrNotFound = account.ErrNotFound
+
+// Store persists the domain, with the transaction semantics of
+// [account.Store]: Update is atomic, durable and serializable.
+type Store interface {
+	View(ctx context.Context, fn func(Tx) error) error
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is what the domain reads and writes in one transaction. Lists return
+// rows in a stable order (by id unless said otherwise).
+type Tx interface {
+	// The shared account records (owned by the account domain).
+	Account(ctx context.Context, id identity.AccountID) (*account.Account, error)
+	AccountByEmail(ctx context.Context, email string) (*account.Account, error)
+	PutAccount(ctx context.Context, a *account.Account) error
+	ContactInformation(ctx context.Context, id identity.AccountID) (*account.ContactInformation, error)
+	PhoneVerification(ctx context.Context, id identity.AccountID) (*account.PhoneVerification, error)
+	AddMessage(ctx context.Context, m *account.Message) error
+
+	Organization(ctx context.Context, id OrgID) (*Organization, error)
+	PutOrganization(ctx context.Context, o *Organization) error
+	// DeleteOrganization removes the organization and every row that
+	// belongs to it (OUs, members, statuses, handshakes, services, admins,
+	// policies, attachments, tags of its resources).
+	DeleteOrganization(ctx context.Context, id OrgID) error
+
+	// Member returns the membership of an account (ErrNotFound if none).
+	Member(ctx context.Context, id identity.AccountID) (*Member, error)
+	PutMember(ctx context.Context, m *Member) error
+	DeleteMember(ctx context.Context, id identity.AccountID) error
+	Members(ctx context.Context, org OrgID) ([]Member, error)
+
+	OU(ctx context.Context, id OUID) (*OU, error)
+	PutOU(ctx context.Context, ou *OU) error
+	DeleteOU(ctx context.Context, id OUID) error
+	OUs(ctx context.Context, org OrgID) ([]OU, error)
+
+	CreateAccountStatus(ctx context.Context, id CreateAccountReqID) (*CreateAccountStatus, error)
+	PutCreateAccountStatus(ctx context.Context, s *CreateAccountStatus) error
+	// CreateAccountStatuses lists an organization's requests, oldest first.
+	CreateAccountStatuses(ctx context.Context, org OrgID) ([]CreateAccountStatus, error)
+
+	Handshake(ctx context.Context, id HandshakeID) (*Handshake, error)
+	PutHandshake(ctx context.Context, h *Handshake) error
+	// Handshakes lists the organization's handshakes, oldest first.
+	Handshakes(ctx context.Context, org OrgID) ([]Handshake, error)
+	// HandshakesFor lists handshakes whose TargetAccount is id or whose
+	// Target is email (case-insensitively), oldest first.
+	HandshakesFor(ctx context.Context, id identity.AccountID, email string) ([]Handshake, error)
+
+	EnabledServices(ctx context.Context, org OrgID) ([]EnabledService, error)
+	PutEnabledService(ctx context.Context, s *EnabledService) error
+	DeleteEnabledService(ctx context.Context, org OrgID, principal string) error
+
+	DelegatedAdmins(ctx context.Context, org OrgID) ([]DelegatedAdmin, error)
+	PutDelegatedAdmin(ctx context.Context, d *DelegatedAdmin) error
+	DeleteDelegatedAdmin(ctx context.Context, org OrgID, id identity.AccountID, principal string) error
+
+	Policy(ctx context.Context, id PolicyID) (*Policy, error)
+	PutPolicy(ctx context.Context, p *Policy) error
+	DeletePolicy(ctx context.Context, id PolicyID) error
+	// Policies lists the organization's customer policies (not AWS-managed).
+	Policies(ctx context.Context, org OrgID) ([]Policy, error)
+
+	Attachments(ctx context.Context, org OrgID) ([]Attachment, error)
+	PutAttachment(ctx context.Context, a *Attachment) error
+	DeleteAttachment(ctx context.Context, org OrgID, policy PolicyID, target string) error
+
+	// Tags returns the tags of a resource (root, OU, account or policy id),
+	// sorted by key.
+	Tags(ctx context.Context, org OrgID, resource string) ([]Tag, error)
+	// PutTags replaces the tags of a resource.
+	PutTags(ctx context.Context, org OrgID, resource string, tags []Tag) error
+}
