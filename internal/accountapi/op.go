@@ -7,6 +7,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/pagetoken"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
 )
 
@@ -110,7 +111,7 @@ type Options struct {
 // Operations returns the operation table, one entry per modelled operation
 // plus SendPhoneNumberVerification and VerifyPhoneNumber.
 func Operations(svc *account.Service, opts Options) []Operation {
-	a := &api{svc: svc, tokens: newTokenSigner(opts.TokenKey)}
+	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey)}
 	return []Operation{
 		bind("AcceptPrimaryEmailUpdate", "/acceptPrimaryEmailUpdate", false, a.acceptPrimaryEmailUpdate),
 		bind("DeleteAlternateContact", "/deleteAlternateContact", false, a.deleteAlternateContact),
@@ -135,7 +136,7 @@ func Operations(svc *account.Service, opts Options) []Operation {
 
 type api struct {
 	svc    *account.Service
-	tokens tokenSigner
+	tokens pagetoken.Signer
 }
 
 // empty is the output of operations without an output shape.

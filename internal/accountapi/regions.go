@@ -87,7 +87,7 @@ func (a *api) listRegions(ctx context.Context, p identity.Principal, in *listReg
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		var ok bool
-		if offset, ok = a.tokens.open(scope, *in.NextToken); !ok {
+		if offset, ok = a.tokens.Open(scope, *in.NextToken); !ok {
 			return nil, errBadNextToken()
 		}
 	}
@@ -107,7 +107,7 @@ func (a *api) listRegions(ctx context.Context, p identity.Principal, in *listReg
 		out.Regions = append(out.Regions, Region{RegionName: r.Name, RegionOptStatus: string(r.Status)})
 	}
 	if end < len(regions) {
-		tok := a.tokens.mint(scope, end)
+		tok := a.tokens.Mint(scope, end)
 		out.NextToken = &tok
 	}
 	return out, nil

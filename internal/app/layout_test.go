@@ -23,9 +23,11 @@ func TestLayout(t *testing.T) {
 		"internal/protocol/restjson": {"internal/apierr"},
 		"internal/protocol/awsjson":  {"internal/apierr"},
 		"internal/protocol/query":    {"internal/apierr"},
-		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/protocol/restjson"},
+		"internal/pagetoken":         {},
+		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/pagetoken", "internal/protocol/restjson"},
+		"internal/organizations":     {"internal/account", "internal/apierr", "internal/identity"},
 		"internal/stsapi":            {"internal/apierr", "internal/identity"},
-		"internal/sqlite":            {"internal/account", "internal/identity"},
+		"internal/sqlite":            {"internal/account", "internal/identity", "internal/organizations"},
 	}
 	forbiddenStd := map[string][]string{
 		"internal/account": {"net/http", "database/sql", "encoding/json"},

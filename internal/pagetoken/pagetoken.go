@@ -1,4 +1,8 @@
-package accountapi
+// Package pagetoken mints and checks opaque, tamper-proof pagination tokens
+// (NextToken): an offset bound by an HMAC to the request it continues.
+//
+// It imports only the standard library.
+package pagetoken
 
 import (
 	"crypto/hmac"
@@ -9,33 +13,34 @@ import (
 	"strings"
 )
 
-// tokenSigner mints and checks opaque, tamper-proof NextTokens: the offset
+// Signer mints and checks opaque, tamper-proof NextTokens: the offset
 // and a digest of the request they continue, followed by an HMAC.
-type tokenSigner struct{ key []byte }
+type Signer struct{ key []byte }
 
-func newTokenSigner(key []byte) tokenSigner {
+// New returns a Signer with key, or a random key if key is empty.
+func New(key []byte) Signer {
 	if len(key) == 0 {
 		key = make([]byte, 32)
 		_, _ = rand.Read(key)
 	}
-	return tokenSigner{key: key}
+	return Signer{key: key}
 }
 
-func (t tokenSigner) mac(payload string) string {
+func (t Signer) mac(payload string) string {
 	m := hmac.New(sha256.New, t.key)
 	m.Write([]byte(payload))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
-// mint returns a token continuing at offset for the request described by scope.
-func (t tokenSigner) mint(scope string, offset int) string {
+// Mint returns a token continuing at offset for the request described by scope.
+func (t Signer) Mint(scope string, offset int) string {
 	payload := strconv.Itoa(offset) + "|" + scope
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset))) + "." + t.mac(payload)
 }
 
-// open returns the offset of a token minted for scope, or ok=false if the
+// Open returns the offset of a token minted for scope, or ok=false if the
 // token was forged, altered or minted for another request.
-func (t tokenSigner) open(scope, token string) (offset int, ok bool) {
+func (t Signer) Open(scope, token string) (offset int, ok bool) {
 	enc, sig, found := strings.Cut(token, ".")
 	if !found {
 		return 0, false

@@ -1,0 +1,77 @@
+package organizations
+
+import (
+	"context"
+
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// CanManage implements the account domain's Directory: the AccountId
+// decision table of spec/behaviour.md §2.3. The caller's organization must
+// have all features and trusted access for account.amazonaws.com; the
+// management account may act on members but never on itself through
+// AccountId; the delegated administrator for account.amazonaws.com may act
+// on members and on itself (not on the management account); nobody reaches
+// an account outside their organization.
+func (s *Service) CanManage(ctx context.Context, caller, target identity.AccountID) (bool, error) {
+	allowed := false
+	err := s.store.View(ctx, func(tx Tx) error {
+		sc, err := s.orgOf(ctx, tx, caller)
+		if isCode(err, CodeAWSOrganizationsNotInUse) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if sc.org.FeatureSet != AllFeatures {
+			return nil
+		}
+		if ok, err := s.serviceEnabled(ctx, tx, sc.org.ID, AccountServicePrincipal); err != nil || !ok {
+			return err
+		}
+		if _, err := s.memberOf(ctx, tx, sc, target); isCode(err, CodeAccountNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if sc.isManagement(caller) {
+			allowed = target != caller
+			return nil
+		}
+		admins, err := tx.DelegatedAdmins(ctx, sc.org.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range admins {
+			if d.Account == caller && d.Principal == AccountServicePrincipal {
+				allowed = !sc.isManagement(target)
+				return nil
+			}
+		}
+		return nil
+	})
+	return allowed, err
+}
+
+// Peers returns every visible member of id's organization (id included), or
+// nil if id is in no organization. The account domain counts Region
+// requests in flight across them.
+func (s *Service) Peers(ctx context.Context, id identity.AccountID) ([]identity.AccountID, error) {
+	var out []identity.AccountID
+	err := s.store.View(ctx, func(tx Tx) error {
+		sc, err := s.orgOf(ctx, tx, id)
+		if isCode(err, CodeAWSOrganizationsNotInUse) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		members, err := s.visibleMembers(ctx, tx, sc.org.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			out = append(out, m.Account)
+		}
+		return nil
+	})
+	return out, err
+}
