@@ -1,4 +1,4 @@
-package restjson
+package jsonbody
 
 import (
 	"bytes"
