@@ -33,7 +33,7 @@ func (s *Service) AlternateContact(ctx context.Context, t Target, typ AlternateC
 
 // PutAlternateContact adds or replaces the contact of c.Type.
 func (s *Service) PutAlternateContact(ctx context.Context, t Target, c AlternateContact) error {
-	id, err := s.resolve(ctx, t, "PutAlternateContact")
+	id, err := s.resolveWrite(ctx, t, "PutAlternateContact")
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Service) PutAlternateContact(ctx context.Context, t Target, c Alternate
 // DeleteAlternateContact removes the contact of type typ. Returns
 // ResourceNotFoundException if none is set (so a second delete fails).
 func (s *Service) DeleteAlternateContact(ctx context.Context, t Target, typ AlternateContactType) error {
-	id, err := s.resolve(ctx, t, "DeleteAlternateContact")
+	id, err := s.resolveWrite(ctx, t, "DeleteAlternateContact")
 	if err != nil {
 		return err
 	}

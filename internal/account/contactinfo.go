@@ -44,7 +44,7 @@ func (s *Service) ContactInformation(ctx context.Context, t Target) (*ContactInf
 // PutContactInformation replaces the whole primary contact. A changed phone
 // number is no longer verified.
 func (s *Service) PutContactInformation(ctx context.Context, t Target, c ContactInformation) error {
-	id, err := s.resolve(ctx, t, "PutContactInformation")
+	id, err := s.resolveWrite(ctx, t, "PutContactInformation")
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Service) PutContactInformation(ctx context.Context, t Target, c Contact
 // ResourceNotFoundException without contact information and
 // ConflictException if the number is already verified.
 func (s *Service) SendPhoneVerification(ctx context.Context, t Target) (PhoneStatus, error) {
-	id, err := s.resolve(ctx, t, "SendPhoneNumberVerification")
+	id, err := s.resolveWrite(ctx, t, "SendPhoneNumberVerification")
 	if err != nil {
 		return "", err
 	}
@@ -121,7 +121,7 @@ func (s *Service) SendPhoneVerification(ctx context.Context, t Target) (PhoneSta
 // information or without a code sent, ConflictException if already verified,
 // and ValidationException for a wrong or expired code.
 func (s *Service) VerifyPhone(ctx context.Context, t Target, code string) (PhoneStatus, error) {
-	id, err := s.resolve(ctx, t, "VerifyPhoneNumber")
+	id, err := s.resolveWrite(ctx, t, "VerifyPhoneNumber")
 	if err != nil {
 		return "", err
 	}

@@ -17,6 +17,9 @@ func (s *Service) Information(ctx context.Context, t Target) (*Account, error) {
 	var a *Account
 	err = s.store.View(ctx, func(tx Tx) (err error) {
 		a, err = loadAccount(ctx, tx, id)
+		if err == nil {
+			a.State = s.stateOf(a)
+		}
 		return err
 	})
 	return a, err
@@ -25,7 +28,7 @@ func (s *Service) Information(ctx context.Context, t Target) (*Account, error) {
 // Rename sets the account name (PutAccountName).
 // Returns AccessDeniedException if the caller may not reach the account.
 func (s *Service) Rename(ctx context.Context, t Target, name string) error {
-	id, err := s.resolve(ctx, t, "PutAccountName")
+	id, err := s.resolveWrite(ctx, t, "PutAccountName")
 	if err != nil {
 		return err
 	}

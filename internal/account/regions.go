@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/identity"
 )
 
 func errUnknownRegion(name string) error {
@@ -97,7 +100,7 @@ func (s *Service) DisableRegion(ctx context.Context, t Target, name string) erro
 }
 
 func (s *Service) optRegion(ctx context.Context, t Target, name string, target RegionStatus, action string) error {
-	id, err := s.resolve(ctx, t, action)
+	id, err := s.resolveWrite(ctx, t, action)
 	if err != nil {
 		return err
 	}
@@ -107,6 +110,10 @@ func (s *Service) optRegion(ctx context.Context, t Target, name string, target R
 	}
 	if r.DefaultEnabled {
 		return errRegionOptTarget()
+	}
+	peers, err := s.opts.Directory.Peers(ctx, id)
+	if err != nil {
+		return fmt.Errorf("directory: %w", err)
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		if _, err := loadAccount(ctx, tx, id); err != nil {
@@ -136,8 +143,34 @@ func (s *Service) optRegion(ctx context.Context, t Target, name string, target R
 		if inFlight >= s.opts.MaxRegionRequests {
 			return tooManyRequests(fmt.Sprintf("The account already has %d region opt requests in progress.", inFlight))
 		}
+		if len(peers) > 0 {
+			orgInFlight, err := s.inFlight(ctx, tx, peers, now)
+			if err != nil {
+				return err
+			}
+			if orgInFlight >= s.opts.MaxOrgRegionRequests {
+				return tooManyRequests(fmt.Sprintf("The organization already has %d region opt requests in progress.", orgInFlight))
+			}
+		}
 		return tx.PutRegionOpt(ctx, id, &RegionOpt{
 			Region: name, Target: target, RequestedAt: now, DueAt: now.Add(s.opts.RegionTransitionDelay),
 		})
 	})
+}
+
+// inFlight counts the Region requests in flight across accounts.
+func (s *Service) inFlight(ctx context.Context, tx Tx, accounts []identity.AccountID, now time.Time) (int, error) {
+	n := 0
+	for _, a := range accounts {
+		opts, err := tx.RegionOpts(ctx, a)
+		if err != nil {
+			return 0, err
+		}
+		for i := range opts {
+			if opts[i].InFlightAt(now) {
+				n++
+			}
+		}
+	}
+	return n, nil
 }

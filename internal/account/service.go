@@ -20,6 +20,8 @@ type Directory interface {
 	// account.amazonaws.com acting on a member of the same organization with
 	// all features and trusted access).
 	CanManage(ctx context.Context, caller, target identity.AccountID) (bool, error)
+	// Peers returns every member of id's organization (nil if none).
+	Peers(ctx context.Context, id identity.AccountID) ([]identity.AccountID, error)
 }
 
 // Standalone is the Directory of a world without organizations.
@@ -29,6 +31,11 @@ type Standalone struct{}
 // account, and not itself through AccountId either (spec/behaviour.md §2.3).
 func (Standalone) CanManage(context.Context, identity.AccountID, identity.AccountID) (bool, error) {
 	return false, nil
+}
+
+// Peers returns nil: no account is in an organization.
+func (Standalone) Peers(context.Context, identity.AccountID) ([]identity.AccountID, error) {
+	return nil, nil
 }
 
 // Options are the service's knobs; the zero value is usable.
@@ -48,6 +55,12 @@ type Options struct {
 	PhoneCodeTTL time.Duration
 	// Directory answers organization facts (default Standalone).
 	Directory Directory
+	// MaxOrgRegionRequests is the organization-wide limit of Region
+	// requests in flight (default 20).
+	MaxOrgRegionRequests int
+	// CloseDelay and PostClosure shape a closed account's states (see
+	// [Account.StateAt]); PostClosure defaults to 90 days.
+	CloseDelay, PostClosure time.Duration
 }
 
 // Service implements the Account Management operations.
@@ -72,6 +85,12 @@ func NewService(store Store, opts Options) *Service {
 	}
 	if opts.PhoneCodeTTL == 0 {
 		opts.PhoneCodeTTL = 10 * time.Minute
+	}
+	if opts.MaxOrgRegionRequests == 0 {
+		opts.MaxOrgRegionRequests = 20
+	}
+	if opts.PostClosure == 0 {
+		opts.PostClosure = 90 * 24 * time.Hour
 	}
 	if opts.Directory == nil {
 		opts.Directory = Standalone{}
@@ -106,6 +125,33 @@ func (s *Service) resolve(ctx context.Context, t Target, action string) (identit
 		return "", accessDenied(t.Caller.ARN, action)
 	}
 	return t.AccountID, nil
+}
+
+// resolveWrite is resolve for operations that change the account: a closed
+// (SUSPENDED) account can still be read but not changed.
+// TODO(fidelity): AWS does not document the answer; AccessDenied is the
+// spec's guidance (behaviour.md §13.4).
+func (s *Service) resolveWrite(ctx context.Context, t Target, action string) (identity.AccountID, error) {
+	id, err := s.resolve(ctx, t, action)
+	if err != nil {
+		return "", err
+	}
+	err = s.store.View(ctx, func(tx Tx) error {
+		a, err := loadAccount(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if st := s.stateOf(a); st == StateSuspended || st == StateClosed {
+			return accessDenied(t.Caller.ARN, action)
+		}
+		return nil
+	})
+	return id, err
+}
+
+// stateOf derives a's state now.
+func (s *Service) stateOf(a *Account) State {
+	return a.StateAt(s.now(), s.opts.CloseDelay, s.opts.PostClosure)
 }
 
 // loadAccount reads id, mapping absence to an internal error: a resolved
