@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -11,12 +12,24 @@ import (
 
 // Account implements account.Tx.
 func (t *tx) Account(ctx context.Context, id identity.AccountID) (*account.Account, error) {
-	var a account.Account
-	err := t.tx.QueryRowContext(ctx, `SELECT id, name, email, state, created_at, payment_method
-		FROM accounts WHERE id = ?`, string(id)).
-		Scan(&a.ID, &a.Name, &a.Email, &a.State, scanTime{&a.CreatedAt}, &a.PaymentMethod)
+	a, err := scanAccount(t.tx.QueryRowContext(ctx, `SELECT `+accountColumns+`
+		FROM accounts WHERE id = ?`, string(id)))
 	if err != nil {
 		return nil, rowErr(err, "account "+string(id))
+	}
+	return a, nil
+}
+
+// accountColumns are the columns scanAccount reads, in its order.
+const accountColumns = `id, name, email, state, created_at, payment_method, closed_at, origin, seller`
+
+// scanAccount reads one row of accountColumns.
+func scanAccount(row *sql.Row) (*account.Account, error) {
+	var a account.Account
+	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.State, scanTime{&a.CreatedAt}, &a.PaymentMethod,
+		scanTime{&a.ClosedAt}, &a.Origin, &a.Seller)
+	if err != nil {
+		return nil, err
 	}
 	return &a, nil
 }
@@ -26,14 +39,12 @@ func emailKey(email string) string { return strings.ToLower(email) }
 
 // AccountByEmail implements account.Tx.
 func (t *tx) AccountByEmail(ctx context.Context, email string) (*account.Account, error) {
-	var a account.Account
-	err := t.tx.QueryRowContext(ctx, `SELECT id, name, email, state, created_at, payment_method
-		FROM accounts WHERE email_lower = ?`, emailKey(email)).
-		Scan(&a.ID, &a.Name, &a.Email, &a.State, scanTime{&a.CreatedAt}, &a.PaymentMethod)
+	a, err := scanAccount(t.tx.QueryRowContext(ctx, `SELECT `+accountColumns+`
+		FROM accounts WHERE email_lower = ?`, emailKey(email)))
 	if err != nil {
 		return nil, rowErr(err, fmt.Sprintf("account by email %q", email))
 	}
-	return &a, nil
+	return a, nil
 }
 
 // PutAccount implements account.Tx.
@@ -42,12 +53,14 @@ func (t *tx) PutAccount(ctx context.Context, a *account.Account) error {
 		return errNil("put account")
 	}
 	_, err := t.exec(ctx, "put account "+string(a.ID), `INSERT INTO accounts
-		(id, name, email, email_lower, state, created_at, payment_method)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		(id, name, email, email_lower, state, created_at, payment_method, closed_at, origin, seller)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email,
 			email_lower = excluded.email_lower, state = excluded.state,
-			created_at = excluded.created_at, payment_method = excluded.payment_method`,
-		string(a.ID), a.Name, a.Email, emailKey(a.Email), string(a.State), nanos(a.CreatedAt), a.PaymentMethod)
+			created_at = excluded.created_at, payment_method = excluded.payment_method,
+			closed_at = excluded.closed_at, origin = excluded.origin, seller = excluded.seller`,
+		string(a.ID), a.Name, a.Email, emailKey(a.Email), string(a.State), nanos(a.CreatedAt), a.PaymentMethod,
+		nanos(a.ClosedAt), a.Origin, a.Seller)
 	return err
 }
 
@@ -80,20 +93,8 @@ func (t *tx) PutAlternateContact(ctx context.Context, id identity.AccountID, c *
 
 // DeleteAlternateContact implements account.Tx.
 func (t *tx) DeleteAlternateContact(ctx context.Context, id identity.AccountID, typ account.AlternateContactType) error {
-	what := fmt.Sprintf("delete alternate contact %s %s", id, typ)
-	res, err := t.exec(ctx, what, `DELETE FROM alternate_contacts WHERE account_id = ? AND contact_type = ?`,
-		string(id), string(typ))
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("sqlite: %s: %w", what, account.ErrNotFound)
-	}
-	return nil
+	return t.deleteOne(ctx, fmt.Sprintf("delete alternate contact %s %s", id, typ),
+		`DELETE FROM alternate_contacts WHERE account_id = ? AND contact_type = ?`, string(id), string(typ))
 }
 
 // ContactInformation implements account.Tx.

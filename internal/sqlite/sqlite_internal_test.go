@@ -1,8 +1,12 @@
 package sqlite
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
 )
 
 // TestPragmas checks the connection settings the durability and concurrency
@@ -80,5 +84,56 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if db, err := Open(t.Context(), path, Options{}); err == nil {
 		db.Close()
 		t.Fatal("Open of a database with a newer schema: got nil error, want one")
+	}
+}
+
+// TestMigrateFromVersion1 upgrades a database made by 0001_init.sql alone:
+// its accounts read back with the new columns empty.
+func TestMigrateFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sql.Open("sqlite", fileURI(path, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := &DB{writer: w, now: time.Now}
+	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
+		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := v1.apply(t.Context(), ms[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ExecContext(t.Context(), `INSERT INTO accounts
+		(id, name, email, email_lower, state, created_at, payment_method)
+		VALUES ('123456789012', 'old', 'Old@example.com', 'old@example.com', 'ACTIVE', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatalf("Open of a version 1 database: %v", err)
+	}
+	defer db.Close()
+	want := account.Account{
+		ID: "123456789012", Name: "old", Email: "Old@example.com", State: account.StateActive,
+		CreatedAt: time.Unix(0, 1).UTC(), PaymentMethod: true,
+	}
+	err = db.View(t.Context(), func(tx account.Tx) error {
+		got, err := tx.Account(t.Context(), want.ID)
+		if err != nil {
+			return err
+		}
+		if *got != want {
+			t.Errorf("Account after migration: got %+v, want %+v", *got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

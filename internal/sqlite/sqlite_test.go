@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/storetest"
 )
@@ -46,6 +47,67 @@ func TestStoreFile(t *testing.T) {
 
 func TestStoreMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) account.Store { return mustOpen(t, ":memory:") })
+}
+
+func TestOrganizationsFile(t *testing.T) {
+	storetest.RunOrganizations(t, func(t *testing.T) organizations.Store { return mustOpen(t, tempPath(t)).Organizations() })
+}
+
+func TestOrganizationsMemory(t *testing.T) {
+	storetest.RunOrganizations(t, func(t *testing.T) organizations.Store { return mustOpen(t, ":memory:").Organizations() })
+}
+
+// TestOrganizationsShareTransactions checks that the account and
+// organizations views of one DB are one database: each sees the other's
+// writes, and an Update of either is rolled back whole.
+func TestOrganizationsShareTransactions(t *testing.T) {
+	db := mustOpen(t, tempPath(t))
+	orgs := db.Organizations()
+	a := testAccount()
+	a.ClosedAt, a.Origin, a.Seller = time.Now().UTC(), account.OriginCreated, "AISPL"
+	mustPutAccount(t, db, a)
+	var got *account.Account
+	err := orgs.View(t.Context(), func(tx organizations.Tx) (err error) {
+		got, err = tx.Account(t.Context(), a.ID)
+		return err
+	})
+	if err != nil || *got != *a {
+		t.Fatalf("Account through Organizations: got %+v, %v, want %+v", got, err, a)
+	}
+
+	o := &organizations.Organization{ID: "o-0000000001", FeatureSet: organizations.AllFeatures, ManagementAccount: a.ID, RootID: "r-0001"}
+	err = orgs.Update(t.Context(), func(tx organizations.Tx) error {
+		changed := *a
+		changed.Name = "changed"
+		return errors.Join(tx.PutOrganization(t.Context(), o), tx.PutAccount(t.Context(), &changed))
+	})
+	if err != nil {
+		t.Fatalf("Update through Organizations: %v", err)
+	}
+	if got := mustGetAccount(t, db, a.ID); got.Name != "changed" {
+		t.Errorf("Account written through Organizations: got name %q, want %q", got.Name, "changed")
+	}
+
+	boom := errors.New("boom")
+	err = orgs.Update(t.Context(), func(tx organizations.Tx) error {
+		if err := tx.DeleteOrganization(t.Context(), o.ID); err != nil {
+			return err
+		}
+		return errors.Join(tx.PutAccount(t.Context(), a), boom)
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("failing Update: got %v, want boom", err)
+	}
+	if got := mustGetAccount(t, db, a.ID); got.Name != "changed" {
+		t.Errorf("Account after a rolled-back Update: got name %q, want %q", got.Name, "changed")
+	}
+	err = orgs.View(t.Context(), func(tx organizations.Tx) error {
+		_, err := tx.Organization(t.Context(), o.ID)
+		return err
+	})
+	if err != nil {
+		t.Errorf("Organization after a rolled-back DeleteOrganization: %v", err)
+	}
 }
 
 func TestMemoryDatabasesAreSeparate(t *testing.T) {
@@ -277,5 +339,23 @@ func BenchmarkUpdate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAllAccounts(t *testing.T) {
+	db := mustOpen(t, ":memory:")
+	ctx := context.Background()
+	for _, id := range []string{"222222222222", "111111111111"} {
+		a := &account.Account{ID: identity.AccountID(id), Name: "n" + id, Email: id + "@example.com", State: account.StateActive, Origin: account.OriginCreated}
+		if err := db.Update(ctx, func(tx account.Tx) error { return tx.PutAccount(ctx, a) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := db.AllAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].ID != "111111111111" || all[1].ID != "222222222222" || all[0].Origin != account.OriginCreated {
+		t.Errorf("AllAccounts: got %+v, want the two accounts sorted by id with their origin", all)
 	}
 }

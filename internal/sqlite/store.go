@@ -7,12 +7,15 @@ import (
 	"fmt"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/organizations"
 )
 
 var (
-	_ account.Store  = (*DB)(nil)
-	_ account.Outbox = (*DB)(nil)
-	_ account.Tx     = (*tx)(nil)
+	_ account.Store       = (*DB)(nil)
+	_ account.Outbox      = (*DB)(nil)
+	_ account.Tx          = (*tx)(nil)
+	_ organizations.Store = orgStore{}
+	_ organizations.Tx    = (*tx)(nil)
 )
 
 // errReadOnly is returned by the writers of a View transaction.
@@ -24,12 +27,7 @@ var errReadOnly = errors.New("write in a read-only transaction")
 //
 // fn must not call Update or View: with ":memory:" that deadlocks.
 func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
-	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("sqlite: begin read: %w", err)
-	}
-	defer sqlTx.Rollback() // a reader has nothing to commit
-	return fn(&tx{tx: sqlTx, readOnly: true})
+	return db.view(ctx, func(t *tx) error { return fn(t) })
 }
 
 // Update runs fn in a write transaction, one at a time. It commits, durably,
@@ -39,6 +37,38 @@ func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
 // fn must not call Update or View: with ":memory:" that deadlocks, and a
 // nested Update always does.
 func (db *DB) Update(ctx context.Context, fn func(account.Tx) error) error {
+	return db.update(ctx, func(t *tx) error { return fn(t) })
+}
+
+// Organizations returns the database as an [organizations.Store]. Its View
+// and Update are the DB's (same transactions, same guarantees, serialized
+// with the DB's own Updates); the Tx they pass also implements account.Tx.
+func (db *DB) Organizations() organizations.Store { return orgStore{db} }
+
+// orgStore is a DB seen as an organizations.Store: the method names View and
+// Update are taken by account.Store.
+type orgStore struct{ db *DB }
+
+// View implements organizations.Store; see [DB.View].
+func (s orgStore) View(ctx context.Context, fn func(organizations.Tx) error) error {
+	return s.db.view(ctx, func(t *tx) error { return fn(t) })
+}
+
+// Update implements organizations.Store; see [DB.Update].
+func (s orgStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {
+	return s.db.update(ctx, func(t *tx) error { return fn(t) })
+}
+
+func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer sqlTx.Rollback() // a reader has nothing to commit
+	return fn(&tx{tx: sqlTx, readOnly: true})
+}
+
+func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
@@ -59,7 +89,8 @@ func (db *DB) Update(ctx context.Context, fn func(account.Tx) error) error {
 	return nil
 }
 
-// tx implements account.Tx over one database transaction.
+// tx implements account.Tx and organizations.Tx over one database
+// transaction.
 type tx struct {
 	tx       *sql.Tx
 	readOnly bool
@@ -87,3 +118,45 @@ func rowErr(err error, what string) error {
 }
 
 func errNil(what string) error { return fmt.Errorf("sqlite: %s: nil value", what) }
+
+// deleteOne runs a DELETE that should remove a row; it returns an error
+// wrapping account.ErrNotFound if there was none.
+func (t *tx) deleteOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := t.exec(ctx, what, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", what, account.ErrNotFound)
+	}
+	return nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryList runs a query and scans each row with scan; what names it for
+// the error. No rows is a nil slice.
+func queryList[T any](ctx context.Context, t *tx, what string, scan func(scanner, *T) error, query string, args ...any) ([]T, error) {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var list []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+		}
+		list = append(list, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return list, nil
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"sort"
 	"testing"
 	"time"
@@ -108,6 +109,46 @@ func testAccountByEmail(t *testing.T, s account.Store) {
 	wantEqual(t, "AccountByEmail(OWNER2@example.com)", got, b)
 	_, err = getAccountByEmail(t, s, "mixed.case@example.co")
 	wantNotFound(t, "AccountByEmail of a prefix", err)
+}
+
+func testAccountClosedOriginSeller(t *testing.T, s account.Store) {
+	closing := newAccount(1)
+	closing.ClosedAt = t0.Add(42 * time.Nanosecond)
+	closing.Origin = account.OriginCreated
+	closing.Seller = "AISPL"
+	open := newAccount(2)
+	open.Origin = account.OriginSignUp // ClosedAt zero, Seller "" (AWS)
+	mustUpdate(t, s, func(tx account.Tx) error {
+		return errors.Join(tx.PutAccount(t.Context(), closing), tx.PutAccount(t.Context(), open))
+	})
+	for _, want := range []*account.Account{closing, open} {
+		got, err := getAccount(t, s, want.ID)
+		if err != nil {
+			t.Fatalf("Account: %v", err)
+		}
+		wantEqual(t, "Account "+string(want.ID), got, want)
+		if want.ClosedAt.IsZero() && !got.ClosedAt.IsZero() {
+			t.Errorf("Account %s: ClosedAt got %v, want the zero time", want.ID, got.ClosedAt)
+		}
+		got, err = getAccountByEmail(t, s, want.Email)
+		if err != nil {
+			t.Fatalf("AccountByEmail: %v", err)
+		}
+		wantEqual(t, "AccountByEmail "+want.Email, got, want)
+	}
+
+	// Reopening clears ClosedAt; the other fields are replaced too.
+	reopened := *closing
+	reopened.ClosedAt, reopened.Origin, reopened.Seller = time.Time{}, "", ""
+	mustUpdate(t, s, func(tx account.Tx) error { return tx.PutAccount(t.Context(), &reopened) })
+	got, err := getAccount(t, s, closing.ID)
+	if err != nil {
+		t.Fatalf("Account: %v", err)
+	}
+	wantEqual(t, "Account after clearing ClosedAt, Origin and Seller", got, &reopened)
+	if !got.ClosedAt.IsZero() {
+		t.Errorf("ClosedAt after clearing: got %v, want the zero time", got.ClosedAt)
+	}
 }
 
 func getAlternate(t *testing.T, s account.Store, id identity.AccountID, typ account.AlternateContactType) (c *account.AlternateContact, err error) {

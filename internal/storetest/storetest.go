@@ -3,13 +3,14 @@
 // so that sqlite, postgres and any later backend are held to one behaviour:
 // the contract of [account.Store], [account.Tx] and [account.Outbox], plus
 // the optional capabilities declared here ([CredentialStore], [EmptyReporter]),
-// which the suite discovers by type assertion.
+// which the suite discovers by type assertion. Backends that persist the
+// Organizations domain also call [RunOrganizations].
 //
 // Times must round-trip exactly: same instant (time.Time.Equal) to the
 // nanosecond, read back in UTC, and the zero time stays zero.
 //
 // It is imported only by the backends' _test files. It imports only the
-// standard library, account and identity.
+// standard library, account, organizations and identity.
 package storetest
 
 import (
@@ -50,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) account.Store) {
 		{"Account/NotFound", testAccountNotFound},
 		{"Account/Replace", testAccountReplace},
 		{"Account/ByEmailIgnoresCase", testAccountByEmail},
+		{"Account/ClosedAtOriginSeller", testAccountClosedOriginSeller},
 
 		{"AlternateContact/PutGet", testAlternatePutGet},
 		{"AlternateContact/Replace", testAlternateReplace},
