@@ -31,6 +31,8 @@ Usage:
 Commands:
   serve     run the server (AWS APIs and the /_accountplane/ admin API)
   outbox    print the mails and texts the server "sent" (one-time codes)
+  accounts  sign up a standalone account (create) or list every account (list)
+  credentials create --account ID   a new root access key pair for an account
   version   print the version
 
 Run 'accountplane <command> -h' for the flags of a command.
@@ -46,6 +48,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "outbox":
 		return outbox(ctx, args[1:], stdout, stderr)
+	case "accounts":
+		return accounts(ctx, args[1:], stdout, stderr)
+	case "credentials":
+		return credentials(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "accountplane", versionString())
 		return 0

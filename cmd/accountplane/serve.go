@@ -16,13 +16,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg app.Config
-	var logLevel, cors, delay string
+	var logLevel, cors, delay, createDelay, closeDelay string
 	fs.StringVar(&cfg.Addr, "addr", env("ACCOUNTPLANE_ADDR", "127.0.0.1:4566"), "listen address (env ACCOUNTPLANE_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ACCOUNTPLANE_DATA", ".accountplane"), "data directory, or :memory: for a throwaway store (env ACCOUNTPLANE_DATA)")
 	fs.StringVar(&cfg.Seed, "seed", env("ACCOUNTPLANE_SEED", ""), "YAML or JSON file of accounts and credentials to create when missing (env ACCOUNTPLANE_SEED)")
 	fs.StringVar(&logLevel, "log-level", env("ACCOUNTPLANE_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCOUNTPLANE_LOG_LEVEL)")
 	fs.BoolVar(&cfg.InsecureSkipAuth, "insecure-skip-auth", false, "DANGER: accept requests without verifying their signatures")
 	fs.StringVar(&delay, "region-transition-delay", env("ACCOUNTPLANE_REGION_TRANSITION_DELAY", "5s"), "how long ENABLING and DISABLING last; 0s completes at once")
+	fs.StringVar(&createDelay, "create-account-delay", env("ACCOUNTPLANE_CREATE_ACCOUNT_DELAY", "2s"), "how long Organizations CreateAccount stays IN_PROGRESS")
+	fs.StringVar(&closeDelay, "close-account-delay", env("ACCOUNTPLANE_CLOSE_ACCOUNT_DELAY", "2s"), "how long a closed member account stays PENDING_CLOSURE")
+	fs.IntVar(&cfg.Orgs.MaxAccounts, "max-accounts", 10, "accounts per organization (AWS's default quota is 10), open invitations included")
 	fs.StringVar(&cfg.AdminToken, "admin-token", env("ACCOUNTPLANE_ADMIN_TOKEN", ""), "bearer token for the admin API; without it the admin API answers loopback clients only (env ACCOUNTPLANE_ADMIN_TOKEN)")
 	fs.StringVar(&cors, "cors-origins", env("ACCOUNTPLANE_CORS_ORIGINS", ""), "comma-separated origins allowed to call from a browser (default: any, when listening on loopback)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
@@ -48,6 +51,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.RegionTransitionDelay = d
+	for _, f := range []struct {
+		name, v string
+		to      *time.Duration
+	}{{"--create-account-delay", createDelay, &cfg.CreateAccountDelay}, {"--close-account-delay", closeDelay, &cfg.CloseDelay}} {
+		d, err := time.ParseDuration(f.v)
+		if err != nil || d < 0 {
+			fmt.Fprintf(stderr, "accountplane serve: bad %s %q\n", f.name, f.v)
+			return 2
+		}
+		*f.to = d
+	}
 	for _, o := range strings.Split(cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)

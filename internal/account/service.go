@@ -149,6 +149,9 @@ func (s *Service) resolveWrite(ctx context.Context, t Target, action string) (id
 	return id, err
 }
 
+// StateOf derives a's state now.
+func (s *Service) StateOf(a *Account) State { return s.stateOf(a) }
+
 // stateOf derives a's state now.
 func (s *Service) stateOf(a *Account) State {
 	return a.StateAt(s.now(), s.opts.CloseDelay, s.opts.PostClosure)

@@ -19,6 +19,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 )
@@ -34,11 +35,16 @@ type Config struct {
 	// InsecureSkipAuth turns signature verification off.
 	InsecureSkipAuth      bool
 	RegionTransitionDelay time.Duration
-	AdminToken            string
-	CORSOrigins           []string
-	TLSCert, TLSKey       string
-	Log                   *slog.Logger
-	Version               string
+	// CreateAccountDelay is how long Organizations CreateAccount stays
+	// IN_PROGRESS; CloseDelay how long a closed account stays PENDING_CLOSURE.
+	CreateAccountDelay, CloseDelay time.Duration
+	// Orgs tunes the Organizations quotas (zero values: AWS's numbers).
+	Orgs            organizations.Options
+	AdminToken      string
+	CORSOrigins     []string
+	TLSCert, TLSKey string
+	Log             *slog.Logger
+	Version         string
 	// Now is the domain clock (default time.Now).
 	Now func() time.Time
 }
@@ -54,6 +60,7 @@ type App struct {
 	done     chan error
 	tls      bool
 	Accounts *account.Service
+	Orgs     *organizations.Service
 }
 
 // Start opens the store, prepares the world and starts serving on
@@ -92,7 +99,13 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Accounts = account.NewService(a.db, account.Options{Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay})
+	orgOpts := cfg.Orgs
+	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
+	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
+	a.Accounts = account.NewService(a.db, account.Options{
+		Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay, Directory: a.Orgs,
+		CloseDelay: cfg.CloseDelay, PostClosure: orgOpts.PostClosure,
+	})
 	if err := a.prepareWorld(ctx, seed); err != nil {
 		return nil, err
 	}
@@ -110,6 +123,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	srv := server.New(server.Config{
 		Log: cfg.Log, Keys: a.db, Outbox: a.db,
+		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
 		SkipAuth:       cfg.InsecureSkipAuth,
 		DefaultAccount: identity.AccountID(DefaultAccount.ID),

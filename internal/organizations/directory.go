@@ -75,3 +75,19 @@ func (s *Service) Peers(ctx context.Context, id identity.AccountID) ([]identity.
 	})
 	return out, err
 }
+
+// MembershipOf reports the organization account id belongs to, and whether
+// it is its management account; ok is false if it belongs to none.
+func (s *Service) MembershipOf(ctx context.Context, id identity.AccountID) (org OrgID, management, ok bool, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		sc, err := s.orgOf(ctx, tx, id)
+		if isCode(err, CodeAWSOrganizationsNotInUse) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		org, management, ok = sc.org.ID, sc.isManagement(id), true
+		return nil
+	})
+	return org, management, ok, err
+}

@@ -26,6 +26,7 @@ type Config struct {
 	Log     *slog.Logger
 	Keys    Keys
 	Outbox  account.Outbox
+	Admin   Admin
 	Account []accountapi.Operation
 	// SkipAuth disables signature verification (--insecure-skip-auth).
 	SkipAuth bool
@@ -87,6 +88,7 @@ func New(cfg Config) *Server {
 	}
 	s.mux = http.NewServeMux()
 	s.routeAdmin()
+	s.routeAdminOps()
 	s.mux.HandleFunc("/", s.serveAWS)
 	return s
 }

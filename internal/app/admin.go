@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
+	"github.com/accountplane/accountplane/internal/server"
+	"github.com/accountplane/accountplane/internal/sqlite"
+)
+
+// admin implements server.Admin over the store and the domain services.
+type admin struct {
+	db       *sqlite.DB
+	accounts *account.Service
+	orgs     *organizations.Service
+}
+
+var _ server.Admin = (*admin)(nil)
+
+func (ad *admin) SignUp(ctx context.Context, name, email string) (identity.AccountID, identity.AccessKey, error) {
+	if name == "" || len(name) > 50 {
+		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusBadRequest, Message: "name must be 1 to 50 characters"}
+	}
+	if !strings.Contains(email, "@") || len(email) < 6 || len(email) > 64 {
+		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusBadRequest, Message: "email must be an address of 6 to 64 characters"}
+	}
+	if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.AccountByEmail(ctx, email) }); err == nil {
+		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: "an account with this email already exists"}
+	} else if !errors.Is(err, account.ErrNotFound) {
+		return "", identity.AccessKey{}, err
+	}
+	for range 100 {
+		id := identity.AccountID(randomFrom("123456789", 1) + randomFrom("0123456789", 11))
+		if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.Account(ctx, id) }); err == nil {
+			continue
+		}
+		created, err := ad.accounts.EnsureSignUp(ctx, account.SignUp{ID: id, Name: name, Email: email})
+		if err != nil {
+			return "", identity.AccessKey{}, err
+		}
+		if !created {
+			continue
+		}
+		k, err := ad.NewAccessKey(ctx, id)
+		return id, k, err
+	}
+	return "", identity.AccessKey{}, errors.New("no free account id")
+}
+
+func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (identity.AccessKey, error) {
+	if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.Account(ctx, id) }); errors.Is(err, account.ErrNotFound) {
+		return identity.AccessKey{}, &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
+	} else if err != nil {
+		return identity.AccessKey{}, err
+	}
+	k := identity.AccessKey{
+		ID:      "AKIA" + randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+		Secret:  randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40),
+		Account: id, Active: true,
+	}
+	return k, ad.db.PutAccessKey(ctx, k)
+}
+
+func (ad *admin) SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error {
+	err := ad.db.Update(ctx, func(tx account.Tx) error {
+		a, err := tx.Account(ctx, id)
+		if err != nil {
+			return err
+		}
+		a.PaymentMethod = on
+		return tx.PutAccount(ctx, a)
+	})
+	if errors.Is(err, account.ErrNotFound) {
+		return &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
+	}
+	return err
+}
+
+func (ad *admin) Accounts(ctx context.Context) ([]server.AccountSummary, error) {
+	all, err := ad.db.AllAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]server.AccountSummary, 0, len(all))
+	for _, a := range all {
+		st := ad.accounts.StateOf(&a)
+		sum := server.AccountSummary{
+			AccountID: string(a.ID), Name: a.Name, Email: a.Email, State: string(st),
+			Origin: a.Origin, PaymentMethod: a.PaymentMethod,
+		}
+		if sum.Origin == "" {
+			sum.Origin = account.OriginSignUp
+		}
+		if org, mgmt, ok, err := ad.orgs.MembershipOf(ctx, a.ID); err != nil {
+			return nil, err
+		} else if ok {
+			sum.Organization, sum.Management = string(org), mgmt
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// randomFrom returns n characters drawn uniformly from alphabet.
+func randomFrom(alphabet string, n int) string {
+	b := make([]byte, n)
+	max := 256 - 256%len(alphabet)
+	buf := make([]byte, 1)
+	for i := 0; i < n; {
+		if _, err := rand.Read(buf); err != nil {
+			panic(fmt.Sprintf("crypto/rand: %v", err))
+		}
+		if int(buf[0]) >= max {
+			continue
+		}
+		b[i] = alphabet[int(buf[0])%len(alphabet)]
+		i++
+	}
+	return string(b)
+}
+
+// lookup runs get in a read transaction.
+func (ad *admin) lookup(ctx context.Context, get func(account.Tx) (*account.Account, error)) (*account.Account, error) {
+	var a *account.Account
+	err := ad.db.View(ctx, func(tx account.Tx) (err error) {
+		a, err = get(tx)
+		return err
+	})
+	return a, err
+}

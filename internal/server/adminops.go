@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// Admin is what the admin API does that only AWS's sign-up page and
+// support can do.
+type Admin interface {
+	// SignUp creates a standalone account with a root access key.
+	SignUp(ctx context.Context, name, email string) (identity.AccountID, identity.AccessKey, error)
+	// Accounts lists every account.
+	Accounts(ctx context.Context) ([]AccountSummary, error)
+	// NewAccessKey issues a root access key for an account.
+	NewAccessKey(ctx context.Context, id identity.AccountID) (identity.AccessKey, error)
+	// SetPaymentMethod records whether the account has a payment method.
+	SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error
+}
+
+// AccountSummary is one row of GET /_accountplane/accounts.
+type AccountSummary struct {
+	AccountID     string `json:"AccountId"`
+	Name          string `json:"Name"`
+	Email         string `json:"Email"`
+	State         string `json:"State"`
+	Origin        string `json:"Origin"`
+	Organization  string `json:"Organization,omitempty"`
+	Management    bool   `json:"Management,omitempty"`
+	PaymentMethod bool   `json:"PaymentMethod"`
+}
+
+// AdminError is an admin-API failure with its HTTP status.
+type AdminError struct {
+	Status  int
+	Message string
+}
+
+func (e *AdminError) Error() string { return e.Message }
+
+func (s *Server) routeAdminOps() {
+	s.mux.HandleFunc("POST /_accountplane/accounts", s.admin(s.signUp))
+	s.mux.HandleFunc("GET /_accountplane/accounts", s.admin(s.listAccounts))
+	s.mux.HandleFunc("POST /_accountplane/accounts/{id}/credentials", s.admin(s.newCredentials))
+	s.mux.HandleFunc("PUT /_accountplane/accounts/{id}/payment-method", s.admin(s.paymentMethod))
+}
+
+func (s *Server) adminFailure(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *AdminError
+	if errors.As(err, &ae) {
+		writeAdminError(w, ae.Status, ae.Message)
+		return
+	}
+	s.log.ErrorContext(r.Context(), "admin request failed", "request_id", info(r.Context()).id, "err", err)
+	writeAdminError(w, http.StatusInternalServerError, "internal error")
+}
+
+func decodeAdmin(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return &AdminError{http.StatusBadRequest, "cannot read the body"}
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return &AdminError{http.StatusBadRequest, "the body must be a JSON object: " + err.Error()}
+	}
+	return nil
+}
+
+type keyAnswer struct {
+	AccountID       string `json:"AccountId"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+}
+
+func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "SignUp"
+	var in struct{ Name, Email string }
+	if err := decodeAdmin(r, &in); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	id, k, err := s.cfg.Admin.SignUp(r.Context(), in.Name, in.Email)
+	if err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, keyAnswer{AccountID: string(id), AccessKeyID: k.ID, SecretAccessKey: k.Secret})
+}
+
+func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "ListAccounts"
+	list, err := s.cfg.Admin.Accounts(r.Context())
+	if err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"Accounts": list})
+}
+
+func (s *Server) pathAccount(w http.ResponseWriter, r *http.Request) (identity.AccountID, bool) {
+	id, err := identity.ParseAccountID(r.PathValue("id"))
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, "the account id must be 12 digits")
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) newCredentials(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "CreateCredentials"
+	id, ok := s.pathAccount(w, r)
+	if !ok {
+		return
+	}
+	k, err := s.cfg.Admin.NewAccessKey(r.Context(), id)
+	if err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, keyAnswer{AccountID: string(id), AccessKeyID: k.ID, SecretAccessKey: k.Secret})
+}
+
+func (s *Server) paymentMethod(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "PutPaymentMethod"
+	id, ok := s.pathAccount(w, r)
+	if !ok {
+		return
+	}
+	in := struct {
+		PaymentMethod *bool `json:"PaymentMethod"`
+	}{}
+	if err := decodeAdmin(r, &in); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	on := in.PaymentMethod == nil || *in.PaymentMethod
+	if err := s.cfg.Admin.SetPaymentMethod(r.Context(), id, on); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"AccountId": id, "PaymentMethod": on})
+}
