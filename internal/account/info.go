@@ -79,7 +79,7 @@ func (s *Service) EnsureSignUp(ctx context.Context, u SignUp) (bool, error) {
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		a := &Account{ID: u.ID, Name: u.Name, Email: u.Email, State: StateActive, CreatedAt: s.now(), PaymentMethod: true}
+		a := &Account{ID: u.ID, Name: u.Name, Email: u.Email, State: StateActive, CreatedAt: s.now(), PaymentMethod: true, Origin: OriginSignUp}
 		if err := tx.PutAccount(ctx, a); err != nil {
 			return err
 		}

@@ -10,13 +10,42 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
 )
 
 // Seed is the --seed file (YAML, or JSON, which is YAML too): accounts and
 // their root credentials to create when missing. It never overwrites
 // existing state.
 type Seed struct {
-	Accounts []SeedAccount `yaml:"accounts"`
+	Accounts      []SeedAccount      `yaml:"accounts"`
+	Organizations []SeedOrganization `yaml:"organizations"`
+}
+
+// SeedOrganization is an organization of a Seed, created by its management
+// account when that account is in none yet; its parts are added when missing.
+type SeedOrganization struct {
+	ManagementAccount string   `yaml:"managementAccount"`
+	FeatureSet        string   `yaml:"featureSet"` // ALL (default) or CONSOLIDATED_BILLING
+	TrustedServices   []string `yaml:"trustedServices"`
+	PolicyTypes       []string `yaml:"policyTypes"`
+	// OrganizationalUnits are paths of OU names below the root, e.g.
+	// "Workloads/Prod"; every level is created.
+	OrganizationalUnits []string     `yaml:"organizationalUnits"`
+	Members             []SeedMember `yaml:"members"`
+	DelegatedAdmins     []SeedAdmin  `yaml:"delegatedAdministrators"`
+}
+
+// SeedMember places an account in the organization.
+type SeedMember struct {
+	Account string `yaml:"account"`
+	OU      string `yaml:"ou"`     // path of OU names; "" is the root
+	Joined  string `yaml:"joined"` // INVITED (default) or CREATED
+}
+
+// SeedAdmin registers a delegated administrator.
+type SeedAdmin struct {
+	Account          string `yaml:"account"`
+	ServicePrincipal string `yaml:"servicePrincipal"`
 }
 
 // SeedAccount is one account of a Seed.
@@ -26,6 +55,10 @@ type SeedAccount struct {
 	Email       string           `yaml:"email"`
 	Credentials []SeedCredential `yaml:"credentials"`
 	Contact     *SeedContact     `yaml:"contact"`
+	// PaymentMethod is whether a payment method is on file (default true).
+	PaymentMethod *bool `yaml:"paymentMethod"`
+	// Seller is AWS (default) or AISPL.
+	Seller string `yaml:"seller"`
 }
 
 // SeedCredential is a root access key.
@@ -75,6 +108,22 @@ func LoadSeed(path string) (*Seed, error) {
 			}
 		}
 	}
+	for i, o := range s.Organizations {
+		if !identity.IsAccountID(o.ManagementAccount) {
+			return nil, fmt.Errorf("seed %s: organization %d: managementAccount %q is not 12 digits", path, i+1, o.ManagementAccount)
+		}
+		if o.FeatureSet != "" && o.FeatureSet != "ALL" && o.FeatureSet != "CONSOLIDATED_BILLING" {
+			return nil, fmt.Errorf("seed %s: organization %d: featureSet must be ALL or CONSOLIDATED_BILLING", path, i+1)
+		}
+		for _, m := range o.Members {
+			if !identity.IsAccountID(m.Account) {
+				return nil, fmt.Errorf("seed %s: organization %d: member %q is not 12 digits", path, i+1, m.Account)
+			}
+			if m.Joined != "" && m.Joined != "INVITED" && m.Joined != "CREATED" {
+				return nil, fmt.Errorf("seed %s: member %s: joined must be INVITED or CREATED", path, m.Account)
+			}
+		}
+	}
 	return &s, nil
 }
 
@@ -91,7 +140,7 @@ var DefaultAccount = SeedAccount{
 }
 
 // apply creates what is missing of s.
-func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore) error {
+func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, store account.Store, orgs *organizations.Service) error {
 	for _, a := range s.Accounts {
 		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email}
 		if c := a.Contact; c != nil {
@@ -101,8 +150,14 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore) e
 				CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, CompanyName: c.CompanyName, WebsiteURL: c.WebsiteURL,
 			}
 		}
-		if _, err := svc.EnsureSignUp(ctx, u); err != nil {
+		created, err := svc.EnsureSignUp(ctx, u)
+		if err != nil {
 			return err
+		}
+		if created {
+			if err := s.applyAccountExtras(ctx, store, a); err != nil {
+				return err
+			}
 		}
 		for _, c := range a.Credentials {
 			k, err := keys.AccessKey(ctx, c.AccessKeyID)
@@ -120,5 +175,5 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore) e
 			}
 		}
 	}
-	return nil
+	return s.applyOrganizations(ctx, orgs)
 }

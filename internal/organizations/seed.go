@@ -1,0 +1,69 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// AdmitMember makes account id a member of mgmt's organization under
+// parent, as if it had been invited (method INVITED) or created (CREATED),
+// without a handshake. It is for seed files: it does nothing if the account
+// already belongs to an organization, and reports whether it admitted it.
+func (s *Service) AdmitMember(ctx context.Context, mgmt, id identity.AccountID, parent string, method JoinedMethod) (bool, error) {
+	admitted := false
+	err := s.store.Update(ctx, func(tx Tx) error {
+		sc, err := s.orgOf(ctx, tx, mgmt)
+		if err != nil {
+			return err
+		}
+		if _, err := s.orgOf(ctx, tx, id); err == nil {
+			return nil
+		} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+			return err
+		}
+		if _, err := tx.Account(ctx, id); errors.Is(err, ErrNotFound) {
+			return errAccountNotFound()
+		} else if err != nil {
+			return err
+		}
+		if parent == "" {
+			parent = string(sc.org.RootID)
+		}
+		if err := s.checkParent(ctx, tx, sc.org, parent, errParentNotFound()); err != nil {
+			return err
+		}
+		if err := tx.DeleteMember(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if method == "" {
+			method = Invited
+		}
+		if err := tx.PutMember(ctx, &Member{Account: id, Org: sc.org.ID, Parent: parent, Method: method, JoinedAt: s.now()}); err != nil {
+			return err
+		}
+		admitted = true
+		return s.attachDefaultPolicies(ctx, tx, sc.org, string(id))
+	})
+	return admitted, err
+}
+
+// EnsureOU returns the OU named name directly under parent, creating it if
+// missing (for seed files).
+func (s *Service) EnsureOU(ctx context.Context, mgmt identity.Principal, parent, name string) (OUID, error) {
+	ous, err := s.ListOUs(ctx, mgmt, parent)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range ous {
+		if o.OU.Name == name {
+			return o.OU.ID, nil
+		}
+	}
+	ou, err := s.CreateOU(ctx, mgmt, parent, name, nil)
+	if err != nil {
+		return "", err
+	}
+	return ou.ID, nil
+}
