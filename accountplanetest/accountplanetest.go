@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/accountplane/accountplane/internal/app"
+	"github.com/accountplane/accountplane/internal/organizations"
 )
 
 // Options tune Start; the zero value is fine.
@@ -31,6 +32,12 @@ type Options struct {
 	// RegionTransitionDelay is how long ENABLING/DISABLING last (default 0:
 	// transitions complete before the next request).
 	RegionTransitionDelay time.Duration
+	// CreateAccountDelay is how long Organizations CreateAccount stays
+	// IN_PROGRESS (default 0); CloseDelay how long a closed account stays
+	// PENDING_CLOSURE (default 0).
+	CreateAccountDelay, CloseDelay time.Duration
+	// MaxAccounts is the organization account quota (default AWS's 10).
+	MaxAccounts int
 	// Seed is an optional seed file.
 	Seed string
 	// DataDir reuses a data directory (default: a fresh temporary one).
@@ -69,6 +76,8 @@ func Start(tb testing.TB, opts ...Options) *Server {
 	a, err := app.Start(context.Background(), app.Config{
 		Addr: "127.0.0.1:0", DataDir: o.DataDir, Seed: o.Seed, Log: o.Log,
 		RegionTransitionDelay: o.RegionTransitionDelay, Now: o.Now, Version: "test",
+		CreateAccountDelay: o.CreateAccountDelay, CloseDelay: o.CloseDelay,
+		Orgs: organizations.Options{MaxAccounts: o.MaxAccounts},
 	})
 	if err != nil {
 		tb.Fatalf("accountplanetest: start server: %v", err)
