@@ -20,6 +20,7 @@ import (
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
+	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 )
@@ -125,6 +126,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Log: cfg.Log, Keys: a.db, Outbox: a.db,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
+		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),
 		SkipAuth:       cfg.InsecureSkipAuth,
 		DefaultAccount: identity.AccountID(DefaultAccount.ID),
 		AdminToken:     cfg.AdminToken,

@@ -27,6 +27,7 @@ func TestLayout(t *testing.T) {
 		"internal/pagetoken":         {},
 		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/pagetoken", "internal/protocol/restjson"},
 		"internal/organizations":     {"internal/account", "internal/apierr", "internal/identity"},
+		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
 		"internal/stsapi":            {"internal/apierr", "internal/identity"},
 		"internal/sqlite":            {"internal/account", "internal/identity", "internal/organizations"},
 	}

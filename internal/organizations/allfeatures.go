@@ -38,7 +38,8 @@ func (s *Service) EnableAllFeatures(ctx context.Context, caller identity.Princip
 				ID: HandshakeID(id), Org: sc.org.ID, Action: action, State: HandshakeOpen,
 				TargetType: typ, Target: target, TargetAccount: acc, Parent: p,
 				RequestedAt: now, ExpiresAt: now.Add(s.opts.HandshakeTTL), UpdatedAt: now,
-				ManagementEmail: mgmt.Email, ManagementName: mgmt.Name, FeatureSet: sc.org.FeatureSet,
+				ManagementAccount: sc.org.ManagementAccount,
+				ManagementEmail:   mgmt.Email, ManagementName: mgmt.Name, FeatureSet: sc.org.FeatureSet,
 			}
 			return h, tx.PutHandshake(ctx, h)
 		}

@@ -101,7 +101,8 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 			ID: HandshakeID(hsID), Org: sc.org.ID, Action: ActionInvite, State: HandshakeOpen,
 			TargetType: in.TargetType, Target: in.Target, Notes: in.Notes,
 			RequestedAt: now, ExpiresAt: now.Add(s.opts.HandshakeTTL), UpdatedAt: now,
-			ManagementEmail: mgmt.Email, ManagementName: mgmt.Name, FeatureSet: sc.org.FeatureSet,
+			ManagementAccount: sc.org.ManagementAccount,
+			ManagementEmail:   mgmt.Email, ManagementName: mgmt.Name, FeatureSet: sc.org.FeatureSet,
 		}
 		if target != nil {
 			h.TargetAccount = target.ID
@@ -202,6 +203,9 @@ func (s *Service) loadHandshake(ctx context.Context, tx Tx, id HandshakeID, call
 	if errors.Is(err, ErrNotFound) {
 		return nil, errHandshakeNotFound()
 	} else if err != nil {
+		return nil, err
+	}
+	if err := fillManagement(ctx, tx, h); err != nil {
 		return nil, err
 	}
 	if asRecipient {
@@ -360,7 +364,7 @@ func (s *Service) ListHandshakesForAccount(ctx context.Context, caller identity.
 			return err
 		}
 		out = s.keep(all, f)
-		return nil
+		return fillAll(ctx, tx, out)
 	})
 	return out, err
 }
@@ -379,7 +383,7 @@ func (s *Service) ListHandshakesForOrganization(ctx context.Context, caller iden
 			return err
 		}
 		out = s.keep(all, f)
-		return nil
+		return fillAll(ctx, tx, out)
 	})
 	return out, err
 }
@@ -392,4 +396,27 @@ func (s *Service) keep(all []Handshake, f HandshakeFilter) []Handshake {
 		}
 	}
 	return out
+}
+
+// fillManagement sets ManagementAccount on handshakes from their organizations.
+func fillManagement(ctx context.Context, tx Tx, hs ...*Handshake) error {
+	for _, h := range hs {
+		o, err := tx.Organization(ctx, h.Org)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		h.ManagementAccount = o.ManagementAccount
+	}
+	return nil
+}
+
+func fillAll(ctx context.Context, tx Tx, hs []Handshake) error {
+	for i := range hs {
+		if err := fillManagement(ctx, tx, &hs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

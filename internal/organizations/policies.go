@@ -470,8 +470,12 @@ func (s *Service) AttachPolicy(ctx context.Context, caller identity.Principal, i
 		if !sc.org.PolicyTypeEnabled(p.Type) {
 			return e(CodePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 		}
+		atts, err := s.attachmentsOf(ctx, tx, sc.org.ID, target, p.Type)
+		if err != nil {
+			return err
+		}
 		n := 0
-		for _, a := range s.attachmentsOf(ctx, tx, sc.org.ID, target, p.Type) {
+		for _, a := range atts {
 			if a.Policy == id {
 				return e(CodeDuplicatePolicyAttachment, "The selected policy is already attached to the specified target.")
 			}
@@ -485,21 +489,25 @@ func (s *Service) AttachPolicy(ctx context.Context, caller identity.Principal, i
 }
 
 // attachmentsOf lists the attachments of policies of type t to target.
-func (s *Service) attachmentsOf(ctx context.Context, tx Tx, org OrgID, target string, t PolicyType) []Attachment {
+func (s *Service) attachmentsOf(ctx context.Context, tx Tx, org OrgID, target string, t PolicyType) ([]Attachment, error) {
 	atts, err := tx.Attachments(ctx, org)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var out []Attachment
 	for _, a := range atts {
 		if a.Target != target {
 			continue
 		}
-		if p, err := loadPolicy(ctx, tx, org, a.Policy); err == nil && p.Type == t {
+		p, err := loadPolicy(ctx, tx, org, a.Policy)
+		if err != nil {
+			return nil, err
+		}
+		if p.Type == t {
 			out = append(out, a)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // DetachPolicy detaches a policy. The last SCP of a target can't be
@@ -517,7 +525,10 @@ func (s *Service) DetachPolicy(ctx context.Context, caller identity.Principal, i
 		if _, err := s.resolveTarget(ctx, tx, sc.org, target); err != nil {
 			return err
 		}
-		atts := s.attachmentsOf(ctx, tx, sc.org.ID, target, p.Type)
+		atts, err := s.attachmentsOf(ctx, tx, sc.org.ID, target, p.Type)
+		if err != nil {
+			return err
+		}
 		found := false
 		for _, a := range atts {
 			found = found || a.Policy == id
@@ -543,7 +554,11 @@ func (s *Service) ListPoliciesForTarget(ctx context.Context, caller identity.Pri
 		if _, err := s.resolveTarget(ctx, tx, sc.org, target); err != nil {
 			return err
 		}
-		for _, a := range s.attachmentsOf(ctx, tx, sc.org.ID, target, t) {
+		atts, err := s.attachmentsOf(ctx, tx, sc.org.ID, target, t)
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
 			p, err := loadPolicy(ctx, tx, sc.org.ID, a.Policy)
 			if err != nil {
 				return err
@@ -616,7 +631,11 @@ func (s *Service) EffectiveSCPs(ctx context.Context, id identity.AccountID) (lev
 		}
 		for i := len(chain) - 1; i >= 0; i-- {
 			var level []Policy
-			for _, a := range s.attachmentsOf(ctx, tx, sc.org.ID, chain[i], SCP) {
+			atts, err := s.attachmentsOf(ctx, tx, sc.org.ID, chain[i], SCP)
+			if err != nil {
+				return err
+			}
+			for _, a := range atts {
 				p, err := loadPolicy(ctx, tx, sc.org.ID, a.Policy)
 				if err != nil {
 					return err

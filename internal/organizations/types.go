@@ -165,6 +165,10 @@ type Handshake struct {
 	ExpiresAt     time.Time
 	// UpdatedAt is when the state last changed.
 	UpdatedAt time.Time
+	// ManagementAccount is the sending organization's management account
+	// (filled in by the service on every handshake it returns; stores need
+	// not keep it).
+	ManagementAccount identity.AccountID
 	// Organization facts shown in the handshake's resources.
 	ManagementEmail string
 	ManagementName  string

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/protocol/awsjson"
 	"github.com/accountplane/accountplane/internal/protocol/query"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
@@ -102,7 +104,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	case queryXML:
 		s.serveQuery(w, r, rt, caller, body)
 	case awsJSON:
-		s.writeErr(w, r, rt, apierr.New(accountapi.CodeUnknownOperation, "Operation "+rt.target+" is not supported by this endpoint."))
+		s.serveAWSJSON(w, r, rt, caller, body)
 	default:
 		if rt.op == nil {
 			s.writeErr(w, r, rt, apierr.New(accountapi.CodeUnknownOperation, "The operation "+r.Method+" "+r.URL.Path+" is not supported."))
@@ -115,6 +117,30 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		}
 		accountapi.Codec.WriteOK(w, out)
 	}
+}
+
+// serveAWSJSON runs an awsJson 1.1 operation (Organizations).
+func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, rt route, caller identity.Principal, body []byte) {
+	op := s.orgs[rt.target]
+	if rt.service != "organizations" || op == nil {
+		err := apierr.New(accountapi.CodeUnknownOperation, "Operation "+rt.target+" is not supported by this endpoint.")
+		if rt.service == "organizations" && slices.Contains(orgsapi.Unsupported, rt.target) {
+			err = orgsapi.NotImplemented(rt.target).(*apierr.Error)
+		}
+		s.writeErr(w, r, rt, err)
+		return
+	}
+	out, err := op.Invoke(r.Context(), caller, body)
+	if err != nil {
+		s.writeErr(w, r, rt, err)
+		return
+	}
+	w.Header().Set("Content-Type", awsjson.ContentType)
+	if out == nil {
+		out = []byte("{}")
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
 }
 
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, caller identity.Principal, body []byte) {
@@ -203,7 +229,11 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err 
 		if !ok {
 			e = &apierr.Error{Code: "ServiceException", Message: "An internal error occurred.", Fault: apierr.Server}
 		}
-		awsjson.WriteError(w, awsJSONStatus(e), e)
+		status := awsJSONStatus(e)
+		if rt.service == "organizations" && e.Code != accountapi.CodeRequestEntityTooLarge {
+			status = orgsapi.StatusOf(e.Code)
+		}
+		awsjson.WriteError(w, status, e)
 	default:
 		e, _ = accountapi.Codec.ErrorFor(err)
 		status := restAuthStatusOf(e.Code)

@@ -12,6 +12,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 	Outbox  account.Outbox
 	Admin   Admin
 	Account []accountapi.Operation
+	// Organizations is the Organizations operation table.
+	Organizations []orgsapi.Operation
 	// SkipAuth disables signature verification (--insecure-skip-auth).
 	SkipAuth bool
 	// DefaultAccount is the account whose root user an unsigned request acts
@@ -55,6 +58,7 @@ type Server struct {
 	verifier *sigv4.Verifier
 	account  map[string]*accountapi.Operation // by path
 	byName   map[string]*accountapi.Operation // by operation name (X-Amz-Target form)
+	orgs     map[string]*orgsapi.Operation    // by operation name
 	mux      *http.ServeMux
 	panics   atomic.Int64
 }
@@ -81,6 +85,10 @@ func New(cfg Config) *Server {
 		byName:  make(map[string]*accountapi.Operation, len(cfg.Account)),
 	}
 	s.verifier = &sigv4.Verifier{Creds: keyring{keys: cfg.Keys}, Now: cfg.Now}
+	s.orgs = make(map[string]*orgsapi.Operation, len(cfg.Organizations))
+	for i := range cfg.Organizations {
+		s.orgs[cfg.Organizations[i].Name] = &cfg.Organizations[i]
+	}
 	for i := range cfg.Account {
 		op := &cfg.Account[i]
 		s.account[op.Path] = op

@@ -1,0 +1,168 @@
+package orgsapi
+
+import (
+	"context"
+
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
+)
+
+type accountIDInput struct {
+	AccountId *string
+}
+
+func (in *accountIDInput) validate(c *check) {
+	c.str(in.AccountId, required, shapeAccountID)
+}
+
+type moveAccountInput struct {
+	AccountId           *string
+	SourceParentId      *string
+	DestinationParentId *string
+}
+
+func (in *moveAccountInput) validate(c *check) {
+	c.str(in.AccountId, required, shapeAccountID)
+	c.str(in.SourceParentId, required, shapeParentID)
+	c.str(in.DestinationParentId, required, shapeParentID)
+}
+
+func (a *api) moveAccount(ctx context.Context, p identity.Principal, in *moveAccountInput) (*empty, error) {
+	return nil, a.svc.MoveAccount(ctx, p, identity.AccountID(*in.AccountId), *in.SourceParentId, *in.DestinationParentId)
+}
+
+type listAccountsOutput struct {
+	Accounts  []accountWire `json:"Accounts"`
+	NextToken *string       `json:"NextToken,omitempty"`
+}
+
+func (a *api) listAccounts(ctx context.Context, p identity.Principal, in *pageInput) (*listAccountsOutput, error) {
+	pg, err := a.pager(p, "ListAccounts", in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.svc.ListAccounts(ctx, p, "")
+	if err != nil {
+		return nil, err
+	}
+	out := &listAccountsOutput{}
+	out.Accounts, out.NextToken = mapPage(pg, all, accountOut)
+	return out, nil
+}
+
+func (a *api) listAccountsForParent(ctx context.Context, p identity.Principal, in *listForParentInput) (*listAccountsOutput, error) {
+	pg, err := a.pager(p, "ListAccountsForParent", in.NextToken, in.MaxResults, *in.ParentId)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.svc.ListAccounts(ctx, p, *in.ParentId)
+	if err != nil {
+		return nil, err
+	}
+	out := &listAccountsOutput{}
+	out.Accounts, out.NextToken = mapPage(pg, all, accountOut)
+	return out, nil
+}
+
+type accountOutput struct {
+	Account accountWire `json:"Account"`
+}
+
+func (a *api) describeAccount(ctx context.Context, p identity.Principal, in *accountIDInput) (*accountOutput, error) {
+	v, err := a.svc.DescribeAccount(ctx, p, identity.AccountID(*in.AccountId))
+	if err != nil {
+		return nil, err
+	}
+	return &accountOutput{Account: accountOut(v)}, nil
+}
+
+type createAccountInput struct {
+	Email                  *string
+	AccountName            *string
+	RoleName               *string
+	IamUserAccessToBilling *string
+	Tags                   []tagInput
+}
+
+func (in *createAccountInput) validate(c *check) {
+	c.str(in.Email, required, shapeEmail)
+	c.str(in.AccountName, required, shapeCreateAcctName)
+	c.roleName(in.RoleName)
+	c.str(in.IamUserAccessToBilling, optional, shapeBillingAccess)
+	c.tags(in.Tags, optional)
+}
+
+type createAccountStatusOutput struct {
+	CreateAccountStatus createAccountStatusWire `json:"CreateAccountStatus"`
+}
+
+// TODO(fidelity): AWS also honours IamUserAccessToBilling; the domain has
+// no IAM yet, so it is validated and dropped.
+func (a *api) createAccount(ctx context.Context, p identity.Principal, in *createAccountInput) (*createAccountStatusOutput, error) {
+	st, err := a.svc.CreateAccount(ctx, p, organizations.NewAccount{
+		Name: *in.AccountName, Email: *in.Email, RoleName: str(in.RoleName), Tags: domainTags(in.Tags),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &createAccountStatusOutput{CreateAccountStatus: a.createAccountStatusOut(st)}, nil
+}
+
+type describeCreateAccountStatusInput struct {
+	CreateAccountRequestId *string
+}
+
+func (in *describeCreateAccountStatusInput) validate(c *check) {
+	c.str(in.CreateAccountRequestId, required, shapeCARID)
+}
+
+func (a *api) describeCreateAccountStatus(ctx context.Context, p identity.Principal, in *describeCreateAccountStatusInput) (*createAccountStatusOutput, error) {
+	st, err := a.svc.DescribeCreateAccountStatus(ctx, p, organizations.CreateAccountReqID(*in.CreateAccountRequestId))
+	if err != nil {
+		return nil, err
+	}
+	return &createAccountStatusOutput{CreateAccountStatus: a.createAccountStatusOut(st)}, nil
+}
+
+type listCreateAccountStatusInput struct {
+	States     []*string
+	NextToken  *string
+	MaxResults *int32
+}
+
+func (in *listCreateAccountStatusInput) validate(c *check) {
+	c.strList(in.States, optional, shapeCreateAcctState)
+	c.paging(in.NextToken, in.MaxResults)
+}
+
+type listCreateAccountStatusOutput struct {
+	CreateAccountStatuses []createAccountStatusWire `json:"CreateAccountStatuses"`
+	NextToken             *string                   `json:"NextToken,omitempty"`
+}
+
+func (a *api) listCreateAccountStatus(ctx context.Context, p identity.Principal, in *listCreateAccountStatusInput) (*listCreateAccountStatusOutput, error) {
+	states := make([]organizations.CreateAccountState, len(in.States))
+	filter := make([]string, len(in.States))
+	for i, s := range in.States {
+		states[i], filter[i] = organizations.CreateAccountState(*s), *s
+	}
+	pg, err := a.pager(p, "ListCreateAccountStatus", in.NextToken, in.MaxResults, filter...)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.svc.ListCreateAccountStatus(ctx, p, states)
+	if err != nil {
+		return nil, err
+	}
+	out := &listCreateAccountStatusOutput{}
+	out.CreateAccountStatuses, out.NextToken = mapPage(pg, all, a.createAccountStatusOut)
+	return out, nil
+}
+
+func (a *api) closeAccount(ctx context.Context, p identity.Principal, in *accountIDInput) (*empty, error) {
+	return nil, a.svc.CloseAccount(ctx, p, identity.AccountID(*in.AccountId))
+}
+
+func (a *api) removeAccountFromOrganization(ctx context.Context, p identity.Principal, in *accountIDInput) (*empty, error) {
+	return nil, a.svc.RemoveAccount(ctx, p, identity.AccountID(*in.AccountId))
+}
