@@ -8,6 +8,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // AccountID is a 12-digit AWS account number. The zero value is not a valid ID.
@@ -89,6 +90,23 @@ type Principal struct {
 	UserID string
 	// AccessKeyID is the key that signed the request, if any.
 	AccessKeyID string
+	// Name is the IAM user name, or the role name of an assumed role.
+	Name string
+	// SessionName is the role session name of an assumed role.
+	SessionName string
+}
+
+// AssumedRolePrincipal returns the principal of a role session.
+func AssumedRolePrincipal(account AccountID, role, roleID, session, accessKeyID string) Principal {
+	return Principal{
+		Type:        AssumedRole,
+		Account:     account,
+		ARN:         "arn:aws:sts::" + string(account) + ":assumed-role/" + role + "/" + session,
+		UserID:      roleID + ":" + session,
+		AccessKeyID: accessKeyID,
+		Name:        role,
+		SessionName: session,
+	}
 }
 
 // RootPrincipal returns the root user of account.
@@ -115,20 +133,34 @@ type AccessKey struct {
 	Secret  string
 	Account AccountID
 	// User is "" for the root user, else the IAM user name.
-	User   string
-	Active bool
+	User      string
+	Active    bool
+	CreatedAt time.Time
 }
 
-// Principal returns the principal that signs with k.
+// Principal returns the principal that signs with k. userID and path are
+// the IAM user's unique id and path (ignored for root keys).
 func (k AccessKey) Principal() Principal {
+	return k.UserPrincipal("", "/")
+}
+
+// UserPrincipal is Principal with the IAM user's unique id and path.
+func (k AccessKey) UserPrincipal(userID, path string) Principal {
 	if k.User == "" {
 		return RootPrincipal(k.Account, k.ID)
+	}
+	if path == "" {
+		path = "/"
+	}
+	if userID == "" {
+		userID = k.User
 	}
 	return Principal{
 		Type:        IAMUser,
 		Account:     k.Account,
-		ARN:         "arn:aws:iam::" + string(k.Account) + ":user/" + k.User,
-		UserID:      k.User,
+		ARN:         "arn:aws:iam::" + string(k.Account) + ":user" + path + k.User,
+		UserID:      userID,
 		AccessKeyID: k.ID,
+		Name:        k.User,
 	}
 }

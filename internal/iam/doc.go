@@ -1,0 +1,10 @@
+// Package iam is the domain of AWS Identity and Access Management as far as
+// an account control plane needs it: users, access keys, groups, roles,
+// inline and managed policies with versions, permissions boundaries,
+// account aliases, and the STS sessions issued by AssumeRole. It holds every
+// rule; stores only persist. Policy documents are parsed and evaluated by
+// package policy.
+//
+// It may import identity, apierr, account (the shared records) and policy;
+// never storage or wire packages.
+package iam
