@@ -49,6 +49,9 @@ func bind[In any, PIn interface {
 			if err := c.err(); err != nil {
 				return nil, err
 			}
+			if err := authorize(ctx, "account:"+name, in); err != nil {
+				return nil, err
+			}
 			out, err := h(ctx, caller, in)
 			if err != nil || out == nil {
 				return nil, err

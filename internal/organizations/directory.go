@@ -91,3 +91,37 @@ func (s *Service) MembershipOf(ctx context.Context, id identity.AccountID) (org 
 	})
 	return org, management, ok, err
 }
+
+// AccountFacts are what authorization needs to know of an account's place
+// in its organization.
+type AccountFacts struct {
+	Org        OrgID
+	Management identity.AccountID
+	// Path is o-…/r-…/ou-…/ of the account's parent chain (no account id).
+	Path string
+	Tags []Tag
+}
+
+// FactsOf returns the organization facts of account id; ok is false if it
+// is in no organization.
+func (s *Service) FactsOf(ctx context.Context, id identity.AccountID) (f AccountFacts, ok bool, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		sc, err := s.orgOf(ctx, tx, id)
+		if isCode(err, CodeAWSOrganizationsNotInUse) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		path, err := s.path(ctx, tx, sc.org, sc.member.Parent)
+		if err != nil {
+			return err
+		}
+		tags, err := tx.Tags(ctx, sc.org.ID, string(id))
+		if err != nil {
+			return err
+		}
+		f, ok = AccountFacts{Org: sc.org.ID, Management: sc.org.ManagementAccount, Path: path, Tags: tags}, true
+		return nil
+	})
+	return f, ok, err
+}

@@ -173,6 +173,9 @@ func bind[In any, PIn interface {
 			if c.err != nil {
 				return nil, c.err
 			}
+			if err := authorize(ctx, "organizations:"+name); err != nil {
+				return nil, err
+			}
 			out, err := h(ctx, caller, in)
 			if err != nil || out == nil {
 				return nil, err
