@@ -9,14 +9,10 @@ import (
 
 // PutAccessKey stores k, replacing the key with the same ID. The secret is
 // kept in plaintext: verifying a SigV4 signature needs it. Errors never
-// carry it.
+// carry it. It writes the table that the access key methods of the
+// Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
-	_, err := db.writer.ExecContext(ctx, `INSERT INTO access_keys (id, secret, account_id, user_name, active)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, account_id = excluded.account_id,
-			user_name = excluded.user_name, active = excluded.active`,
-		k.ID, k.Secret, string(k.Account), k.User, k.Active)
-	if err != nil {
+	if _, err := db.writer.ExecContext(ctx, putAccessKey, putAccessKeyArgs(&k)...); err != nil {
 		return fmt.Errorf("sqlite: put access key %s: %w", k.ID, err)
 	}
 	return nil
@@ -26,9 +22,7 @@ func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
 // if there is none.
 func (db *DB) AccessKey(ctx context.Context, id string) (identity.AccessKey, error) {
 	var k identity.AccessKey
-	err := db.reader.QueryRowContext(ctx, `SELECT id, secret, account_id, user_name, active
-		FROM access_keys WHERE id = ?`, id).
-		Scan(&k.ID, &k.Secret, &k.Account, &k.User, &k.Active)
+	err := scanAccessKey(db.reader.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`, id), &k)
 	if err != nil {
 		return identity.AccessKey{}, rowErr(err, "access key "+id)
 	}

@@ -1,9 +1,10 @@
 // Package sqlite is the default store: it persists the Account Management
 // domain ([account.Store], [account.Outbox]), the Organizations domain
-// ([organizations.Store], through [DB.Organizations]) and the access keys the
-// SigV4 verifier checks signatures with, in one SQLite database file. Both
-// domains' transactions are the same database transactions, so an Update of
-// either sees and serializes with the other's writes.
+// ([organizations.Store], through [DB.Organizations]), the IAM domain
+// ([iam.Store], through [DB.IAM]) and the access keys the SigV4 verifier
+// checks signatures with, in one SQLite database file. All domains'
+// transactions are the same database transactions, so an Update of any sees
+// and serializes with the others' writes.
 //
 // It uses the pure-Go driver modernc.org/sqlite. A file database runs in WAL
 // mode with synchronous=FULL, so an Update that returned nil survives a crash.
@@ -18,6 +19,6 @@
 // the zero time), and no rules in SQL (no triggers, CHECKs or foreign keys):
 // the domain packages hold the rules, this package only persists.
 //
-// It must import only the standard library, account, organizations, identity
-// and the driver: never the wire packages, authz or app.
+// It must import only the standard library, account, organizations, iam,
+// identity and the driver: never the wire packages, authz or app.
 package sqlite

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/identity"
 )
 
 // TestPragmas checks the connection settings the durability and concurrency
@@ -130,6 +132,64 @@ func TestMigrateFromVersion1(t *testing.T) {
 		}
 		if *got != want {
 			t.Errorf("Account after migration: got %+v, want %+v", *got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrateAccessKeysFromVersion2 upgrades a database made by 0001 and
+// 0002 that holds access keys: they read back with the zero CreatedAt, and
+// AccessKeys finds them by user (root's and, should one exist, an IAM
+// user's in any case).
+func TestMigrateAccessKeysFromVersion2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sql.Open("sqlite", fileURI(path, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := &DB{writer: w, now: time.Now}
+	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
+		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:2] {
+		if err := v2.apply(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.ExecContext(t.Context(), `INSERT INTO access_keys (id, secret, account_id, user_name, active)
+		VALUES ('AKIAOLDROOT000000001', 's1', '123456789012', '', 1),
+		       ('AKIAOLDUSER000000002', 's2', '123456789012', 'Alice', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatalf("Open of a version 2 database: %v", err)
+	}
+	defer db.Close()
+	root := identity.AccessKey{ID: "AKIAOLDROOT000000001", Secret: "s1", Account: "123456789012", Active: true}
+	user := identity.AccessKey{ID: "AKIAOLDUSER000000002", Secret: "s2", Account: "123456789012", User: "Alice"}
+	if got, err := db.AccessKey(t.Context(), root.ID); err != nil || got != root {
+		t.Errorf("AccessKey after migration: got %+v, %v, want %+v", got, err, root)
+	}
+	err = db.IAM().View(t.Context(), func(tx iam.Tx) error {
+		for _, c := range []struct {
+			user string
+			want identity.AccessKey
+		}{{"", root}, {"alice", user}} {
+			keys, err := tx.AccessKeys(t.Context(), "123456789012", c.user)
+			if err != nil || len(keys) != 1 || keys[0] != c.want {
+				t.Errorf("AccessKeys(%q) after migration: got %+v, %v, want %+v", c.user, keys, err, c.want)
+			}
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -16,6 +17,8 @@ var (
 	_ account.Tx          = (*tx)(nil)
 	_ organizations.Store = orgStore{}
 	_ organizations.Tx    = (*tx)(nil)
+	_ iam.Store           = iamStore{}
+	_ iam.Tx              = iamTx{}
 )
 
 // errReadOnly is returned by the writers of a View transaction.

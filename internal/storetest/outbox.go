@@ -158,7 +158,7 @@ func testCredentialsPutGet(t *testing.T, s account.Store) {
 	keys := []identity.AccessKey{
 		{ID: "AKIAROOT0000000000001", Secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", Account: accountID(1), Active: true},
 		{ID: "AKIAUSER0000000000002", Secret: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", Account: accountID(2), User: "alice", Active: true},
-		{ID: "AKIAINACTIVE00000003", Secret: "s3cr3t", Account: accountID(1), User: "bob"},
+		{ID: "AKIAINACTIVE00000003", Secret: "s3cr3t", Account: accountID(1), User: "bob", CreatedAt: t0},
 	}
 	for _, k := range keys {
 		if err := c.PutAccessKey(t.Context(), k); err != nil {
@@ -181,7 +181,7 @@ func testCredentialsReplace(t *testing.T, s account.Store) {
 	if err := c.PutAccessKey(t.Context(), k); err != nil {
 		t.Fatalf("PutAccessKey: %v", err)
 	}
-	want := identity.AccessKey{ID: k.ID, Secret: "new", Account: accountID(2), User: "carol", Active: false}
+	want := identity.AccessKey{ID: k.ID, Secret: "new", Account: accountID(2), User: "carol", Active: false, CreatedAt: t0}
 	if err := c.PutAccessKey(t.Context(), want); err != nil {
 		t.Fatalf("PutAccessKey: %v", err)
 	}

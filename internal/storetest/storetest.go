@@ -4,13 +4,14 @@
 // the contract of [account.Store], [account.Tx] and [account.Outbox], plus
 // the optional capabilities declared here ([CredentialStore], [EmptyReporter]),
 // which the suite discovers by type assertion. Backends that persist the
-// Organizations domain also call [RunOrganizations].
+// Organizations domain also call [RunOrganizations], and those that persist
+// the IAM domain [RunIAM].
 //
 // Times must round-trip exactly: same instant (time.Time.Equal) to the
 // nanosecond, read back in UTC, and the zero time stays zero.
 //
 // It is imported only by the backends' _test files. It imports only the
-// standard library, account, organizations and identity.
+// standard library, account, organizations, iam and identity.
 package storetest
 
 import (
