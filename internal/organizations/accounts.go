@@ -170,7 +170,7 @@ func (s *Service) newAccountID(ctx context.Context, tx Tx) (identity.AccountID, 
 func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller identity.Principal, id CreateAccountReqID) (*CreateAccountStatus, error) {
 	var st *CreateAccountStatus
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller identi
 func (s *Service) ListCreateAccountStatus(ctx context.Context, caller identity.Principal, states []CreateAccountState) ([]CreateAccountStatus, error) {
 	var out []CreateAccountStatus
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.Acc
 func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal, id identity.AccountID) (*AccountView, error) {
 	var v *AccountView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
@@ -282,7 +282,7 @@ func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal
 func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, parent string) ([]AccountView, error) {
 	var out []AccountView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}

@@ -290,7 +290,7 @@ func malformed(msg string) error { return e(CodeMalformedPolicyDocument, msg) }
 func (s *Service) DescribePolicy(ctx context.Context, caller identity.Principal, id PolicyID) (*Policy, error) {
 	var p *Policy
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
@@ -380,7 +380,7 @@ func (s *Service) DeletePolicy(ctx context.Context, caller identity.Principal, i
 func (s *Service) ListPolicies(ctx context.Context, caller identity.Principal, t PolicyType) ([]Policy, error) {
 	var out []Policy
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
@@ -547,7 +547,7 @@ func (s *Service) DetachPolicy(ctx context.Context, caller identity.Principal, i
 func (s *Service) ListPoliciesForTarget(ctx context.Context, caller identity.Principal, target string, t PolicyType) ([]Policy, error) {
 	var out []Policy
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
@@ -575,7 +575,7 @@ func (s *Service) ListPoliciesForTarget(ctx context.Context, caller identity.Pri
 func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Principal, id PolicyID) ([]Target, error) {
 	var out []Target
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}

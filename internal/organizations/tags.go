@@ -101,7 +101,7 @@ func (s *Service) UntagResource(ctx context.Context, caller identity.Principal, 
 func (s *Service) ListTags(ctx context.Context, caller identity.Principal, resource string) ([]Tag, error) {
 	var out []Tag
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
 		if err != nil {
 			return err
 		}
