@@ -446,6 +446,9 @@ func (s *Service) CloseAccount(ctx context.Context, caller identity.Principal, i
 		if sc.isManagement(id) {
 			return constraint(ReasonCannotCloseManagementAccount, "You can't close the management account with this operation.")
 		}
+		if sc.org.FeatureSet != AllFeatures {
+			return constraint(ReasonOrganizationNotInAllFeaturesMode, "You can close a member account only when the organization has all features enabled.")
+		}
 		a, err := tx.Account(ctx, m.Account)
 		if err != nil {
 			return err

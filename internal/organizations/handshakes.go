@@ -205,6 +205,10 @@ func (s *Service) loadHandshake(ctx context.Context, tx Tx, id HandshakeID, call
 	} else if err != nil {
 		return nil, err
 	}
+	if s.retired(h) {
+		// AWS deletes a handshake 30 days after it closed.
+		return nil, errHandshakeNotFound()
+	}
 	if err := fillManagement(ctx, tx, h); err != nil {
 		return nil, err
 	}
@@ -217,9 +221,6 @@ func (s *Service) loadHandshake(ctx context.Context, tx Tx, id HandshakeID, call
 		if ok, err := isSender(ctx, tx, h, caller); err != nil || ok {
 			return h, err
 		}
-	}
-	if s.retired(h) {
-		return nil, errHandshakeNotFound()
 	}
 	return nil, accessDenied("You don't have permissions to access this handshake.")
 }
@@ -298,6 +299,16 @@ func (s *Service) acceptInvite(ctx context.Context, tx Tx, h *Handshake, caller 
 	m := &Member{Account: caller, Org: org.ID, Parent: string(org.RootID), Method: Invited, JoinedAt: s.now()}
 	if err := tx.PutMember(ctx, m); err != nil {
 		return err
+	}
+	// The invitation's tags are for the account once it is a member.
+	tags, err := tx.Tags(ctx, org.ID, string(h.ID))
+	if err != nil {
+		return err
+	}
+	if len(tags) > 0 {
+		if err := tx.PutTags(ctx, org.ID, string(caller), tags); err != nil {
+			return err
+		}
 	}
 	return s.attachDefaultPolicies(ctx, tx, org, string(caller))
 }
