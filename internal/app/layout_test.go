@@ -29,7 +29,8 @@ func TestLayout(t *testing.T) {
 		"internal/organizations":     {"internal/account", "internal/apierr", "internal/identity"},
 		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
 		"internal/stsapi":            {"internal/apierr", "internal/identity"},
-		"internal/sqlite":            {"internal/account", "internal/identity", "internal/organizations"},
+		"internal/sqlite":            {"internal/account", "internal/iam", "internal/identity", "internal/organizations"},
+		"internal/iam":               {"internal/account", "internal/apierr", "internal/identity", "internal/policy"},
 	}
 	forbiddenStd := map[string][]string{
 		"internal/account": {"net/http", "database/sql", "encoding/json"},
