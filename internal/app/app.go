@@ -18,11 +18,15 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
+	"github.com/accountplane/accountplane/internal/authz"
+	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
+	"github.com/accountplane/accountplane/internal/stsapi"
 )
 
 // MemoryData is the --data value for a throwaway in-memory store.
@@ -62,6 +66,7 @@ type App struct {
 	tls      bool
 	Accounts *account.Service
 	Orgs     *organizations.Service
+	IAM      *iam.Service
 }
 
 // Start opens the store, prepares the world and starts serving on
@@ -102,6 +107,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
+	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
+	orgOpts.Roles = orgRoles{a.IAM}
 	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
 	a.Accounts = account.NewService(a.db, account.Options{
 		Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay, Directory: a.Orgs,
@@ -123,10 +130,16 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		cors = []string{"*"}
 	}
 	srv := server.New(server.Config{
-		Log: cfg.Log, Keys: a.db, Outbox: a.db,
+		Log: cfg.Log, Keys: credentials{a.IAM}, Outbox: a.db,
+		Authorize: (&authorizer{
+			z:    &authz.Authorizer{Source: &policySource{iam: a.IAM, orgs: a.Orgs}, Now: cfg.Now},
+			orgs: a.Orgs,
+		}).Authorize,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
 		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),
+		STS:            stsapi.Operations(a.IAM),
+		IAM:            iamapi.Operations(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
 		SkipAuth:       cfg.InsecureSkipAuth,
 		DefaultAccount: identity.AccountID(DefaultAccount.ID),
 		AdminToken:     cfg.AdminToken,

@@ -28,9 +28,12 @@ func TestLayout(t *testing.T) {
 		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/pagetoken", "internal/protocol/restjson"},
 		"internal/organizations":     {"internal/account", "internal/apierr", "internal/identity"},
 		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
-		"internal/stsapi":            {"internal/apierr", "internal/identity"},
+		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity"},
+		"internal/iamapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/pagetoken"},
 		"internal/sqlite":            {"internal/account", "internal/iam", "internal/identity", "internal/organizations"},
 		"internal/iam":               {"internal/account", "internal/apierr", "internal/identity", "internal/policy"},
+		"internal/policy":            {},
+		"internal/authz":             {"internal/apierr", "internal/identity", "internal/policy"},
 	}
 	forbiddenStd := map[string][]string{
 		"internal/account": {"net/http", "database/sql", "encoding/json"},

@@ -71,9 +71,6 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		if err != nil {
 			return fmt.Errorf("load management account: %w", err)
 		}
-		// TODO(fidelity): AWS also creates the IAM role in.RoleName
-		// (OrganizationAccountAccessRole) trusting the management account; it
-		// arrives with the IAM issue.
 		a := &account.Account{
 			ID: id, Name: in.Name, Email: in.Email, State: account.StateActive, CreatedAt: due,
 			Origin: account.OriginCreated, Seller: mgmt.Seller,
@@ -95,6 +92,19 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		}
 		return tx.PutCreateAccountStatus(ctx, st)
 	})
+	if err == nil && st.Account != "" && s.opts.Roles != nil {
+		role := in.RoleName
+		if role == "" {
+			role = ManagedRoleName
+		}
+		mgmt := caller.Account
+		if err := s.opts.Roles.AccessRole(ctx, st.Account, mgmt, role); err != nil {
+			return nil, fmt.Errorf("create %s in %s: %w", role, st.Account, err)
+		}
+		if err := s.opts.Roles.ServiceLinkedRole(ctx, st.Account); err != nil {
+			return nil, fmt.Errorf("create service-linked role in %s: %w", st.Account, err)
+		}
+	}
 	return st, err
 }
 

@@ -271,6 +271,13 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 		}
 		return tx.PutHandshake(ctx, h)
 	})
+	if err == nil && h.Action == ActionInvite && s.opts.Roles != nil {
+		// Invited members get the service-linked role, not
+		// OrganizationAccountAccessRole.
+		if err := s.opts.Roles.ServiceLinkedRole(ctx, caller.Account); err != nil {
+			return nil, fmt.Errorf("create service-linked role in %s: %w", caller.Account, err)
+		}
+	}
 	return h, err
 }
 
@@ -293,9 +300,6 @@ func (s *Service) acceptInvite(ctx context.Context, tx Tx, h *Handshake, caller 
 	if err := tx.DeleteMember(ctx, caller); err != nil && !errors.Is(err, ErrNotFound) {
 		return err // a stale membership of a closed account
 	}
-	// TODO(fidelity): AWS also creates the service-linked role
-	// AWSServiceRoleForOrganizations in the member (not
-	// OrganizationAccountAccessRole); roles arrive with the IAM issue.
 	m := &Member{Account: caller, Org: org.ID, Parent: string(org.RootID), Method: Invited, JoinedAt: s.now()}
 	if err := tx.PutMember(ctx, m); err != nil {
 		return err

@@ -45,6 +45,19 @@ type Options struct {
 	MaxPolicySize int
 	// MaxPoliciesPerTarget is how many SCPs a target may have (default 5).
 	MaxPoliciesPerTarget int
+	// Roles creates the IAM roles AWS makes in member accounts (nil: none).
+	Roles Roles
+}
+
+// Roles creates the IAM roles Organizations makes in member accounts. It
+// is called after the change that needs the role has committed.
+type Roles interface {
+	// AccessRole creates role name in account acct, trusting the management
+	// account's root and with administrator access (CreateAccount's
+	// OrganizationAccountAccessRole).
+	AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error
+	// ServiceLinkedRole creates AWSServiceRoleForOrganizations in acct.
+	ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error
 }
 
 // Service implements the Organizations operations.

@@ -6,8 +6,8 @@ import (
 	"net/http"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/apierr"
-	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
 
@@ -40,6 +40,7 @@ var (
 	}
 	restAuthStatus = map[string]int{
 		"MissingAuthenticationTokenException": http.StatusForbidden,
+		"ExpiredTokenException":               http.StatusForbidden,
 		"IncompleteSignatureException":        http.StatusForbidden,
 		"UnrecognizedClientException":         http.StatusForbidden,
 		"InvalidSignatureException":           http.StatusForbidden,
@@ -58,10 +59,21 @@ func authError(p protocol, k sigv4.Kind, msg string) *apierr.Error {
 // restAuthStatusOf returns the status of a REST-JSON authentication error, or 0.
 func restAuthStatusOf(code string) int { return restAuthStatus[code] }
 
+// iamQueryStatus is queryStatus with IAM's own error statuses.
+func iamQueryStatus(e *apierr.Error) int {
+	if _, ok := queryAuthStatus[e.Code]; !ok && e.Code != "AccessDenied" && e.Code != "RequestEntityTooLargeException" {
+		if s := iamapi.StatusOf(e.Code); s != 0 {
+			return s
+		}
+	}
+	return queryStatus(e)
+}
+
 func queryStatus(e *apierr.Error) int {
 	if s, ok := queryAuthStatus[e.Code]; ok {
 		return s
 	}
+
 	switch e.Code {
 	case "AccessDenied", "AccessDeniedException":
 		return http.StatusForbidden
@@ -85,13 +97,15 @@ func awsJSONStatus(e *apierr.Error) int {
 	return http.StatusBadRequest
 }
 
-// keyring adapts Keys to sigv4.CredentialSource and remembers the key it
-// found in the request's keySlot, so the principal costs no second lookup.
-type keyring struct{ keys Keys }
+// keyring adapts Credentials to sigv4.CredentialSource and remembers the
+// credential it found in the request's keySlot, so the principal costs no
+// second lookup.
+type keyring struct{ keys Credentials }
 
 type keySlot struct {
-	key identity.AccessKey
-	set bool
+	cred    Credential
+	set     bool
+	expired bool
 }
 
 type slotKey struct{}
@@ -101,15 +115,20 @@ func withKeySlot(ctx context.Context, s *keySlot) context.Context {
 }
 
 func (k keyring) Credential(ctx context.Context, id string) (sigv4.Credential, error) {
-	key, err := k.keys.AccessKey(ctx, id)
-	if errors.Is(err, account.ErrNotFound) || (err == nil && !key.Active) {
+	c, err := k.keys.Credential(ctx, id)
+	slot, _ := ctx.Value(slotKey{}).(*keySlot)
+	if errors.Is(err, ErrExpiredToken) && slot != nil {
+		slot.expired = true
+		return sigv4.Credential{}, sigv4.ErrUnknownKey
+	}
+	if errors.Is(err, account.ErrNotFound) || errors.Is(err, ErrExpiredToken) {
 		return sigv4.Credential{}, sigv4.ErrUnknownKey
 	}
 	if err != nil {
 		return sigv4.Credential{}, err
 	}
-	if s, ok := ctx.Value(slotKey{}).(*keySlot); ok {
-		s.key, s.set = key, true
+	if slot != nil {
+		slot.cred, slot.set = c, true
 	}
-	return sigv4.Credential{Secret: key.Secret}, nil
+	return sigv4.Credential{Secret: c.Secret, SessionToken: c.SessionToken}, nil
 }

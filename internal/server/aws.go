@@ -12,6 +12,7 @@ import (
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/protocol/awsjson"
 	"github.com/accountplane/accountplane/internal/protocol/query"
@@ -100,6 +101,8 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.account = caller.Account
+	ctx = s.withChecks(ctx, r, caller)
+	r = r.WithContext(ctx)
 	switch rt.proto {
 	case queryXML:
 		s.serveQuery(w, r, rt, caller, body)
@@ -149,19 +152,53 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, ca
 		s.writeErr(w, r, rt, apierr.New("MalformedQueryString", "The request body is not a valid form."))
 		return
 	}
-	if rt.service != "sts" {
-		s.writeErr(w, r, rt, apierr.New("InvalidAction", "The action "+params.Get("Action")+" is not valid for this endpoint."))
-		return
-	}
-	op, doc, err := stsapi.Invoke(caller, params, info(r.Context()).id)
-	info(r.Context()).operation = op
-	if err != nil {
-		s.writeErr(w, r, rt, err)
-		return
+	ctx := r.Context()
+	in := info(ctx)
+	in.operation = params.Get("Action")
+	var doc any
+	if rt.service == "iam" {
+		op, err := iamapi.Find(s.cfg.IAM, params)
+		if err == nil {
+			err = s.authorizeQuery(ctx, r, caller, "iam", op.Action, op.Resource(caller, params), op.Context(params))
+		}
+		if err == nil {
+			doc, err = op.Invoke(ctx, caller, params, in.id)
+		}
+		if err != nil {
+			s.writeErr(w, r, rt, err)
+			return
+		}
+	} else {
+		op, err := stsapi.Find(s.cfg.STS, params)
+		if err == nil && !op.NoAuthz {
+			err = s.authorizeQuery(ctx, r, caller, "sts", op.Action, op.Resource(caller, params), nil)
+		}
+		if err == nil {
+			doc, err = op.Invoke(ctx, caller, params, in.id)
+		}
+		if err != nil {
+			s.writeErr(w, r, rt, err)
+			return
+		}
 	}
 	if err := query.WriteOK(w, doc); err != nil {
-		s.log.ErrorContext(r.Context(), "write response", "err", err)
+		s.log.ErrorContext(ctx, "write response", "err", err)
 	}
+}
+
+// authorizeQuery asks Authorize about a query-protocol call. The query
+// services name the denial AccessDenied (not AccessDeniedException).
+func (s *Server) authorizeQuery(ctx context.Context, r *http.Request, caller identity.Principal, service, action, resource string, conds map[string][]string) error {
+	if s.cfg.Authorize == nil {
+		return nil
+	}
+	q := s.baseQuery(r, caller, service)
+	q.Action, q.Resource, q.Conditions = action, resource, conds
+	err := s.cfg.Authorize(ctx, q)
+	if e, ok := apierr.As(err); ok && e.Code == "AccessDeniedException" {
+		return apierr.New("AccessDenied", e.Message)
+	}
+	return err
 }
 
 var errTooLarge = apierr.New(accountapi.CodeRequestEntityTooLarge, "Request body is too large.")
@@ -188,8 +225,8 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte, rt route) (identity.Principal, error) {
 	if s.cfg.SkipAuth {
 		if akid, _, _, ok := sigv4.Scope(r); ok {
-			if k, err := s.cfg.Keys.AccessKey(ctx, akid); err == nil {
-				return k.Principal(), nil
+			if c, err := s.cfg.Keys.Credential(ctx, akid); err == nil {
+				return c.Principal, nil
 			}
 		}
 		return identity.RootPrincipal(s.cfg.DefaultAccount, ""), nil
@@ -198,6 +235,9 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte,
 	res, err := s.verifier.Verify(withKeySlot(ctx, slot), r, body)
 	if err != nil {
 		var se *sigv4.Error
+		if slot.expired {
+			return identity.Principal{}, expiredToken(rt.proto)
+		}
 		if errors.As(err, &se) {
 			return identity.Principal{}, authError(rt.proto, se.Kind, se.Message)
 		}
@@ -210,7 +250,15 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte,
 	if !slot.set {
 		return identity.Principal{}, errors.New("verified signature without a key")
 	}
-	return slot.key.Principal(), nil
+	return slot.cred.Principal, nil
+}
+
+// expiredToken is the answer to a request signed with an expired session.
+func expiredToken(p protocol) *apierr.Error {
+	if p == queryXML {
+		return apierr.New("ExpiredToken", "The security token included in the request is expired")
+	}
+	return apierr.New("ExpiredTokenException", "The security token included in the request is expired")
 }
 
 // writeErr writes err in the protocol of rt.
@@ -221,10 +269,18 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err 
 	}
 	switch rt.proto {
 	case queryXML:
-		if !ok {
-			e = &apierr.Error{Code: "InternalFailure", Message: "An internal error occurred.", Fault: apierr.Server}
+		xmlns, status := stsapi.Xmlns, queryStatus
+		if rt.service == "iam" {
+			xmlns, status = iamapi.Xmlns, iamQueryStatus
 		}
-		query.WriteError(w, queryStatus(e), stsapi.Xmlns, info(r.Context()).id, e)
+		if !ok {
+			code := "InternalFailure"
+			if rt.service == "iam" {
+				code = "ServiceFailure"
+			}
+			e = &apierr.Error{Code: code, Message: "An internal error occurred.", Fault: apierr.Server}
+		}
+		query.WriteError(w, status(e), xmlns, info(r.Context()).id, e)
 	case awsJSON:
 		if !ok {
 			e = &apierr.Error{Code: "ServiceException", Message: "An internal error occurred.", Fault: apierr.Server}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -12,25 +13,61 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/orgsapi"
+	"github.com/accountplane/accountplane/internal/stsapi"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
 
-// Keys finds access keys by id; it returns an error wrapping
-// account.ErrNotFound for an unknown key.
-type Keys interface {
-	AccessKey(ctx context.Context, id string) (identity.AccessKey, error)
+// Credential is what an access key id resolves to.
+type Credential struct {
+	Secret       string
+	SessionToken string // "" for long-term keys
+	Principal    identity.Principal
+}
+
+// ErrExpiredToken is returned by Credentials for an expired session.
+var ErrExpiredToken = errors.New("server: the session has expired")
+
+// Credentials resolves access key ids (long-term keys and STS sessions).
+// It returns an error wrapping account.ErrNotFound for unknown or inactive
+// keys and ErrExpiredToken for expired sessions.
+type Credentials interface {
+	Credential(ctx context.Context, accessKeyID string) (Credential, error)
+}
+
+// AuthzQuery is one authorization question the server asks.
+type AuthzQuery struct {
+	Principal identity.Principal
+	Service   string // signing name: account, organizations, iam, sts
+	Action    string
+	// Target is the account an Account API call names with AccountId ("":
+	// the caller's own); Resource is the ARN for other services.
+	Target   identity.AccountID
+	Resource string
+	// Conditions are the operation's service condition keys.
+	Conditions map[string][]string
+	// Request-level global condition keys.
+	SourceIP        string
+	SecureTransport bool
+	Region          string
 }
 
 // Config configures a Server.
 type Config struct {
-	Log     *slog.Logger
-	Keys    Keys
-	Outbox  account.Outbox
-	Admin   Admin
-	Account []accountapi.Operation
+	Log  *slog.Logger
+	Keys Credentials
+	// Authorize decides every signed call (nil: everything is allowed,
+	// which only tests use).
+	Authorize func(ctx context.Context, q AuthzQuery) error
+	Outbox    account.Outbox
+	Admin     Admin
+	Account   []accountapi.Operation
 	// Organizations is the Organizations operation table.
 	Organizations []orgsapi.Operation
+	// STS and IAM are the query-protocol operation tables.
+	STS []stsapi.Operation
+	IAM []iamapi.Operation
 	// SkipAuth disables signature verification (--insecure-skip-auth).
 	SkipAuth bool
 	// DefaultAccount is the account whose root user an unsigned request acts

@@ -1,0 +1,192 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"sync"
+
+	"github.com/accountplane/accountplane/internal/authz"
+	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
+	"github.com/accountplane/accountplane/internal/policy"
+	"github.com/accountplane/accountplane/internal/server"
+)
+
+// credentials adapts iam.Service to server.Credentials.
+type credentials struct{ iam *iam.Service }
+
+func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
+	cred, err := c.iam.Credential(ctx, id)
+	if errors.Is(err, iam.ErrSessionExpired) {
+		return server.Credential{}, server.ErrExpiredToken
+	}
+	if err != nil {
+		return server.Credential{}, err
+	}
+	return server.Credential{Secret: cred.Secret, SessionToken: cred.SessionToken, Principal: cred.Principal}, nil
+}
+
+// policySource implements authz.PolicySource over IAM and Organizations.
+type policySource struct {
+	iam  *iam.Service
+	orgs *organizations.Service
+	scps sync.Map // sha256 of an SCP document -> *policy.Policy
+}
+
+func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
+	pols, err := ps.iam.PrincipalPolicies(ctx, p)
+	return authz.Policies(pols), err
+}
+
+func (ps *policySource) OrgFacts(ctx context.Context, acct identity.AccountID) (authz.OrgFacts, bool, error) {
+	facts, ok, err := ps.orgs.FactsOf(ctx, acct)
+	if err != nil || !ok {
+		return authz.OrgFacts{}, false, err
+	}
+	out := authz.OrgFacts{OrgID: string(facts.Org), Management: facts.Management == acct, Paths: []string{facts.Path}}
+	levels, _, enabled, err := ps.orgs.EffectiveSCPs(ctx, acct)
+	if err != nil {
+		return authz.OrgFacts{}, false, err
+	}
+	if enabled {
+		out.SCPs = make([][]*policy.Policy, len(levels))
+		for i, level := range levels {
+			out.SCPs[i] = []*policy.Policy{}
+			for _, p := range level {
+				parsed, err := ps.parseSCP(p)
+				if err != nil {
+					return authz.OrgFacts{}, false, err
+				}
+				out.SCPs[i] = append(out.SCPs[i], parsed)
+			}
+		}
+	}
+	return out, true, nil
+}
+
+// parseSCP parses an SCP document once and caches it by content.
+func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error) {
+	key := sha256.Sum256([]byte(p.Content))
+	if v, ok := ps.scps.Load(key); ok {
+		return v.(*policy.Policy), nil
+	}
+	parsed, err := policy.Parse([]byte(p.Content), policy.SCP)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Name = string(p.ID)
+	ps.scps.Store(key, parsed)
+	return parsed, nil
+}
+
+// authorizer answers the server's authorization questions: it builds the
+// resource ARN and condition keys of each service, then asks authz.
+type authorizer struct {
+	z    *authz.Authorizer
+	orgs *organizations.Service
+}
+
+func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) error {
+	conds := make(map[string][]string, len(q.Conditions)+8)
+	for k, v := range q.Conditions {
+		conds[k] = v
+	}
+	if q.SourceIP != "" {
+		conds["aws:SourceIp"] = []string{q.SourceIP}
+	}
+	conds["aws:SecureTransport"] = []string{boolString(q.SecureTransport)}
+	if q.Region != "" {
+		conds["aws:RequestedRegion"] = []string{q.Region}
+	}
+	resource := q.Resource
+	if q.Service == "account" {
+		var skip bool
+		var err error
+		resource, skip, err = a.accountResource(ctx, q, conds)
+		if err != nil || skip {
+			return err
+		}
+	}
+	if resource == "" {
+		resource = "*"
+	}
+	return a.z.Check(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds})
+}
+
+// accountResource returns the Account API resource ARN: the standalone
+// arn:aws:account::ID:account, or in organization mode
+// arn:aws:account::MGMT:account/o-ORG/ID, with the account:AccountResource*
+// and aws:Resource* keys. skip is true when the caller cannot reach the
+// target at all: the domain answers that with its own AccessDenied.
+func (a *authorizer) accountResource(ctx context.Context, q server.AuthzQuery, conds map[string][]string) (string, bool, error) {
+	target := q.Target
+	orgMode := target != ""
+	if !orgMode {
+		target = q.Principal.Account
+	} else {
+		ok, err := a.orgs.CanManage(ctx, q.Principal.Account, target)
+		if err != nil || !ok {
+			return "", true, err
+		}
+	}
+	facts, inOrg, err := a.orgs.FactsOf(ctx, target)
+	if err != nil {
+		return "", false, err
+	}
+	conds["aws:ResourceAccount"] = []string{string(target)}
+	if !inOrg {
+		return "arn:aws:account::" + string(target) + ":account", false, nil
+	}
+	conds["aws:ResourceOrgID"] = []string{string(facts.Org)}
+	conds["aws:ResourceOrgPaths"] = []string{facts.Path}
+	conds["account:AccountResourceOrgPaths"] = []string{facts.Path + string(target) + "/"}
+	for _, t := range facts.Tags {
+		conds["account:AccountResourceOrgTags/"+t.Key] = []string{t.Value}
+		conds["aws:ResourceTag/"+t.Key] = []string{t.Value}
+	}
+	if !orgMode {
+		return "arn:aws:account::" + string(target) + ":account", false, nil
+	}
+	return "arn:aws:account::" + string(facts.Management) + ":account/" + string(facts.Org) + "/" + string(target), false, nil
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// orgRoles creates the roles Organizations makes in member accounts.
+type orgRoles struct{ iam *iam.Service }
+
+func (r orgRoles) AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error {
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
+		string(management) + `:root"},"Action":"sts:AssumeRole"}]}`
+	_, err := r.iam.EnsureRole(ctx, acct, name, trust, "arn:aws:iam::aws:policy/AdministratorAccess")
+	return err
+}
+
+func (r orgRoles) ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error {
+	_, err := r.iam.ServiceLinkedRole(ctx, acct, "AWSServiceRoleForOrganizations", iam.OrganizationsService)
+	return err
+}
+
+// scpSource gives IAM's policy simulator the SCPs that apply to an account.
+type scpSource struct{ orgs *organizations.Service }
+
+func (s scpSource) SCPs(ctx context.Context, acct identity.AccountID) ([][]string, bool, bool, error) {
+	levels, management, ok, err := s.orgs.EffectiveSCPs(ctx, acct)
+	if err != nil || !ok {
+		return nil, false, false, err
+	}
+	out := make([][]string, len(levels))
+	for i, level := range levels {
+		for _, p := range level {
+			out[i] = append(out[i], p.Content)
+		}
+	}
+	return out, management, true, nil
+}

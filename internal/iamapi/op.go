@@ -1,0 +1,269 @@
+package iamapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/pagetoken"
+)
+
+// Xmlns is the IAM response namespace.
+const Xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+// Version is the only API version IAM speaks.
+const Version = "2010-05-08"
+
+// Codes the binding adds to the domain's: an unknown or missing Action
+// and an API version other than Version.
+const (
+	CodeInvalidAction   = "InvalidAction"
+	CodeMissingAction   = "MissingAction"
+	CodeInternalFailure = "ServiceFailure"
+)
+
+// Operation is one IAM operation as the wire sees it.
+type Operation struct {
+	// Name is the model's operation name and the query Action, e.g.
+	// "CreateUser".
+	Name string
+	// Action is the IAM action, e.g. "iam:CreateUser".
+	Action string
+	// ReadOnly is true for Get*/List*/Simulate* operations.
+	ReadOnly bool
+	// Invoke validates params, runs the operation for caller and returns
+	// the response document (a [Response], for query.WriteOK).
+	Invoke func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (doc any, err error)
+
+	resource func(caller identity.Principal, p url.Values) string
+	context  func(p url.Values) map[string][]string
+}
+
+// Resource returns the ARN the operation is authorized against for
+// caller's request (per the Service Authorization Reference: the user,
+// group, role or policy the request names, "*" for list operations and
+// account-level ones). Paths of existing entities are not resolved: the
+// ARN carries the name only unless the request gives a Path.
+func (op Operation) Resource(caller identity.Principal, params url.Values) string {
+	if op.resource == nil {
+		return "*"
+	}
+	return op.resource(caller, params)
+}
+
+// Context returns the operation's condition keys for the request
+// (iam:PolicyARN, iam:PermissionsBoundary), or nil.
+func (op Operation) Context(params url.Values) map[string][]string {
+	if op.context == nil {
+		return nil
+	}
+	return op.context(params)
+}
+
+// SCPSource gives the service control policies that apply to an account,
+// for SimulatePrincipalPolicy: the documents attached at each level from
+// the organization root down to the account. ok is false when the account
+// is in no organization (or SCPs are not enabled); management reports the
+// management account, which SCPs do not bind.
+type SCPSource interface {
+	SCPs(ctx context.Context, acct identity.AccountID) (levels [][]string, management bool, ok bool, err error)
+}
+
+// Options configure the binding.
+type Options struct {
+	// TokenKey signs Markers; a Marker minted with another key is
+	// rejected. Empty means a random key.
+	TokenKey []byte
+	// SCPs supplies the organization's SCPs to SimulatePrincipalPolicy
+	// (nil: none apply).
+	SCPs SCPSource
+}
+
+// StatusOf maps an IAM exception code to its HTTP status (the model's
+// httpStatusCode). Unknown codes give 400.
+func StatusOf(code string) int {
+	switch code {
+	case iam.CodeNoSuchEntity:
+		return http.StatusNotFound
+	case iam.CodeEntityAlreadyExists, iam.CodeDeleteConflict, iam.CodeLimitExceeded,
+		"ConcurrentModification", "EntityTemporarilyUnmodifiable":
+		return http.StatusConflict
+	case iam.CodeServiceFailure, iam.CodePolicyEvaluation, "InternalFailure":
+		return http.StatusInternalServerError
+	case iam.CodeAccessDenied, "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch":
+		return http.StatusForbidden
+	case CodeInvalidAction:
+		return http.StatusBadRequest
+	}
+	return http.StatusBadRequest
+}
+
+// CheckVersion returns InvalidAction unless params name Version (or none).
+func CheckVersion(params url.Values) error {
+	if v := params.Get("Version"); v != "" && v != Version {
+		return apierr.New(CodeInvalidAction, "Could not find operation "+params.Get("Action")+" for version "+v)
+	}
+	return nil
+}
+
+// UnknownAction returns the error for an Action no operation has (or a
+// missing one).
+func UnknownAction(action string) error {
+	if action == "" {
+		return apierr.New(CodeMissingAction, "Missing Action")
+	}
+	return apierr.New(CodeInvalidAction, "Could not find operation "+action+" for version "+Version)
+}
+
+// call is one request as a handler sees it.
+type call struct {
+	caller identity.Principal
+	acct   identity.AccountID
+	in     *input
+}
+
+type handler func(ctx context.Context, c *call) (result any, err error)
+
+type api struct {
+	svc    *iam.Service
+	tokens pagetoken.Signer
+	scps   SCPSource
+}
+
+// bind builds an Operation.
+func bind(name string, readOnly bool, res func(identity.Principal, url.Values) string, h handler) Operation {
+	return Operation{
+		Name: name, Action: "iam:" + name, ReadOnly: readOnly, resource: res,
+		Invoke: func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (any, error) {
+			if err := CheckVersion(params); err != nil {
+				return nil, err
+			}
+			c := &call{caller: caller, acct: caller.Account, in: &input{v: params}}
+			result, err := h(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			return Response{Op: name, Result: result, RequestID: requestID}, nil
+		},
+	}
+}
+
+func (o Operation) withContext(f func(url.Values) map[string][]string) Operation {
+	o.context = f
+	return o
+}
+
+// Resource ARN builders.
+
+func iamARN(acct identity.AccountID, typ, path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + string(acct) + ":" + typ + path + name
+}
+
+func star(identity.Principal, url.Values) string { return "*" }
+
+// entityRes names the user, group or role in param (with the Path
+// parameter, if the operation has one).
+func entityRes(typ, param string) func(identity.Principal, url.Values) string {
+	return func(c identity.Principal, p url.Values) string {
+		return iamARN(c.Account, typ, p.Get("Path"), p.Get(param))
+	}
+}
+
+// userRes names UserName, or the caller's own user when it is absent.
+func userRes(c identity.Principal, p url.Values) string {
+	name := p.Get("UserName")
+	if name == "" && c.Type == identity.IAMUser {
+		name = c.Name
+	}
+	if name == "" {
+		return "arn:aws:iam::" + string(c.Account) + ":root"
+	}
+	return iamARN(c.Account, "user", p.Get("Path"), name)
+}
+
+// policyRes names the PolicyArn parameter.
+func policyRes(_ identity.Principal, p url.Values) string { return p.Get("PolicyArn") }
+
+// newPolicyRes names the policy CreatePolicy creates.
+func newPolicyRes(c identity.Principal, p url.Values) string {
+	return iamARN(c.Account, "policy", p.Get("Path"), p.Get("PolicyName"))
+}
+
+func policyARNContext(p url.Values) map[string][]string {
+	if a := p.Get("PolicyArn"); a != "" {
+		return map[string][]string{"iam:PolicyARN": {a}}
+	}
+	return nil
+}
+
+func boundaryContext(p url.Values) map[string][]string {
+	if a := p.Get("PermissionsBoundary"); a != "" {
+		return map[string][]string{"iam:PermissionsBoundary": {a}}
+	}
+	return nil
+}
+
+// Paging.
+
+const defaultMaxItems = 100
+
+// paging reads Marker and MaxItems.
+func (c *call) paging() (marker string, maxItems int) {
+	marker = c.in.str("Marker", shMarker, false)
+	n, ok := c.in.integer("MaxItems", 1, 1000, false)
+	if !ok {
+		n = defaultMaxItems
+	}
+	return marker, n
+}
+
+// pageOf returns the page of n items starting at marker: the start offset,
+// the end offset and the next marker ("" on the last page). scope binds
+// markers to the request they continue.
+func (a *api) pageOf(total int, marker string, maxItems int, scope string) (start, end int, next string, err error) {
+	if marker != "" {
+		off, ok := a.tokens.Open(scope, marker)
+		if !ok || off > total {
+			return 0, 0, "", apierr.New(iam.CodeValidation, "Invalid Marker.")
+		}
+		start = off
+	}
+	end = min(start+maxItems, total)
+	if end < total {
+		next = a.tokens.Mint(scope, end)
+	}
+	return start, end, next, nil
+}
+
+// page slices xs as pageOf does.
+func page[T any](a *api, c *call, op string, xs []T, marker string, maxItems int, scope ...string) ([]T, bool, string, error) {
+	s := op + "|" + string(c.acct) + "|" + strings.Join(scope, "|")
+	start, end, next, err := a.pageOf(len(xs), marker, maxItems, s)
+	if err != nil {
+		return nil, false, "", err
+	}
+	return xs[start:end], next != "", next, nil
+}
+
+// Find returns the operation params' Action names, or the query
+// protocol's error: InvalidAction for another Version or an unknown
+// Action, MissingAction for none.
+func Find(ops []Operation, params url.Values) (*Operation, error) {
+	if err := CheckVersion(params); err != nil {
+		return nil, err
+	}
+	action := params.Get("Action")
+	for i := range ops {
+		if ops[i].Name == action {
+			return &ops[i], nil
+		}
+	}
+	return nil, UnknownAction(action)
+}
