@@ -6,8 +6,8 @@ import (
 	"net/http"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
 

@@ -12,11 +12,11 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
-	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/iamapi"
+	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/orgsapi"
-	"github.com/accountplane/accountplane/internal/stsapi"
 	"github.com/accountplane/accountplane/internal/sigv4"
+	"github.com/accountplane/accountplane/internal/stsapi"
 )
 
 // Credential is what an access key id resolves to.
