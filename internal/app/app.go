@@ -130,11 +130,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		cors = []string{"*"}
 	}
 	srv := server.New(server.Config{
-		Log: cfg.Log, Keys: credentials{a.IAM}, Outbox: a.db,
-		Authorize: (&authorizer{
-			z:    &authz.Authorizer{Source: &policySource{iam: a.IAM, orgs: a.Orgs}, Now: cfg.Now},
-			orgs: a.Orgs,
-		}).Authorize,
+		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
+		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs).Authorize,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
 		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/authz"
 	"github.com/accountplane/accountplane/internal/iam"
@@ -14,11 +15,23 @@ import (
 	"github.com/accountplane/accountplane/internal/server"
 )
 
-// credentials adapts iam.Service to server.Credentials.
-type credentials struct{ iam *iam.Service }
+// credentials adapts iam.Service to server.Credentials, caching what an
+// access key resolves to until IAM changes (or a second of domain time
+// passes, for session expiry).
+type credentials struct {
+	iam   *iam.Service
+	cache *factCache[*iam.Credential]
+}
+
+func newCredentials(s *iam.Service, now func() time.Time) credentials {
+	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: s.Generation, now: now, maxAge: time.Second}}
+}
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
-	cred, err := c.iam.Credential(ctx, id)
+	cred, err := c.cache.get(id, func() (*iam.Credential, error) { return c.iam.Credential(ctx, id) })
+	if err == nil && !cred.Expiration.IsZero() && !c.cache.now().Before(cred.Expiration) {
+		err = iam.ErrSessionExpired
+	}
 	if errors.Is(err, iam.ErrSessionExpired) {
 		return server.Credential{}, server.ErrExpiredToken
 	}
@@ -30,9 +43,19 @@ func (c credentials) Credential(ctx context.Context, id string) (server.Credenti
 
 // policySource implements authz.PolicySource over IAM and Organizations.
 type policySource struct {
-	iam  *iam.Service
-	orgs *organizations.Service
-	scps sync.Map // sha256 of an SCP document -> *policy.Policy
+	iam   *iam.Service
+	orgs  *organizations.Service
+	scps  sync.Map // sha256 of an SCP document -> *policy.Policy
+	facts *factCache[orgFacts]
+}
+
+type orgFacts struct {
+	f  authz.OrgFacts
+	ok bool
+}
+
+func newPolicySource(i *iam.Service, o *organizations.Service) *policySource {
+	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
 }
 
 func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
@@ -41,6 +64,14 @@ func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Princi
 }
 
 func (ps *policySource) OrgFacts(ctx context.Context, acct identity.AccountID) (authz.OrgFacts, bool, error) {
+	v, err := ps.facts.get(string(acct), func() (orgFacts, error) {
+		f, ok, err := ps.loadOrgFacts(ctx, acct)
+		return orgFacts{f, ok}, err
+	})
+	return v.f, v.ok, err
+}
+
+func (ps *policySource) loadOrgFacts(ctx context.Context, acct identity.AccountID) (authz.OrgFacts, bool, error) {
 	facts, ok, err := ps.orgs.FactsOf(ctx, acct)
 	if err != nil || !ok {
 		return authz.OrgFacts{}, false, err
@@ -84,8 +115,18 @@ func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error)
 // authorizer answers the server's authorization questions: it builds the
 // resource ARN and condition keys of each service, then asks authz.
 type authorizer struct {
-	z    *authz.Authorizer
-	orgs *organizations.Service
+	z     *authz.Authorizer
+	orgs  *organizations.Service
+	facts *factCache[targetFacts]
+}
+
+type targetFacts struct {
+	f  organizations.AccountFacts
+	ok bool
+}
+
+func newAuthorizer(z *authz.Authorizer, o *organizations.Service) *authorizer {
+	return &authorizer{z: z, orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
 }
 
 func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) error {
@@ -131,10 +172,14 @@ func (a *authorizer) accountResource(ctx context.Context, q server.AuthzQuery, c
 			return "", true, err
 		}
 	}
-	facts, inOrg, err := a.orgs.FactsOf(ctx, target)
+	tf, err := a.facts.get(string(target), func() (targetFacts, error) {
+		f, ok, err := a.orgs.FactsOf(ctx, target)
+		return targetFacts{f, ok}, err
+	})
 	if err != nil {
 		return "", false, err
 	}
+	facts, inOrg := tf.f, tf.ok
 	conds["aws:ResourceAccount"] = []string{string(target)}
 	if !inOrg {
 		return "arn:aws:account::" + string(target) + ":account", false, nil

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -30,6 +31,7 @@ type Service struct {
 
 	randMu sync.Mutex
 	rand   io.Reader
+	gen    atomic.Uint64
 }
 
 // NewService returns the IAM service over store.
@@ -40,8 +42,24 @@ func NewService(store Store, opts Options) *Service {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Service{store: store, now: opts.Now, rand: opts.Rand}
+	sv := &Service{now: opts.Now, rand: opts.Rand}
+	sv.store = countingStore{Store: store, gen: &sv.gen}
+	return sv
 }
+
+// countingStore counts Update calls, so readers can cache credentials.
+type countingStore struct {
+	Store
+	gen *atomic.Uint64
+}
+
+func (c countingStore) Update(ctx context.Context, fn func(Tx) error) error {
+	defer c.gen.Add(1)
+	return c.Store.Update(ctx, fn)
+}
+
+// Generation changes after every write through the service.
+func (s *Service) Generation() uint64 { return s.gen.Load() }
 
 // Now returns the service clock in UTC, truncated to the second as IAM
 // reports times.

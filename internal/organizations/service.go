@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
@@ -64,6 +65,7 @@ type Roles interface {
 type Service struct {
 	store Store
 	opts  Options
+	gen   atomic.Uint64
 }
 
 // NewService returns a Service over store.
@@ -94,8 +96,29 @@ func NewService(store Store, opts Options) *Service {
 	defi(&opts.MaxPolicies, 1000)
 	defi(&opts.MaxPolicySize, 5120)
 	defi(&opts.MaxPoliciesPerTarget, 5)
-	return &Service{store: store, opts: opts}
+	sv := &Service{opts: opts}
+	sv.store = countingStore{Store: store, gen: &sv.gen}
+	return sv
 }
+
+// countingStore counts Update calls, so readers can cache derived facts.
+type countingStore struct {
+	Store
+	gen *atomic.Uint64
+}
+
+func (c countingStore) Update(ctx context.Context, fn func(Tx) error) error {
+	defer c.gen.Add(1)
+	return c.Store.Update(ctx, fn)
+}
+
+// Generation changes after every write through the service: a fact read
+// at one generation holds until the generation changes (or the clock moves
+// far enough to change a derived state).
+func (s *Service) Generation() uint64 { return s.gen.Load() }
+
+// Now returns the domain clock.
+func (s *Service) Now() time.Time { return s.now() }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
 

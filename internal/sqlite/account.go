@@ -12,7 +12,7 @@ import (
 
 // Account implements account.Tx.
 func (t *tx) Account(ctx context.Context, id identity.AccountID) (*account.Account, error) {
-	a, err := scanAccount(t.tx.QueryRowContext(ctx, `SELECT `+accountColumns+`
+	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+`
 		FROM accounts WHERE id = ?`, string(id)))
 	if err != nil {
 		return nil, rowErr(err, "account "+string(id))
@@ -39,7 +39,7 @@ func emailKey(email string) string { return strings.ToLower(email) }
 
 // AccountByEmail implements account.Tx.
 func (t *tx) AccountByEmail(ctx context.Context, email string) (*account.Account, error) {
-	a, err := scanAccount(t.tx.QueryRowContext(ctx, `SELECT `+accountColumns+`
+	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+`
 		FROM accounts WHERE email_lower = ?`, emailKey(email)))
 	if err != nil {
 		return nil, rowErr(err, fmt.Sprintf("account by email %q", email))
@@ -67,7 +67,7 @@ func (t *tx) PutAccount(ctx context.Context, a *account.Account) error {
 // AlternateContact implements account.Tx.
 func (t *tx) AlternateContact(ctx context.Context, id identity.AccountID, typ account.AlternateContactType) (*account.AlternateContact, error) {
 	c := account.AlternateContact{Type: typ}
-	err := t.tx.QueryRowContext(ctx, `SELECT name, title, email_address, phone_number
+	err := t.queryRow(ctx, `SELECT name, title, email_address, phone_number
 		FROM alternate_contacts WHERE account_id = ? AND contact_type = ?`, string(id), string(typ)).
 		Scan(&c.Name, &c.Title, &c.EmailAddress, &c.PhoneNumber)
 	if err != nil {
@@ -100,7 +100,7 @@ func (t *tx) DeleteAlternateContact(ctx context.Context, id identity.AccountID, 
 // ContactInformation implements account.Tx.
 func (t *tx) ContactInformation(ctx context.Context, id identity.AccountID) (*account.ContactInformation, error) {
 	var c account.ContactInformation
-	err := t.tx.QueryRowContext(ctx, `SELECT full_name, address_line1, address_line2, address_line3,
+	err := t.queryRow(ctx, `SELECT full_name, address_line1, address_line2, address_line3,
 		city, state_or_region, district_or_county, postal_code, country_code, phone_number,
 		company_name, website_url
 		FROM contact_information WHERE account_id = ?`, string(id)).
@@ -139,7 +139,7 @@ func (t *tx) PutContactInformation(ctx context.Context, id identity.AccountID, c
 // PhoneVerification implements account.Tx.
 func (t *tx) PhoneVerification(ctx context.Context, id identity.AccountID) (*account.PhoneVerification, error) {
 	var v account.PhoneVerification
-	err := t.tx.QueryRowContext(ctx, `SELECT status, code, expires_at
+	err := t.queryRow(ctx, `SELECT status, code, expires_at
 		FROM phone_verifications WHERE account_id = ?`, string(id)).
 		Scan(&v.Status, &v.Code, scanTime{&v.ExpiresAt})
 	if err != nil {
@@ -164,7 +164,7 @@ func (t *tx) PutPhoneVerification(ctx context.Context, id identity.AccountID, v 
 // RegionOpts implements account.Tx: sorted by Region, byte-wise.
 func (t *tx) RegionOpts(ctx context.Context, id identity.AccountID) ([]account.RegionOpt, error) {
 	what := "region opts " + string(id)
-	rows, err := t.tx.QueryContext(ctx, `SELECT region, target, requested_at, due_at
+	rows, err := t.query(ctx, `SELECT region, target, requested_at, due_at
 		FROM region_opts WHERE account_id = ? ORDER BY region`, string(id))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
@@ -187,7 +187,7 @@ func (t *tx) RegionOpts(ctx context.Context, id identity.AccountID) ([]account.R
 // RegionOpt implements account.Tx.
 func (t *tx) RegionOpt(ctx context.Context, id identity.AccountID, region string) (*account.RegionOpt, error) {
 	o := account.RegionOpt{Region: region}
-	err := t.tx.QueryRowContext(ctx, `SELECT target, requested_at, due_at
+	err := t.queryRow(ctx, `SELECT target, requested_at, due_at
 		FROM region_opts WHERE account_id = ? AND region = ?`, string(id), region).
 		Scan(&o.Target, scanTime{&o.RequestedAt}, scanTime{&o.DueAt})
 	if err != nil {
@@ -212,7 +212,7 @@ func (t *tx) PutRegionOpt(ctx context.Context, id identity.AccountID, o *account
 // EmailUpdate implements account.Tx.
 func (t *tx) EmailUpdate(ctx context.Context, id identity.AccountID) (*account.EmailUpdate, error) {
 	var u account.EmailUpdate
-	err := t.tx.QueryRowContext(ctx, `SELECT new_email, code, expires_at, status, updated_at
+	err := t.queryRow(ctx, `SELECT new_email, code, expires_at, status, updated_at
 		FROM email_updates WHERE account_id = ?`, string(id)).
 		Scan(&u.NewEmail, &u.Code, scanTime{&u.ExpiresAt}, &u.Status, scanTime{&u.UpdatedAt})
 	if err != nil {

@@ -58,7 +58,7 @@ type iamTx struct{ *tx }
 func nameKey(name string) string { return strings.ToLower(name) }
 
 func (x iamTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return x.tx.tx.QueryRowContext(ctx, query, args...)
+	return x.tx.queryRow(ctx, query, args...)
 }
 
 // writable fails in a View, before a write's preliminary reads.

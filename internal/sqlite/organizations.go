@@ -48,7 +48,7 @@ func splitPolicyTypes(s string) []organizations.PolicyType {
 func (t *tx) Organization(ctx context.Context, id organizations.OrgID) (*organizations.Organization, error) {
 	var o organizations.Organization
 	var types string
-	err := t.tx.QueryRowContext(ctx, `SELECT id, feature_set, management_account, root_id, created_at,
+	err := t.queryRow(ctx, `SELECT id, feature_set, management_account, root_id, created_at,
 		enabled_policy_types, all_features_handshake
 		FROM organizations WHERE id = ?`, string(id)).
 		Scan(&o.ID, &o.FeatureSet, &o.ManagementAccount, &o.RootID, scanTime{&o.CreatedAt},
@@ -116,7 +116,7 @@ func scanMember(sc scanner, m *organizations.Member) error {
 // Member implements organizations.Tx.
 func (t *tx) Member(ctx context.Context, id identity.AccountID) (*organizations.Member, error) {
 	var m organizations.Member
-	err := scanMember(t.tx.QueryRowContext(ctx, `SELECT account_id, org_id, parent, method, joined_at
+	err := scanMember(t.queryRow(ctx, `SELECT account_id, org_id, parent, method, joined_at
 		FROM members WHERE account_id = ?`, string(id)), &m)
 	if err != nil {
 		return nil, rowErr(err, "member "+string(id))
@@ -157,7 +157,7 @@ func scanOU(sc scanner, ou *organizations.OU) error {
 // OU implements organizations.Tx.
 func (t *tx) OU(ctx context.Context, id organizations.OUID) (*organizations.OU, error) {
 	var ou organizations.OU
-	err := scanOU(t.tx.QueryRowContext(ctx, `SELECT id, org_id, parent, name FROM ous WHERE id = ?`, string(id)), &ou)
+	err := scanOU(t.queryRow(ctx, `SELECT id, org_id, parent, name FROM ous WHERE id = ?`, string(id)), &ou)
 	if err != nil {
 		return nil, rowErr(err, "organizational unit "+string(id))
 	}
@@ -198,7 +198,7 @@ func scanCreateAccountStatus(sc scanner, s *organizations.CreateAccountStatus) e
 // CreateAccountStatus implements organizations.Tx.
 func (t *tx) CreateAccountStatus(ctx context.Context, id organizations.CreateAccountReqID) (*organizations.CreateAccountStatus, error) {
 	var s organizations.CreateAccountStatus
-	err := scanCreateAccountStatus(t.tx.QueryRowContext(ctx, `SELECT `+createAccountStatusColumns+`
+	err := scanCreateAccountStatus(t.queryRow(ctx, `SELECT `+createAccountStatusColumns+`
 		FROM create_account_statuses WHERE id = ?`, string(id)), &s)
 	if err != nil {
 		return nil, rowErr(err, "create account status "+string(id))
@@ -242,7 +242,7 @@ func scanHandshake(sc scanner, h *organizations.Handshake) error {
 // Handshake implements organizations.Tx.
 func (t *tx) Handshake(ctx context.Context, id organizations.HandshakeID) (*organizations.Handshake, error) {
 	var h organizations.Handshake
-	err := scanHandshake(t.tx.QueryRowContext(ctx, `SELECT `+handshakeColumns+`
+	err := scanHandshake(t.queryRow(ctx, `SELECT `+handshakeColumns+`
 		FROM handshakes WHERE id = ?`, string(id)), &h)
 	if err != nil {
 		return nil, rowErr(err, "handshake "+string(id))
@@ -369,7 +369,7 @@ func scanPolicy(sc scanner, p *organizations.Policy) error {
 // Policy implements organizations.Tx. It finds AWS-managed policies too.
 func (t *tx) Policy(ctx context.Context, id organizations.PolicyID) (*organizations.Policy, error) {
 	var p organizations.Policy
-	err := scanPolicy(t.tx.QueryRowContext(ctx, `SELECT `+policyColumns+` FROM policies WHERE id = ?`, string(id)), &p)
+	err := scanPolicy(t.queryRow(ctx, `SELECT `+policyColumns+` FROM policies WHERE id = ?`, string(id)), &p)
 	if err != nil {
 		return nil, rowErr(err, "policy "+string(id))
 	}

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,8 @@ type DB struct {
 	keep     *sql.Conn
 	keepPool *sql.DB
 	now      func() time.Time
+	// readStmts and writeStmts cache prepared statements per pool.
+	readStmts, writeStmts sync.Map
 }
 
 // memoryDBs numbers the in-memory databases of the process, so that every

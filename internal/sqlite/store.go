@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/iam"
@@ -68,7 +69,7 @@ func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return fn(&tx{tx: sqlTx, readOnly: true})
+	return fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader})
 }
 
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
@@ -82,7 +83,7 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{tx: sqlTx}); err != nil {
+	if err := fn(&tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}); err != nil {
 		return err
 	}
 	done = true
@@ -97,6 +98,49 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 type tx struct {
 	tx       *sql.Tx
 	readOnly bool
+	// stmts caches the pool's prepared statements by query text: parsing
+	// SQL on every call was the largest cost of a signed read.
+	stmts *sync.Map
+	pool  *sql.DB
+}
+
+// stmt returns query prepared on the pool, bound to this transaction, or
+// nil the first time a query is seen: it is then prepared in the
+// background, because preparing on the pool needs a free connection and
+// this transaction may hold the pool's last one.
+func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	v, loaded := t.stmts.LoadOrStore(query, (*sql.Stmt)(nil))
+	if s, _ := v.(*sql.Stmt); s != nil {
+		return t.tx.StmtContext(ctx, s)
+	}
+	if !loaded {
+		go func(pool *sql.DB, cache *sync.Map) {
+			s, err := pool.Prepare(query)
+			if err != nil {
+				cache.Delete(query) // retried on next use
+				return
+			}
+			cache.Store(query, s)
+		}(t.pool, t.stmts)
+	}
+	return nil
+}
+
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := t.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := t.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 // exec runs a write; what names it for the error.
@@ -104,7 +148,13 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Res
 	if t.readOnly {
 		return nil, fmt.Errorf("sqlite: %s: %w", what, errReadOnly)
 	}
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if s := t.stmt(ctx, query); s != nil {
+		res, err = s.ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
@@ -145,7 +195,7 @@ type scanner interface{ Scan(dest ...any) error }
 // queryList runs a query and scans each row with scan; what names it for
 // the error. No rows is a nil slice.
 func queryList[T any](ctx context.Context, t *tx, what string, scan func(scanner, *T) error, query string, args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
