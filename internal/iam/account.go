@@ -39,6 +39,11 @@ func (s *Service) CreateAccountAlias(ctx context.Context, acct identity.AccountI
 	if !ValidAlias(alias) {
 		return validation("The specified value for accountAlias is invalid. It must contain only lowercase letters, digits and hyphens, and can't begin or end with a hyphen.")
 	}
+	if identity.IsAccountID(alias) {
+		// An alias stands in for the account id in sign-in URLs, so it can't
+		// look like one (spec/behaviour.md §9).
+		return validation("The specified value for accountAlias is invalid. It can't be a 12-digit number.")
+	}
 	return s.update(ctx, func(tx Tx) error {
 		holder, err := tx.AliasOwner(ctx, alias)
 		switch {

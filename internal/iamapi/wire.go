@@ -98,7 +98,7 @@ func boundary(arn string) *wBoundary {
 	if arn == "" {
 		return nil
 	}
-	return &wBoundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn}
+	return &wBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
 }
 
 type wUser struct {
