@@ -33,6 +33,8 @@ Commands:
   outbox    print the mails and texts the server "sent" (one-time codes)
   accounts  sign up a standalone account (create) or list every account (list)
   credentials create --account ID   a new root access key pair for an account
+  clock     show or advance the domain clock (expiries, transitions)
+  reset     return the running server to its default world
   version   print the version
 
 Run 'accountplane <command> -h' for the flags of a command.
@@ -52,6 +54,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return accounts(ctx, args[1:], stdout, stderr)
 	case "credentials":
 		return credentials(ctx, args[1:], stdout, stderr)
+	case "clock":
+		return clockCmd(ctx, args[1:], stdout, stderr)
+	case "reset":
+		return resetCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "accountplane", versionString())
 		return 0

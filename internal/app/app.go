@@ -19,6 +19,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
+	"github.com/accountplane/accountplane/internal/clock"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -62,6 +63,8 @@ type App struct {
 	ln       net.Listener
 	http     *http.Server
 	srv      *server.Server
+	clock    *clock.Clock
+	seed     *Seed
 	done     chan error
 	tls      bool
 	Accounts *account.Service
@@ -101,6 +104,18 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	clockPath := ""
+	if cfg.DataDir != MemoryData {
+		clockPath = clock.Path(cfg.DataDir)
+	}
+	a.clock, err = clock.New(cfg.Now, clockPath)
+	if err != nil {
+		return nil, err
+	}
+	// Every domain delay runs on the movable clock; signatures keep the
+	// real time (the server's own clock).
+	cfg.Now = a.clock.Now
+	a.seed = seed
 	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: cfg.Now})
 	if err != nil {
 		return nil, err
@@ -133,6 +148,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
 		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs).Authorize,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
+		Clock:          a.clock,
+		Resetter:       a,
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
 		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),
 		STS:            stsapi.Operations(a.IAM),
@@ -230,6 +247,23 @@ func (a *App) prepareData() (dbPath string, tokenKey []byte, err error) {
 	}
 	return filepath.Join(dir, "accountplane.db"), tokenKey, nil
 }
+
+// Reset returns the store to the default world (the seed applied again)
+// and the clock to real time.
+func (a *App) Reset(ctx context.Context) error {
+	if err := a.db.Reset(ctx); err != nil {
+		return err
+	}
+	a.IAM.Invalidate()
+	a.Orgs.Invalidate()
+	if err := a.clock.Reset(); err != nil {
+		return err
+	}
+	return a.prepareWorld(ctx, a.seed)
+}
+
+// Clock returns the domain clock.
+func (a *App) Clock() *clock.Clock { return a.clock }
 
 // prepareWorld creates the default account on an empty store, then what is
 // missing of the seed.

@@ -58,6 +58,10 @@ func (c countingStore) Update(ctx context.Context, fn func(Tx) error) error {
 	return c.Store.Update(ctx, fn)
 }
 
+// Invalidate changes the generation, for writes that bypass the service
+// (the emulator's reset).
+func (s *Service) Invalidate() { s.gen.Add(1) }
+
 // Generation changes after every write through the service.
 func (s *Service) Generation() uint64 { return s.gen.Load() }
 

@@ -112,6 +112,10 @@ func (c countingStore) Update(ctx context.Context, fn func(Tx) error) error {
 	return c.Store.Update(ctx, fn)
 }
 
+// Invalidate changes the generation, for writes that bypass the service
+// (the emulator's reset).
+func (s *Service) Invalidate() { s.gen.Add(1) }
+
 // Generation changes after every write through the service: a fact read
 // at one generation holds until the generation changes (or the clock moves
 // far enough to change a derived state).

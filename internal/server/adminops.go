@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
+	"github.com/accountplane/accountplane/internal/clock"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -147,4 +149,71 @@ func (s *Server) paymentMethod(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"AccountId": id, "PaymentMethod": on})
+}
+
+// Clock is the emulator's movable domain clock.
+type Clock interface {
+	Now() time.Time
+	Offset() time.Duration
+	Advance(d time.Duration) (time.Duration, error)
+}
+
+// Resetter returns the emulator to its default world.
+type Resetter interface {
+	Reset(ctx context.Context) error
+}
+
+func (s *Server) routeClock() {
+	s.mux.HandleFunc("GET /_accountplane/clock", s.admin(s.showClock))
+	s.mux.HandleFunc("POST /_accountplane/clock", s.admin(s.advanceClock))
+	s.mux.HandleFunc("POST /_accountplane/reset", s.admin(s.reset))
+}
+
+type clockAnswer struct {
+	Now    time.Time `json:"now"`
+	Offset string    `json:"offset"`
+	// OffsetSeconds is Offset as a number, for scripts.
+	OffsetSeconds float64 `json:"offsetSeconds"`
+}
+
+func (s *Server) clockAnswer() clockAnswer {
+	off := s.cfg.Clock.Offset()
+	return clockAnswer{Now: s.cfg.Clock.Now().UTC(), Offset: off.String(), OffsetSeconds: off.Seconds()}
+}
+
+func (s *Server) showClock(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "GetClock"
+	writeJSON(w, http.StatusOK, s.clockAnswer())
+}
+
+func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "AdvanceClock"
+	var in struct {
+		Advance string `json:"advance"`
+	}
+	if err := decodeAdmin(r, &in); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	d, err := clock.ParseDuration(in.Advance)
+	if err != nil || d < 0 {
+		writeAdminError(w, http.StatusBadRequest, `"advance" must be a duration such as "15d", "360h" or "90m"`)
+		return
+	}
+	if _, err := s.cfg.Clock.Advance(d); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "clock advanced", "by", d.String(), "offset", s.cfg.Clock.Offset().String())
+	writeJSON(w, http.StatusOK, s.clockAnswer())
+}
+
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "Reset"
+	if err := s.cfg.Resetter.Reset(r.Context()); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	s.log.WarnContext(r.Context(), "state reset to the default world")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
 }

@@ -62,7 +62,10 @@ type Config struct {
 	Authorize func(ctx context.Context, q AuthzQuery) error
 	Outbox    account.Outbox
 	Admin     Admin
-	Account   []accountapi.Operation
+	// Clock is the movable domain clock; Resetter restores the default world.
+	Clock    Clock
+	Resetter Resetter
+	Account  []accountapi.Operation
 	// Organizations is the Organizations operation table.
 	Organizations []orgsapi.Operation
 	// STS and IAM are the query-protocol operation tables.
@@ -134,6 +137,7 @@ func New(cfg Config) *Server {
 	s.mux = http.NewServeMux()
 	s.routeAdmin()
 	s.routeAdminOps()
+	s.routeClock()
 	s.mux.HandleFunc("/", s.serveAWS)
 	return s
 }

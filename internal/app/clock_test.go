@@ -1,0 +1,80 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/app"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
+)
+
+func TestClockAdvanceExpiresHandshakeAndSurvivesRestart(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	a, err := app.Start(context.Background(), app.Config{Addr: "127.0.0.1:0", DataDir: data, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mgmt := identity.RootPrincipal("000000000000", "")
+	if _, err := a.Orgs.CreateOrganization(ctx, mgmt, ""); err != nil {
+		t.Fatal(err)
+	}
+	var other struct{ AccountId string }
+	if code := adminCall(t, http.MethodPost, a.URL()+"/_accountplane/accounts", map[string]string{"name": "b", "email": "b@example.com"}, &other); code != http.StatusCreated {
+		t.Fatalf("sign up: %d", code)
+	}
+	h, err := a.Orgs.InviteAccount(ctx, mgmt, invitation(other.AccountId))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clk struct {
+		Offset        string
+		OffsetSeconds float64
+	}
+	if code := adminCall(t, http.MethodPost, a.URL()+"/_accountplane/clock", map[string]string{"advance": "15d"}, &clk); code != http.StatusOK || clk.OffsetSeconds != (15*24*time.Hour).Seconds() {
+		t.Fatalf("advance 15d: got %d %+v", code, clk)
+	}
+	got, err := a.Orgs.DescribeHandshake(ctx, mgmt, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got.StateAt(a.Clock().Now()); st != "EXPIRED" {
+		t.Errorf("handshake after advance 15d: %s, want EXPIRED", st)
+	}
+	if err := a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.Start(ctx, app.Config{Addr: "127.0.0.1:0", DataDir: data, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Shutdown(ctx)
+	if off := b.Clock().Offset(); off != 15*24*time.Hour {
+		t.Errorf("offset after restart: %v, want 360h", off)
+	}
+	if code := adminCall(t, http.MethodPost, b.URL()+"/_accountplane/clock", map[string]string{"advance": "soon"}, nil); code != http.StatusBadRequest {
+		t.Errorf("bad advance: got %d, want 400", code)
+	}
+	if code := adminCall(t, http.MethodPost, b.URL()+"/_accountplane/reset", nil, nil); code != http.StatusOK {
+		t.Fatalf("reset: %d", code)
+	}
+	if off := b.Clock().Offset(); off != 0 {
+		t.Errorf("offset after reset: %v, want 0", off)
+	}
+	if _, _, ok, err := b.Orgs.MembershipOf(ctx, "000000000000"); err != nil || ok {
+		t.Errorf("organization after reset: ok=%v err=%v, want none", ok, err)
+	}
+	var list struct{ Accounts []struct{ AccountId string } }
+	adminCall(t, http.MethodGet, b.URL()+"/_accountplane/accounts", nil, &list)
+	if len(list.Accounts) != 1 || list.Accounts[0].AccountId != "000000000000" {
+		t.Errorf("accounts after reset: %+v, want only the default account", list.Accounts)
+	}
+}
+
+func invitation(id string) organizations.Invitation {
+	return organizations.Invitation{TargetType: organizations.PartyAccount, Target: id}
+}
