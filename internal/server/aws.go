@@ -101,6 +101,12 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.account = caller.Account
+	if rt.proto != queryXML { // query calls name their operation in the body
+		if err := s.injectFault(ctx, rt.service, in.operation, caller.Account); err != nil {
+			s.writeErr(w, r, rt, err)
+			return
+		}
+	}
 	ctx = s.withChecks(ctx, r, caller)
 	r = r.WithContext(ctx)
 	switch rt.proto {
@@ -155,6 +161,10 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, ca
 	ctx := r.Context()
 	in := info(ctx)
 	in.operation = params.Get("Action")
+	if err := s.injectFault(ctx, rt.service, in.operation, caller.Account); err != nil {
+		s.writeErr(w, r, rt, err)
+		return
+	}
 	var doc any
 	if rt.service == "iam" {
 		op, err := iamapi.Find(s.cfg.IAM, params)

@@ -62,6 +62,8 @@ type Config struct {
 	Authorize func(ctx context.Context, q AuthzQuery) error
 	Outbox    account.Outbox
 	Admin     Admin
+	// Metrics are extra metric sources for /_accountplane/metrics.
+	Metrics []MetricSource
 	// Clock is the movable domain clock; Resetter restores the default world.
 	Clock    Clock
 	Resetter Resetter
@@ -101,6 +103,8 @@ type Server struct {
 	orgs     map[string]*orgsapi.Operation    // by operation name
 	mux      *http.ServeMux
 	panics   atomic.Int64
+	faults   faults
+	metrics  *metrics
 }
 
 // Panics returns how many panics the server has recovered from. Each one is
@@ -134,7 +138,11 @@ func New(cfg Config) *Server {
 		s.account[op.Path] = op
 		s.byName[op.Name] = op
 	}
+	s.metrics = newMetrics()
+	s.metrics.sources = cfg.Metrics
 	s.mux = http.NewServeMux()
+	s.routeFaults()
+	s.mux.HandleFunc("GET /_accountplane/metrics", s.admin(s.serveMetrics))
 	s.routeAdmin()
 	s.routeAdminOps()
 	s.routeClock()
@@ -165,6 +173,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logRequest(r *http.Request, rec *recorder, info *requestInfo) {
+	s.metrics.observe(info.service, info.operation, rec.status, time.Since(info.start))
 	lvl := slog.LevelInfo
 	if rec.status >= 500 {
 		lvl = slog.LevelError

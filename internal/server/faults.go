@@ -1,0 +1,183 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"math/big"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+// FaultRule injects an error (and optionally latency) into matching AWS
+// calls, so clients' retry logic can be tested. Empty match fields match
+// anything.
+type FaultRule struct {
+	ID        string `json:"id"`
+	Service   string `json:"service,omitempty"`   // signing name: account, organizations, iam, sts
+	Operation string `json:"operation,omitempty"` // e.g. GetContactInformation
+	Account   string `json:"account,omitempty"`   // the caller's account
+	ErrorCode string `json:"errorCode,omitempty"` // "" injects latency only
+	Message   string `json:"message,omitempty"`
+	// Probability (0..1] applies the rule to that share of matching calls;
+	// 0 means every call.
+	Probability float64 `json:"probability,omitempty"`
+	// Count, if positive, is how many more calls the rule applies to.
+	Count     int `json:"count,omitempty"`
+	LatencyMs int `json:"latencyMs,omitempty"`
+	// Injected counts the calls the rule hit.
+	Injected int `json:"injected"`
+}
+
+// faults holds the rules; they live in memory only.
+type faults struct {
+	mu    sync.Mutex
+	rules []*FaultRule
+}
+
+// serverFaultCodes are codes that are server faults (HTTP 500).
+var serverFaultCodes = []string{"InternalServerException", "ServiceException", "ServiceFailure", "InternalFailure", "ServiceUnavailable"}
+
+// match returns the error and latency to inject into a call, if any rule
+// applies.
+func (f *faults) match(service, operation string, acct identity.AccountID) (*apierr.Error, time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, r := range f.rules {
+		if (r.Service != "" && r.Service != service) || (r.Operation != "" && r.Operation != operation) ||
+			(r.Account != "" && r.Account != string(acct)) {
+			continue
+		}
+		if r.Probability > 0 && r.Probability < 1 && !chance(r.Probability) {
+			continue
+		}
+		r.Injected++
+		if r.Count > 0 {
+			r.Count--
+			if r.Count == 0 {
+				f.rules = append(f.rules[:i:i], f.rules[i+1:]...)
+			}
+		}
+		latency := time.Duration(r.LatencyMs) * time.Millisecond
+		if r.ErrorCode == "" {
+			return nil, latency, true
+		}
+		msg := r.Message
+		if msg == "" {
+			msg = "Injected fault (accountplane fault rule " + r.ID + ")."
+		}
+		e := apierr.New(r.ErrorCode, msg)
+		for _, c := range serverFaultCodes {
+			if r.ErrorCode == c {
+				e.Fault = apierr.Server
+			}
+		}
+		return e, latency, true
+	}
+	return nil, 0, false
+}
+
+func chance(p float64) bool {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	return err == nil && float64(n.Int64()) < p*1_000_000
+}
+
+// injectFault applies the fault rules to a call: it sleeps for the rule's
+// latency and returns the error to answer with, if any.
+func (s *Server) injectFault(ctx context.Context, service, operation string, acct identity.AccountID) error {
+	e, latency, hit := s.faults.match(service, operation, acct)
+	if !hit {
+		return nil
+	}
+	s.log.WarnContext(ctx, "fault injected", "request_id", info(ctx).id, "service", service, "operation", operation,
+		"error_code", errorCode(e), "latency_ms", latency.Milliseconds())
+	s.metrics.faultInjected()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-ctx.Done():
+		}
+	}
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+func errorCode(e *apierr.Error) string {
+	if e == nil {
+		return ""
+	}
+	return e.Code
+}
+
+func (s *Server) routeFaults() {
+	s.mux.HandleFunc("GET /_accountplane/faults", s.admin(s.listFaults))
+	s.mux.HandleFunc("POST /_accountplane/faults", s.admin(s.addFault))
+	s.mux.HandleFunc("DELETE /_accountplane/faults", s.admin(s.clearFaults))
+	s.mux.HandleFunc("DELETE /_accountplane/faults/{id}", s.admin(s.deleteFault))
+}
+
+func (s *Server) listFaults(w http.ResponseWriter, r *http.Request) {
+	s.faults.mu.Lock()
+	out := make([]FaultRule, 0, len(s.faults.rules))
+	for _, f := range s.faults.rules {
+		out = append(out, *f)
+	}
+	s.faults.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"faults": out})
+}
+
+func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
+	var rule FaultRule
+	if err := decodeAdmin(r, &rule); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	if rule.Probability < 0 || rule.Probability > 1 || rule.Count < 0 || rule.LatencyMs < 0 || rule.LatencyMs > 600_000 {
+		writeAdminError(w, http.StatusBadRequest, "probability must be in [0,1], count and latencyMs non-negative (latencyMs at most 600000)")
+		return
+	}
+	if rule.ErrorCode == "" && rule.LatencyMs == 0 {
+		writeAdminError(w, http.StatusBadRequest, "a fault needs an errorCode, a latencyMs, or both")
+		return
+	}
+	if strings.ContainsAny(rule.ErrorCode, " <>\"") {
+		writeAdminError(w, http.StatusBadRequest, "errorCode must be an exception name")
+		return
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	rule.ID, rule.Injected = "f-"+hex.EncodeToString(b[:]), 0
+	s.faults.mu.Lock()
+	s.faults.rules = append(s.faults.rules, &rule)
+	s.faults.mu.Unlock()
+	writeJSON(w, http.StatusCreated, rule)
+}
+
+func (s *Server) clearFaults(w http.ResponseWriter, r *http.Request) {
+	s.faults.mu.Lock()
+	n := len(s.faults.rules)
+	s.faults.rules = nil
+	s.faults.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": n})
+}
+
+func (s *Server) deleteFault(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	for i, f := range s.faults.rules {
+		if f.ID == id {
+			s.faults.rules = append(s.faults.rules[:i:i], s.faults.rules[i+1:]...)
+			writeJSON(w, http.StatusOK, map[string]string{"deleted": id})
+			return
+		}
+	}
+	writeAdminError(w, http.StatusNotFound, "no fault "+id)
+}
