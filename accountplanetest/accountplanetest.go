@@ -25,6 +25,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/app"
 	"github.com/accountplane/accountplane/internal/organizations"
+	"github.com/accountplane/accountplane/internal/quota"
 )
 
 // Options tune Start; the zero value is fine.
@@ -36,6 +37,9 @@ type Options struct {
 	// IN_PROGRESS (default 0); CloseDelay how long a closed account stays
 	// PENDING_CLOSURE (default 0).
 	CreateAccountDelay, CloseDelay time.Duration
+	// Quotas throttles callers: "" or "off" never (the default for tests),
+	// "aws" with AWS's request rates, or a file of overrides.
+	Quotas string
 	// MaxAccounts is the organization account quota (default AWS's 10).
 	MaxAccounts int
 	// Seed is an optional seed file.
@@ -73,8 +77,17 @@ func Start(tb testing.TB, opts ...Options) *Server {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	var quotas quota.Table
+	if o.Quotas != "" && o.Quotas != quota.ModeOff {
+		t, err := quota.Parse(o.Quotas)
+		if err != nil {
+			tb.Fatalf("accountplanetest: quotas: %v", err)
+		}
+		quotas = t
+	}
 	a, err := app.Start(context.Background(), app.Config{
-		Addr: "127.0.0.1:0", DataDir: o.DataDir, Seed: o.Seed, Log: o.Log,
+		Quotas: quotas,
+		Addr:   "127.0.0.1:0", DataDir: o.DataDir, Seed: o.Seed, Log: o.Log,
 		RegionTransitionDelay: o.RegionTransitionDelay, Now: o.Now, Version: "test",
 		CreateAccountDelay: o.CreateAccountDelay, CloseDelay: o.CloseDelay,
 		Orgs: organizations.Options{MaxAccounts: o.MaxAccounts},

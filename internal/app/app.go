@@ -25,6 +25,7 @@ import (
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/orgsapi"
+	"github.com/accountplane/accountplane/internal/quota"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/stsapi"
@@ -44,6 +45,8 @@ type Config struct {
 	// CreateAccountDelay is how long Organizations CreateAccount stays
 	// IN_PROGRESS; CloseDelay how long a closed account stays PENDING_CLOSURE.
 	CreateAccountDelay, CloseDelay time.Duration
+	// Quotas is the request-rate table (nil: never throttle); see quota.Parse.
+	Quotas quota.Table
 	// Orgs tunes the Organizations quotas (zero values: AWS's numbers).
 	Orgs            organizations.Options
 	AdminToken      string
@@ -149,6 +152,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs).Authorize,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:          a.clock,
+		Limiter:        quota.New(cfg.Quotas, time.Now),
 		Resetter:       a,
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
 		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),

@@ -102,7 +102,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	}
 	in.account = caller.Account
 	if rt.proto != queryXML { // query calls name their operation in the body
-		if err := s.injectFault(ctx, rt.service, in.operation, caller.Account); err != nil {
+		if err := s.admit(ctx, rt.service, in.operation, caller.Account); err != nil {
 			s.writeErr(w, r, rt, err)
 			return
 		}
@@ -161,7 +161,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, ca
 	ctx := r.Context()
 	in := info(ctx)
 	in.operation = params.Get("Action")
-	if err := s.injectFault(ctx, rt.service, in.operation, caller.Account); err != nil {
+	if err := s.admit(ctx, rt.service, in.operation, caller.Account); err != nil {
 		s.writeErr(w, r, rt, err)
 		return
 	}
@@ -313,4 +313,21 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err 
 func (s *Server) writeInternal(w http.ResponseWriter, r *http.Request) {
 	e := &apierr.Error{Code: account.CodeInternalServer, Message: "An internal error occurred.", Fault: apierr.Server}
 	restjson.WriteError(w, http.StatusInternalServerError, e)
+}
+
+// admit applies the quotas and the fault rules to a call about to run.
+func (s *Server) admit(ctx context.Context, service, operation string, acct identity.AccountID) error {
+	if !s.cfg.Limiter.Allow(string(acct), service, operation) {
+		return throttled(service)
+	}
+	return s.injectFault(ctx, service, operation, acct)
+}
+
+// throttled is each service's answer to a caller over its request rate.
+func throttled(service string) *apierr.Error {
+	switch service {
+	case "iam", "sts":
+		return apierr.New("Throttling", "Rate exceeded")
+	}
+	return apierr.New("TooManyRequestsException", "Rate exceeded")
 }

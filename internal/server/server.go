@@ -15,6 +15,7 @@ import (
 	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/orgsapi"
+	"github.com/accountplane/accountplane/internal/quota"
 	"github.com/accountplane/accountplane/internal/sigv4"
 	"github.com/accountplane/accountplane/internal/stsapi"
 )
@@ -62,6 +63,8 @@ type Config struct {
 	Authorize func(ctx context.Context, q AuthzQuery) error
 	Outbox    account.Outbox
 	Admin     Admin
+	// Limiter throttles callers by the quota table (nil: never).
+	Limiter *quota.Limiter
 	// Metrics are extra metric sources for /_accountplane/metrics.
 	Metrics []MetricSource
 	// Clock is the movable domain clock; Resetter restores the default world.
@@ -139,7 +142,9 @@ func New(cfg Config) *Server {
 		s.byName[op.Name] = op
 	}
 	s.metrics = newMetrics()
-	s.metrics.sources = cfg.Metrics
+	s.metrics.sources = append(cfg.Metrics, func() map[string]float64 {
+		return map[string]float64{"accountplane_throttled_requests_total": float64(cfg.Limiter.Throttled())}
+	})
 	s.mux = http.NewServeMux()
 	s.routeFaults()
 	s.mux.HandleFunc("GET /_accountplane/metrics", s.admin(s.serveMetrics))

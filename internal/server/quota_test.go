@@ -1,0 +1,72 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/account/types"
+
+	"github.com/accountplane/accountplane/accountplanetest"
+)
+
+// fixedBackoff waits the same time before every retry, so the test does not
+// depend on the standard retryer's jitter.
+type fixedBackoff time.Duration
+
+func (b fixedBackoff) BackoffDelay(int, error) (time.Duration, error) { return time.Duration(b), nil }
+
+func TestQuotasThrottleAndRetryRecovers(t *testing.T) {
+	srv := accountplanetest.Start(t, accountplanetest.Options{Quotas: "aws"})
+	ctx := context.Background()
+	in := &account.GetRegionOptStatusInput{RegionName: aws.String("af-south-1")} // 5 per second, burst 5
+	noRetry := account.NewFromConfig(srv.Config, func(o *account.Options) { o.RetryMaxAttempts = 1 })
+	throttled := 0
+	for range 12 {
+		_, err := noRetry.GetRegionOptStatus(ctx, in)
+		var tm *types.TooManyRequestsException
+		if errors.As(err, &tm) {
+			throttled++
+		} else if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("12 calls at once against a burst of 5: none throttled")
+	}
+	// The standard retryer (throttling errors are retryable) recovers.
+	withRetry := account.NewFromConfig(srv.Config, func(o *account.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 5
+			so.Backoff = fixedBackoff(250 * time.Millisecond)
+			so.RateLimiter = noRateLimit{}
+		})
+	})
+	for i := range 8 {
+		if _, err := withRetry.GetRegionOptStatus(ctx, in); err != nil {
+			t.Fatalf("call %d with the standard retryer: %v", i, err)
+		}
+	}
+}
+
+func TestQuotasOffNeverThrottles(t *testing.T) {
+	srv := accountplanetest.Start(t) // quotas off
+	client := account.NewFromConfig(srv.Config, func(o *account.Options) { o.RetryMaxAttempts = 1 })
+	for i := range 30 {
+		if _, err := client.GetRegionOptStatus(context.Background(), &account.GetRegionOptStatusInput{RegionName: aws.String("af-south-1")}); err != nil {
+			t.Fatalf("call %d with quotas off: %v", i, err)
+		}
+	}
+}
+
+// noRateLimit turns off the retryer's client-side retry token bucket.
+type noRateLimit struct{}
+
+func (noRateLimit) GetToken(context.Context, uint) (func() error, error) {
+	return func() error { return nil }, nil
+}
+func (noRateLimit) AddTokens(uint) error { return nil }
