@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,6 +155,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Clock:          a.clock,
 		Limiter:        quota.New(cfg.Quotas, time.Now),
 		Resetter:       a,
+		State:          a,
 		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
 		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),
 		STS:            stsapi.Operations(a.IAM),
@@ -264,6 +266,31 @@ func (a *App) Reset(ctx context.Context) error {
 		return err
 	}
 	return a.prepareWorld(ctx, a.seed)
+}
+
+// ExportState returns the whole store as one JSON document.
+func (a *App) ExportState(ctx context.Context) ([]byte, error) {
+	st, err := a.db.Export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(st)
+}
+
+// ImportState replaces the whole store with a document ExportState wrote.
+func (a *App) ImportState(ctx context.Context, doc []byte) error {
+	var st sqlite.State
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber() // nanosecond timestamps do not fit a float64
+	if err := dec.Decode(&st); err != nil {
+		return &server.AdminError{Status: http.StatusBadRequest, Message: "not a state document: " + err.Error()}
+	}
+	if err := a.db.Import(ctx, &st); err != nil {
+		return &server.AdminError{Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	a.IAM.Invalidate()
+	a.Orgs.Invalidate()
+	return nil
 }
 
 // Clock returns the domain clock.

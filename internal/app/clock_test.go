@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/app"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -77,4 +81,52 @@ func TestClockAdvanceExpiresHandshakeAndSurvivesRestart(t *testing.T) {
 
 func invitation(id string) organizations.Invitation {
 	return organizations.Invitation{TargetType: organizations.PartyAccount, Target: id}
+}
+
+func TestStateExportImport(t *testing.T) {
+	ctx := context.Background()
+	a := start(t, app.Config{DataDir: app.MemoryData})
+	mgmt := identity.RootPrincipal("000000000000", "")
+	if _, err := a.Orgs.CreateOrganization(ctx, mgmt, ""); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(a.URL() + "/_accountplane/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(doc), `"format":"accountplane-state/1"`) {
+		t.Fatalf("export: %d %.200s", resp.StatusCode, doc)
+	}
+	b := start(t, app.Config{DataDir: app.MemoryData})
+	req, _ := http.NewRequest(http.MethodPut, b.URL()+"/_accountplane/state", bytes.NewReader(doc))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: %d", resp.StatusCode)
+	}
+	orgA, _, _, _ := a.Orgs.MembershipOf(ctx, "000000000000")
+	orgB, _, ok, err := b.Orgs.MembershipOf(ctx, "000000000000")
+	if err != nil || !ok || orgA != orgB {
+		t.Errorf("imported organization: %s (ok %v, err %v), want %s", orgB, ok, err, orgA)
+	}
+	infoA, _ := a.Accounts.Information(ctx, accountTarget())
+	infoB, _ := b.Accounts.Information(ctx, accountTarget())
+	if infoA == nil || infoB == nil || !infoA.CreatedAt.Equal(infoB.CreatedAt) {
+		t.Errorf("created date after import: %v vs %v (timestamps must survive exactly)", infoA, infoB)
+	}
+	req, _ = http.NewRequest(http.MethodPut, b.URL()+"/_accountplane/state", strings.NewReader(`{"format":"other"}`))
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("import of a foreign document: %d, want 400", resp.StatusCode)
+	}
+}
+
+func accountTarget() account.Target {
+	return account.Target{Caller: identity.RootPrincipal("000000000000", "")}
 }

@@ -217,3 +217,39 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	s.log.WarnContext(r.Context(), "state reset to the default world")
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
 }
+
+// StateStore exports and imports the whole state as one JSON document.
+type StateStore interface {
+	ExportState(ctx context.Context) ([]byte, error)
+	ImportState(ctx context.Context, doc []byte) error
+}
+
+func (s *Server) routeState() {
+	s.mux.HandleFunc("GET /_accountplane/state", s.admin(s.exportState))
+	s.mux.HandleFunc("PUT /_accountplane/state", s.admin(s.importState))
+}
+
+func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "ExportState"
+	doc, err := s.cfg.State.ExportState(r.Context())
+	if err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(doc)
+}
+
+func (s *Server) importState(w http.ResponseWriter, r *http.Request) {
+	info(r.Context()).operation = "ImportState"
+	doc, err := io.ReadAll(io.LimitReader(r.Body, 256<<20))
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, "cannot read the body")
+		return
+	}
+	if err := s.cfg.State.ImportState(r.Context(), doc); err != nil {
+		s.adminFailure(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "imported"})
+}

@@ -70,6 +70,7 @@ type Config struct {
 	// Clock is the movable domain clock; Resetter restores the default world.
 	Clock    Clock
 	Resetter Resetter
+	State    StateStore
 	Account  []accountapi.Operation
 	// Organizations is the Organizations operation table.
 	Organizations []orgsapi.Operation
@@ -151,6 +152,7 @@ func New(cfg Config) *Server {
 	s.routeAdmin()
 	s.routeAdminOps()
 	s.routeClock()
+	s.routeState()
 	s.mux.HandleFunc("/", s.serveAWS)
 	return s
 }

@@ -10,21 +10,10 @@ import (
 // then creates it again).
 func (db *DB) Reset(ctx context.Context) error {
 	return db.update(ctx, func(t *tx) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT name FROM sqlite_master
-			WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'`)
+		tables, err := t.tableNames(ctx)
 		if err != nil {
-			return fmt.Errorf("sqlite: reset: %w", err)
+			return err
 		}
-		var tables []string
-		for rows.Next() {
-			var name string
-			if err := rows.Scan(&name); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: reset: %w", err)
-			}
-			tables = append(tables, name)
-		}
-		rows.Close()
 		for _, name := range tables {
 			if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+name+`"`); err != nil {
 				return fmt.Errorf("sqlite: reset %s: %w", name, err)

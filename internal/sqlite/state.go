@@ -1,0 +1,169 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// StateFormat versions the document Export writes; Import refuses others.
+const StateFormat = "accountplane-state/1"
+
+// State is the whole store as one JSON document: every table's rows, keyed
+// by column name, at a schema version.
+type State struct {
+	Format        string                      `json:"format"`
+	SchemaVersion int                         `json:"schemaVersion"`
+	Tables        map[string][]map[string]any `json:"tables"`
+}
+
+// blob marks a BLOB value in a State (JSON has no bytes).
+type blob struct {
+	Base64 string `json:"$base64"`
+}
+
+// Export returns every row of every table (but the migration bookkeeping)
+// read in one consistent transaction.
+func (db *DB) Export(ctx context.Context) (*State, error) {
+	st := &State{Format: StateFormat, Tables: map[string][]map[string]any{}}
+	err := db.view(ctx, func(t *tx) error {
+		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&st.SchemaVersion); err != nil {
+			return fmt.Errorf("sqlite: export: %w", err)
+		}
+		tables, err := t.tableNames(ctx)
+		if err != nil {
+			return err
+		}
+		for _, name := range tables {
+			rows, err := t.tx.QueryContext(ctx, `SELECT * FROM "`+name+`"`)
+			if err != nil {
+				return fmt.Errorf("sqlite: export %s: %w", name, err)
+			}
+			cols, _ := rows.Columns()
+			list := []map[string]any{}
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					rows.Close()
+					return fmt.Errorf("sqlite: export %s: %w", name, err)
+				}
+				row := make(map[string]any, len(cols))
+				for i, c := range cols {
+					if b, ok := vals[i].([]byte); ok {
+						row[c] = blob{base64.StdEncoding.EncodeToString(b)}
+					} else {
+						row[c] = vals[i]
+					}
+				}
+				list = append(list, row)
+			}
+			rows.Close()
+			st.Tables[name] = list
+		}
+		return nil
+	})
+	return st, err
+}
+
+// Import replaces the whole store with st in one transaction. The document
+// must be of this format and this schema version.
+func (db *DB) Import(ctx context.Context, st *State) error {
+	if st.Format != StateFormat {
+		return fmt.Errorf("sqlite: import: format %q, want %q", st.Format, StateFormat)
+	}
+	return db.update(ctx, func(t *tx) error {
+		var version int
+		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+			return fmt.Errorf("sqlite: import: %w", err)
+		}
+		if st.SchemaVersion != version {
+			return fmt.Errorf("sqlite: import: schema version %d, this server has %d", st.SchemaVersion, version)
+		}
+		tables, err := t.tableNames(ctx)
+		if err != nil {
+			return err
+		}
+		known := map[string]bool{}
+		for _, name := range tables {
+			known[name] = true
+			if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+name+`"`); err != nil {
+				return fmt.Errorf("sqlite: import: clear %s: %w", name, err)
+			}
+		}
+		for name, rows := range st.Tables {
+			if !known[name] {
+				return fmt.Errorf("sqlite: import: unknown table %q", name)
+			}
+			for _, row := range rows {
+				cols := make([]string, 0, len(row))
+				for c := range row {
+					if strings.ContainsAny(c, "\"`;") {
+						return fmt.Errorf("sqlite: import: bad column %q", c)
+					}
+					cols = append(cols, c)
+				}
+				sort.Strings(cols)
+				args := make([]any, len(cols))
+				for i, c := range cols {
+					args[i] = importValue(row[c])
+				}
+				q := `INSERT INTO "` + name + `" ("` + strings.Join(cols, `", "`) + `") VALUES (` +
+					strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + `)`
+				if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+					return fmt.Errorf("sqlite: import into %s: %w", name, err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// importValue turns a decoded JSON value back into a column value.
+func importValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if s, ok := x["$base64"].(string); ok {
+			b, _ := base64.StdEncoding.DecodeString(s)
+			return b
+		}
+		b, _ := json.Marshal(x)
+		return string(b)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x)
+		}
+		return x
+	}
+	return v
+}
+
+func (t *tx) tableNames(ctx context.Context) ([]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT name FROM sqlite_master
+		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list tables: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
