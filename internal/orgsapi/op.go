@@ -41,7 +41,19 @@ type Options struct {
 }
 
 // Operations returns the operation table: every Organizations operation the
-// domain implements (50 of the model's 63; see [Unsupported]).
+// domain implements (50 of the model's 63; see [Unsupported]), with its
+// authorization request as AWS's Service Authorization Reference
+// ("Actions, resources, and condition keys for AWS Organizations") declares
+// it: the IAM action organizations:<Name>, the resources the input names
+// (anyResource: the action has no resource type, "*") and the request's
+// condition keys. ARNs name the caller's organization:
+//
+//	account            arn:aws:organizations::MGMT:account/o-ORG/ACCOUNT
+//	handshake          arn:aws:organizations::MGMT:handshake/o-ORG/TYPE/h-ID
+//	organizationalunit arn:aws:organizations::MGMT:ou/o-ORG/ou-ID
+//	policy             arn:aws:organizations::MGMT:policy/o-ORG/TYPE/p-ID
+//	awspolicy          arn:aws:organizations::aws:policy/TYPE/p-ID
+//	root               arn:aws:organizations::MGMT:root/o-ORG/r-ID
 func Operations(svc *organizations.Service, opts Options) []Operation {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -49,62 +61,142 @@ func Operations(svc *organizations.Service, opts Options) []Operation {
 	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey), now: opts.Now}
 	return []Operation{
 		// Organization lifecycle and roots.
-		bind("CreateOrganization", false, a.createOrganization),
-		bind("DescribeOrganization", true, a.describeOrganization),
-		bind("DeleteOrganization", false, a.deleteOrganization),
-		bind("LeaveOrganization", false, a.leaveOrganization),
-		bind("EnableAllFeatures", false, a.enableAllFeatures),
-		bind("ListRoots", true, a.listRoots),
+		bind(a, "CreateOrganization", false, a.createOrganization, anyResource),
+		bind(a, "DescribeOrganization", true, a.describeOrganization, anyResource),
+		bind(a, "DeleteOrganization", false, a.deleteOrganization, anyResource),
+		bind(a, "LeaveOrganization", false, a.leaveOrganization, anyResource),
+		bind(a, "EnableAllFeatures", false, a.enableAllFeatures, anyResource),
+		bind(a, "ListRoots", true, a.listRoots, anyResource),
 		// Organizational units and the tree.
-		bind("CreateOrganizationalUnit", false, a.createOrganizationalUnit),
-		bind("DescribeOrganizationalUnit", true, a.describeOrganizationalUnit),
-		bind("UpdateOrganizationalUnit", false, a.updateOrganizationalUnit),
-		bind("DeleteOrganizationalUnit", false, a.deleteOrganizationalUnit),
-		bind("ListOrganizationalUnitsForParent", true, a.listOrganizationalUnitsForParent),
-		bind("ListChildren", true, a.listChildren),
-		bind("ListParents", true, a.listParents),
+		bind(a, "CreateOrganizationalUnit", false, a.createOrganizationalUnit, func(in *createOrganizationalUnitInput) access {
+			return on(parent(in.ParentId)).withRequestTags(in.Tags)
+		}),
+		bind(a, "DescribeOrganizationalUnit", true, a.describeOrganizationalUnit, func(in *ouIDInput) access {
+			return on(ou(in.OrganizationalUnitId))
+		}),
+		bind(a, "UpdateOrganizationalUnit", false, a.updateOrganizationalUnit, func(in *updateOrganizationalUnitInput) access {
+			return on(ou(in.OrganizationalUnitId))
+		}),
+		bind(a, "DeleteOrganizationalUnit", false, a.deleteOrganizationalUnit, func(in *ouIDInput) access {
+			return on(ou(in.OrganizationalUnitId))
+		}),
+		bind(a, "ListOrganizationalUnitsForParent", true, a.listOrganizationalUnitsForParent, func(in *listForParentInput) access {
+			return on(parent(in.ParentId))
+		}),
+		bind(a, "ListChildren", true, a.listChildren, func(in *listChildrenInput) access {
+			return on(parent(in.ParentId))
+		}),
+		bind(a, "ListParents", true, a.listParents, func(in *listParentsInput) access {
+			return on(child(in.ChildId))
+		}),
 		// Accounts.
-		bind("MoveAccount", false, a.moveAccount),
-		bind("ListAccounts", true, a.listAccounts),
-		bind("ListAccountsForParent", true, a.listAccountsForParent),
-		bind("DescribeAccount", true, a.describeAccount),
-		bind("CreateAccount", false, a.createAccount),
-		bind("DescribeCreateAccountStatus", true, a.describeCreateAccountStatus),
-		bind("ListCreateAccountStatus", true, a.listCreateAccountStatus),
-		bind("CloseAccount", false, a.closeAccount),
-		bind("RemoveAccountFromOrganization", false, a.removeAccountFromOrganization),
+		bind(a, "MoveAccount", false, a.moveAccount, func(in *moveAccountInput) access {
+			return on(account(in.AccountId), parent(in.SourceParentId), parent(in.DestinationParentId))
+		}),
+		bind(a, "ListAccounts", true, a.listAccounts, anyResource),
+		bind(a, "ListAccountsForParent", true, a.listAccountsForParent, func(in *listForParentInput) access {
+			return on(parent(in.ParentId))
+		}),
+		bind(a, "DescribeAccount", true, a.describeAccount, func(in *accountIDInput) access {
+			return on(account(in.AccountId))
+		}),
+		bind(a, "CreateAccount", false, a.createAccount, func(in *createAccountInput) access {
+			return on().withRequestTags(in.Tags)
+		}),
+		bind(a, "DescribeCreateAccountStatus", true, a.describeCreateAccountStatus, anyResource),
+		bind(a, "ListCreateAccountStatus", true, a.listCreateAccountStatus, anyResource),
+		bind(a, "CloseAccount", false, a.closeAccount, func(in *accountIDInput) access {
+			return on(account(in.AccountId))
+		}),
+		bind(a, "RemoveAccountFromOrganization", false, a.removeAccountFromOrganization, func(in *accountIDInput) access {
+			return on(account(in.AccountId))
+		}),
 		// Tags.
-		bind("TagResource", false, a.tagResource),
-		bind("UntagResource", false, a.untagResource),
-		bind("ListTagsForResource", true, a.listTagsForResource),
+		bind(a, "TagResource", false, a.tagResource, func(in *tagResourceInput) access {
+			return on(taggable(in.ResourceId)).withRequestTags(in.Tags).withResourceTags(in.ResourceId)
+		}),
+		bind(a, "UntagResource", false, a.untagResource, func(in *untagResourceInput) access {
+			return on(taggable(in.ResourceId)).withTagKeys(in.TagKeys).withResourceTags(in.ResourceId)
+		}),
+		bind(a, "ListTagsForResource", true, a.listTagsForResource, func(in *listTagsForResourceInput) access {
+			return on(taggable(in.ResourceId)).withResourceTags(in.ResourceId)
+		}),
 		// Handshakes.
-		bind("InviteAccountToOrganization", false, a.inviteAccountToOrganization),
-		bind("AcceptHandshake", false, a.acceptHandshake),
-		bind("DeclineHandshake", false, a.declineHandshake),
-		bind("CancelHandshake", false, a.cancelHandshake),
-		bind("DescribeHandshake", true, a.describeHandshake),
-		bind("ListHandshakesForAccount", true, a.listHandshakesForAccount),
-		bind("ListHandshakesForOrganization", true, a.listHandshakesForOrganization),
+		bind(a, "InviteAccountToOrganization", false, a.inviteAccountToOrganization, func(in *inviteAccountInput) access {
+			// account (optional): an EMAIL target names no account.
+			if *in.Target.Type == string(organizations.PartyAccount) {
+				return on(account(in.Target.Id)).withRequestTags(in.Tags)
+			}
+			return on().withRequestTags(in.Tags)
+		}),
+		bind(a, "AcceptHandshake", false, a.acceptHandshake, func(in *handshakeIDInput) access {
+			return on(handshake(in.HandshakeId))
+		}),
+		bind(a, "DeclineHandshake", false, a.declineHandshake, func(in *handshakeIDInput) access {
+			return on(handshake(in.HandshakeId))
+		}),
+		bind(a, "CancelHandshake", false, a.cancelHandshake, func(in *handshakeIDInput) access {
+			return on(handshake(in.HandshakeId))
+		}),
+		bind(a, "DescribeHandshake", true, a.describeHandshake, func(in *handshakeIDInput) access {
+			return on(handshake(in.HandshakeId))
+		}),
+		bind(a, "ListHandshakesForAccount", true, a.listHandshakesForAccount, anyResource),
+		bind(a, "ListHandshakesForOrganization", true, a.listHandshakesForOrganization, anyResource),
 		// Trusted access and delegated administrators.
-		bind("EnableAWSServiceAccess", false, a.enableAWSServiceAccess),
-		bind("DisableAWSServiceAccess", false, a.disableAWSServiceAccess),
-		bind("ListAWSServiceAccessForOrganization", true, a.listAWSServiceAccessForOrganization),
-		bind("RegisterDelegatedAdministrator", false, a.registerDelegatedAdministrator),
-		bind("DeregisterDelegatedAdministrator", false, a.deregisterDelegatedAdministrator),
-		bind("ListDelegatedAdministrators", true, a.listDelegatedAdministrators),
-		bind("ListDelegatedServicesForAccount", true, a.listDelegatedServicesForAccount),
+		bind(a, "EnableAWSServiceAccess", false, a.enableAWSServiceAccess, func(in *servicePrincipalInput) access {
+			return on().with(keyServicePrincipal, *in.ServicePrincipal)
+		}),
+		bind(a, "DisableAWSServiceAccess", false, a.disableAWSServiceAccess, func(in *servicePrincipalInput) access {
+			return on().with(keyServicePrincipal, *in.ServicePrincipal)
+		}),
+		bind(a, "ListAWSServiceAccessForOrganization", true, a.listAWSServiceAccessForOrganization, anyResource),
+		bind(a, "RegisterDelegatedAdministrator", false, a.registerDelegatedAdministrator, func(in *delegatedAdminInput) access {
+			return on(account(in.AccountId)).with(keyServicePrincipal, *in.ServicePrincipal)
+		}),
+		bind(a, "DeregisterDelegatedAdministrator", false, a.deregisterDelegatedAdministrator, func(in *delegatedAdminInput) access {
+			return on(account(in.AccountId)).with(keyServicePrincipal, *in.ServicePrincipal)
+		}),
+		bind(a, "ListDelegatedAdministrators", true, a.listDelegatedAdministrators, func(in *listDelegatedAdministratorsInput) access {
+			return on().withOptional(keyServicePrincipal, in.ServicePrincipal)
+		}),
+		bind(a, "ListDelegatedServicesForAccount", true, a.listDelegatedServicesForAccount, func(in *listDelegatedServicesInput) access {
+			return on(account(in.AccountId))
+		}),
 		// Policies.
-		bind("CreatePolicy", false, a.createPolicy),
-		bind("DescribePolicy", true, a.describePolicy),
-		bind("UpdatePolicy", false, a.updatePolicy),
-		bind("DeletePolicy", false, a.deletePolicy),
-		bind("ListPolicies", true, a.listPolicies),
-		bind("AttachPolicy", false, a.attachPolicy),
-		bind("DetachPolicy", false, a.detachPolicy),
-		bind("ListPoliciesForTarget", true, a.listPoliciesForTarget),
-		bind("ListTargetsForPolicy", true, a.listTargetsForPolicy),
-		bind("EnablePolicyType", false, a.enablePolicyType),
-		bind("DisablePolicyType", false, a.disablePolicyType),
+		bind(a, "CreatePolicy", false, a.createPolicy, func(in *createPolicyInput) access {
+			return on().with(keyPolicyType, *in.Type).withRequestTags(in.Tags)
+		}),
+		bind(a, "DescribePolicy", true, a.describePolicy, func(in *policyIDInput) access {
+			return on(policy(in.PolicyId)).withPolicyTypeOf(in.PolicyId)
+		}),
+		bind(a, "UpdatePolicy", false, a.updatePolicy, func(in *updatePolicyInput) access {
+			return on(policy(in.PolicyId)).withPolicyTypeOf(in.PolicyId)
+		}),
+		bind(a, "DeletePolicy", false, a.deletePolicy, func(in *policyIDInput) access {
+			return on(policy(in.PolicyId)).withPolicyTypeOf(in.PolicyId)
+		}),
+		bind(a, "ListPolicies", true, a.listPolicies, func(in *listPoliciesInput) access {
+			return on().with(keyPolicyType, *in.Filter)
+		}),
+		bind(a, "AttachPolicy", false, a.attachPolicy, func(in *policyTargetInput) access {
+			return on(policy(in.PolicyId), target(in.TargetId)).withPolicyTypeOf(in.PolicyId)
+		}),
+		bind(a, "DetachPolicy", false, a.detachPolicy, func(in *policyTargetInput) access {
+			return on(policy(in.PolicyId), target(in.TargetId)).withPolicyTypeOf(in.PolicyId)
+		}),
+		bind(a, "ListPoliciesForTarget", true, a.listPoliciesForTarget, func(in *listPoliciesForTargetInput) access {
+			return on(target(in.TargetId)).with(keyPolicyType, *in.Filter)
+		}),
+		bind(a, "ListTargetsForPolicy", true, a.listTargetsForPolicy, func(in *listTargetsForPolicyInput) access {
+			return on(policy(in.PolicyId)).withPolicyTypeOf(in.PolicyId)
+		}),
+		bind(a, "EnablePolicyType", false, a.enablePolicyType, func(in *policyTypeInput) access {
+			return on(root(in.RootId)).with(keyPolicyType, *in.PolicyType)
+		}),
+		bind(a, "DisablePolicyType", false, a.disablePolicyType, func(in *policyTypeInput) access {
+			return on(root(in.RootId)).with(keyPolicyType, *in.PolicyType)
+		}),
 	}
 }
 
@@ -155,12 +247,13 @@ type input interface {
 	validate(c *check)
 }
 
-// bind builds an Operation from a typed handler: decode, validate, call,
-// encode. A nil output means an empty result.
+// bind builds an Operation from a typed handler: decode, validate,
+// authorize what auth declares for the input, call, encode. A nil output
+// means an empty result.
 func bind[In any, PIn interface {
 	*In
 	input
-}, Out any](name string, readOnly bool, h func(ctx context.Context, caller identity.Principal, in *In) (*Out, error)) Operation {
+}, Out any](a *api, name string, readOnly bool, h func(ctx context.Context, caller identity.Principal, in *In) (*Out, error), auth func(*In) access) Operation {
 	return Operation{
 		Name: name, Action: "organizations:" + name, ReadOnly: readOnly,
 		Invoke: func(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error) {
@@ -173,7 +266,7 @@ func bind[In any, PIn interface {
 			if c.err != nil {
 				return nil, c.err
 			}
-			if err := authorize(ctx, "organizations:"+name); err != nil {
+			if err := a.authorize(ctx, caller, "organizations:"+name, func() access { return auth(in) }); err != nil {
 				return nil, err
 			}
 			out, err := h(ctx, caller, in)

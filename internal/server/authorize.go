@@ -34,10 +34,20 @@ func (s *Server) withChecks(ctx context.Context, r *http.Request, caller identit
 		q.Action, q.Target, q.Conditions = action, target, conds
 		return s.cfg.Authorize(ctx, q)
 	})
-	ctx = orgsapi.WithCheck(ctx, func(ctx context.Context, action, resource string) error {
+	ctx = orgsapi.WithCheck(ctx, func(ctx context.Context, action string, resources []string, conds map[string][]string) error {
+		if len(resources) == 0 {
+			resources = []string{"*"}
+		}
 		q := s.baseQuery(r, caller, "organizations")
-		q.Action, q.Resource = action, resource
-		return s.cfg.Authorize(ctx, q)
+		q.Action, q.Conditions = action, conds
+		// The action must be allowed on every resource it names.
+		for _, res := range resources {
+			q.Resource = res
+			if err := s.cfg.Authorize(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return ctx
 }
