@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,6 +62,26 @@ func newPolicySource(i *iam.Service, o *organizations.Service) *policySource {
 func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
 	pols, err := ps.iam.PrincipalPolicies(ctx, p)
 	return authz.Policies(pols), err
+}
+
+// ResourceTags returns the tags of the IAM user or role an action's
+// resource ARN names (IAM operations on a user or role, sts:AssumeRole on
+// a role): one store read for such ARNs, none for others. CreateUser and
+// CreateRole name the entity they create, which has no tags yet (AWS
+// offers aws:RequestTag/* there instead).
+func (ps *policySource) ResourceTags(ctx context.Context, action, resource string) (map[string]string, error) {
+	if !strings.HasPrefix(resource, "arn:aws:iam::") || strings.EqualFold(action, "iam:CreateUser") || strings.EqualFold(action, "iam:CreateRole") {
+		return nil, nil
+	}
+	tags, err := ps.iam.ResourceTags(ctx, resource)
+	if err != nil || len(tags) == 0 {
+		return nil, err
+	}
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[t.Key] = t.Value
+	}
+	return out, nil
 }
 
 func (ps *policySource) OrgFacts(ctx context.Context, acct identity.AccountID) (authz.OrgFacts, bool, error) {

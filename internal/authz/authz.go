@@ -12,11 +12,15 @@ import (
 	"github.com/accountplane/accountplane/internal/policy"
 )
 
-// Policies are the policies attached to a principal.
+// Policies are the policies attached to a principal, and its tags.
 type Policies struct {
 	Identity []*policy.Policy
 	Boundary *policy.Policy   // nil: none
 	Session  []*policy.Policy // nil: not a session, or a session without policies
+	// Tags are the principal's tags, the aws:PrincipalTag/<key> keys: an
+	// IAM user's, or a role session's (the role's tags overridden by the
+	// session tags).
+	Tags map[string]string
 }
 
 // OrgFacts are the organization facts of an account (for SCPs and the
@@ -39,6 +43,11 @@ type PolicySource interface {
 	// OrgFacts returns the organization facts of an account; ok is false if
 	// it is in no organization.
 	OrgFacts(ctx context.Context, acct identity.AccountID) (f OrgFacts, ok bool, err error)
+	// ResourceTags returns the tags of the stored resource that action
+	// acts on (an IAM user or role named by the resource ARN), the
+	// aws:ResourceTag/<key> keys; nil for resources of other kinds, for
+	// ones that do not exist, and for the resource an action creates.
+	ResourceTags(ctx context.Context, action, resource string) (map[string]string, error)
 }
 
 // Authorizer decides requests.
@@ -54,8 +63,9 @@ type Request struct {
 	Action    string // e.g. "account:PutAlternateContact"
 	Resource  string // the resource ARN, or "*"
 	// Context holds the request's condition keys (service keys and the
-	// request-level global keys such as aws:SourceIp); Check adds the
-	// principal's keys.
+	// request-level global keys such as aws:SourceIp, aws:RequestTag/*,
+	// aws:TagKeys); Check adds the principal's keys, and the resource's
+	// tags from the PolicySource unless Context already has them.
 	Context map[string][]string
 }
 
@@ -67,6 +77,7 @@ func (a *Authorizer) Check(ctx context.Context, r Request) error {
 		return deny(r, "because no identity-based policy allows the "+r.Action+" action")
 	}
 	var set policy.PolicySet
+	var tags tagFacts
 	set.RootUser = p.IsRoot()
 	if !p.IsRoot() {
 		pols, err := a.Source.PrincipalPolicies(ctx, p)
@@ -74,6 +85,14 @@ func (a *Authorizer) Check(ctx context.Context, r Request) error {
 			return fmt.Errorf("load policies of %s: %w", p.ARN, err)
 		}
 		set.Identity, set.Boundary, set.Session = pols.Identity, pols.Boundary, pols.Session
+		tags.principal = pols.Tags
+	}
+	if r.Resource != "" && r.Resource != "*" && !hasKeyPrefix(r.Context, resourceTagPrefix) {
+		rt, err := a.Source.ResourceTags(ctx, r.Action, r.Resource)
+		if err != nil {
+			return fmt.Errorf("load tags of %s: %w", r.Resource, err)
+		}
+		tags.resource = rt
 	}
 	facts, inOrg, err := a.Source.OrgFacts(ctx, p.Account)
 	if err != nil {
@@ -84,7 +103,7 @@ func (a *Authorizer) Check(ctx context.Context, r Request) error {
 	}
 	d := policy.Evaluate(policy.Request{
 		Action: r.Action, Resource: r.Resource, PrincipalARN: p.ARN,
-		Context: a.context(r, facts, inOrg), Now: a.now(),
+		Context: a.context(r, tags, facts, inOrg), Now: a.now(),
 	}, set)
 	if d.Effect == policy.Allow {
 		return nil
@@ -99,13 +118,60 @@ func (a *Authorizer) now() time.Time {
 	return time.Now()
 }
 
-// context merges the request's keys with the principal's global keys.
-func (a *Authorizer) context(r Request, facts OrgFacts, inOrg bool) map[string][]string {
+// Prefixes of the tag condition keys.
+const (
+	principalTagPrefix = "aws:PrincipalTag/"
+	resourceTagPrefix  = "aws:ResourceTag/"
+)
+
+// tagFacts are the tags Check loads besides the policies.
+type tagFacts struct {
+	principal map[string]string // aws:PrincipalTag/*
+	resource  map[string]string // aws:ResourceTag/*
+}
+
+// hasPrefixFold reports whether the condition key k starts with prefix,
+// case-insensitively as condition key names are matched.
+func hasPrefixFold(k, prefix string) bool {
+	return len(k) >= len(prefix) && strings.EqualFold(k[:len(prefix)], prefix)
+}
+
+// hasKeyPrefix reports whether c has a key starting with prefix.
+func hasKeyPrefix(c map[string][]string, prefix string) bool {
+	for k := range c {
+		if hasPrefixFold(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// context merges the request's keys with the principal's global keys:
+// aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:userid,
+// aws:username (IAM users), aws:PrincipalTag/<key> (users and role
+// sessions; root users have none), aws:PrincipalOrgID and
+// aws:PrincipalOrgPaths (accounts in an organization), the clock's
+// aws:CurrentTime and aws:EpochTime, and aws:ResourceTag/<key> of a stored
+// resource. No request here is made by an AWS service on a principal's
+// behalf, so aws:ViaAWSService is always "false" and aws:CalledVia an
+// empty list (which conditions treat as absent: ForAnyValue fails,
+// ForAllValues and ...IfExists pass, Null is true), and there is no MFA:
+// aws:MultiFactorAuthPresent is "false".
+func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg bool) map[string][]string {
 	p := r.Principal
 	now := a.now().UTC()
-	c := make(map[string][]string, len(r.Context)+12)
+	c := make(map[string][]string, len(r.Context)+len(tags.principal)+len(tags.resource)+13)
 	for k, v := range r.Context {
-		c[k] = v
+		// The principal's tags come from the principal alone.
+		if !hasPrefixFold(k, principalTagPrefix) {
+			c[k] = v
+		}
+	}
+	for k, v := range tags.resource {
+		c[resourceTagPrefix+k] = []string{v}
+	}
+	for k, v := range tags.principal {
+		c[principalTagPrefix+k] = []string{v}
 	}
 	c["aws:PrincipalArn"] = []string{principalARN(p)}
 	c["aws:PrincipalAccount"] = []string{string(p.Account)}
@@ -118,6 +184,7 @@ func (a *Authorizer) context(r Request, facts OrgFacts, inOrg bool) map[string][
 	c["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
 	c["aws:MultiFactorAuthPresent"] = []string{"false"}
 	c["aws:ViaAWSService"] = []string{"false"}
+	c["aws:CalledVia"] = []string{}
 	if inOrg {
 		c["aws:PrincipalOrgID"] = []string{facts.OrgID}
 		c["aws:PrincipalOrgPaths"] = facts.Paths

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/policy"
@@ -15,6 +16,10 @@ type Policies struct {
 	Identity []*policy.Policy
 	Boundary *policy.Policy   // nil: none
 	Session  []*policy.Policy // nil: not a session, or a session without policies
+	// Tags are the principal's tags (aws:PrincipalTag/<key>): an IAM
+	// user's, or for a role session the role's overridden by the session
+	// tags; nil when it has none.
+	Tags map[string]string
 }
 
 // Source types of a policy in simulation results (PolicySourceType).
@@ -61,9 +66,11 @@ func (l *loaded) add(name string, src PolicySource, kind policy.Kind) error {
 // its inline and attached policies and those of its groups; for an
 // assumed-role session the role's inline and attached policies and the
 // session's policies (inline, then managed ARNs); the user's or role's
-// permissions boundary. A root user or anonymous principal has none. A
-// principal whose user or role no longer exists has none either (so it is
-// denied everything).
+// permissions boundary. Tags are the user's tags, or the role's tags
+// overridden by the session's (a session tag replaces the role tag with
+// the same key, compared case-insensitively as IAM compares tag keys). A
+// root user or anonymous principal has neither. A principal whose user or
+// role no longer exists has no policies (so it is denied everything).
 func (s *Service) PrincipalPolicies(ctx context.Context, p identity.Principal) (Policies, error) {
 	var out loaded
 	err := s.view(ctx, func(tx Tx) (err error) {
@@ -83,6 +90,7 @@ func loadPrincipal(ctx context.Context, tx Tx, p identity.Principal) (loaded, er
 		} else if err != nil {
 			return l, err
 		}
+		l.Tags = mergeTags(u.Tags, nil)
 		return l, loadEntity(ctx, tx, &l, p.Account, KindUser, u.Name, u.Boundary)
 	case identity.AssumedRole:
 		r, err := tx.Role(ctx, p.Account, p.Name)
@@ -92,6 +100,7 @@ func loadPrincipal(ctx context.Context, tx Tx, p identity.Principal) (loaded, er
 			return l, err
 		}
 		if r != nil {
+			l.Tags = mergeTags(r.Tags, nil)
 			if err := loadEntity(ctx, tx, &l, p.Account, KindRole, r.Name, r.Boundary); err != nil {
 				return l, err
 			}
@@ -105,9 +114,36 @@ func loadPrincipal(ctx context.Context, tx Tx, p identity.Principal) (loaded, er
 		} else if err != nil {
 			return l, err
 		}
+		var roleTags []Tag
+		if r != nil {
+			roleTags = r.Tags
+		}
+		l.Tags = mergeTags(roleTags, sess.Tags)
 		return l, loadSession(ctx, tx, &l, sess)
 	}
 	return l, nil
+}
+
+// mergeTags returns base with over applied on top (a key of over replaces
+// the key of base that equals it case-insensitively), or nil if both are
+// empty.
+func mergeTags(base, over []Tag) map[string]string {
+	if len(base)+len(over) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(base)+len(over))
+	for _, t := range base {
+		m[t.Key] = t.Value
+	}
+	for _, t := range over {
+		for k := range m {
+			if strings.EqualFold(k, t.Key) {
+				delete(m, k)
+			}
+		}
+		m[t.Key] = t.Value
+	}
+	return m
 }
 
 // loadEntity loads the inline and attached policies of a user (with its

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"math/rand/v2"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -411,6 +412,92 @@ func TestFind(t *testing.T) {
 		params, _ := url.ParseQuery(form)
 		if _, err := iamapi.Find(ops, params); !apierr.HasCode(err, code) {
 			t.Errorf("Find(%q) = %v, want %s", form, err, code)
+		}
+	}
+}
+
+// Operations that take Tags carry aws:RequestTag/<key> and aws:TagKeys.
+func TestRequestTagContext(t *testing.T) {
+	h := newHarness(t, nil)
+	tags := "&Tags.member.1.Key=env&Tags.member.1.Value=prod&Tags.member.2.Key=team&Tags.member.2.Value=blue"
+	boundary := "arn:aws:iam::111111111111:policy/b"
+	for _, tc := range []struct {
+		form string
+		want map[string][]string
+	}{
+		{"Action=CreateUser&UserName=u" + tags, map[string][]string{
+			"aws:RequestTag/env": {"prod"}, "aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"env", "team"},
+		}},
+		{"Action=CreateRole&RoleName=r&PermissionsBoundary=" + q(boundary) + tags, map[string][]string{
+			"aws:RequestTag/env": {"prod"}, "aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"env", "team"},
+			"iam:PermissionsBoundary": {boundary},
+		}},
+		{"Action=CreatePolicy&PolicyName=p&Tags.member.1.Key=env&Tags.member.1.Value=", map[string][]string{
+			"aws:RequestTag/env": {""}, "aws:TagKeys": {"env"},
+		}},
+		{"Action=CreateUser&UserName=u", nil},
+		{"Action=CreateRole&RoleName=r&PermissionsBoundary=" + q(boundary), map[string][]string{"iam:PermissionsBoundary": {boundary}}},
+		{"Action=CreatePolicy&PolicyName=p", nil},
+		{"Action=GetUser&UserName=u" + tags, nil},
+	} {
+		params, _ := url.ParseQuery(tc.form)
+		if got := h.ops[params.Get("Action")].Context(params); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Context = %v, want %v", tc.form, got, tc.want)
+		}
+	}
+}
+
+// Every operation whose resource is a user or role names it so that the
+// tag lookup behind aws:ResourceTag/<key> (iam.Service.ResourceTags, which
+// the authorizer's policy source calls with Resource) finds that user's or
+// role's tags, and nothing for the other operations.
+func TestResourceTagContext(t *testing.T) {
+	h := newHarness(t, nil)
+	h.ok("Action=CreateUser&UserName=bob&Path=/eng/&Tags.member.1.Key=team&Tags.member.1.Value=blue")
+	h.ok("Action=CreateUser&UserName=me&Tags.member.1.Key=self&Tags.member.1.Value=yes")
+	h.ok("Action=CreateRole&RoleName=ops&AssumeRolePolicyDocument=" + q(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}`) +
+		"&Tags.member.1.Key=env&Tags.member.1.Value=prod")
+	h.ok("Action=CreateGroup&GroupName=g")
+	me := identity.AccessKey{Account: acct, User: "me", ID: "AKIAME"}.UserPrincipal("AIDAME", "/")
+	bob := map[string]string{"team": "blue"}
+	ops := map[string]string{"env": "prod"}
+	self := map[string]string{"self": "yes"}
+	for _, tc := range []struct {
+		form string
+		want map[string]string
+	}{
+		{"Action=GetUser&UserName=bob", bob},
+		{"Action=GetUser", self},
+		{"Action=ListAccessKeys", self},
+		{"Action=UpdateUser&UserName=bob&NewPath=/x/", bob},
+		{"Action=PutUserPolicy&UserName=bob", bob},
+		{"Action=AttachUserPolicy&UserName=bob&PolicyArn=x", bob},
+		{"Action=ListGroupsForUser&UserName=bob", bob},
+		{"Action=PutUserPermissionsBoundary&UserName=bob", bob},
+		{"Action=CreateAccessKey&UserName=bob", bob},
+		{"Action=GetRole&RoleName=ops", ops},
+		{"Action=DeleteRolePolicy&RoleName=ops&PolicyName=p", ops},
+		{"Action=UpdateAssumeRolePolicy&RoleName=ops", ops},
+		{"Action=GetUser&UserName=nobody", nil},
+		{"Action=GetGroup&GroupName=g", nil},
+		{"Action=ListUsers", nil},
+		{"Action=GetPolicy&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess", nil},
+	} {
+		params, _ := url.ParseQuery(tc.form)
+		res := h.ops[params.Get("Action")].Resource(me, params)
+		tags, err := h.svc.ResourceTags(context.Background(), res)
+		if err != nil {
+			t.Fatalf("%s: ResourceTags(%s): %v", tc.form, res, err)
+		}
+		var got map[string]string
+		for _, tg := range tags {
+			if got == nil {
+				got = map[string]string{}
+			}
+			got[tg.Key] = tg.Value
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: tags of %s = %v, want %v", tc.form, res, got, tc.want)
 		}
 	}
 }

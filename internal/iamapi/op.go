@@ -56,7 +56,11 @@ func (op Operation) Resource(caller identity.Principal, params url.Values) strin
 }
 
 // Context returns the operation's condition keys for the request
-// (iam:PolicyARN, iam:PermissionsBoundary), or nil.
+// (iam:PolicyARN, iam:PermissionsBoundary, and aws:RequestTag/<key> and
+// aws:TagKeys for the operations that take Tags), or nil. The tags of the
+// user or role an operation acts on (aws:ResourceTag/<key>) are stored
+// facts, not request parameters: the authorizer's PolicySource reads them
+// for the user or role ARN that Resource returns.
 func (op Operation) Context(params url.Values) map[string][]string {
 	if op.context == nil {
 		return nil
@@ -208,6 +212,28 @@ func boundaryContext(p url.Values) map[string][]string {
 		return map[string][]string{"iam:PermissionsBoundary": {a}}
 	}
 	return nil
+}
+
+// tagContext gives aws:RequestTag/<key> and aws:TagKeys for the request's
+// Tags.member.N.Key/Value (unvalidated: Invoke validates them).
+func tagContext(p url.Values) map[string][]string {
+	return iam.RequestTagContext((&input{v: p}).tags("Tags"))
+}
+
+// contexts merges the keys of several context builders.
+func contexts(fs ...func(url.Values) map[string][]string) func(url.Values) map[string][]string {
+	return func(p url.Values) map[string][]string {
+		var out map[string][]string
+		for _, f := range fs {
+			for k, v := range f(p) {
+				if out == nil {
+					out = map[string][]string{}
+				}
+				out[k] = v
+			}
+		}
+		return out
+	}
 }
 
 // Paging.

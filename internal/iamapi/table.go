@@ -13,7 +13,12 @@ import (
 // (Service Authorization Reference, "Actions defined by AWS Identity and
 // Access Management"): user, group, role and policy ARNs for operations on
 // one entity, "*" for account-wide ones (ListUsers, ListPolicies, account
-// aliases, GetAccountSummary, SimulateCustomPolicy).
+// aliases, GetAccountSummary, SimulateCustomPolicy), and through Context
+// its request's condition keys. Every operation whose resource is a user
+// or role ARN also carries that user's or role's tags as
+// aws:ResourceTag/<key> (added by the authorizer's policy source, which
+// reads them; CreateUser and CreateRole excepted), as the Service
+// Authorization Reference's user and role resource types declare.
 func Operations(svc *iam.Service, opts Options) []Operation {
 	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey), scps: opts.SCPs}
 	user := entityRes("user", "UserName")
@@ -22,7 +27,7 @@ func Operations(svc *iam.Service, opts Options) []Operation {
 	simSource := func(_ identity.Principal, p url.Values) string { return p.Get("PolicySourceArn") }
 	return []Operation{
 		// Users.
-		bind("CreateUser", false, user, a.createUser).withContext(boundaryContext),
+		bind("CreateUser", false, user, a.createUser).withContext(contexts(boundaryContext, tagContext)),
 		bind("GetUser", true, userRes, a.getUser),
 		bind("ListUsers", true, star, a.listUsers),
 		bind("UpdateUser", false, user, a.updateUser),
@@ -41,7 +46,7 @@ func Operations(svc *iam.Service, opts Options) []Operation {
 		bind("RemoveUserFromGroup", false, group, a.removeUserFromGroup),
 		bind("ListGroupsForUser", true, user, a.listGroupsForUser),
 		// Roles.
-		bind("CreateRole", false, role, a.createRole).withContext(boundaryContext),
+		bind("CreateRole", false, role, a.createRole).withContext(contexts(boundaryContext, tagContext)),
 		bind("GetRole", true, role, a.getRole),
 		bind("ListRoles", true, star, a.listRoles),
 		bind("DeleteRole", false, role, a.deleteRole),
@@ -60,7 +65,7 @@ func Operations(svc *iam.Service, opts Options) []Operation {
 		bind("ListRolePolicies", true, role, a.listInline(roleEntity, "ListRolePolicies")),
 		bind("DeleteRolePolicy", false, role, a.deleteInline(roleEntity)),
 		// Managed policies and versions.
-		bind("CreatePolicy", false, newPolicyRes, a.createPolicy),
+		bind("CreatePolicy", false, newPolicyRes, a.createPolicy).withContext(tagContext),
 		bind("GetPolicy", true, policyRes, a.getPolicy),
 		bind("ListPolicies", true, star, a.listPolicies),
 		bind("DeletePolicy", false, policyRes, a.deletePolicy),

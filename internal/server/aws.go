@@ -181,7 +181,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, ca
 	} else {
 		op, err := stsapi.Find(s.cfg.STS, params)
 		if err == nil && !op.NoAuthz {
-			err = s.authorizeQuery(ctx, r, caller, "sts", op.Action, op.Resource(caller, params), nil)
+			err = s.authorizeQuery(ctx, r, caller, "sts", op.Action, op.Resource(caller, params), op.Context(params))
 		}
 		if err == nil {
 			doc, err = op.Invoke(ctx, caller, params, in.id)

@@ -162,6 +162,16 @@ func (p *params) err() error {
 	return apierr.New(iam.CodeValidation, fmt.Sprintf("%d validation errors detected: %s", len(p.errs), strings.Join(p.errs, "; ")))
 }
 
+// sessionTags reads Tags.member.N.Key/Value in index order.
+func sessionTags(p *params) []iam.Tag {
+	var tags []iam.Tag
+	for _, n := range p.indexes("Tags") {
+		base := "Tags.member." + strconv.Itoa(n)
+		tags = append(tags, iam.Tag{Key: p.str(base+".Key", fTagKey, true), Value: p.str(base+".Value", fTagValue, true)})
+	}
+	return tags
+}
+
 func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal, v url.Values, requestID string) (any, error) {
 	p := &params{v: v}
 	in := iam.AssumeRoleInput{
@@ -185,10 +195,7 @@ func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal
 			in.Duration = time.Duration(n) * time.Second
 		}
 	}
-	for _, n := range p.indexes("Tags") {
-		base := "Tags.member." + strconv.Itoa(n)
-		in.Tags = append(in.Tags, iam.Tag{Key: p.str(base+".Key", fTagKey, true), Value: p.str(base+".Value", fTagValue, true)})
-	}
+	in.Tags = sessionTags(p)
 	for _, n := range p.indexes("TransitiveTagKeys") {
 		p.str("TransitiveTagKeys.member."+strconv.Itoa(n), fTagKey, false)
 	}

@@ -72,6 +72,7 @@ type Operation struct {
 	// document to encode.
 	Invoke   func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (doc any, err error)
 	resource func(params url.Values) string
+	context  func(params url.Values) map[string][]string
 }
 
 // Resource returns the ARN the operation is authorized against: the role
@@ -81,6 +82,18 @@ func (op Operation) Resource(_ identity.Principal, params url.Values) string {
 		return "*"
 	}
 	return op.resource(params)
+}
+
+// Context returns the operation's condition keys for the request, or nil:
+// for AssumeRole, aws:RequestTag/<key> and aws:TagKeys of the session tags
+// it passes (Tags.member.N.Key/Value). The role's own tags
+// (aws:ResourceTag/<key>) are read by the authorizer's PolicySource for
+// the role ARN that Resource returns.
+func (op Operation) Context(params url.Values) map[string][]string {
+	if op.context == nil {
+		return nil
+	}
+	return op.context(params)
 }
 
 // Operations returns the STS operation table. svc may be nil, in which
@@ -99,6 +112,7 @@ func Operations(svc *iam.Service) []Operation {
 				return assumeRole(ctx, svc, caller, params, requestID)
 			},
 			resource: func(p url.Values) string { return p.Get("RoleArn") },
+			context:  func(p url.Values) map[string][]string { return iam.RequestTagContext(sessionTags(&params{v: p})) },
 		})
 	}
 	return ops

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"math/rand/v2"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -200,5 +201,53 @@ func TestAssumeRoleTagValidation(t *testing.T) {
 	e, ok := apierr.As(err)
 	if !ok || e.Code != iam.CodeValidation || !strings.Contains(e.Message, "at 'tags.1.member.key'") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// AssumeRole's session tags are its aws:RequestTag/<key> and aws:TagKeys;
+// the session then carries them as the principal's tags.
+func TestAssumeRoleTagContext(t *testing.T) {
+	svc, ops, user := setup(t)
+	form := "Action=AssumeRole&RoleSessionName=tagged&RoleArn=" + url.QueryEscape(roleARN) +
+		"&Tags.member.1.Key=team&Tags.member.1.Value=blue&Tags.member.2.Key=cost&Tags.member.2.Value=42"
+	params, _ := url.ParseQuery(form)
+	op, err := stsapi.Find(ops, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"team", "cost"}}
+	if got := op.Context(params); !reflect.DeepEqual(got, want) {
+		t.Errorf("Context = %v, want %v", got, want)
+	}
+	params.Del("Tags.member.1.Key")
+	params.Del("Tags.member.1.Value")
+	params.Del("Tags.member.2.Key")
+	params.Del("Tags.member.2.Value")
+	if got := op.Context(params); got != nil {
+		t.Errorf("Context without tags = %v", got)
+	}
+	gci, _ := stsapi.Find(ops, url.Values{"Action": {"GetCallerIdentity"}})
+	if got := gci.Context(url.Values{}); got != nil {
+		t.Errorf("GetCallerIdentity Context = %v", got)
+	}
+
+	out, err := invoke(t, ops, user, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`<AccessKeyId>(ASIA[A-Z0-9]+)</AccessKeyId>`).FindStringSubmatch(out)
+	if key == nil {
+		t.Fatalf("no key in %s", out)
+	}
+	cred, err := svc.Credential(context.Background(), key[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pols, err := svc.PrincipalPolicies(context.Background(), cred.Principal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"team": "blue", "cost": "42"}; !reflect.DeepEqual(pols.Tags, want) {
+		t.Errorf("session's principal tags = %v, want %v", pols.Tags, want)
 	}
 }
