@@ -25,6 +25,8 @@ func TestLayout(t *testing.T) {
 		"internal/protocol/awsjson":  {"internal/apierr"},
 		"internal/protocol/query":    {"internal/apierr"},
 		"internal/pagetoken":         {},
+		"internal/clock":             {},
+		"internal/quota":             {},
 		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/pagetoken", "internal/protocol/restjson"},
 		"internal/organizations":     {"internal/account", "internal/apierr", "internal/identity"},
 		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
