@@ -34,6 +34,7 @@ Commands:
   accounts  sign up a standalone account (create) or list every account (list)
   credentials create --account ID   a new root access key pair for an account
   clock     show or advance the domain clock (expiries, transitions)
+  events    tail the event bus (Region Opt-In Status Change events)
   reset     return the running server to its default world
   version   print the version
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return credentials(ctx, args[1:], stdout, stderr)
 	case "clock":
 		return clockCmd(ctx, args[1:], stdout, stderr)
+	case "events":
+		return eventsCmd(ctx, args[1:], stdout, stderr)
 	case "reset":
 		return resetCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

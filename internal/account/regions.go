@@ -115,7 +115,7 @@ func (s *Service) optRegion(ctx context.Context, t Target, name string, target R
 	if err != nil {
 		return fmt.Errorf("directory: %w", err)
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		if _, err := loadAccount(ctx, tx, id); err != nil {
 			return err
 		}
@@ -152,10 +152,36 @@ func (s *Service) optRegion(ctx context.Context, t Target, name string, target R
 				return tooManyRequests(fmt.Sprintf("The organization already has %d region opt requests in progress.", orgInFlight))
 			}
 		}
-		return tx.PutRegionOpt(ctx, id, &RegionOpt{
-			Region: name, Target: target, RequestedAt: now, DueAt: now.Add(s.opts.RegionTransitionDelay),
-		})
+		opt := RegionOpt{Region: name, Target: target, RequestedAt: now, DueAt: now.Add(s.opts.RegionTransitionDelay)}
+		if err := tx.PutRegionOpt(ctx, id, &opt); err != nil {
+			return err
+		}
+		if s.opts.Events == nil {
+			return nil
+		}
+		return s.opts.Events.RegionRequested(ctx, tx, RegionChange{Caller: t.Caller.Account, Account: id, Opt: opt})
 	})
+	if err == nil && s.opts.Events != nil {
+		s.opts.Events.Committed()
+	}
+	return err
+}
+
+// RegionChange is an accepted Region opt-in or opt-out request: the start of
+// a transition (ENABLING or DISABLING) that completes at Opt.DueAt.
+type RegionChange struct {
+	// Caller is the calling account; Account the one whose Region changes
+	// (they differ in organizations mode).
+	Caller, Account identity.AccountID
+	Opt             RegionOpt
+}
+
+// Events records the events of Region transitions. The service calls
+// RegionRequested in the transaction that stores the request (its error
+// rolls the request back) and Committed after that transaction commits.
+type Events interface {
+	RegionRequested(ctx context.Context, tx Tx, c RegionChange) error
+	Committed()
 }
 
 // inFlight counts the Region requests in flight across accounts.

@@ -61,6 +61,9 @@ type Options struct {
 	// CloseDelay and PostClosure shape a closed account's states (see
 	// [Account.StateAt]); PostClosure defaults to 90 days.
 	CloseDelay, PostClosure time.Duration
+	// Events records the events of Region transitions in the transaction of
+	// the request (nil: none).
+	Events Events
 }
 
 // Service implements the Account Management operations.

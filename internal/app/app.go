@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,6 +23,8 @@ import (
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
 	"github.com/accountplane/accountplane/internal/clock"
+	"github.com/accountplane/accountplane/internal/cloudtrailapi"
+	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -30,6 +34,7 @@ import (
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/stsapi"
+	"github.com/accountplane/accountplane/internal/trail"
 )
 
 // MemoryData is the --data value for a throwaway in-memory store.
@@ -57,6 +62,13 @@ type Config struct {
 	Version         string
 	// Now is the domain clock (default time.Now).
 	Now func() time.Time
+	// EventWebhooks are URLs that receive every event (besides the seed's
+	// eventTargets).
+	EventWebhooks []string
+	// TrailRetention is how long CloudTrail records are kept (default 90
+	// days); Trail tunes what they hold.
+	TrailRetention time.Duration
+	Trail          trail.Options
 }
 
 // App is a running accountplane.
@@ -72,6 +84,7 @@ type App struct {
 	done     chan error
 	tls      bool
 	Accounts *account.Service
+	events   *events.Service
 	Orgs     *organizations.Service
 	IAM      *iam.Service
 }
@@ -129,11 +142,15 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
 	orgOpts.Roles = orgRoles{a.IAM}
 	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
-	a.Accounts = account.NewService(a.db, account.Options{
+	a.events = newEvents(a, cfg)
+	a.Accounts = account.NewService(a.db, account.Options{Events: a.events,
 		Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay, Directory: a.Orgs,
 		CloseDelay: cfg.CloseDelay, PostClosure: orgOpts.PostClosure,
 	})
 	if err := a.prepareWorld(ctx, seed); err != nil {
+		return nil, err
+	}
+	if err := a.syncEventTargets(ctx); err != nil {
 		return nil, err
 	}
 	if cfg.InsecureSkipAuth {
@@ -152,7 +169,9 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
 		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs).Authorize,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
-		Clock:          a.clock,
+		Clock:          eventClock{a.clock, a.events},
+		Events:         eventSource{a.events},
+		Metrics:        []server.MetricSource{a.events.Metrics},
 		Limiter:        quota.New(cfg.Quotas, time.Now),
 		Resetter:       a,
 		State:          a,
@@ -165,6 +184,13 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		AdminToken:     cfg.AdminToken,
 		CORSOrigins:    cors,
 		Version:        cfg.Version,
+		Trail: server.TrailConfig{
+			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
+			Session: (&sessionInfo{store: a.db.IAM()}).lookup,
+			Operations: cloudtrailapi.Operations(a.db, cloudtrailapi.Options{
+				TokenKey: tokenKey, Now: cfg.Now, Retention: cfg.TrailRetention,
+			}),
+		},
 	})
 	a.srv = srv
 	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
@@ -177,6 +203,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		a.ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 		a.tls = true
 	}
+	a.http.RegisterOnShutdown(a.events.Close)
+	a.events.Start()
 	go func() { a.done <- a.http.Serve(a.ln) }()
 	cfg.Log.Info("accountplane listening", "addr", a.URL(), "data", cfg.DataDir, "version", cfg.Version)
 	return a, nil
@@ -201,6 +229,7 @@ func (a *App) Done() <-chan error { return a.done }
 // ends) and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.http.Shutdown(ctx)
+	a.events.Close()
 	a.closeStore()
 	return err
 }
@@ -265,7 +294,10 @@ func (a *App) Reset(ctx context.Context) error {
 	if err := a.clock.Reset(); err != nil {
 		return err
 	}
-	return a.prepareWorld(ctx, a.seed)
+	if err := a.prepareWorld(ctx, a.seed); err != nil {
+		return err
+	}
+	return a.syncEventTargets(ctx)
 }
 
 // ExportState returns the whole store as one JSON document.
@@ -287,6 +319,9 @@ func (a *App) ImportState(ctx context.Context, doc []byte) error {
 	}
 	if err := a.db.Import(ctx, &st); err != nil {
 		return &server.AdminError{Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	if err := a.syncEventTargets(ctx); err != nil {
+		return err
 	}
 	a.IAM.Invalidate()
 	a.Orgs.Invalidate()
@@ -325,3 +360,43 @@ func isLoopbackAddr(addr net.Addr) bool {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// sessionInfo describes role sessions for the sessionContext of CloudTrail
+// records. A session never changes, so each is read once (the cache is
+// dropped when it grows past sessionCacheSize).
+type sessionInfo struct {
+	store iam.Store
+	cache sync.Map // access key id -> trail.Session
+	n     atomic.Int64
+}
+
+const sessionCacheSize = 10000
+
+func (s *sessionInfo) lookup(ctx context.Context, accessKeyID string) (trail.Session, bool) {
+	if v, ok := s.cache.Load(accessKeyID); ok {
+		return v.(trail.Session), true
+	}
+	var out trail.Session
+	err := s.store.View(ctx, func(tx iam.Tx) error {
+		sess, err := tx.Session(ctx, accessKeyID)
+		if err != nil {
+			return err
+		}
+		out.Created = sess.IssuedAt
+		path := "/"
+		if r, err := tx.Role(ctx, sess.Account, sess.RoleName); err == nil && r != nil && r.Path != "" {
+			path = r.Path
+		}
+		out.RoleARN = "arn:aws:iam::" + string(sess.Account) + ":role" + path + sess.RoleName
+		return nil
+	})
+	if err != nil {
+		return trail.Session{}, false
+	}
+	if s.n.Add(1) > sessionCacheSize {
+		s.cache.Clear()
+		s.n.Store(0)
+	}
+	s.cache.Store(accessKeyID, out)
+	return out, true
+}

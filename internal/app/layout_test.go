@@ -32,9 +32,12 @@ func TestLayout(t *testing.T) {
 		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
 		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity"},
 		"internal/iamapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/pagetoken"},
-		"internal/sqlite":            {"internal/account", "internal/iam", "internal/identity", "internal/organizations"},
+		"internal/sqlite":            {"internal/account", "internal/events", "internal/iam", "internal/identity", "internal/organizations", "internal/trail"},
+		"internal/trail":             {"internal/identity"},
+		"internal/cloudtrailapi":     {"internal/apierr", "internal/identity", "internal/pagetoken", "internal/protocol/jsonbody", "internal/trail"},
 		"internal/iam":               {"internal/account", "internal/apierr", "internal/identity", "internal/policy"},
 		"internal/policy":            {},
+		"internal/events":            {"internal/account"},
 		"internal/authz":             {"internal/apierr", "internal/identity", "internal/policy"},
 	}
 	forbiddenStd := map[string][]string{

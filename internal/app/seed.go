@@ -19,6 +19,7 @@ import (
 type Seed struct {
 	Accounts      []SeedAccount      `yaml:"accounts"`
 	Organizations []SeedOrganization `yaml:"organizations"`
+	EventTargets  []SeedEventTarget  `yaml:"eventTargets"`
 }
 
 // SeedOrganization is an organization of a Seed, created by its management

@@ -11,6 +11,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/cloudtrailapi"
 	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/orgsapi"
@@ -19,6 +20,7 @@ import (
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
 	"github.com/accountplane/accountplane/internal/sigv4"
 	"github.com/accountplane/accountplane/internal/stsapi"
+	"github.com/accountplane/accountplane/internal/trail"
 )
 
 // protocol is the wire protocol a request speaks, which decides how its
@@ -56,6 +58,10 @@ func (s *Server) classify(r *http.Request) route {
 			return route{proto: restJSON, service: "account", op: s.byName[name], target: name}
 		case strings.HasPrefix(t, orgsTargetPrefix):
 			return route{proto: awsJSON, service: "organizations", target: strings.TrimPrefix(t, orgsTargetPrefix)}
+		case strings.HasPrefix(t, cloudtrailapi.TargetPrefix):
+			return route{proto: awsJSON, service: "cloudtrail", target: strings.TrimPrefix(t, cloudtrailapi.TargetPrefix)}
+		case strings.HasPrefix(t, cloudtrailapi.ServicePrefix):
+			return route{proto: awsJSON, service: "cloudtrail", target: strings.TrimPrefix(t, cloudtrailapi.ServicePrefix)}
 		}
 		return route{proto: awsJSON, target: t}
 	}
@@ -102,6 +108,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	}
 	in.account = caller.Account
 	if rt.proto != queryXML { // query calls name their operation in the body
+		ctx = s.startTrail(ctx, r, rt, caller, in.operation, trail.JSONParams(body))
 		if err := s.admit(ctx, rt.service, in.operation, caller.Account); err != nil {
 			s.writeErr(w, r, rt, err)
 			return
@@ -113,6 +120,10 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	case queryXML:
 		s.serveQuery(w, r, rt, caller, body)
 	case awsJSON:
+		if rt.service == "cloudtrail" {
+			s.serveCloudTrail(w, r, rt, caller, body)
+			return
+		}
 		s.serveAWSJSON(w, r, rt, caller, body)
 	default:
 		if rt.op == nil {
@@ -124,6 +135,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 			s.writeErr(w, r, rt, err)
 			return
 		}
+		s.endTrail(r, nil, nil)
 		accountapi.Codec.WriteOK(w, out)
 	}
 }
@@ -144,6 +156,7 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, rt route, 
 		s.writeErr(w, r, rt, err)
 		return
 	}
+	s.endTrail(r, nil, nil)
 	w.Header().Set("Content-Type", awsjson.ContentType)
 	if out == nil {
 		out = []byte("{}")
@@ -161,6 +174,8 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, ca
 	ctx := r.Context()
 	in := info(ctx)
 	in.operation = params.Get("Action")
+	ctx = s.startTrail(ctx, r, rt, caller, in.operation, trail.QueryParams(params))
+	r = r.WithContext(ctx)
 	if err := s.admit(ctx, rt.service, in.operation, caller.Account); err != nil {
 		s.writeErr(w, r, rt, err)
 		return
@@ -191,6 +206,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, rt route, ca
 			return
 		}
 	}
+	s.endTrail(r, nil, trailQueryResponse(rt.service, in.operation, doc))
 	if err := query.WriteOK(w, doc); err != nil {
 		s.log.ErrorContext(ctx, "write response", "err", err)
 	}
@@ -290,6 +306,7 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err 
 			}
 			e = &apierr.Error{Code: code, Message: "An internal error occurred.", Fault: apierr.Server}
 		}
+		s.endTrail(r, e, nil)
 		query.WriteError(w, status(e), xmlns, info(r.Context()).id, e)
 	case awsJSON:
 		if !ok {
@@ -299,6 +316,7 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err 
 		if rt.service == "organizations" && e.Code != accountapi.CodeRequestEntityTooLarge {
 			status = orgsapi.StatusOf(e.Code)
 		}
+		s.endTrail(r, e, nil)
 		awsjson.WriteError(w, status, e)
 	default:
 		e, _ = accountapi.Codec.ErrorFor(err)
@@ -306,6 +324,7 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, rt route, err 
 		if status == 0 {
 			status = accountapi.Codec.StatusOf(e)
 		}
+		s.endTrail(r, e, nil)
 		restjson.WriteError(w, status, e)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/accountplane/accountplane/internal/quota"
 	"github.com/accountplane/accountplane/internal/sigv4"
 	"github.com/accountplane/accountplane/internal/stsapi"
+	"github.com/accountplane/accountplane/internal/trail"
 )
 
 // Credential is what an access key id resolves to.
@@ -77,6 +78,9 @@ type Config struct {
 	// STS and IAM are the query-protocol operation tables.
 	STS []stsapi.Operation
 	IAM []iamapi.Operation
+	// Trail records every AWS call in the CloudTrail event history and
+	// serves CloudTrail's LookupEvents.
+	Trail TrailConfig
 	// SkipAuth disables signature verification (--insecure-skip-auth).
 	SkipAuth bool
 	// DefaultAccount is the account whose root user an unsigned request acts
@@ -95,6 +99,8 @@ type Config struct {
 	Version string
 	// Now is the real clock for signatures (default time.Now).
 	Now func() time.Time
+	// Events is the event bus of GET /_accountplane/events (nil: none).
+	Events EventSource
 }
 
 // Server serves the AWS APIs and the admin API.
@@ -109,6 +115,7 @@ type Server struct {
 	panics   atomic.Int64
 	faults   faults
 	metrics  *metrics
+	trail    *trailer
 }
 
 // Panics returns how many panics the server has recovered from. Each one is
@@ -132,6 +139,10 @@ func New(cfg Config) *Server {
 		account: make(map[string]*accountapi.Operation, len(cfg.Account)),
 		byName:  make(map[string]*accountapi.Operation, len(cfg.Account)),
 	}
+	s.trail = newTrailer(cfg)
+	if s.cfg.Authorize != nil && cfg.Trail.Store != nil {
+		s.cfg.Authorize = watchTarget(s.cfg.Authorize)
+	}
 	s.verifier = &sigv4.Verifier{Creds: keyring{keys: cfg.Keys}, Now: cfg.Now}
 	s.orgs = make(map[string]*orgsapi.Operation, len(cfg.Organizations))
 	for i := range cfg.Organizations {
@@ -153,6 +164,7 @@ func New(cfg Config) *Server {
 	s.routeAdminOps()
 	s.routeClock()
 	s.routeState()
+	s.routeEvents()
 	s.mux.HandleFunc("/", s.serveAWS)
 	return s
 }
@@ -223,6 +235,7 @@ type requestInfo struct {
 	service   string
 	operation string
 	account   identity.AccountID
+	trail     *trail.Pending // the call's CloudTrail record, until written
 }
 
 type infoKey struct{}

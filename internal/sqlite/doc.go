@@ -19,6 +19,11 @@
 // the zero time), and no rules in SQL (no triggers, CHECKs or foreign keys):
 // the domain packages hold the rules, this package only persists.
 //
+// It also keeps the CloudTrail event history (package trail): a request's
+// record is written in the transaction of the request's first committed
+// change, so no change is without its record and no record describes a
+// change that rolled back.
+//
 // It must import only the standard library, account, organizations, iam,
-// identity and the driver: never the wire packages, authz or app.
+// identity, trail and the driver: never the wire packages, authz or app.
 package sqlite

@@ -49,6 +49,8 @@ type DB struct {
 	now      func() time.Time
 	// readStmts and writeStmts cache prepared statements per pool.
 	readStmts, writeStmts sync.Map
+	// trailBatch batches the CloudTrail records AppendEvent writes.
+	trailBatch recordBatch
 }
 
 // memoryDBs numbers the in-memory databases of the process, so that every

@@ -36,7 +36,9 @@ func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
 
 // Update runs fn in a write transaction, one at a time. It commits, durably,
 // if fn returns nil; if fn returns an error or panics it rolls back and
-// returns fn's error as is or re-panics.
+// returns fn's error as is or re-panics. If ctx carries a pending CloudTrail
+// record ([trail.WithPending]) not written yet, it is written in the same
+// transaction, after fn.
 //
 // fn must not call Update or View: with ":memory:" that deadlocks, and a
 // nested Update always does.
@@ -83,11 +85,21 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}); err != nil {
+	t := &tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}
+	if err := fn(t); err != nil {
+		return err
+	}
+	// The request's CloudTrail record commits with its first change.
+	pending, err := t.writePending(ctx)
+	if err != nil {
 		return err
 	}
 	done = true
-	if err := sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	if pending != nil {
+		pending.Settle(err == nil)
+	}
+	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil

@@ -1,0 +1,115 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/app"
+	"github.com/accountplane/accountplane/internal/identity"
+)
+
+func TestSeedEventTargetsAreChecked(t *testing.T) {
+	for _, c := range []struct{ name, target, want string }{
+		{"bad pattern", "  - url: http://127.0.0.1:1/\n    pattern: {source: aws.account}\n", "must be a list"},
+		{"bad url", "  - url: ftp://example.com/\n", "http or https"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			seed := filepath.Join(t.TempDir(), "seed.yaml")
+			if err := os.WriteFile(seed, []byte("eventTargets:\n"+c.target), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			a, err := app.Start(context.Background(), app.Config{Addr: "127.0.0.1:0", DataDir: app.MemoryData, Seed: seed, Log: quietLog()})
+			if err == nil {
+				_ = a.Shutdown(context.Background())
+				t.Fatal("Start with a bad event target succeeded")
+			}
+			if !strings.Contains(err.Error(), "eventTargets 1") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Start: %v, want it to name eventTargets 1 and say %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestRacingAdvancesEmitOnce: two clock advances racing complete a
+// transition once; the --event-webhook target outlives a reset.
+func TestRacingAdvancesEmitOnce(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var ev struct {
+			Detail struct{ RegionName, Status string }
+		}
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Errorf("webhook body %s: %v", b, err)
+		}
+		mu.Lock()
+		got = append(got, ev.Detail.RegionName+"/"+ev.Detail.Status)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	received := func(n int) []string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			mu.Lock()
+			out := append([]string(nil), got...)
+			mu.Unlock()
+			if len(out) >= n || time.Now().After(deadline) {
+				return out
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	a := start(t, app.Config{DataDir: app.MemoryData, RegionTransitionDelay: time.Hour, EventWebhooks: []string{hook.URL}})
+	ctx := context.Background()
+	root := account.Target{Caller: identity.RootPrincipal("000000000000", "")}
+	if err := a.Accounts.EnableRegion(ctx, root, "ap-east-1"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Post(a.URL()+"/_accountplane/clock", "application/json", strings.NewReader(`{"advance":"1h"}`))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("advance: %s", resp.Status)
+			}
+		}()
+	}
+	wg.Wait()
+	if out := received(2); strings.Join(out, " ") != "ap-east-1/ENABLING ap-east-1/ENABLED" {
+		t.Errorf("webhook received %v", out)
+	}
+	time.Sleep(300 * time.Millisecond) // a scheduler tick: still nothing more
+	if out := received(0); len(out) != 2 {
+		t.Errorf("webhook received %v, want 2 events", out)
+	}
+
+	if code := adminCall(t, http.MethodPost, a.URL()+"/_accountplane/reset", nil, nil); code != http.StatusOK {
+		t.Fatalf("reset: %d", code)
+	}
+	if err := a.Accounts.EnableRegion(ctx, root, "me-south-1"); err != nil {
+		t.Fatal(err)
+	}
+	if out := received(3); len(out) != 3 || out[2] != "me-south-1/ENABLING" {
+		t.Errorf("after a reset the webhook received %v", out)
+	}
+}

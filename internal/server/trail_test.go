@@ -1,0 +1,208 @@
+package server_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/cloudtrailapi"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/server"
+	"github.com/accountplane/accountplane/internal/stsapi"
+	"github.com/accountplane/accountplane/internal/trail"
+)
+
+// memTrail is an in-memory event history.
+type memTrail struct {
+	mu     sync.Mutex
+	events []trail.Event
+}
+
+func (m *memTrail) AppendEvent(_ context.Context, ev trail.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ev.Seq = int64(len(m.events) + 1)
+	m.events = append(m.events, ev)
+	return nil
+}
+
+func (m *memTrail) ReplaceEvent(_ context.Context, ev trail.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.events {
+		if m.events[i].ID == ev.ID {
+			ev.Seq, m.events[i] = m.events[i].Seq, ev
+			return nil
+		}
+	}
+	return account.ErrNotFound
+}
+
+func (m *memTrail) PurgeEvents(context.Context, time.Time) (int64, error) { return 0, nil }
+
+func (m *memTrail) LookupEvents(_ context.Context, q trail.Query) ([]trail.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []trail.Event
+	for i := len(m.events) - 1; i >= 0; i-- {
+		if m.events[i].Account == q.Account {
+			out = append(out, m.events[i])
+		}
+	}
+	return out, nil
+}
+
+func (m *memTrail) records(t *testing.T) []map[string]any {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []map[string]any
+	for _, ev := range m.events {
+		var rec map[string]any
+		if err := json.Unmarshal(ev.Record, &rec); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+type oneKey struct{}
+
+func (oneKey) Credential(_ context.Context, id string) (server.Credential, error) {
+	if id != "AKIDTRAIL" {
+		return server.Credential{}, account.ErrNotFound
+	}
+	return server.Credential{Secret: "secret", Principal: identity.RootPrincipal("111122223333", id)}, nil
+}
+
+// signedPost posts body signed for service in region (secret "" for a
+// wrong signature).
+func signedPost(t *testing.T, c *http.Client, url, service, region, secret string, header map[string]string, body string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIDTRAIL", SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("x-amzn-RequestId"), string(b)
+}
+
+// The server records every authenticated call of a known operation, after
+// its answer is decided, and nothing else: not failed signatures, unknown
+// operations or the admin API.
+func TestTrailRecording(t *testing.T) {
+	store := &memTrail{}
+	domain := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := server.New(server.Config{
+		Keys: oneKey{}, STS: stsapi.Operations(nil), Clock: fixedClock{domain},
+		Trail: server.TrailConfig{Store: store, Operations: cloudtrailapi.Operations(store, cloudtrailapi.Options{Now: func() time.Time { return domain }})},
+	})
+	for _, tls := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
+			store.events = nil
+			var ts *httptest.Server
+			if tls {
+				ts = httptest.NewTLSServer(s)
+			} else {
+				ts = httptest.NewServer(s)
+			}
+			defer ts.Close()
+			c := ts.Client()
+			form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "trail-test/1"}
+			status, reqID, body := signedPost(t, c, ts.URL, "sts", "eu-west-1", "secret", form, "Action=GetCallerIdentity&Version=2011-06-15")
+			if status != http.StatusOK {
+				t.Fatalf("GetCallerIdentity: %d %s", status, body)
+			}
+			signedPost(t, c, ts.URL, "sts", "eu-west-1", "secret", form, "Action=NoSuchAction&Version=2011-06-15")
+			signedPost(t, c, ts.URL, "sts", "eu-west-1", "wrong", form, "Action=GetCallerIdentity&Version=2011-06-15")
+			if res, err := c.Get(ts.URL + "/_accountplane/health"); err == nil {
+				res.Body.Close()
+			}
+			recs := store.records(t)
+			if len(recs) != 1 {
+				t.Fatalf("%d records, want 1: %v", len(recs), recs)
+			}
+			rec := recs[0]
+			want := map[string]any{
+				"eventVersion": "1.08", "eventSource": "sts.amazonaws.com", "eventName": "GetCallerIdentity",
+				"awsRegion": "eu-west-1", "sourceIPAddress": "127.0.0.1", "userAgent": "trail-test/1", "requestID": reqID,
+				"readOnly": true, "eventType": "AwsApiCall", "managementEvent": true, "eventCategory": "Management",
+				"recipientAccountId": "111122223333", "eventTime": "2026-03-01T12:00:00Z", "requestParameters": nil, "responseElements": nil,
+			}
+			for k, v := range want {
+				if rec[k] != v {
+					t.Errorf("%s = %v, want %v", k, rec[k], v)
+				}
+			}
+			tlsDetails, ok := rec["tlsDetails"].(map[string]any)
+			if ok != tls {
+				t.Errorf("tlsDetails = %v over TLS %v", rec["tlsDetails"], tls)
+			}
+			if tls && (tlsDetails["tlsVersion"] != "TLSv1.3" || tlsDetails["cipherSuite"] == "" || !strings.HasPrefix(tlsDetails["clientProvidedHostHeader"].(string), "127.0.0.1:")) {
+				t.Errorf("tlsDetails = %v", tlsDetails)
+			}
+		})
+	}
+}
+
+// LookupEvents answers under both target prefixes, is recorded, and an
+// unknown CloudTrail operation is not.
+func TestTrailLookupRouting(t *testing.T) {
+	store := &memTrail{}
+	s := server.New(server.Config{
+		Keys:  oneKey{},
+		Trail: server.TrailConfig{Store: store, Operations: cloudtrailapi.Operations(store, cloudtrailapi.Options{})},
+	})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	for _, target := range []string{cloudtrailapi.TargetPrefix + "LookupEvents", cloudtrailapi.ServicePrefix + "LookupEvents", cloudtrailapi.ServicePrefix + "CreateTrail"} {
+		h := map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
+		status, _, body := signedPost(t, ts.Client(), ts.URL, "cloudtrail", "us-east-1", "secret", h, `{}`)
+		if strings.HasSuffix(target, "CreateTrail") {
+			if status != http.StatusBadRequest || !strings.Contains(body, "UnknownOperationException") {
+				t.Errorf("%s: %d %s", target, status, body)
+			}
+			continue
+		}
+		if status != http.StatusOK || !strings.Contains(body, `"Events":[`) {
+			t.Errorf("%s: %d %s", target, status, body)
+		}
+	}
+	recs := store.records(t)
+	if len(recs) != 2 || recs[0]["eventName"] != "LookupEvents" || recs[1]["eventSource"] != "cloudtrail.amazonaws.com" || recs[1]["readOnly"] != true {
+		t.Errorf("records %v", recs)
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                               { return c.t }
+func (c fixedClock) Offset() time.Duration                        { return 0 }
+func (c fixedClock) Advance(time.Duration) (time.Duration, error) { return 0, nil }

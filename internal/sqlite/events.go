@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/events"
+)
+
+// The EventBridge bus tables (migration 0005): bus_events,
+// region_transitions, event_targets, event_deliveries.
+
+var (
+	_ events.Store = busStore{}
+	_ events.Tx    = (*tx)(nil)
+)
+
+// Events returns the database as an [events.Store]. Its View and Update are
+// the DB's; the Tx they pass is the one account.Store passes too, so the
+// account service's transactions can record events.
+func (db *DB) Events() events.Store { return busStore{db} }
+
+type busStore struct{ db *DB }
+
+// View implements events.Store; see [DB.View].
+func (s busStore) View(ctx context.Context, fn func(events.Tx) error) error {
+	return s.db.view(ctx, func(t *tx) error { return fn(t) })
+}
+
+// Update implements events.Store; see [DB.Update].
+func (s busStore) Update(ctx context.Context, fn func(events.Tx) error) error {
+	return s.db.update(ctx, func(t *tx) error { return fn(t) })
+}
+
+// BusAppend implements events.Tx.
+func (t *tx) BusAppend(ctx context.Context, r *events.Record) error {
+	if r == nil {
+		return errNil("append event")
+	}
+	res, err := t.exec(ctx, "append event "+r.ID, `INSERT INTO bus_events
+		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
+	if err != nil {
+		return err
+	}
+	if r.Seq, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("sqlite: append event %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+const busEventColumns = `seq, id, event_time, account_id, source, detail_type, body, created_at`
+
+func scanBusEvent(s scanner, r *events.Record) error {
+	var body string
+	if err := s.Scan(&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created}); err != nil {
+		return err
+	}
+	r.Body = []byte(body)
+	return nil
+}
+
+// BusEvents implements events.Tx.
+func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]events.Record, error) {
+	if notBefore.IsZero() {
+		return queryList(ctx, t, "list events", scanBusEvent,
+			`SELECT `+busEventColumns+` FROM bus_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	}
+	return queryList(ctx, t, "list events", scanBusEvent,
+		`SELECT `+busEventColumns+` FROM bus_events WHERE seq > ? AND event_time >= ? ORDER BY seq LIMIT ?`,
+		after, nanos(notBefore), limit)
+}
+
+// BusLastSeq implements events.Tx: the highest seq ever given, deleted rows
+// included (sqlite_sequence), so that a reset does not move it back.
+func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.queryRow(ctx, `SELECT MAX(
+		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'bus_events'), 0),
+		COALESCE((SELECT MAX(seq) FROM bus_events), 0))`).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: last event seq: %w", err)
+	}
+	return seq, nil
+}
+
+// BusEventSeq implements events.Tx.
+func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
+	var seq int64
+	if err := t.queryRow(ctx, `SELECT seq FROM bus_events WHERE id = ?`, id).Scan(&seq); err != nil {
+		return 0, rowErr(err, "event "+id)
+	}
+	return seq, nil
+}
+
+// BusTargets implements events.Tx.
+func (t *tx) BusTargets(ctx context.Context) ([]events.Target, error) {
+	return queryList(ctx, t, "list event targets", func(s scanner, e *events.Target) error {
+		return s.Scan(&e.ID, &e.URL, &e.Pattern)
+	}, `SELECT id, url, pattern FROM event_targets WHERE active = 1 ORDER BY id`)
+}
+
+// BusSetTargets implements events.Tx.
+func (t *tx) BusSetTargets(ctx context.Context, ts []events.Target, now time.Time) error {
+	if _, err := t.exec(ctx, "deactivate event targets", `UPDATE event_targets SET active = 0`); err != nil {
+		return err
+	}
+	for _, e := range ts {
+		_, err := t.exec(ctx, "put event target "+e.URL, `INSERT INTO event_targets (id, url, pattern, active, created_at)
+			VALUES (?, ?, ?, 1, ?) ON CONFLICT (id) DO UPDATE SET active = 1`, e.ID, e.URL, e.Pattern, nanos(now))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BusAddDelivery implements events.Tx.
+func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now time.Time) error {
+	_, err := t.exec(ctx, fmt.Sprintf("queue event %d for %s", seq, targetID), `INSERT INTO event_deliveries
+		(target_id, seq, created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, 0, NULL, '')
+		ON CONFLICT (target_id, seq) DO NOTHING`, targetID, seq, nanos(now))
+	return err
+}
+
+// BusNextDelivery implements events.Tx.
+func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*events.Delivery, error) {
+	d := events.Delivery{TargetID: targetID}
+	var body string
+	r := &d.Event
+	err := t.queryRow(ctx, `SELECT d.seq, d.attempts, d.next_attempt_at, d.created_at, d.last_error,
+		e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at
+		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq
+		WHERE d.target_id = ? ORDER BY d.seq LIMIT 1`, targetID).
+		Scan(&d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created}, &d.LastError,
+			&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created})
+	if err != nil {
+		return nil, rowErr(err, "next delivery for "+targetID)
+	}
+	r.Body = []byte(body)
+	return &d, nil
+}
+
+// BusDelivered implements events.Tx.
+func (t *tx) BusDelivered(ctx context.Context, targetID string, seq int64) error {
+	_, err := t.exec(ctx, fmt.Sprintf("delivered event %d to %s", seq, targetID),
+		`DELETE FROM event_deliveries WHERE target_id = ? AND seq = ?`, targetID, seq)
+	return err
+}
+
+// BusDeliveryFailed implements events.Tx.
+func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, next time.Time, msg string) error {
+	_, err := t.exec(ctx, fmt.Sprintf("failed delivery of event %d to %s", seq, targetID),
+		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+		WHERE target_id = ? AND seq = ?`, nanos(next), msg, targetID, seq)
+	return err
+}
+
+// BusPending implements events.Tx.
+func (t *tx) BusPending(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := t.queryRow(ctx, `SELECT COUNT(*), MIN(d.created_at) FROM event_deliveries d
+		JOIN event_targets g ON g.id = d.target_id WHERE g.active = 1`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlite: pending deliveries: %w", err)
+	}
+	var at time.Time
+	if oldest.Valid {
+		at = time.Unix(0, oldest.Int64).UTC()
+	}
+	return n, at, nil
+}
+
+// AddRegionTransition implements events.Tx.
+func (t *tx) AddRegionTransition(ctx context.Context, tr *events.Transition) error {
+	if tr == nil {
+		return errNil("add region transition")
+	}
+	res, err := t.exec(ctx, fmt.Sprintf("add region transition %s %s", tr.Account, tr.Region), `INSERT INTO region_transitions
+		(account_id, region, caller, target, requested_at, due_at, completed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+		tr.Account, tr.Region, tr.Caller, string(tr.Target), nanos(tr.RequestedAt), nanos(tr.DueAt))
+	if err != nil {
+		return err
+	}
+	if tr.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("sqlite: add region transition: %w", err)
+	}
+	return nil
+}
+
+// DueRegionTransitions implements events.Tx.
+func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int) ([]events.Transition, error) {
+	return queryList(ctx, t, "due region transitions", func(s scanner, tr *events.Transition) error {
+		var target string
+		err := s.Scan(&tr.ID, &tr.Account, &tr.Region, &tr.Caller, &target, scanTime{&tr.RequestedAt}, scanTime{&tr.DueAt})
+		tr.Target = account.RegionStatus(target)
+		return err
+	}, `SELECT id, account_id, region, caller, target, requested_at, due_at FROM region_transitions
+		WHERE completed = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, nanos(now), limit)
+}
+
+// CompleteRegionTransition implements events.Tx.
+func (t *tx) CompleteRegionTransition(ctx context.Context, id int64) (bool, error) {
+	what := fmt.Sprintf("complete region transition %d", id)
+	res, err := t.exec(ctx, what, `UPDATE region_transitions SET completed = 1 WHERE id = ? AND completed = 0`, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return n == 1, nil
+}

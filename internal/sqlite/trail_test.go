@@ -1,0 +1,228 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/sqlite"
+	"github.com/accountplane/accountplane/internal/trail"
+)
+
+const trailAcct identity.AccountID = "111122223333"
+
+var trailT0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// pendingPut is the pending record of a PutAlternateContact call.
+func pendingPut(id string) *trail.Pending {
+	return trail.NewPending(trail.Call{
+		Principal: identity.RootPrincipal(trailAcct, "AKIDROOT"), Service: "account", Operation: "PutAlternateContact",
+		Params: map[string]any{"AlternateContactType": "BILLING", "Name": "Ann"}, EventID: id, Time: trailT0,
+	}, trail.Options{})
+}
+
+func putBilling(ctx context.Context, db *sqlite.DB, name string) error {
+	return db.Update(ctx, func(tx account.Tx) error {
+		return tx.PutAlternateContact(ctx, trailAcct, &account.AlternateContact{Type: account.Billing, Name: name, Title: "t", EmailAddress: "a@example.com"})
+	})
+}
+
+func billing(t *testing.T, db *sqlite.DB) *account.AlternateContact {
+	t.Helper()
+	var c *account.AlternateContact
+	err := db.View(context.Background(), func(tx account.Tx) error {
+		var err error
+		c, err = tx.AlternateContact(context.Background(), trailAcct, account.Billing)
+		return err
+	})
+	if errors.Is(err, account.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func events(t *testing.T, db *sqlite.DB, q trail.Query) []trail.Event {
+	t.Helper()
+	if q.Account == "" {
+		q.Account = trailAcct
+	}
+	evs, err := db.LookupEvents(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// A change commits with its record, in the same transaction; a change
+// that rolls back leaves no record; and when writing the record fails, the
+// change rolls back with it.
+func TestTrailAtomicity(t *testing.T) {
+	for _, path := range []string{":memory:", "file"} {
+		t.Run(path, func(t *testing.T) {
+			if path == "file" {
+				path = tempPath(t)
+			}
+			db := mustOpen(t, path)
+			bg := context.Background()
+
+			// The change fails: no record.
+			p := pendingPut("00000000-0000-4000-8000-000000000001")
+			ctx := trail.WithPending(bg, p)
+			boom := errors.New("boom")
+			err := db.Update(ctx, func(tx account.Tx) error {
+				if err := tx.PutAlternateContact(ctx, trailAcct, &account.AlternateContact{Type: account.Billing, Name: "x"}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) || p.Written() || billing(t, db) != nil || len(events(t, db, trail.Query{})) != 0 {
+				t.Fatalf("a failed change: err %v, written %v, contact %v", err, p.Written(), billing(t, db))
+			}
+
+			// The change commits with its record; a second Update of the
+			// same call writes no second record.
+			if err := putBilling(ctx, db, "Ann"); err != nil {
+				t.Fatal(err)
+			}
+			if err := putBilling(ctx, db, "Ann2"); err != nil {
+				t.Fatal(err)
+			}
+			evs := events(t, db, trail.Query{})
+			if !p.Written() || len(evs) != 1 || evs[0].ID != "00000000-0000-4000-8000-000000000001" || evs[0].Name != "PutAlternateContact" {
+				t.Fatalf("after the change: written %v, events %+v", p.Written(), evs)
+			}
+			if !strings.Contains(string(evs[0].Record), `"alternateContactType":"BILLING"`) {
+				t.Errorf("record %s", evs[0].Record)
+			}
+
+			// Writing the record fails after fn succeeded (its event id is
+			// taken): the change rolls back too.
+			dup := pendingPut("00000000-0000-4000-8000-000000000001")
+			ctx = trail.WithPending(bg, dup)
+			if err := putBilling(ctx, db, "Mallory"); err == nil {
+				t.Fatal("an Update whose record could not be written succeeded")
+			}
+			if c := billing(t, db); c == nil || c.Name != "Ann2" {
+				t.Errorf("the contact after the failed Update is %+v, want Ann2's", c)
+			}
+			if dup.Written() {
+				t.Error("the failed record counts as written")
+			}
+			if evs := events(t, db, trail.Query{}); len(evs) != 1 {
+				t.Errorf("%d events after the failed Update, want 1", len(evs))
+			}
+
+			// Views write nothing.
+			r := pendingPut("00000000-0000-4000-8000-000000000003")
+			if err := db.View(trail.WithPending(bg, r), func(account.Tx) error { return nil }); err != nil || r.Written() {
+				t.Errorf("View wrote the record (%v)", err)
+			}
+		})
+	}
+}
+
+func addEvent(t *testing.T, db *sqlite.DB, acct identity.AccountID, id string, at time.Time, name, source, user, key string, ro bool, res ...trail.Resource) {
+	t.Helper()
+	err := db.AppendEvent(context.Background(), trail.Event{
+		ID: id, Account: acct, Time: at, Name: name, Source: source, Username: user, AccessKeyID: key,
+		ReadOnly: ro, Resources: res, Record: []byte(`{"eventID":"` + id + `"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ids(evs []trail.Event) string {
+	var s []string
+	for _, e := range evs {
+		s = append(s, e.ID)
+	}
+	return strings.Join(s, ",")
+}
+
+func TestLookupEvents(t *testing.T) {
+	db := mustOpen(t, ":memory:")
+	const other identity.AccountID = "999999999999"
+	addEvent(t, db, trailAcct, "e1", trailT0, "CreateUser", "iam.amazonaws.com", "root", "AKID1", false, trail.Resource{Type: "AWS::IAM::User", Name: "bob"})
+	addEvent(t, db, trailAcct, "e2", trailT0.Add(time.Second), "ListUsers", "iam.amazonaws.com", "alice", "AKID2", true)
+	addEvent(t, db, trailAcct, "e3", trailT0.Add(time.Second), "GetAlternateContact", "account.amazonaws.com", "root", "AKID1", true)
+	addEvent(t, db, trailAcct, "e4", trailT0.Add(time.Hour), "PutAlternateContact", "account.amazonaws.com", "s1", "ASIA1", false)
+	addEvent(t, db, other, "o1", trailT0, "CreateUser", "iam.amazonaws.com", "root", "AKIDO", false)
+
+	tests := []struct {
+		name string
+		q    trail.Query
+		want string
+	}{
+		{"all, newest first, ties in write order", trail.Query{}, "e4,e3,e2,e1"},
+		{"other account", trail.Query{Account: other}, "o1"},
+		{"event id", trail.Query{Key: trail.AttrEventID, Value: "e2"}, "e2"},
+		{"event name", trail.Query{Key: trail.AttrEventName, Value: "CreateUser"}, "e1"},
+		{"read only", trail.Query{Key: trail.AttrReadOnly, Value: "true"}, "e3,e2"},
+		{"writes", trail.Query{Key: trail.AttrReadOnly, Value: "false"}, "e4,e1"},
+		{"username", trail.Query{Key: trail.AttrUsername, Value: "root"}, "e3,e1"},
+		{"source", trail.Query{Key: trail.AttrEventSource, Value: "account.amazonaws.com"}, "e4,e3"},
+		{"access key", trail.Query{Key: trail.AttrAccessKeyID, Value: "AKID1"}, "e3,e1"},
+		{"resource type", trail.Query{Key: trail.AttrResourceType, Value: "AWS::IAM::User"}, "e1"},
+		{"resource name", trail.Query{Key: trail.AttrResourceName, Value: "bob"}, "e1"},
+		{"start", trail.Query{Start: trailT0.Add(time.Second)}, "e4,e3,e2"},
+		{"end", trail.Query{End: trailT0.Add(time.Second)}, "e3,e2,e1"},
+		{"limit", trail.Query{Limit: 2}, "e4,e3"},
+		{"after", trail.Query{After: seqOf(t, db, "e3"), Limit: 2}, "e2,e1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(events(t, db, tt.q)); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+	evs := events(t, db, trail.Query{Key: trail.AttrEventID, Value: "e1"})
+	if len(evs) != 1 || len(evs[0].Resources) != 1 || evs[0].Resources[0].Name != "bob" || !evs[0].Time.Equal(trailT0) ||
+		string(evs[0].Record) != `{"eventID":"e1"}` || evs[0].Username != "root" || evs[0].AccessKeyID != "AKID1" {
+		t.Errorf("e1 reads back as %+v", evs)
+	}
+
+	// Replace keeps the position; purge drops what is older than the
+	// window.
+	if err := db.ReplaceEvent(context.Background(), trail.Event{ID: "e2", Account: trailAcct, Time: trailT0.Add(time.Second), Name: "ListUsers",
+		Source: "iam.amazonaws.com", Username: "alice", ReadOnly: true, Record: []byte(`{"errorCode":"AccessDenied"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(events(t, db, trail.Query{})); got != "e4,e3,e2,e1" {
+		t.Errorf("after replace: %s", got)
+	}
+	if err := db.ReplaceEvent(context.Background(), trail.Event{ID: "nope", Account: trailAcct}); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("replacing a missing event: %v", err)
+	}
+	// Records belong to existing accounts.
+	err := db.Update(context.Background(), func(tx account.Tx) error {
+		return tx.PutAccount(context.Background(), &account.Account{ID: trailAcct, Name: "a", Email: "a@example.com", CreatedAt: trailT0})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgeEvents(context.Background(), trailT0.Add(time.Minute))
+	if err != nil || n != 3 {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+	if got := ids(events(t, db, trail.Query{})); got != "e4" {
+		t.Errorf("after purge: %s", got)
+	}
+}
+
+func seqOf(t *testing.T, db *sqlite.DB, id string) int64 {
+	t.Helper()
+	evs := events(t, db, trail.Query{Key: trail.AttrEventID, Value: id})
+	if len(evs) != 1 {
+		t.Fatalf("no event %s", id)
+	}
+	return evs[0].Seq
+}
