@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/app"
+	"github.com/accountplane/accountplane/internal/clock"
 	"github.com/accountplane/accountplane/internal/quota"
 )
 
@@ -17,7 +18,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg app.Config
-	var logLevel, cors, delay, createDelay, closeDelay, quotas, webhooks string
+	var logLevel, cors, delay, createDelay, closeDelay, quotas, webhooks, retention string
 	fs.StringVar(&cfg.Addr, "addr", env("ACCOUNTPLANE_ADDR", "127.0.0.1:4566"), "listen address (env ACCOUNTPLANE_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ACCOUNTPLANE_DATA", ".accountplane"), "data directory, or :memory: for a throwaway store (env ACCOUNTPLANE_DATA)")
 	fs.StringVar(&cfg.Seed, "seed", env("ACCOUNTPLANE_SEED", ""), "YAML or JSON file of accounts and credentials to create when missing (env ACCOUNTPLANE_SEED)")
@@ -29,6 +30,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Orgs.MaxAccounts, "max-accounts", 10, "accounts per organization (AWS's default quota is 10), open invitations included")
 	fs.StringVar(&quotas, "quotas", env("ACCOUNTPLANE_QUOTAS", "aws"), "request-rate quotas: aws (AWS's numbers), off, or a YAML/JSON file of overrides")
 	fs.StringVar(&webhooks, "event-webhook", env("ACCOUNTPLANE_EVENT_WEBHOOKS", ""), "comma-separated URLs that receive every event (POST, JSON, at least once)")
+	fs.StringVar(&retention, "trail-retention", env("ACCOUNTPLANE_TRAIL_RETENTION", "90d"), "how long CloudTrail event history keeps records (e.g. 90d, 720h)")
 	fs.StringVar(&cfg.AdminToken, "admin-token", env("ACCOUNTPLANE_ADMIN_TOKEN", ""), "bearer token for the admin API; without it the admin API answers loopback clients only (env ACCOUNTPLANE_ADMIN_TOKEN)")
 	fs.StringVar(&cors, "cors-origins", env("ACCOUNTPLANE_CORS_ORIGINS", ""), "comma-separated origins allowed to call from a browser (default: any, when listening on loopback)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
@@ -54,6 +56,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.RegionTransitionDelay = d
+	if cfg.TrailRetention, err = clock.ParseDuration(retention); err != nil || cfg.TrailRetention <= 0 {
+		fmt.Fprintf(stderr, "accountplane serve: bad --trail-retention %q\n", retention)
+		return 2
+	}
 	if cfg.Quotas, err = quota.Parse(quotas); err != nil {
 		fmt.Fprintf(stderr, "accountplane serve: --quotas: %v\n", err)
 		return 2
