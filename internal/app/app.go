@@ -229,6 +229,7 @@ func (a *App) Done() <-chan error { return a.done }
 // ends) and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.http.Shutdown(ctx)
+	a.srv.FlushTrail()
 	a.events.Close()
 	a.closeStore()
 	return err

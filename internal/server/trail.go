@@ -51,6 +51,26 @@ type trailer struct {
 	ops       map[string]*cloudtrailapi.Operation
 	query     map[string]bool // known query operations, "service/Name"
 	lastPurge atomic.Int64    // domain time of the last purge, unix seconds
+	// inflight counts records being appended in the background: a call
+	// that changed nothing (a read, a failure) does not make its client
+	// wait for its record, but LookupEvents and shutdown wait for them.
+	inflight atomic.Int64
+}
+
+// drain waits (at most timeout) until no record is being appended.
+func (t *trailer) drain(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for t.inflight.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// FlushTrail waits for the records still being written (shutdown calls it
+// before closing the store).
+func (s *Server) FlushTrail() {
+	if s.trail != nil {
+		s.trail.drain(10 * time.Second)
+	}
 }
 
 // responseOps are the operations whose records keep response elements (as
@@ -169,7 +189,15 @@ func (s *Server) endTrail(r *http.Request, e *apierr.Error, response map[string]
 	switch {
 	case err != nil:
 	case what == trail.Insert:
-		err = s.trail.cfg.Store.AppendEvent(ctx, ev)
+		// No change was made, so no transaction waits for this record:
+		// append it in the background (batched with others).
+		s.trail.inflight.Add(1)
+		go func() {
+			defer s.trail.inflight.Add(-1)
+			if err := s.trail.cfg.Store.AppendEvent(ctx, ev); err != nil {
+				s.log.ErrorContext(ctx, "write CloudTrail record", "request_id", in.id, "err", err)
+			}
+		}()
 	case what == trail.Replace:
 		err = s.trail.cfg.Store.ReplaceEvent(ctx, ev)
 	}
@@ -284,6 +312,7 @@ func (s *Server) serveCloudTrail(w http.ResponseWriter, r *http.Request, rt rout
 			return
 		}
 	}
+	s.trail.drain(5 * time.Second) // see the records of calls already answered
 	out, err := op.Invoke(ctx, caller, body)
 	if err != nil {
 		s.writeErr(w, r, rt, err)
