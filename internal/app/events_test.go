@@ -113,3 +113,21 @@ func TestRacingAdvancesEmitOnce(t *testing.T) {
 		t.Errorf("after a reset the webhook received %v", out)
 	}
 }
+
+func TestPendingTransitionsMetric(t *testing.T) {
+	a := start(t, app.Config{DataDir: app.MemoryData, RegionTransitionDelay: time.Hour})
+	ctx := context.Background()
+	root := identity.RootPrincipal("000000000000", "")
+	if err := a.Accounts.EnableRegion(ctx, account.Target{Caller: root}, "af-south-1"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(a.URL() + "/_accountplane/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "accountplane_region_transitions_pending 1\n") {
+		t.Errorf("metrics lack one pending transition:\n%s", b)
+	}
+}

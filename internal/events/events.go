@@ -129,6 +129,8 @@ type Tx interface {
 	// CompleteRegionTransition marks a transition completed; it reports
 	// false if it already was.
 	CompleteRegionTransition(ctx context.Context, id int64) (bool, error)
+	// PendingRegionTransitions counts the transitions not yet completed.
+	PendingRegionTransitions(ctx context.Context) (int, error)
 }
 
 // Store runs bus transactions: Update atomically and durably, View on a

@@ -190,13 +190,17 @@ func (s *Service) Metrics() map[string]float64 {
 		"accountplane_event_delivery_failures_total":     float64(s.failed.Load()),
 		"accountplane_event_deliveries_pending":          0,
 		"accountplane_event_delivery_oldest_age_seconds": 0,
+		"accountplane_region_transitions_pending":        0,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var n int
+	var n, transitions int
 	var oldest time.Time
 	err := s.store.View(ctx, func(tx Tx) (err error) {
-		n, oldest, err = tx.BusPending(ctx)
+		if n, oldest, err = tx.BusPending(ctx); err != nil {
+			return err
+		}
+		transitions, err = tx.PendingRegionTransitions(ctx)
 		return err
 	})
 	if err != nil {
@@ -204,6 +208,7 @@ func (s *Service) Metrics() map[string]float64 {
 		return out
 	}
 	out["accountplane_event_deliveries_pending"] = float64(n)
+	out["accountplane_region_transitions_pending"] = float64(transitions)
 	if !oldest.IsZero() {
 		out["accountplane_event_delivery_oldest_age_seconds"] = max(0, s.opts.RealNow().Sub(oldest).Seconds())
 	}

@@ -216,3 +216,12 @@ func (t *tx) CompleteRegionTransition(ctx context.Context, id int64) (bool, erro
 	}
 	return n == 1, nil
 }
+
+// PendingRegionTransitions implements events.Tx.
+func (t *tx) PendingRegionTransitions(ctx context.Context) (int, error) {
+	var n int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM region_transitions WHERE completed = 0`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count pending region transitions: %w", err)
+	}
+	return n, nil
+}
