@@ -130,3 +130,43 @@ func TestStateExportImport(t *testing.T) {
 func accountTarget() account.Target {
 	return account.Target{Caller: identity.RootPrincipal("000000000000", "")}
 }
+
+func TestClockAdvanceClosedAccountLeavesAfter90Days(t *testing.T) {
+	ctx := context.Background()
+	a := start(t, app.Config{DataDir: app.MemoryData, CloseDelay: time.Hour})
+	mgmt := identity.RootPrincipal("000000000000", "")
+	if _, err := a.Orgs.CreateOrganization(ctx, mgmt, ""); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Orgs.CreateAccount(ctx, mgmt, organizations.NewAccount{Name: "tmp", Email: "tmp@example.com"})
+	if err != nil || st.Account == "" {
+		t.Fatalf("create account: %+v %v", st, err)
+	}
+	if err := a.Orgs.CloseAccount(ctx, mgmt, st.Account); err != nil {
+		t.Fatal(err)
+	}
+	state := func() string {
+		v, err := a.Orgs.DescribeAccount(ctx, mgmt, st.Account)
+		if err != nil {
+			return err.Error()
+		}
+		return string(v.State)
+	}
+	if got := state(); got != "PENDING_CLOSURE" {
+		t.Fatalf("right after closing: %s, want PENDING_CLOSURE", got)
+	}
+	for _, step := range []struct {
+		advance, want string
+	}{{"1h", "SUSPENDED"}, {"89d", "SUSPENDED"}, {"1d", "AccountNotFoundException"}} {
+		if code := adminCall(t, http.MethodPost, a.URL()+"/_accountplane/clock", map[string]string{"advance": step.advance}, nil); code != http.StatusOK {
+			t.Fatalf("advance %s: %d", step.advance, code)
+		}
+		if got := state(); !strings.Contains(got, step.want) {
+			t.Errorf("after advancing %s more: %s, want %s", step.advance, got, step.want)
+		}
+	}
+	list, err := a.Orgs.ListAccounts(ctx, mgmt, "")
+	if err != nil || len(list) != 1 {
+		t.Errorf("members after the post-closure period: %d (%v), want only the management account", len(list), err)
+	}
+}
