@@ -208,12 +208,16 @@ func New(store Store, opts Options) *Service {
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	s := &Service{
 		store: store, opts: opts, log: opts.Log,
 		kick: make(chan struct{}, 1), done: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
 		targets: map[string]Target{}, dispatchers: map[string]context.CancelFunc{},
 	}
+	if n, ok := store.(CommitNotifier); ok {
+		n.OnBusCommit(s.Committed) // API call events (AppendAPICall)
+	}
+	return s
 }
 
 // Start starts the scheduler (which scans at once: transitions that fell

@@ -231,6 +231,7 @@ func (s *Server) routeState() {
 
 func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
 	info(r.Context()).operation = "ExportState"
+	s.DrainTrail() // the records of the calls answered so far belong in it
 	doc, err := s.cfg.State.ExportState(r.Context())
 	if err != nil {
 		s.adminFailure(w, r, err)

@@ -140,6 +140,9 @@ func New(cfg Config) *Server {
 		byName:  make(map[string]*accountapi.Operation, len(cfg.Account)),
 	}
 	s.trail = newTrailer(cfg)
+	if cfg.Trail.Store != nil {
+		go s.writeRecords()
+	}
 	if s.cfg.Authorize != nil && cfg.Trail.Store != nil {
 		s.cfg.Authorize = watchTarget(s.cfg.Authorize)
 	}

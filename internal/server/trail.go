@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 // (see [trail.Pending]); the server writes the others with AppendEvent.
 type TrailStore interface {
 	AppendEvent(ctx context.Context, ev trail.Event) error
+	// AppendEvents writes events in order, in one transaction.
+	AppendEvents(ctx context.Context, evs []trail.Event) error
 	// ReplaceEvent replaces the stored event with ev's id.
 	ReplaceEvent(ctx context.Context, ev trail.Event) error
 	// PurgeEvents deletes the events older than before.
@@ -55,6 +58,60 @@ type trailer struct {
 	// that changed nothing (a read, a failure) does not make its client
 	// wait for its record, but LookupEvents and shutdown wait for them.
 	inflight atomic.Int64
+	mu       sync.Mutex
+	queue    []queued
+	wake     chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+type queued struct {
+	ev        trail.Event
+	requestID string
+}
+
+// enqueue hands a record to the background writer, which keeps the order
+// records were made in.
+func (s *Server) enqueueRecord(ev trail.Event, requestID string) {
+	t := s.trail
+	t.inflight.Add(1)
+	t.mu.Lock()
+	t.queue = append(t.queue, queued{ev, requestID})
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writeRecords is the background writer: it appends whatever is queued,
+// in order, one transaction per batch.
+func (s *Server) writeRecords() {
+	t := s.trail
+	for {
+		select {
+		case <-t.stop:
+			return
+		case <-t.wake:
+		}
+		for {
+			t.mu.Lock()
+			batch := t.queue
+			t.queue = nil
+			t.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			evs := make([]trail.Event, len(batch))
+			for i, q := range batch {
+				evs[i] = q.ev
+			}
+			if err := t.cfg.Store.AppendEvents(context.Background(), evs); err != nil {
+				s.log.Error("write CloudTrail records", "first_request_id", batch[0].requestID, "records", len(batch), "err", err)
+			}
+			t.inflight.Add(-int64(len(batch)))
+		}
+	}
 }
 
 // drain waits (at most timeout) until no record is being appended.
@@ -65,11 +122,20 @@ func (t *trailer) drain(timeout time.Duration) {
 	}
 }
 
-// FlushTrail waits for the records still being written (shutdown calls it
-// before closing the store).
+// DrainTrail waits (at most 10s) until the background writer has written
+// every record of the calls answered so far.
+func (s *Server) DrainTrail() {
+	if s.trail != nil {
+		s.trail.drain(10 * time.Second)
+	}
+}
+
+// FlushTrail waits for the records still being written and stops the
+// writer (shutdown calls it before closing the store).
 func (s *Server) FlushTrail() {
 	if s.trail != nil {
 		s.trail.drain(10 * time.Second)
+		s.trail.stopOnce.Do(func() { close(s.trail.stop) })
 	}
 }
 
@@ -80,7 +146,7 @@ var responseOps = map[string]bool{"sts/AssumeRole": true, "iam/CreateAccessKey":
 const purgeEvery = time.Hour
 
 func newTrailer(cfg Config) *trailer {
-	t := &trailer{cfg: cfg.Trail, ops: map[string]*cloudtrailapi.Operation{}, query: map[string]bool{}}
+	t := &trailer{cfg: cfg.Trail, ops: map[string]*cloudtrailapi.Operation{}, query: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	if t.cfg.Retention <= 0 {
 		t.cfg.Retention = trail.DefaultRetention
 	}
@@ -190,14 +256,8 @@ func (s *Server) endTrail(r *http.Request, e *apierr.Error, response map[string]
 	case err != nil:
 	case what == trail.Insert:
 		// No change was made, so no transaction waits for this record:
-		// append it in the background (batched with others).
-		s.trail.inflight.Add(1)
-		go func() {
-			defer s.trail.inflight.Add(-1)
-			if err := s.trail.cfg.Store.AppendEvent(ctx, ev); err != nil {
-				s.log.ErrorContext(ctx, "write CloudTrail record", "request_id", in.id, "err", err)
-			}
-		}()
+		// the background writer appends it (in order, batched).
+		s.enqueueRecord(ev, in.id)
 	case what == trail.Replace:
 		err = s.trail.cfg.Store.ReplaceEvent(ctx, ev)
 	}

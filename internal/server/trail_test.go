@@ -39,6 +39,15 @@ func (m *memTrail) AppendEvent(_ context.Context, ev trail.Event) error {
 	return nil
 }
 
+func (m *memTrail) AppendEvents(ctx context.Context, evs []trail.Event) error {
+	for _, ev := range evs {
+		if err := m.AppendEvent(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (m *memTrail) ReplaceEvent(_ context.Context, ev trail.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -145,6 +154,7 @@ func TestTrailRecording(t *testing.T) {
 			if res, err := c.Get(ts.URL + "/_accountplane/health"); err == nil {
 				res.Body.Close()
 			}
+			s.DrainTrail()
 			recs := store.records(t)
 			if len(recs) != 1 {
 				t.Fatalf("%d records, want 1: %v", len(recs), recs)
@@ -195,6 +205,7 @@ func TestTrailLookupRouting(t *testing.T) {
 			t.Errorf("%s: %d %s", target, status, body)
 		}
 	}
+	s.DrainTrail()
 	recs := store.records(t)
 	if len(recs) != 2 || recs[0]["eventName"] != "LookupEvents" || recs[1]["eventSource"] != "cloudtrail.amazonaws.com" || recs[1]["readOnly"] != true {
 		t.Errorf("records %v", recs)

@@ -25,6 +25,27 @@ func (db *DB) Events() events.Store { return busStore{db} }
 
 type busStore struct{ db *DB }
 
+var _ events.CommitNotifier = busStore{}
+
+// OnBusCommit implements events.CommitNotifier: fn is called after every
+// commit that appended an API call event (update, from the pending
+// CloudTrail record).
+func (s busStore) OnBusCommit(fn func()) {
+	s.db.busMu.Lock()
+	defer s.db.busMu.Unlock()
+	s.db.busHooks = append(s.db.busHooks, fn)
+}
+
+// busCommitted calls the OnBusCommit hooks.
+func (db *DB) busCommitted() {
+	db.busMu.Lock()
+	hooks := db.busHooks
+	db.busMu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
+}
+
 // View implements events.Store; see [DB.View].
 func (s busStore) View(ctx context.Context, fn func(events.Tx) error) error {
 	return s.db.view(ctx, func(t *tx) error { return fn(t) })

@@ -51,6 +51,10 @@ type DB struct {
 	readStmts, writeStmts sync.Map
 	// trailBatch batches the CloudTrail records AppendEvent writes.
 	trailBatch recordBatch
+	// busHooks are called after a commit that appended API call events
+	// (see OnBusCommit).
+	busMu    sync.Mutex
+	busHooks []func()
 }
 
 // memoryDBs numbers the in-memory databases of the process, so that every

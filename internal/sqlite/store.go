@@ -89,7 +89,8 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
-	// The request's CloudTrail record commits with its first change.
+	// The request's CloudTrail record commits with its first change, and
+	// with it, for a successful write, its API call event.
 	pending, err := t.writePending(ctx)
 	if err != nil {
 		return err
@@ -101,6 +102,9 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if t.busAppended {
+		db.busCommitted()
 	}
 	return nil
 }
@@ -114,6 +118,9 @@ type tx struct {
 	// SQL on every call was the largest cost of a signed read.
 	stmts *sync.Map
 	pool  *sql.DB
+	// busAppended: the transaction appended an API call event (the bus is
+	// told after the commit).
+	busAppended bool
 }
 
 // stmt returns query prepared on the pool, bound to this transaction, or

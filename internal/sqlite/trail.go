@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/trail"
 )
@@ -63,6 +64,14 @@ func (t *tx) writePending(ctx context.Context) (*trail.Pending, error) {
 	if err := t.putEvent(ctx, ev); err != nil {
 		p.Settle(false)
 		return nil, err
+	}
+	if !ev.ReadOnly { // reads are no events: skip decoding their records
+		ok, err := events.AppendAPICall(ctx, t, ev.Record, string(ev.Account), ev.Time, time.Now())
+		if err != nil {
+			p.Settle(false)
+			return nil, fmt.Errorf("sqlite: API call event of %s: %w", ev.ID, err)
+		}
+		t.busAppended = t.busAppended || ok
 	}
 	return p, nil
 }
@@ -293,4 +302,22 @@ func scanEvent(s scanner, ev *trail.Event) error {
 		ev.Resources = nil
 	}
 	return nil
+}
+
+// AppendEvents writes events in order in one transaction (one at a time if
+// the batch fails, so that one bad event fails alone). It returns the first
+// error.
+func (db *DB) AppendEvents(ctx context.Context, evs []trail.Event) error {
+	batch := make([]*recordWrite, len(evs))
+	for i, ev := range evs {
+		batch[i] = &recordWrite{ev: ev, done: make(chan error, 1)}
+	}
+	db.appendBatch(context.WithoutCancel(ctx), batch)
+	var first error
+	for _, w := range batch {
+		if err := <-w.done; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -1,0 +1,157 @@
+package sqlite_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/account"
+	bus "github.com/accountplane/accountplane/internal/events"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/sqlite"
+	"github.com/accountplane/accountplane/internal/trail"
+)
+
+// busLog returns the whole bus log.
+func busLog(t *testing.T, db *sqlite.DB) []bus.Record {
+	t.Helper()
+	var recs []bus.Record
+	err := db.Events().View(context.Background(), func(tx bus.Tx) (err error) {
+		recs, err = tx.BusEvents(context.Background(), 0, time.Time{}, 1000)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// A successful write appends one API call event, whose detail is its
+// record, in the record's transaction, and queues it for the matching
+// targets; a write that rolls back, a failed call and a read append none.
+func TestAPICallEvents(t *testing.T) {
+	for _, path := range []string{":memory:", "file"} {
+		t.Run(path, func(t *testing.T) {
+			if path == "file" {
+				path = tempPath(t)
+			}
+			db := mustOpen(t, path)
+			bg := context.Background()
+			woken := make(chan struct{}, 10)
+			db.Events().(bus.CommitNotifier).OnBusCommit(func() { woken <- struct{}{} })
+			err := db.Events().Update(bg, func(tx bus.Tx) error {
+				return tx.BusSetTargets(bg, []bus.Target{
+					{ID: "all", URL: "http://all.invalid/"},
+					{ID: "put", URL: "http://put.invalid/", Pattern: `{"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["PutAlternateContact"]}}`},
+					{ID: "region", URL: "http://region.invalid/", Pattern: `{"detail-type":["Region Opt-In Status Change"]}`},
+				}, time.Now())
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// The change rolls back: no event.
+			ctx := trail.WithPending(bg, pendingPut("00000000-0000-4000-8000-0000000000a1"))
+			boom := errors.New("boom")
+			err = db.Update(ctx, func(tx account.Tx) error {
+				if err := tx.PutAlternateContact(ctx, trailAcct, &account.AlternateContact{Type: account.Billing, Name: "x"}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) || len(busLog(t, db)) != 0 {
+				t.Fatalf("a rolled back write: err %v, log %d events", err, len(busLog(t, db)))
+			}
+
+			// A failed call (errorCode) and a read: no event.
+			failed := trail.NewPending(trail.Call{
+				Principal: identity.RootPrincipal(trailAcct, "AKIDROOT"), Service: "account", Operation: "PutAlternateContact",
+				EventID: "00000000-0000-4000-8000-0000000000a2", Time: trailT0, ErrorCode: "ValidationException",
+			}, trail.Options{})
+			read := trail.NewPending(trail.Call{
+				Principal: identity.RootPrincipal(trailAcct, "AKIDROOT"), Service: "account", Operation: "GetAlternateContact",
+				ReadOnly: true, EventID: "00000000-0000-4000-8000-0000000000a3", Time: trailT0,
+			}, trail.Options{})
+			for _, p := range []*trail.Pending{failed, read} {
+				if err := putBilling(trail.WithPending(bg, p), db, "y"); err != nil || !p.Written() {
+					t.Fatalf("write: %v, written %v", err, p.Written())
+				}
+			}
+			if n := len(busLog(t, db)); n != 0 {
+				t.Fatalf("%d events after a failed call and a read, want 0", n)
+			}
+			select {
+			case <-woken:
+				t.Fatal("the bus was woken with no event")
+			default:
+			}
+
+			// The write succeeds: one event, the record as detail. A second
+			// Update of the same call appends nothing.
+			if err := putBilling(ctx, db, "Ann"); err != nil {
+				t.Fatal(err)
+			}
+			if err := putBilling(ctx, db, "Ann2"); err != nil {
+				t.Fatal(err)
+			}
+			log := busLog(t, db)
+			if len(log) != 1 {
+				t.Fatalf("%d events after the write, want 1", len(log))
+			}
+			select {
+			case <-woken:
+			default:
+				t.Error("the bus was not woken after the commit")
+			}
+			recs := events(t, db, trail.Query{})
+			var rec trail.Event
+			for _, e := range recs {
+				if e.ID == "00000000-0000-4000-8000-0000000000a1" {
+					rec = e
+				}
+			}
+			var ev struct {
+				Version    string          `json:"version"`
+				ID         string          `json:"id"`
+				DetailType string          `json:"detail-type"`
+				Source     string          `json:"source"`
+				Account    string          `json:"account"`
+				Time       string          `json:"time"`
+				Region     string          `json:"region"`
+				Resources  []string        `json:"resources"`
+				Detail     json.RawMessage `json:"detail"`
+			}
+			if err := json.Unmarshal(log[0].Body, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Version != "0" || ev.ID != log[0].ID || ev.DetailType != bus.DetailTypeAPICall || ev.Source != "aws.account" ||
+				ev.Account != string(trailAcct) || ev.Time != "2026-03-01T12:00:00Z" || ev.Region != "us-east-1" ||
+				ev.Resources == nil || len(ev.Resources) != 0 {
+				t.Errorf("event %s", log[0].Body)
+			}
+			if string(ev.Detail) != string(rec.Record) || rec.Record == nil {
+				t.Errorf("detail %s, want the record %s", ev.Detail, rec.Record)
+			}
+			if log[0].Source != "aws.account" || log[0].DetailType != bus.DetailTypeAPICall || log[0].Account != string(trailAcct) {
+				t.Errorf("log row %+v", log[0])
+			}
+
+			// Queued for the targets whose pattern matches.
+			for id, want := range map[string]bool{"all": true, "put": true, "region": false} {
+				var d *bus.Delivery
+				err := db.Events().View(bg, func(tx bus.Tx) (err error) {
+					d, err = tx.BusNextDelivery(bg, id)
+					return err
+				})
+				switch {
+				case want && (err != nil || d.Seq != log[0].Seq):
+					t.Errorf("target %s: %+v, %v; want the event queued", id, d, err)
+				case !want && !errors.Is(err, account.ErrNotFound):
+					t.Errorf("target %s: %+v, %v; want nothing queued", id, d, err)
+				}
+			}
+		})
+	}
+}
