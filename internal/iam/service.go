@@ -9,10 +9,10 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -31,7 +31,7 @@ type Service struct {
 
 	randMu sync.Mutex
 	rand   io.Reader
-	gen    atomic.Uint64
+	gen    generation.Counter
 }
 
 // NewService returns the IAM service over store.
@@ -43,24 +43,13 @@ func NewService(store Store, opts Options) *Service {
 		opts.Rand = rand.Reader
 	}
 	sv := &Service{now: opts.Now, rand: opts.Rand}
-	sv.store = countingStore{Store: store, gen: &sv.gen}
+	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
-}
-
-// countingStore counts Update calls, so readers can cache credentials.
-type countingStore struct {
-	Store
-	gen *atomic.Uint64
-}
-
-func (c countingStore) Update(ctx context.Context, fn func(Tx) error) error {
-	defer c.gen.Add(1)
-	return c.Store.Update(ctx, fn)
 }
 
 // Invalidate changes the generation, for writes that bypass the service
 // (the emulator's reset).
-func (s *Service) Invalidate() { s.gen.Add(1) }
+func (s *Service) Invalidate() { s.gen.Bump() }
 
 // Generation changes after every write through the service.
 func (s *Service) Generation() uint64 { return s.gen.Load() }

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -65,7 +65,7 @@ type Roles interface {
 type Service struct {
 	store Store
 	opts  Options
-	gen   atomic.Uint64
+	gen   generation.Counter
 }
 
 // NewService returns a Service over store.
@@ -97,24 +97,13 @@ func NewService(store Store, opts Options) *Service {
 	defi(&opts.MaxPolicySize, 5120)
 	defi(&opts.MaxPoliciesPerTarget, 5)
 	sv := &Service{opts: opts}
-	sv.store = countingStore{Store: store, gen: &sv.gen}
+	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
-}
-
-// countingStore counts Update calls, so readers can cache derived facts.
-type countingStore struct {
-	Store
-	gen *atomic.Uint64
-}
-
-func (c countingStore) Update(ctx context.Context, fn func(Tx) error) error {
-	defer c.gen.Add(1)
-	return c.Store.Update(ctx, fn)
 }
 
 // Invalidate changes the generation, for writes that bypass the service
 // (the emulator's reset).
-func (s *Service) Invalidate() { s.gen.Add(1) }
+func (s *Service) Invalidate() { s.gen.Bump() }
 
 // Generation changes after every write through the service: a fact read
 // at one generation holds until the generation changes (or the clock moves
