@@ -33,12 +33,12 @@ func (s *Service) AlternateContact(ctx context.Context, t Target, typ AlternateC
 
 // PutAlternateContact adds or replaces the contact of c.Type.
 func (s *Service) PutAlternateContact(ctx context.Context, t Target, c AlternateContact) error {
-	id, err := s.resolveWrite(ctx, t, "PutAlternateContact")
+	id, err := s.resolve(ctx, t, "PutAlternateContact")
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
+		if _, err := s.loadWritable(ctx, tx, t, id, "PutAlternateContact"); err != nil {
 			return err
 		}
 		return tx.PutAlternateContact(ctx, id, &c)
@@ -48,12 +48,12 @@ func (s *Service) PutAlternateContact(ctx context.Context, t Target, c Alternate
 // DeleteAlternateContact removes the contact of type typ. Returns
 // ResourceNotFoundException if none is set (so a second delete fails).
 func (s *Service) DeleteAlternateContact(ctx context.Context, t Target, typ AlternateContactType) error {
-	id, err := s.resolveWrite(ctx, t, "DeleteAlternateContact")
+	id, err := s.resolve(ctx, t, "DeleteAlternateContact")
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
+		if _, err := s.loadWritable(ctx, tx, t, id, "DeleteAlternateContact"); err != nil {
 			return err
 		}
 		err := tx.DeleteAlternateContact(ctx, id, typ)

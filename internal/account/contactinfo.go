@@ -44,12 +44,12 @@ func (s *Service) ContactInformation(ctx context.Context, t Target) (*ContactInf
 // PutContactInformation replaces the whole primary contact. A changed phone
 // number is no longer verified.
 func (s *Service) PutContactInformation(ctx context.Context, t Target, c ContactInformation) error {
-	id, err := s.resolveWrite(ctx, t, "PutContactInformation")
+	id, err := s.resolve(ctx, t, "PutContactInformation")
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
+		if _, err := s.loadWritable(ctx, tx, t, id, "PutContactInformation"); err != nil {
 			return err
 		}
 		old, err := tx.ContactInformation(ctx, id)
@@ -70,7 +70,7 @@ func (s *Service) PutContactInformation(ctx context.Context, t Target, c Contact
 // ResourceNotFoundException without contact information and
 // ConflictException if the number is already verified.
 func (s *Service) SendPhoneVerification(ctx context.Context, t Target) (PhoneStatus, error) {
-	id, err := s.resolveWrite(ctx, t, "SendPhoneNumberVerification")
+	id, err := s.resolve(ctx, t, "SendPhoneNumberVerification")
 	if err != nil {
 		return "", err
 	}
@@ -83,7 +83,7 @@ func (s *Service) SendPhoneVerification(ctx context.Context, t Target) (PhoneSta
 		return "", err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
+		if _, err := s.loadWritable(ctx, tx, t, id, "SendPhoneNumberVerification"); err != nil {
 			return err
 		}
 		c, err := tx.ContactInformation(ctx, id)
@@ -121,12 +121,12 @@ func (s *Service) SendPhoneVerification(ctx context.Context, t Target) (PhoneSta
 // information or without a code sent, ConflictException if already verified,
 // and ValidationException for a wrong or expired code.
 func (s *Service) VerifyPhone(ctx context.Context, t Target, code string) (PhoneStatus, error) {
-	id, err := s.resolveWrite(ctx, t, "VerifyPhoneNumber")
+	id, err := s.resolve(ctx, t, "VerifyPhoneNumber")
 	if err != nil {
 		return "", err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
+		if _, err := s.loadWritable(ctx, tx, t, id, "VerifyPhoneNumber"); err != nil {
 			return err
 		}
 		if _, err := tx.ContactInformation(ctx, id); errors.Is(err, ErrNotFound) {

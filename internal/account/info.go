@@ -28,12 +28,12 @@ func (s *Service) Information(ctx context.Context, t Target) (*Account, error) {
 // Rename sets the account name (PutAccountName).
 // Returns AccessDeniedException if the caller may not reach the account.
 func (s *Service) Rename(ctx context.Context, t Target, name string) error {
-	id, err := s.resolveWrite(ctx, t, "PutAccountName")
+	id, err := s.resolve(ctx, t, "PutAccountName")
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		a, err := loadAccount(ctx, tx, id)
+		a, err := s.loadWritable(ctx, tx, t, id, "PutAccountName")
 		if err != nil {
 			return err
 		}

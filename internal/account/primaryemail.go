@@ -54,7 +54,7 @@ func emailInUse(ctx context.Context, tx Tx, self *Account, email string) error {
 // A new start replaces the previous code. Returns ConflictException if the
 // address is already used by an account.
 func (s *Service) StartEmailUpdate(ctx context.Context, t Target, email string) (EmailUpdateStatus, error) {
-	id, err := s.resolveWrite(ctx, t, "StartPrimaryEmailUpdate")
+	id, err := s.resolve(ctx, t, "StartPrimaryEmailUpdate")
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +67,7 @@ func (s *Service) StartEmailUpdate(ctx context.Context, t Target, email string) 
 		return "", err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		a, err := loadAccount(ctx, tx, id)
+		a, err := s.loadWritable(ctx, tx, t, id, "StartPrimaryEmailUpdate")
 		if err != nil {
 			return err
 		}
@@ -98,12 +98,12 @@ func (s *Service) StartEmailUpdate(ctx context.Context, t Target, email string) 
 // ValidationException for a wrong or expired code or an address that differs
 // from the started one, and ConflictException if the address was taken since.
 func (s *Service) AcceptEmailUpdate(ctx context.Context, t Target, email, code string) (EmailUpdateStatus, error) {
-	id, err := s.resolveWrite(ctx, t, "AcceptPrimaryEmailUpdate")
+	id, err := s.resolve(ctx, t, "AcceptPrimaryEmailUpdate")
 	if err != nil {
 		return "", err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		a, err := loadAccount(ctx, tx, id)
+		a, err := s.loadWritable(ctx, tx, t, id, "AcceptPrimaryEmailUpdate")
 		if err != nil {
 			return err
 		}

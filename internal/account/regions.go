@@ -100,7 +100,7 @@ func (s *Service) DisableRegion(ctx context.Context, t Target, name string) erro
 }
 
 func (s *Service) optRegion(ctx context.Context, t Target, name string, target RegionStatus, action string) error {
-	id, err := s.resolveWrite(ctx, t, action)
+	id, err := s.resolve(ctx, t, action)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Service) optRegion(ctx context.Context, t Target, name string, target R
 		return fmt.Errorf("directory: %w", err)
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
+		if _, err := s.loadWritable(ctx, tx, t, id, action); err != nil {
 			return err
 		}
 		now := s.now()

@@ -130,26 +130,19 @@ func (s *Service) resolve(ctx context.Context, t Target, action string) (identit
 	return t.AccountID, nil
 }
 
-// resolveWrite is resolve for operations that change the account: a closed
-// (SUSPENDED) account can still be read but not changed.
+// loadWritable is loadAccount for operations that change the account: a
+// closed (SUSPENDED) account can still be read but not changed.
 // TODO(fidelity): AWS does not document the answer; AccessDenied is the
 // spec's guidance (behaviour.md §13.4).
-func (s *Service) resolveWrite(ctx context.Context, t Target, action string) (identity.AccountID, error) {
-	id, err := s.resolve(ctx, t, action)
+func (s *Service) loadWritable(ctx context.Context, tx Tx, t Target, id identity.AccountID, action string) (*Account, error) {
+	a, err := loadAccount(ctx, tx, id)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	err = s.store.View(ctx, func(tx Tx) error {
-		a, err := loadAccount(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if st := s.stateOf(a); st == StateSuspended || st == StateClosed {
-			return accessDenied(t.Caller.ARN, action)
-		}
-		return nil
-	})
-	return id, err
+	if st := s.stateOf(a); st == StateSuspended || st == StateClosed {
+		return nil, accessDenied(t.Caller.ARN, action)
+	}
+	return a, nil
 }
 
 // StateOf derives a's state now.

@@ -142,9 +142,13 @@ func TestClockAdvanceClosedAccountLeavesAfter90Days(t *testing.T) {
 	if err != nil || st.Account == "" {
 		t.Fatalf("create account: %+v %v", st, err)
 	}
+	if err := a.Orgs.EnableServiceAccess(ctx, mgmt, organizations.AccountServicePrincipal); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Orgs.CloseAccount(ctx, mgmt, st.Account); err != nil {
 		t.Fatal(err)
 	}
+	onMember := account.Target{Caller: mgmt, AccountID: st.Account}
 	state := func() string {
 		v, err := a.Orgs.DescribeAccount(ctx, mgmt, st.Account)
 		if err != nil {
@@ -163,6 +167,15 @@ func TestClockAdvanceClosedAccountLeavesAfter90Days(t *testing.T) {
 		}
 		if got := state(); !strings.Contains(got, step.want) {
 			t.Errorf("after advancing %s more: %s, want %s", step.advance, got, step.want)
+		}
+		if step.advance == "1h" {
+			// A SUSPENDED account can be read, not changed.
+			if info, err := a.Accounts.Information(ctx, onMember); err != nil || info.State != account.StateSuspended {
+				t.Errorf("GetAccountInformation of the suspended member: %+v, %v", info, err)
+			}
+			if err := a.Accounts.Rename(ctx, onMember, "x"); err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
+				t.Errorf("PutAccountName on the suspended member: got %v, want AccessDeniedException", err)
+			}
 		}
 	}
 	list, err := a.Orgs.ListAccounts(ctx, mgmt, "")
