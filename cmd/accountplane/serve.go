@@ -33,6 +33,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&retention, "trail-retention", env("ACCOUNTPLANE_TRAIL_RETENTION", "90d"), "how long CloudTrail event history keeps records (e.g. 90d, 720h)")
 	fs.StringVar(&cfg.AdminToken, "admin-token", env("ACCOUNTPLANE_ADMIN_TOKEN", ""), "bearer token for the admin API; without it the admin API answers loopback clients only (env ACCOUNTPLANE_ADMIN_TOKEN)")
 	fs.StringVar(&cors, "cors-origins", env("ACCOUNTPLANE_CORS_ORIGINS", ""), "comma-separated origins allowed to call from a browser (default: any, when listening on loopback)")
+	fs.IntVar(&cfg.DecisionLogSize, "decision-log", 10000, "how many authorization decisions to keep in memory for `accountplane explain`")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "TLS key file")
 	fs.Usage = func() {

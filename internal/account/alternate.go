@@ -13,6 +13,9 @@ func errNoAlternateContact() error {
 // AlternateContact returns the contact of type typ (GetAlternateContact).
 // Returns ResourceNotFoundException if none is set.
 func (s *Service) AlternateContact(ctx context.Context, t Target, typ AlternateContactType) (*AlternateContact, error) {
+	if !typ.Valid() {
+		return nil, errContactType()
+	}
 	id, err := s.resolve(ctx, t, "GetAlternateContact")
 	if err != nil {
 		return nil, err
@@ -33,6 +36,9 @@ func (s *Service) AlternateContact(ctx context.Context, t Target, typ AlternateC
 
 // PutAlternateContact adds or replaces the contact of c.Type.
 func (s *Service) PutAlternateContact(ctx context.Context, t Target, c AlternateContact) error {
+	if !c.Type.Valid() {
+		return errContactType()
+	}
 	id, err := s.resolve(ctx, t, "PutAlternateContact")
 	if err != nil {
 		return err
@@ -48,6 +54,9 @@ func (s *Service) PutAlternateContact(ctx context.Context, t Target, c Alternate
 // DeleteAlternateContact removes the contact of type typ. Returns
 // ResourceNotFoundException if none is set (so a second delete fails).
 func (s *Service) DeleteAlternateContact(ctx context.Context, t Target, typ AlternateContactType) error {
+	if !typ.Valid() {
+		return errContactType()
+	}
 	id, err := s.resolve(ctx, t, "DeleteAlternateContact")
 	if err != nil {
 		return err

@@ -10,6 +10,13 @@ const (
 	Security   AlternateContactType = "SECURITY"
 )
 
+// errContactType refuses a type outside the enum. The request pipeline
+// refuses such types in its authorizer, as AWS does; the domain refuses
+// them too, so that no other way in stores one.
+func errContactType() error {
+	return fieldInvalid("AlternateContactType", "Value at 'AlternateContactType' failed to satisfy constraint: Member must satisfy enum value set: [BILLING, OPERATIONS, SECURITY]")
+}
+
 // Valid reports whether t is one of the three modelled types.
 func (t AlternateContactType) Valid() bool {
 	return t == Billing || t == Operations || t == Security

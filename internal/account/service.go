@@ -108,6 +108,34 @@ func (s *Service) now() time.Time { return s.opts.Now().UTC() }
 type Target struct {
 	Caller    identity.Principal
 	AccountID identity.AccountID
+	// resolved is the account the call acts on, once [Service.Resolve]
+	// decided it (only this package can set it).
+	resolved identity.AccountID
+}
+
+// Resolve applies the AccountId decision table for action and returns t
+// with the account it acts on decided, so that the call it is passed to
+// does not decide it again. The request pipeline resolves the target
+// before authorizing (the resource ARN names it).
+func (s *Service) Resolve(ctx context.Context, t Target, action string) (Target, error) {
+	id, err := s.resolve(ctx, t, action)
+	if err != nil {
+		return t, err
+	}
+	t.resolved = id
+	return t, nil
+}
+
+// Account returns the account t acts on: the resolved one, AccountId, or
+// the caller's own.
+func (t Target) Account() identity.AccountID {
+	switch {
+	case !t.resolved.IsZero():
+		return t.resolved
+	case !t.AccountID.IsZero():
+		return t.AccountID
+	}
+	return t.Caller.Account
 }
 
 // resolve applies the AccountId decision table (spec/behaviour.md §2.3) and
@@ -119,6 +147,9 @@ func (s *Service) resolve(ctx context.Context, t Target, action string) (identit
 	}
 	if t.AccountID.IsZero() {
 		return t.Caller.Account, nil
+	}
+	if !t.resolved.IsZero() {
+		return t.resolved, nil
 	}
 	ok, err := s.opts.Directory.CanManage(ctx, t.Caller.Account, t.AccountID)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/identity"
 )
 
 // AlternateContact is the wire shape of an alternate contact.
@@ -23,15 +22,15 @@ type getAlternateContactInput struct {
 
 func (in *getAlternateContactInput) validate(c *check) {
 	c.accountID("AccountId", in.AccountId, optional)
-	c.str("AlternateContactType", in.AlternateContactType, required, shapeAlternateContactType)
+	c.str("AlternateContactType", in.AlternateContactType, required, shapeAuthorizedContactType)
 }
 
 type getAlternateContactOutput struct {
 	AlternateContact *AlternateContact `json:"AlternateContact,omitempty"`
 }
 
-func (a *api) getAlternateContact(ctx context.Context, p identity.Principal, in *getAlternateContactInput) (*getAlternateContactOutput, error) {
-	c, err := a.svc.AlternateContact(ctx, target(p, in.AccountId), account.AlternateContactType(*in.AlternateContactType))
+func (a *api) getAlternateContact(ctx context.Context, t account.Target, in *getAlternateContactInput) (*getAlternateContactOutput, error) {
+	c, err := a.svc.AlternateContact(ctx, t, account.AlternateContactType(*in.AlternateContactType))
 	if err != nil {
 		return nil, err
 	}
@@ -52,15 +51,15 @@ type putAlternateContactInput struct {
 
 func (in *putAlternateContactInput) validate(c *check) {
 	c.accountID("AccountId", in.AccountId, optional)
-	c.str("AlternateContactType", in.AlternateContactType, required, shapeAlternateContactType)
+	c.str("AlternateContactType", in.AlternateContactType, required, shapeAuthorizedContactType)
 	c.str("EmailAddress", in.EmailAddress, required, shapeEmailAddress)
 	c.str("Name", in.Name, required, shapeName)
 	c.str("PhoneNumber", in.PhoneNumber, required, shapePhoneNumber)
 	c.str("Title", in.Title, required, shapeTitle)
 }
 
-func (a *api) putAlternateContact(ctx context.Context, p identity.Principal, in *putAlternateContactInput) (*empty, error) {
-	return nil, a.svc.PutAlternateContact(ctx, target(p, in.AccountId), account.AlternateContact{
+func (a *api) putAlternateContact(ctx context.Context, t account.Target, in *putAlternateContactInput) (*empty, error) {
+	return nil, a.svc.PutAlternateContact(ctx, t, account.AlternateContact{
 		Type: account.AlternateContactType(*in.AlternateContactType), Name: *in.Name, Title: *in.Title,
 		EmailAddress: *in.EmailAddress, PhoneNumber: *in.PhoneNumber,
 	})
@@ -73,11 +72,11 @@ type deleteAlternateContactInput struct {
 
 func (in *deleteAlternateContactInput) validate(c *check) {
 	c.accountID("AccountId", in.AccountId, optional)
-	c.str("AlternateContactType", in.AlternateContactType, required, shapeAlternateContactType)
+	c.str("AlternateContactType", in.AlternateContactType, required, shapeAuthorizedContactType)
 }
 
-func (a *api) deleteAlternateContact(ctx context.Context, p identity.Principal, in *deleteAlternateContactInput) (*empty, error) {
-	return nil, a.svc.DeleteAlternateContact(ctx, target(p, in.AccountId), account.AlternateContactType(*in.AlternateContactType))
+func (a *api) deleteAlternateContact(ctx context.Context, t account.Target, in *deleteAlternateContactInput) (*empty, error) {
+	return nil, a.svc.DeleteAlternateContact(ctx, t, account.AlternateContactType(*in.AlternateContactType))
 }
 
 // ContactInformation is the wire shape of the primary contact.
@@ -156,8 +155,8 @@ type getContactInformationOutput struct {
 	VerificationStatus string              `json:"VerificationStatus,omitempty"`
 }
 
-func (a *api) getContactInformation(ctx context.Context, p identity.Principal, in *getContactInformationInput) (*getContactInformationOutput, error) {
-	c, status, err := a.svc.ContactInformation(ctx, target(p, in.AccountId))
+func (a *api) getContactInformation(ctx context.Context, t account.Target, in *getContactInformationInput) (*getContactInformationOutput, error) {
+	c, status, err := a.svc.ContactInformation(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +177,8 @@ func (in *putContactInformationInput) validate(c *check) {
 	in.ContactInformation.validate(c, "ContactInformation.")
 }
 
-func (a *api) putContactInformation(ctx context.Context, p identity.Principal, in *putContactInformationInput) (*empty, error) {
-	return nil, a.svc.PutContactInformation(ctx, target(p, in.AccountId), in.ContactInformation.domain())
+func (a *api) putContactInformation(ctx context.Context, t account.Target, in *putContactInformationInput) (*empty, error) {
+	return nil, a.svc.PutContactInformation(ctx, t, in.ContactInformation.domain())
 }
 
 type phoneInput struct {
@@ -202,16 +201,16 @@ type phoneOutput struct {
 	Status string `json:"Status,omitempty"`
 }
 
-func (a *api) sendPhoneNumberVerification(ctx context.Context, p identity.Principal, in *phoneInput) (*phoneOutput, error) {
-	st, err := a.svc.SendPhoneVerification(ctx, target(p, in.AccountId))
+func (a *api) sendPhoneNumberVerification(ctx context.Context, t account.Target, in *phoneInput) (*phoneOutput, error) {
+	st, err := a.svc.SendPhoneVerification(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	return &phoneOutput{Status: string(st)}, nil
 }
 
-func (a *api) verifyPhoneNumber(ctx context.Context, p identity.Principal, in *verifyPhoneInput) (*phoneOutput, error) {
-	st, err := a.svc.VerifyPhone(ctx, target(p, in.AccountId), *in.Otp)
+func (a *api) verifyPhoneNumber(ctx context.Context, t account.Target, in *verifyPhoneInput) (*phoneOutput, error) {
+	st, err := a.svc.VerifyPhone(ctx, t, *in.Otp)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accountplane/accountplane/internal/operation/operationtest"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 )
 
@@ -59,7 +61,7 @@ func FuzzInvoke(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		name := names[int(which)%len(names)]
 		op := ops[name]
-		out, err := op.Invoke(ctx, caller, body)
+		out, err := operationtest.InvokeJSON(ctx, op, caller, body)
 		if err == nil {
 			if out != nil && (!json.Valid(out) || !bytes.HasPrefix(out, []byte("{"))) {
 				t.Fatalf("%s %q: output is not a JSON object: %q", name, body, out)

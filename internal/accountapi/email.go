@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/account"
 )
 
 type getPrimaryEmailInput struct {
@@ -19,8 +19,8 @@ type getPrimaryEmailOutput struct {
 	PrimaryEmail string `json:"PrimaryEmail,omitempty"`
 }
 
-func (a *api) getPrimaryEmail(ctx context.Context, p identity.Principal, in *getPrimaryEmailInput) (*getPrimaryEmailOutput, error) {
-	email, err := a.svc.PrimaryEmail(ctx, target(p, in.AccountId))
+func (a *api) getPrimaryEmail(ctx context.Context, t account.Target, in *getPrimaryEmailInput) (*getPrimaryEmailOutput, error) {
+	email, err := a.svc.PrimaryEmail(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -41,8 +41,8 @@ type emailStatusOutput struct {
 	Status string `json:"Status,omitempty"`
 }
 
-func (a *api) startPrimaryEmailUpdate(ctx context.Context, p identity.Principal, in *startPrimaryEmailUpdateInput) (*emailStatusOutput, error) {
-	st, err := a.svc.StartEmailUpdate(ctx, target(p, in.AccountId), *in.PrimaryEmail)
+func (a *api) startPrimaryEmailUpdate(ctx context.Context, t account.Target, in *startPrimaryEmailUpdateInput) (*emailStatusOutput, error) {
+	st, err := a.svc.StartEmailUpdate(ctx, t, *in.PrimaryEmail)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +61,8 @@ func (in *acceptPrimaryEmailUpdateInput) validate(c *check) {
 	c.str("PrimaryEmail", in.PrimaryEmail, required, shapePrimaryEmailAddress)
 }
 
-func (a *api) acceptPrimaryEmailUpdate(ctx context.Context, p identity.Principal, in *acceptPrimaryEmailUpdateInput) (*emailStatusOutput, error) {
-	st, err := a.svc.AcceptEmailUpdate(ctx, target(p, in.AccountId), *in.PrimaryEmail, *in.Otp)
+func (a *api) acceptPrimaryEmailUpdate(ctx context.Context, t account.Target, in *acceptPrimaryEmailUpdateInput) (*emailStatusOutput, error) {
+	st, err := a.svc.AcceptEmailUpdate(ctx, t, *in.PrimaryEmail, *in.Otp)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +80,8 @@ func epochSeconds(t time.Time) json.Number {
 	return json.Number(strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64))
 }
 
-func (a *api) getPrimaryEmailUpdateStatus(ctx context.Context, p identity.Principal, in *accountIDInput) (*getPrimaryEmailUpdateStatusOutput, error) {
-	st, at, err := a.svc.EmailUpdateStatus(ctx, target(p, in.AccountId))
+func (a *api) getPrimaryEmailUpdateStatus(ctx context.Context, t account.Target, in *accountIDInput) (*getPrimaryEmailUpdateStatusOutput, error) {
+	st, at, err := a.svc.EmailUpdateStatus(ctx, t)
 	if err != nil {
 		return nil, err
 	}

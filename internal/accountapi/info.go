@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/account"
 )
 
 type accountIDInput struct {
@@ -20,8 +20,8 @@ type getAccountInformationOutput struct {
 	AccountState       string `json:"AccountState,omitempty"`
 }
 
-func (a *api) getAccountInformation(ctx context.Context, p identity.Principal, in *accountIDInput) (*getAccountInformationOutput, error) {
-	acc, err := a.svc.Information(ctx, target(p, in.AccountId))
+func (a *api) getAccountInformation(ctx context.Context, t account.Target, in *accountIDInput) (*getAccountInformationOutput, error) {
+	acc, err := a.svc.Information(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -44,8 +44,8 @@ func (in *putAccountNameInput) validate(c *check) {
 	c.str("AccountName", in.AccountName, required, shapeAccountName)
 }
 
-func (a *api) putAccountName(ctx context.Context, p identity.Principal, in *putAccountNameInput) (*empty, error) {
-	return nil, a.svc.Rename(ctx, target(p, in.AccountId), *in.AccountName)
+func (a *api) putAccountName(ctx context.Context, t account.Target, in *putAccountNameInput) (*empty, error) {
+	return nil, a.svc.Rename(ctx, t, *in.AccountName)
 }
 
 type getGovCloudInput struct {
@@ -61,6 +61,6 @@ type getGovCloudOutput struct {
 	GovCloudAccountId string `json:"GovCloudAccountId"`
 }
 
-func (a *api) getGovCloudAccountInformation(ctx context.Context, p identity.Principal, in *getGovCloudInput) (*getGovCloudOutput, error) {
-	return nil, a.svc.GovCloudAccount(ctx, target(p, in.StandardAccountId))
+func (a *api) getGovCloudAccountInformation(ctx context.Context, t account.Target, in *getGovCloudInput) (*getGovCloudOutput, error) {
+	return nil, a.svc.GovCloudAccount(ctx, t)
 }

@@ -2,61 +2,69 @@ package accountapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
+	"reflect"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/pagetoken"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
 )
 
-// Operation is one Account Management operation as the wire sees it.
-type Operation struct {
-	// Name is the model's operation name, e.g. "GetAlternateContact".
-	Name string
-	// Path is the REST-JSON URI, e.g. "/getAlternateContact" (always POST).
-	Path string
-	// Action is the IAM action, e.g. "account:GetAlternateContact".
-	Action string
-	// ReadOnly is true for Get*/List* operations.
-	ReadOnly bool
-	// Invoke decodes and validates body, runs the operation for caller and
-	// returns the encoded output (nil for "{}").
-	Invoke func(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error)
-}
+// Signing name and X-Amz-Target prefix of the Account API.
+const (
+	ServiceName  = "account"
+	TargetPrefix = "AWSAccountV20210201."
+)
 
 // input is implemented by every input wire struct.
 type input interface {
 	validate(c *check)
 }
 
-// bind builds an Operation from a typed handler: decode, validate, call,
-// encode. Output nil means an empty result.
+// targeted is implemented by inputs with an AccountId member.
+type targeted interface{ accountID() *string }
+
+// bind describes one operation: decode and validate the input, resolve the
+// account it acts on and the resource ARN naming it (access.go), then run
+// the handler on the resolved target. Output nil means an empty result.
 func bind[In any, PIn interface {
 	*In
 	input
-}, Out any](name, path string, readOnly bool, h func(ctx context.Context, caller identity.Principal, in *In) (*Out, error)) Operation {
-	return Operation{
-		Name: name, Path: path, Action: "account:" + name, ReadOnly: readOnly,
-		Invoke: func(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error) {
+	targeted
+}, Out any](a *api, name, path string, readOnly bool, h func(ctx context.Context, t account.Target, in *In) (*Out, error)) operation.Operation {
+	action := ServiceName + ":" + name
+	return operation.Operation{
+		Service: ServiceName, Name: name, Action: action, Path: path, ReadOnly: readOnly,
+		Input: reflect.TypeFor[In](), Output: reflect.TypeFor[Out](),
+		Prepare: func(r operation.Request, raw operation.Input) (operation.Call, error) {
 			in := new(In)
-			if err := restjson.Decode(body, in); err != nil {
-				return nil, err
+			if err := restjson.Decode(raw.Body, in); err != nil {
+				return operation.Call{}, err
 			}
 			var c check
 			PIn(in).validate(&c)
 			if err := c.err(); err != nil {
-				return nil, err
+				return operation.Call{}, err
 			}
-			if err := authorize(ctx, "account:"+name, in); err != nil {
-				return nil, err
-			}
-			out, err := h(ctx, caller, in)
-			if err != nil || out == nil {
-				return nil, err
-			}
-			return json.Marshal(out)
+			t := target(r.Caller, PIn(in).accountID())
+			return operation.Call{
+				Access: func(ctx context.Context) (operation.Access, error) {
+					var acc operation.Access
+					var err error
+					t, acc, err = a.access(ctx, t, name, in)
+					return acc, err
+				},
+				Invoke: func(ctx context.Context) (any, error) {
+					out, err := h(ctx, t, in)
+					if err != nil || out == nil {
+						return nil, err
+					}
+					return out, nil
+				},
+			}, nil
 		},
 	}
 }
@@ -101,45 +109,57 @@ const (
 	CodeRequestEntityTooLarge = "RequestEntityTooLargeException"
 )
 
-// Codec is the REST-JSON codec of the Account API.
-var Codec = &restjson.Codec{Status: StatusOf, InternalCode: account.CodeInternalServer}
-
 // Options configure the binding.
 type Options struct {
 	// TokenKey signs ListRegions NextTokens; a token minted with another key
 	// is rejected.
 	TokenKey []byte
+	// Directory names accounts in their organization for the resource ARNs
+	// (nil: every account is standalone).
+	Directory Directory
 }
 
-// Operations returns the operation table, one entry per modelled operation
+// Service returns the Account API: one operation per modelled operation
 // plus SendPhoneNumberVerification and VerifyPhoneNumber.
-func Operations(svc *account.Service, opts Options) []Operation {
-	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey)}
-	return []Operation{
-		bind("AcceptPrimaryEmailUpdate", "/acceptPrimaryEmailUpdate", false, a.acceptPrimaryEmailUpdate),
-		bind("DeleteAlternateContact", "/deleteAlternateContact", false, a.deleteAlternateContact),
-		bind("DisableRegion", "/disableRegion", false, a.disableRegion),
-		bind("EnableRegion", "/enableRegion", false, a.enableRegion),
-		bind("GetAccountInformation", "/getAccountInformation", true, a.getAccountInformation),
-		bind("GetAlternateContact", "/getAlternateContact", true, a.getAlternateContact),
-		bind("GetContactInformation", "/getContactInformation", true, a.getContactInformation),
-		bind("GetGovCloudAccountInformation", "/getGovCloudAccountInformation", true, a.getGovCloudAccountInformation),
-		bind("GetPrimaryEmail", "/getPrimaryEmail", true, a.getPrimaryEmail),
-		bind("GetPrimaryEmailUpdateStatus", "/getPrimaryEmailUpdateStatus", true, a.getPrimaryEmailUpdateStatus),
-		bind("GetRegionOptStatus", "/getRegionOptStatus", true, a.getRegionOptStatus),
-		bind("ListRegions", "/listRegions", true, a.listRegions),
-		bind("PutAccountName", "/putAccountName", false, a.putAccountName),
-		bind("PutAlternateContact", "/putAlternateContact", false, a.putAlternateContact),
-		bind("PutContactInformation", "/putContactInformation", false, a.putContactInformation),
-		bind("SendPhoneNumberVerification", "/sendPhoneNumberVerification", false, a.sendPhoneNumberVerification),
-		bind("StartPrimaryEmailUpdate", "/startPrimaryEmailUpdate", false, a.startPrimaryEmailUpdate),
-		bind("VerifyPhoneNumber", "/verifyPhoneNumber", false, a.verifyPhoneNumber),
+func Service(svc *account.Service, opts Options) operation.Service {
+	if opts.Directory == nil {
+		opts.Directory = standalone{}
+	}
+	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey), dir: opts.Directory}
+	return operation.Service{
+		Name: ServiceName, Protocol: operation.RESTJSON, Targets: []string{TargetPrefix},
+		InternalFailure: account.CodeInternalServer, AccessDenied: account.CodeAccessDenied,
+		Throttled: account.CodeTooManyRequests, Status: StatusOf,
+		Unknown: func(name string) *apierr.Error {
+			return apierr.New(CodeUnknownOperation, "The operation "+name+" is not supported.")
+		},
+		Operations: []operation.Operation{
+			bind(a, "AcceptPrimaryEmailUpdate", "/acceptPrimaryEmailUpdate", false, a.acceptPrimaryEmailUpdate),
+			bind(a, "DeleteAlternateContact", "/deleteAlternateContact", false, a.deleteAlternateContact),
+			bind(a, "DisableRegion", "/disableRegion", false, a.disableRegion),
+			bind(a, "EnableRegion", "/enableRegion", false, a.enableRegion),
+			bind(a, "GetAccountInformation", "/getAccountInformation", true, a.getAccountInformation),
+			bind(a, "GetAlternateContact", "/getAlternateContact", true, a.getAlternateContact),
+			bind(a, "GetContactInformation", "/getContactInformation", true, a.getContactInformation),
+			bind(a, "GetGovCloudAccountInformation", "/getGovCloudAccountInformation", true, a.getGovCloudAccountInformation),
+			bind(a, "GetPrimaryEmail", "/getPrimaryEmail", true, a.getPrimaryEmail),
+			bind(a, "GetPrimaryEmailUpdateStatus", "/getPrimaryEmailUpdateStatus", true, a.getPrimaryEmailUpdateStatus),
+			bind(a, "GetRegionOptStatus", "/getRegionOptStatus", true, a.getRegionOptStatus),
+			bind(a, "ListRegions", "/listRegions", true, a.listRegions),
+			bind(a, "PutAccountName", "/putAccountName", false, a.putAccountName),
+			bind(a, "PutAlternateContact", "/putAlternateContact", false, a.putAlternateContact),
+			bind(a, "PutContactInformation", "/putContactInformation", false, a.putContactInformation),
+			bind(a, "SendPhoneNumberVerification", "/sendPhoneNumberVerification", false, a.sendPhoneNumberVerification),
+			bind(a, "StartPrimaryEmailUpdate", "/startPrimaryEmailUpdate", false, a.startPrimaryEmailUpdate),
+			bind(a, "VerifyPhoneNumber", "/verifyPhoneNumber", false, a.verifyPhoneNumber),
+		},
 	}
 }
 
 type api struct {
 	svc    *account.Service
 	tokens pagetoken.Signer
+	dir    Directory
 }
 
 // empty is the output of operations without an output shape.

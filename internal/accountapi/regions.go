@@ -7,7 +7,6 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
-	"github.com/accountplane/accountplane/internal/identity"
 )
 
 type regionInput struct {
@@ -20,12 +19,12 @@ func (in *regionInput) validate(c *check) {
 	c.str("RegionName", in.RegionName, required, shapeRegionName)
 }
 
-func (a *api) enableRegion(ctx context.Context, p identity.Principal, in *regionInput) (*empty, error) {
-	return nil, a.svc.EnableRegion(ctx, target(p, in.AccountId), *in.RegionName)
+func (a *api) enableRegion(ctx context.Context, t account.Target, in *regionInput) (*empty, error) {
+	return nil, a.svc.EnableRegion(ctx, t, *in.RegionName)
 }
 
-func (a *api) disableRegion(ctx context.Context, p identity.Principal, in *regionInput) (*empty, error) {
-	return nil, a.svc.DisableRegion(ctx, target(p, in.AccountId), *in.RegionName)
+func (a *api) disableRegion(ctx context.Context, t account.Target, in *regionInput) (*empty, error) {
+	return nil, a.svc.DisableRegion(ctx, t, *in.RegionName)
 }
 
 type getRegionOptStatusOutput struct {
@@ -33,8 +32,8 @@ type getRegionOptStatusOutput struct {
 	RegionOptStatus string `json:"RegionOptStatus,omitempty"`
 }
 
-func (a *api) getRegionOptStatus(ctx context.Context, p identity.Principal, in *regionInput) (*getRegionOptStatusOutput, error) {
-	st, err := a.svc.RegionStatus(ctx, target(p, in.AccountId), *in.RegionName)
+func (a *api) getRegionOptStatus(ctx context.Context, t account.Target, in *regionInput) (*getRegionOptStatusOutput, error) {
+	st, err := a.svc.RegionStatus(ctx, t, *in.RegionName)
 	if err != nil {
 		return nil, err
 	}
@@ -77,13 +76,12 @@ func errBadNextToken() error {
 
 // listRegions pages the sorted Region list. A NextToken is bound to the
 // caller, the target account and the filter it was minted for.
-func (a *api) listRegions(ctx context.Context, p identity.Principal, in *listRegionsInput) (*listRegionsOutput, error) {
-	t := target(p, in.AccountId)
+func (a *api) listRegions(ctx context.Context, t account.Target, in *listRegionsInput) (*listRegionsOutput, error) {
 	filter := make([]account.RegionStatus, len(in.RegionOptStatusContains))
 	for i, s := range in.RegionOptStatusContains {
 		filter[i] = account.RegionStatus(s)
 	}
-	scope := string(p.Account) + "|" + string(t.AccountID) + "|" + strings.Join(in.RegionOptStatusContains, ",")
+	scope := string(t.Caller.Account) + "|" + string(t.AccountID) + "|" + strings.Join(in.RegionOptStatusContains, ",")
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		var ok bool

@@ -32,10 +32,14 @@ func enumShape(values ...string) strShape { return strShape{enum: values} }
 
 // The model's string shapes (account-2021-02-01.service-2.json).
 var (
-	shapeAccountID             = shape(0, 0, `\d{12}`)
-	shapeAccountName           = shape(1, 50, `[ -;=?-~]+`)
-	shapeAddressLine           = shape(1, 60, "")
-	shapeAlternateContactType  = enumShape("BILLING", "OPERATIONS", "SECURITY")
+	shapeAccountID            = shape(0, 0, `\d{12}`)
+	shapeAccountName          = shape(1, 50, `[ -;=?-~]+`)
+	shapeAddressLine          = shape(1, 60, "")
+	shapeAlternateContactType = enumShape("BILLING", "OPERATIONS", "SECURITY")
+	// shapeAuthorizedContactType is what validation checks of an
+	// AlternateContactType: presence only. Its enum is checked by the
+	// authorizer, as AWS's is (see access.go).
+	shapeAuthorizedContactType = strShape{}
 	shapeCity                  = shape(1, 50, "")
 	shapeCompanyName           = shape(1, 50, "")
 	shapeContactPhoneNumber    = shape(1, 20, `[+][\s0-9()-]+`)

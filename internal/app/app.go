@@ -28,6 +28,7 @@ import (
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/iamapi"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/quota"
@@ -69,6 +70,29 @@ type Config struct {
 	// days); Trail tunes what they hold.
 	TrailRetention time.Duration
 	Trail          trail.Options
+	// DecisionLogSize is how many authorization decisions are kept in
+	// memory for `accountplane explain` (default 10,000).
+	DecisionLogSize int
+}
+
+// services are the AWS services served, each an operation table run by
+// the server's one pipeline.
+func (a *App) services(tokenKey []byte) []operation.Service {
+	cfg := a.cfg
+	return []operation.Service{
+		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs)}),
+		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
+		stsapi.Service(a.IAM),
+		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
+		cloudtrailapi.Service(a.db, cloudtrailapi.Options{
+			TokenKey: tokenKey, Now: a.clock.Now, Retention: cfg.TrailRetention,
+			Settle: func() {
+				if a.srv != nil {
+					a.srv.SettleTrail()
+				}
+			},
+		}),
+	}
 }
 
 // App is a running accountplane.
@@ -165,33 +189,32 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if len(cors) == 0 && isLoopbackAddr(ln.Addr()) {
 		cors = []string{"*"}
 	}
-	srv := server.New(server.Config{
+	srv, err := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
-		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs).Authorize,
-		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
-		Clock:          eventClock{a.clock, a.events},
-		Events:         eventSource{a.events},
-		Metrics:        []server.MetricSource{a.events.Metrics},
-		Limiter:        quota.New(cfg.Quotas, time.Now),
-		Resetter:       a,
-		State:          a,
-		Account:        accountapi.Operations(a.Accounts, accountapi.Options{TokenKey: tokenKey}),
-		Organizations:  orgsapi.Operations(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: cfg.Now}),
-		STS:            stsapi.Operations(a.IAM),
-		IAM:            iamapi.Operations(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
-		SkipAuth:       cfg.InsecureSkipAuth,
-		DefaultAccount: identity.AccountID(DefaultAccount.ID),
-		AdminToken:     cfg.AdminToken,
-		CORSOrigins:    cors,
-		Version:        cfg.Version,
+		Authorizer:      authorizer{&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}},
+		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
+		Clock:           eventClock{a.clock, a.events},
+		Events:          eventSource{a.events},
+		Metrics:         []server.MetricSource{a.events.Metrics},
+		Limiter:         quota.New(cfg.Quotas, time.Now),
+		Resetter:        a,
+		State:           a,
+		Services:        a.services(tokenKey),
+		SkipAuth:        cfg.InsecureSkipAuth,
+		DefaultAccount:  identity.AccountID(DefaultAccount.ID),
+		AdminToken:      cfg.AdminToken,
+		CORSOrigins:     cors,
+		Version:         cfg.Version,
+		DecisionLogSize: cfg.DecisionLogSize,
 		Trail: server.TrailConfig{
 			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
 			Session: (&sessionInfo{store: a.db.IAM()}).lookup,
-			Operations: cloudtrailapi.Operations(a.db, cloudtrailapi.Options{
-				TokenKey: tokenKey, Now: cfg.Now, Retention: cfg.TrailRetention,
-			}),
 		},
 	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	a.srv = srv
 	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -133,25 +134,13 @@ func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error)
 	return parsed, nil
 }
 
-// authorizer answers the server's authorization questions: it builds the
-// resource ARN and condition keys of each service, then asks authz.
-type authorizer struct {
-	z     *authz.Authorizer
-	orgs  *organizations.Service
-	facts *factCache[targetFacts]
-}
+// authorizer answers the server's authorization questions: it adds the
+// request-level global condition keys and asks authz. Which resources a
+// call acts on is each operation's own declaration (operation.Access).
+type authorizer struct{ z *authz.Authorizer }
 
-type targetFacts struct {
-	f  organizations.AccountFacts
-	ok bool
-}
-
-func newAuthorizer(z *authz.Authorizer, o *organizations.Service) *authorizer {
-	return &authorizer{z: z, orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
-}
-
-func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) error {
-	conds := make(map[string][]string, len(q.Conditions)+8)
+func (a authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
+	conds := make(map[string][]string, len(q.Conditions)+3)
 	for k, v := range q.Conditions {
 		conds[k] = v
 	}
@@ -163,59 +152,41 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) error {
 		conds["aws:RequestedRegion"] = []string{q.Region}
 	}
 	resource := q.Resource
-	if q.Service == "account" {
-		var skip bool
-		var err error
-		resource, skip, err = a.accountResource(ctx, q, conds)
-		if err != nil || skip {
-			return err
-		}
-	}
 	if resource == "" {
 		resource = "*"
 	}
-	return a.z.Check(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds})
+	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds})
 }
 
-// accountResource returns the Account API resource ARN: the standalone
-// arn:aws:account::ID:account, or in organization mode
-// arn:aws:account::MGMT:account/o-ORG/ID, with the account:AccountResource*
-// and aws:Resource* keys. skip is true when the caller cannot reach the
-// target at all: the domain answers that with its own AccessDenied.
-func (a *authorizer) accountResource(ctx context.Context, q server.AuthzQuery, conds map[string][]string) (string, bool, error) {
-	target := q.Target
-	orgMode := target != ""
-	if !orgMode {
-		target = q.Principal.Account
-	} else {
-		ok, err := a.orgs.CanManage(ctx, q.Principal.Account, target)
-		if err != nil || !ok {
-			return "", true, err
-		}
-	}
-	tf, err := a.facts.get(string(target), func() (targetFacts, error) {
-		f, ok, err := a.orgs.FactsOf(ctx, target)
+// accountDirectory gives the Account API the organization facts of
+// accounts, cached until Organizations changes.
+type accountDirectory struct {
+	orgs  *organizations.Service
+	facts *factCache[targetFacts]
+}
+
+type targetFacts struct {
+	f  organizations.AccountFacts
+	ok bool
+}
+
+func newAccountDirectory(o *organizations.Service) accountDirectory {
+	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+}
+
+func (d accountDirectory) OrgFactsOf(ctx context.Context, id identity.AccountID) (accountapi.OrgFacts, bool, error) {
+	tf, err := d.facts.get(string(id), func() (targetFacts, error) {
+		f, ok, err := d.orgs.FactsOf(ctx, id)
 		return targetFacts{f, ok}, err
 	})
-	if err != nil {
-		return "", false, err
+	if err != nil || !tf.ok {
+		return accountapi.OrgFacts{}, false, err
 	}
-	facts, inOrg := tf.f, tf.ok
-	conds["aws:ResourceAccount"] = []string{string(target)}
-	if !inOrg {
-		return "arn:aws:account::" + string(target) + ":account", false, nil
+	out := accountapi.OrgFacts{Org: string(tf.f.Org), Management: tf.f.Management, Path: tf.f.Path, Tags: map[string]string{}}
+	for _, t := range tf.f.Tags {
+		out.Tags[t.Key] = t.Value
 	}
-	conds["aws:ResourceOrgID"] = []string{string(facts.Org)}
-	conds["aws:ResourceOrgPaths"] = []string{facts.Path}
-	conds["account:AccountResourceOrgPaths"] = []string{facts.Path + string(target) + "/"}
-	for _, t := range facts.Tags {
-		conds["account:AccountResourceOrgTags/"+t.Key] = []string{t.Value}
-		conds["aws:ResourceTag/"+t.Key] = []string{t.Value}
-	}
-	if !orgMode {
-		return "arn:aws:account::" + string(target) + ":account", false, nil
-	}
-	return "arn:aws:account::" + string(facts.Management) + ":account/" + string(facts.Org) + "/" + string(target), false, nil
+	return out, true, nil
 }
 
 func boolString(b bool) string {

@@ -69,12 +69,60 @@ type Request struct {
 	Context map[string][]string
 }
 
+// Decision is the answer to one Request, with its reasons.
+type Decision struct {
+	Allowed bool
+	// Denial is the AccessDenied error to answer a denied request with
+	// (AWS's message naming the kind of policy that denied it); nil when
+	// allowed.
+	Denial *apierr.Error
+	// DeniedBy is the kind of policy that decided a denial: the one that
+	// holds the explicit Deny, or the first that did not allow ("" when
+	// allowed).
+	DeniedBy string
+	// Explicit is true when a Deny statement decided.
+	Explicit bool
+	// Reasons lists every statement that matched, allowing or denying.
+	Reasons []Reason
+}
+
+// Reason is one statement that matched a request.
+type Reason struct {
+	// Kind is the kind of policy: "identity-based policy", "permissions
+	// boundary", "session policy", "service control policy",
+	// "resource-based policy".
+	Kind string `json:"kind"`
+	// Level is the SCP level from the organization root (0); 0 for others.
+	Level int `json:"level,omitempty"`
+	// Policy names the policy (its ARN, name or id).
+	Policy string `json:"policy"`
+	// Statement is the statement's position in the policy (from 0) and
+	// Sid its Sid, if any.
+	Statement int    `json:"statement"`
+	Sid       string `json:"sid,omitempty"`
+	// Effect is Allow or Deny.
+	Effect string `json:"effect"`
+}
+
 // Check returns nil if the request is allowed, else AccessDeniedException
 // with AWS's message naming the kind of policy that denied it.
 func (a *Authorizer) Check(ctx context.Context, r Request) error {
+	d, err := a.Decide(ctx, r)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return d.Denial
+	}
+	return nil
+}
+
+// Decide decides r and says why. Errors are internal failures (a policy
+// that could not be loaded).
+func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 	p := r.Principal
 	if p.IsZero() {
-		return deny(r, "because no identity-based policy allows the "+r.Action+" action")
+		return Decision{DeniedBy: policy.Identity.String(), Denial: deny(r, "because no identity-based policy allows the "+r.Action+" action")}, nil
 	}
 	var set policy.PolicySet
 	var tags tagFacts
@@ -82,7 +130,7 @@ func (a *Authorizer) Check(ctx context.Context, r Request) error {
 	if !p.IsRoot() {
 		pols, err := a.Source.PrincipalPolicies(ctx, p)
 		if err != nil {
-			return fmt.Errorf("load policies of %s: %w", p.ARN, err)
+			return Decision{}, fmt.Errorf("load policies of %s: %w", p.ARN, err)
 		}
 		set.Identity, set.Boundary, set.Session = pols.Identity, pols.Boundary, pols.Session
 		tags.principal = pols.Tags
@@ -90,13 +138,13 @@ func (a *Authorizer) Check(ctx context.Context, r Request) error {
 	if r.Resource != "" && r.Resource != "*" && !hasKeyPrefix(r.Context, resourceTagPrefix) {
 		rt, err := a.Source.ResourceTags(ctx, r.Action, r.Resource)
 		if err != nil {
-			return fmt.Errorf("load tags of %s: %w", r.Resource, err)
+			return Decision{}, fmt.Errorf("load tags of %s: %w", r.Resource, err)
 		}
 		tags.resource = rt
 	}
 	facts, inOrg, err := a.Source.OrgFacts(ctx, p.Account)
 	if err != nil {
-		return fmt.Errorf("load organization of %s: %w", p.Account, err)
+		return Decision{}, fmt.Errorf("load organization of %s: %w", p.Account, err)
 	}
 	if inOrg && !facts.Management && facts.SCPs != nil {
 		set.SCPs = facts.SCPs
@@ -105,10 +153,29 @@ func (a *Authorizer) Check(ctx context.Context, r Request) error {
 		Action: r.Action, Resource: r.Resource, PrincipalARN: p.ARN,
 		Context: a.context(r, tags, facts, inOrg), Now: a.now(),
 	}, set)
-	if d.Effect == policy.Allow {
-		return nil
+	out := Decision{Allowed: d.Effect == policy.Allow, Reasons: reasons(d)}
+	if !out.Allowed {
+		out.DeniedBy, out.Explicit = d.DeniedBy.String(), d.Effect == policy.ExplicitDeny
+		out.Denial = deny(r, reason(d, r.Action))
 	}
-	return deny(r, reason(d, r.Action))
+	return out, nil
+}
+
+// reasons converts the evaluator's matched statements.
+func reasons(d policy.Decision) []Reason {
+	out := make([]Reason, len(d.Reasons))
+	for i, m := range d.Reasons {
+		effect := "Allow"
+		if m.Effect == policy.ExplicitDeny {
+			effect = "Deny"
+		}
+		name := m.Policy
+		if name == "" {
+			name = fmt.Sprintf("%s #%d", m.Kind, m.Index+1)
+		}
+		out[i] = Reason{Kind: m.Kind.String(), Level: m.Level, Policy: name, Statement: m.Statement, Sid: m.Sid, Effect: effect}
+	}
+	return out
 }
 
 func (a *Authorizer) now() time.Time {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/pagetoken"
 	"github.com/accountplane/accountplane/internal/protocol/jsonbody"
 	"github.com/accountplane/accountplane/internal/trail"
@@ -38,19 +40,6 @@ type Store interface {
 	LookupEvents(ctx context.Context, q trail.Query) ([]trail.Event, error)
 }
 
-// Operation is one CloudTrail operation as the wire sees it.
-type Operation struct {
-	// Name is the model's operation name, e.g. "LookupEvents".
-	Name string
-	// Action is the IAM action, e.g. "cloudtrail:LookupEvents", which is
-	// authorized on the resource "*".
-	Action   string
-	ReadOnly bool
-	// Invoke decodes and validates body, runs the operation for caller and
-	// returns the encoded output.
-	Invoke func(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error)
-}
-
 // Options configure the binding.
 type Options struct {
 	// TokenKey signs NextTokens (empty: a random key).
@@ -61,10 +50,19 @@ type Options struct {
 	// Retention is how long records stay visible (default 90 days, as in
 	// AWS's event history).
 	Retention time.Duration
+	// Settle, if set, is called before a lookup reads the store: it waits
+	// for the records of calls already answered (written in the
+	// background) so that a client finds them.
+	Settle func()
 }
 
-// Operations returns the operation table: LookupEvents.
-func Operations(store Store, opts Options) []Operation {
+// ServiceName is the signing name of CloudTrail.
+const ServiceName = "cloudtrail"
+
+// Service returns CloudTrail with its one operation, LookupEvents,
+// authorized as cloudtrail:LookupEvents on "*" (the action has no
+// resource type).
+func Service(store Store, opts Options) operation.Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -72,7 +70,18 @@ func Operations(store Store, opts Options) []Operation {
 		opts.Retention = trail.DefaultRetention
 	}
 	l := &lookup{store: store, opts: opts, tokens: pagetoken.New(opts.TokenKey)}
-	return []Operation{{Name: "LookupEvents", Action: "cloudtrail:LookupEvents", ReadOnly: true, Invoke: l.invoke}}
+	return operation.Service{
+		Name: ServiceName, Protocol: operation.AWSJSON, Targets: []string{TargetPrefix, ServicePrefix},
+		InternalFailure: "InternalFailure", AccessDenied: "AccessDeniedException", Throttled: "ThrottlingException",
+		Unknown: func(name string) *apierr.Error {
+			return apierr.New("UnknownOperationException", "Operation "+name+" is not supported by this endpoint.")
+		},
+		Operations: []operation.Operation{{
+			Service: ServiceName, Name: "LookupEvents", Action: "cloudtrail:LookupEvents", ReadOnly: true,
+			Input: reflect.TypeFor[lookupEventsInput](), Output: reflect.TypeFor[lookupEventsOutput](),
+			Prepare: l.prepare,
+		}},
+	}
 }
 
 type lookupAttribute struct {
@@ -140,37 +149,52 @@ type lookup struct {
 // a token not minted for the same request; InvalidEventCategoryException
 // for a category other than insight (which selects no events here: the
 // emulator has no Insights events).
-func (l *lookup) invoke(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error) {
+func (l *lookup) prepare(r operation.Request, raw operation.Input) (operation.Call, error) {
+	q, insights, scope, err := l.query(r.Caller, raw.Body)
+	if err != nil {
+		return operation.Call{}, err
+	}
+	return operation.Call{
+		Access: func(context.Context) (operation.Access, error) {
+			return operation.Access{Resources: []string{"*"}}, nil
+		},
+		Invoke: func(ctx context.Context) (any, error) { return l.run(ctx, q, insights, scope) },
+	}, nil
+}
+
+// query validates a LookupEvents input and returns the store query, whether
+// it asks for Insights events, and the scope its NextTokens are bound to.
+func (l *lookup) query(caller identity.Principal, body []byte) (trail.Query, bool, string, error) {
 	var in lookupEventsInput
 	if err := jsonbody.Decode(body, &in); err != nil {
-		return nil, err
+		return trail.Query{}, false, "", err
 	}
 	q := trail.Query{Account: caller.Account, Limit: defaultMaxResults}
 	if len(in.LookupAttributes) > 1 {
-		return nil, apierr.New(CodeInvalidLookupAttributes, "You cannot specify more than one lookup attribute.")
+		return trail.Query{}, false, "", apierr.New(CodeInvalidLookupAttributes, "You cannot specify more than one lookup attribute.")
 	}
 	var scope strings.Builder
 	scope.WriteString("LookupEvents|" + string(caller.Account))
 	if len(in.LookupAttributes) == 1 {
 		a := in.LookupAttributes[0]
 		if a.AttributeKey == nil || a.AttributeValue == nil {
-			return nil, apierr.New(CodeInvalidLookupAttributes, "A lookup attribute needs an AttributeKey and an AttributeValue.")
+			return trail.Query{}, false, "", apierr.New(CodeInvalidLookupAttributes, "A lookup attribute needs an AttributeKey and an AttributeValue.")
 		}
 		key, ok := attributeKeys[*a.AttributeKey]
 		if !ok {
-			return nil, apierr.New(CodeInvalidLookupAttributes, "Invalid AttributeKey: "+*a.AttributeKey+
+			return trail.Query{}, false, "", apierr.New(CodeInvalidLookupAttributes, "Invalid AttributeKey: "+*a.AttributeKey+
 				". Valid keys are EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource and AccessKeyId.")
 		}
 		v := *a.AttributeValue
 		if n := utf8.RuneCountInString(v); n < 1 || n > maxValueLength {
-			return nil, apierr.New(CodeInvalidLookupAttributes, "The AttributeValue must be 1 to 2000 characters long.")
+			return trail.Query{}, false, "", apierr.New(CodeInvalidLookupAttributes, "The AttributeValue must be 1 to 2000 characters long.")
 		}
 		if key == trail.AttrReadOnly {
 			switch strings.ToLower(v) {
 			case "true", "false":
 				v = strings.ToLower(v)
 			default:
-				return nil, apierr.New(CodeInvalidLookupAttributes, "The value of the ReadOnly attribute must be true or false.")
+				return trail.Query{}, false, "", apierr.New(CodeInvalidLookupAttributes, "The value of the ReadOnly attribute must be true or false.")
 			}
 		}
 		q.Key, q.Value = key, v
@@ -178,7 +202,7 @@ func (l *lookup) invoke(ctx context.Context, caller identity.Principal, body []b
 	}
 	for _, t := range []*float64{in.StartTime, in.EndTime} {
 		if t != nil && (*t < 0 || *t > maxEpoch) {
-			return nil, apierr.New(CodeInvalidTimeRange, "The time range is outside the range of possible values.")
+			return trail.Query{}, false, "", apierr.New(CodeInvalidTimeRange, "The time range is outside the range of possible values.")
 		}
 	}
 	if in.StartTime != nil {
@@ -190,18 +214,18 @@ func (l *lookup) invoke(ctx context.Context, caller identity.Principal, body []b
 		scope.WriteString("|e" + strconv.FormatFloat(*in.EndTime, 'f', -1, 64))
 	}
 	if !q.Start.IsZero() && !q.End.IsZero() && q.Start.After(q.End) {
-		return nil, apierr.New(CodeInvalidTimeRange, "Start time must not be after end time.")
+		return trail.Query{}, false, "", apierr.New(CodeInvalidTimeRange, "Start time must not be after end time.")
 	}
 	if in.MaxResults != nil {
 		if *in.MaxResults < 1 || *in.MaxResults > defaultMaxResults {
-			return nil, apierr.New(CodeInvalidMaxResults, "MaxResults must be between 1 and 50.")
+			return trail.Query{}, false, "", apierr.New(CodeInvalidMaxResults, "MaxResults must be between 1 and 50.")
 		}
 		q.Limit = int(*in.MaxResults)
 	}
 	insights := false
 	if in.EventCategory != nil {
 		if *in.EventCategory != "insight" {
-			return nil, apierr.New(CodeInvalidEventCategory, "The event category "+*in.EventCategory+" is not valid. The valid value is insight.")
+			return trail.Query{}, false, "", apierr.New(CodeInvalidEventCategory, "The event category "+*in.EventCategory+" is not valid. The valid value is insight.")
 		}
 		insights = true
 		scope.WriteString("|insight")
@@ -209,13 +233,20 @@ func (l *lookup) invoke(ctx context.Context, caller identity.Principal, body []b
 	if in.NextToken != nil {
 		after, ok := l.tokens.Open(scope.String(), *in.NextToken)
 		if !ok || after <= 0 {
-			return nil, apierr.New(CodeInvalidNextToken, "Invalid NextToken.")
+			return trail.Query{}, false, "", apierr.New(CodeInvalidNextToken, "Invalid NextToken.")
 		}
 		q.After = int64(after)
 	}
+	return q, insights, scope.String(), nil
+}
+
+func (l *lookup) run(ctx context.Context, q trail.Query, insights bool, scope string) (*lookupEventsOutput, error) {
 	out := lookupEventsOutput{Events: []event{}}
 	if insights { // no Insights events here
-		return json.Marshal(out)
+		return &out, nil
+	}
+	if l.opts.Settle != nil {
+		l.opts.Settle()
 	}
 	// Records older than the retention window are gone.
 	if oldest := l.opts.Now().Add(-l.opts.Retention); q.Start.Before(oldest) {
@@ -229,12 +260,12 @@ func (l *lookup) invoke(ctx context.Context, caller identity.Principal, body []b
 	}
 	if len(evs) > limit {
 		evs = evs[:limit]
-		out.NextToken = l.tokens.Mint(scope.String(), int(evs[limit-1].Seq))
+		out.NextToken = l.tokens.Mint(scope, int(evs[limit-1].Seq))
 	}
 	for _, ev := range evs {
 		out.Events = append(out.Events, wireEvent(ev))
 	}
-	return json.Marshal(out)
+	return &out, nil
 }
 
 func wireEvent(ev trail.Event) event {

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/operation"
+	"github.com/accountplane/accountplane/internal/operation/operationtest"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/cloudtrailapi"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -25,7 +28,7 @@ type output struct {
 	NextToken string
 }
 
-func setup(t *testing.T, now *time.Time) (cloudtrailapi.Operation, identity.Principal) {
+func setup(t *testing.T, now *time.Time) (operation.Operation, identity.Principal) {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
 	if err != nil {
@@ -44,16 +47,16 @@ func setup(t *testing.T, now *time.Time) (cloudtrailapi.Operation, identity.Prin
 			t.Fatal(err)
 		}
 	}
-	ops := cloudtrailapi.Operations(db, cloudtrailapi.Options{Now: func() time.Time { return *now }, Retention: 90 * 24 * time.Hour})
+	ops := cloudtrailapi.Service(db, cloudtrailapi.Options{Now: func() time.Time { return *now }, Retention: 90 * 24 * time.Hour}).Operations
 	if len(ops) != 1 || ops[0].Name != "LookupEvents" || ops[0].Action != "cloudtrail:LookupEvents" {
 		t.Fatalf("operations %+v", ops)
 	}
 	return ops[0], caller
 }
 
-func call(t *testing.T, op cloudtrailapi.Operation, caller identity.Principal, body string) (output, error) {
+func call(t *testing.T, op operation.Operation, caller identity.Principal, body string) (output, error) {
 	t.Helper()
-	b, err := op.Invoke(context.Background(), caller, []byte(body))
+	b, err := operationtest.InvokeJSON(context.Background(), op, caller, []byte(body))
 	var out output
 	if err == nil {
 		if err := json.Unmarshal(b, &out); err != nil {

@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/operation"
+	"github.com/accountplane/accountplane/internal/operation/operationtest"
+	"github.com/accountplane/accountplane/internal/protocol/query"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/iamapi"
@@ -35,7 +39,7 @@ func (f fakeSCPs) SCPs(context.Context, identity.AccountID) ([][]string, bool, b
 type harness struct {
 	t   *testing.T
 	svc *iam.Service
-	ops map[string]iamapi.Operation
+	ops map[string]operation.Operation
 }
 
 func newHarness(t *testing.T, scps iamapi.SCPSource) *harness {
@@ -47,8 +51,8 @@ func newHarness(t *testing.T, scps iamapi.SCPSource) *harness {
 	t.Cleanup(func() { db.Close() })
 	now := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 	svc := iam.NewService(db.IAM(), iam.Options{Now: now, Rand: rand.NewChaCha8([32]byte{7})})
-	h := &harness{t: t, svc: svc, ops: map[string]iamapi.Operation{}}
-	for _, op := range iamapi.Operations(svc, iamapi.Options{TokenKey: []byte("k"), SCPs: scps}) {
+	h := &harness{t: t, svc: svc, ops: map[string]operation.Operation{}}
+	for _, op := range iamapi.Service(svc, iamapi.Options{TokenKey: []byte("k"), SCPs: scps}).Operations {
 		h.ops[op.Name] = op
 	}
 	return h
@@ -66,15 +70,25 @@ func (h *harness) call(caller identity.Principal, form string) (string, error) {
 	if !ok {
 		return "", iamapi.UnknownAction(params.Get("Action"))
 	}
-	doc, err := op.Invoke(context.Background(), caller, params, "req-1")
+	out, err := operationtest.InvokeQuery(context.Background(), op, caller, params)
 	if err != nil {
 		return "", err
 	}
-	b, err := xml.Marshal(doc)
+	b, err := xml.Marshal(query.Response{Op: op.Name, Xmlns: iamapi.Xmlns, Result: out, RequestID: "req-1"})
 	if err != nil {
 		h.t.Fatalf("marshal %s: %v", params.Get("Action"), err)
 	}
 	return string(b), nil
+}
+
+// access is what op declares it acts on for caller's request.
+func (h *harness) access(caller identity.Principal, op operation.Operation, params url.Values) operation.Access {
+	h.t.Helper()
+	acc, err := operationtest.Access(context.Background(), op, caller, operation.Input{Params: params})
+	if err != nil {
+		h.t.Fatalf("%s: access: %v", op.Name, err)
+	}
+	return acc
 }
 
 func (h *harness) ok(form string) string {
@@ -370,24 +384,24 @@ func TestResources(t *testing.T) {
 		{"Action=ListUsers", "iam:ListUsers", "*"},
 		{"Action=CreateAccessKey", "iam:CreateAccessKey", "arn:aws:iam::111111111111:user/me"},
 		{"Action=AddUserToGroup&GroupName=g&UserName=u", "iam:AddUserToGroup", "arn:aws:iam::111111111111:group/g"},
-		{"Action=PutRolePolicy&RoleName=r", "iam:PutRolePolicy", "arn:aws:iam::111111111111:role/r"},
-		{"Action=CreatePolicy&PolicyName=p", "iam:CreatePolicy", "arn:aws:iam::111111111111:policy/p"},
+		{"Action=PutRolePolicy&RoleName=r&PolicyName=p&PolicyDocument=%7B%7D", "iam:PutRolePolicy", "arn:aws:iam::111111111111:role/r"},
+		{"Action=CreatePolicy&PolicyName=p&PolicyDocument=%7B%7D", "iam:CreatePolicy", "arn:aws:iam::111111111111:policy/p"},
 		{"Action=GetPolicy&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess", "iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"},
-		{"Action=AttachRolePolicy&RoleName=r&PolicyArn=x", "iam:AttachRolePolicy", "arn:aws:iam::111111111111:role/r"},
+		{"Action=AttachRolePolicy&RoleName=r&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess", "iam:AttachRolePolicy", "arn:aws:iam::111111111111:role/r"},
 		{"Action=CreateAccountAlias&AccountAlias=abc", "iam:CreateAccountAlias", "*"},
-		{"Action=SimulatePrincipalPolicy&PolicySourceArn=arn:aws:iam::111111111111:user/u", "iam:SimulatePrincipalPolicy", "arn:aws:iam::111111111111:user/u"},
+		{"Action=SimulatePrincipalPolicy&ActionNames.member.1=s3:GetObject&PolicySourceArn=arn:aws:iam::111111111111:user/u", "iam:SimulatePrincipalPolicy", "arn:aws:iam::111111111111:user/u"},
 	} {
 		params, _ := url.ParseQuery(tc.form)
 		op := h.ops[params.Get("Action")]
 		if op.Action != tc.action {
 			t.Errorf("%s: Action = %s", tc.form, op.Action)
 		}
-		if got := op.Resource(user, params); got != tc.want {
+		if got := h.access(user, op, params).Resources[0]; got != tc.want {
 			t.Errorf("%s: Resource = %s, want %s", tc.form, got, tc.want)
 		}
 	}
 	params, _ := url.ParseQuery("Action=AttachUserPolicy&UserName=u&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess")
-	if c := h.ops["AttachUserPolicy"].Context(params); len(c["iam:PolicyARN"]) != 1 {
+	if c := h.access(user, h.ops["AttachUserPolicy"], params).Conditions; len(c["iam:PolicyARN"]) != 1 {
 		t.Errorf("Context = %v", c)
 	}
 	if n := len(h.ops); n != 61 {
@@ -395,24 +409,30 @@ func TestResources(t *testing.T) {
 	}
 }
 
-func TestFind(t *testing.T) {
-	h := newHarness(t, nil)
-	ops := make([]iamapi.Operation, 0, len(h.ops))
-	for _, op := range h.ops {
-		ops = append(ops, op)
-	}
-	if op, err := iamapi.Find(ops, url.Values{"Action": {"GetUser"}, "Version": {iamapi.Version}}); err != nil || op.Name != "GetUser" {
-		t.Errorf("Find(GetUser) = %v, %v", op, err)
-	}
-	for form, code := range map[string]string{
-		"Action=Nope":                       iamapi.CodeInvalidAction,
-		"":                                  iamapi.CodeMissingAction,
-		"Action=GetUser&Version=2011-06-15": iamapi.CodeInvalidAction,
-	} {
-		params, _ := url.ParseQuery(form)
-		if _, err := iamapi.Find(ops, params); !apierr.HasCode(err, code) {
-			t.Errorf("Find(%q) = %v, want %s", form, err, code)
+func TestUnknownAction(t *testing.T) {
+	svc := iamapi.Service(nil, iamapi.Options{})
+	for name, code := range map[string]string{"Nope": iamapi.CodeInvalidAction, "": iamapi.CodeMissingAction} {
+		if err := svc.Unknown(name); !apierr.HasCode(err, code) {
+			t.Errorf("Unknown(%q) = %v, want %s", name, err, code)
 		}
+	}
+}
+
+// Validation precedes authorization: Prepare checks the input without
+// touching the store (the service here is nil: a handler that reached it
+// before its input check would panic).
+func TestPrepareChecksWithoutTheStore(t *testing.T) {
+	svc := iamapi.Service(nil, iamapi.Options{})
+	caller := identity.RootPrincipal(acct, "")
+	for _, op := range svc.Operations {
+		_, err := op.Prepare(operation.Request{Caller: caller}, operation.Input{Params: url.Values{"Action": {op.Name}}})
+		if err != nil && !apierr.HasCode(err, "ValidationError") && !apierr.HasCode(err, "InvalidInput") {
+			t.Errorf("%s with no parameters: %v, want nil or a validation error", op.Name, err)
+		}
+	}
+	_, err := svc.Operations[0].Prepare(operation.Request{Caller: caller}, operation.Input{Params: url.Values{"UserName": {"bad name!"}}})
+	if !apierr.HasCode(err, "ValidationError") {
+		t.Errorf("CreateUser with a bad name: %v, want ValidationError", err)
 	}
 }
 
@@ -428,20 +448,20 @@ func TestRequestTagContext(t *testing.T) {
 		{"Action=CreateUser&UserName=u" + tags, map[string][]string{
 			"aws:RequestTag/env": {"prod"}, "aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"env", "team"},
 		}},
-		{"Action=CreateRole&RoleName=r&PermissionsBoundary=" + q(boundary) + tags, map[string][]string{
+		{"Action=CreateRole&RoleName=r&AssumeRolePolicyDocument=%7B%7D&PermissionsBoundary=" + q(boundary) + tags, map[string][]string{
 			"aws:RequestTag/env": {"prod"}, "aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"env", "team"},
 			"iam:PermissionsBoundary": {boundary},
 		}},
-		{"Action=CreatePolicy&PolicyName=p&Tags.member.1.Key=env&Tags.member.1.Value=", map[string][]string{
+		{"Action=CreatePolicy&PolicyName=p&PolicyDocument=%7B%7D&Tags.member.1.Key=env&Tags.member.1.Value=", map[string][]string{
 			"aws:RequestTag/env": {""}, "aws:TagKeys": {"env"},
 		}},
 		{"Action=CreateUser&UserName=u", nil},
-		{"Action=CreateRole&RoleName=r&PermissionsBoundary=" + q(boundary), map[string][]string{"iam:PermissionsBoundary": {boundary}}},
-		{"Action=CreatePolicy&PolicyName=p", nil},
+		{"Action=CreateRole&RoleName=r&AssumeRolePolicyDocument=%7B%7D&PermissionsBoundary=" + q(boundary), map[string][]string{"iam:PermissionsBoundary": {boundary}}},
+		{"Action=CreatePolicy&PolicyName=p&PolicyDocument=%7B%7D", nil},
 		{"Action=GetUser&UserName=u" + tags, nil},
 	} {
 		params, _ := url.ParseQuery(tc.form)
-		if got := h.ops[params.Get("Action")].Context(params); !reflect.DeepEqual(got, tc.want) {
+		if got := h.access(identity.RootPrincipal(acct, ""), h.ops[params.Get("Action")], params).Conditions; !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: Context = %v, want %v", tc.form, got, tc.want)
 		}
 	}
@@ -470,21 +490,21 @@ func TestResourceTagContext(t *testing.T) {
 		{"Action=GetUser", self},
 		{"Action=ListAccessKeys", self},
 		{"Action=UpdateUser&UserName=bob&NewPath=/x/", bob},
-		{"Action=PutUserPolicy&UserName=bob", bob},
-		{"Action=AttachUserPolicy&UserName=bob&PolicyArn=x", bob},
+		{"Action=PutUserPolicy&UserName=bob&PolicyName=p&PolicyDocument=%7B%7D", bob},
+		{"Action=AttachUserPolicy&UserName=bob&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess", bob},
 		{"Action=ListGroupsForUser&UserName=bob", bob},
-		{"Action=PutUserPermissionsBoundary&UserName=bob", bob},
+		{"Action=PutUserPermissionsBoundary&UserName=bob&PermissionsBoundary=arn:aws:iam::aws:policy/ReadOnlyAccess", bob},
 		{"Action=CreateAccessKey&UserName=bob", bob},
 		{"Action=GetRole&RoleName=ops", ops},
 		{"Action=DeleteRolePolicy&RoleName=ops&PolicyName=p", ops},
-		{"Action=UpdateAssumeRolePolicy&RoleName=ops", ops},
+		{"Action=UpdateAssumeRolePolicy&RoleName=ops&PolicyDocument=%7B%7D", ops},
 		{"Action=GetUser&UserName=nobody", nil},
 		{"Action=GetGroup&GroupName=g", nil},
 		{"Action=ListUsers", nil},
 		{"Action=GetPolicy&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess", nil},
 	} {
 		params, _ := url.ParseQuery(tc.form)
-		res := h.ops[params.Get("Action")].Resource(me, params)
+		res := h.access(me, h.ops[params.Get("Action")], params).Resources[0]
 		tags, err := h.svc.ResourceTags(context.Background(), res)
 		if err != nil {
 			t.Fatalf("%s: ResourceTags(%s): %v", tc.form, res, err)

@@ -2,6 +2,8 @@ package iamapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,8 +11,12 @@ import (
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/pagetoken"
 )
+
+// ServiceName is IAM's signing name.
+const ServiceName = "iam"
 
 // Xmlns is the IAM response namespace.
 const Xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -25,48 +31,6 @@ const (
 	CodeMissingAction   = "MissingAction"
 	CodeInternalFailure = "ServiceFailure"
 )
-
-// Operation is one IAM operation as the wire sees it.
-type Operation struct {
-	// Name is the model's operation name and the query Action, e.g.
-	// "CreateUser".
-	Name string
-	// Action is the IAM action, e.g. "iam:CreateUser".
-	Action string
-	// ReadOnly is true for Get*/List*/Simulate* operations.
-	ReadOnly bool
-	// Invoke validates params, runs the operation for caller and returns
-	// the response document (a [Response], for query.WriteOK).
-	Invoke func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (doc any, err error)
-
-	resource func(caller identity.Principal, p url.Values) string
-	context  func(p url.Values) map[string][]string
-}
-
-// Resource returns the ARN the operation is authorized against for
-// caller's request (per the Service Authorization Reference: the user,
-// group, role or policy the request names, "*" for list operations and
-// account-level ones). Paths of existing entities are not resolved: the
-// ARN carries the name only unless the request gives a Path.
-func (op Operation) Resource(caller identity.Principal, params url.Values) string {
-	if op.resource == nil {
-		return "*"
-	}
-	return op.resource(caller, params)
-}
-
-// Context returns the operation's condition keys for the request
-// (iam:PolicyARN, iam:PermissionsBoundary, and aws:RequestTag/<key> and
-// aws:TagKeys for the operations that take Tags), or nil. The tags of the
-// user or role an operation acts on (aws:ResourceTag/<key>) are stored
-// facts, not request parameters: the authorizer's PolicySource reads them
-// for the user or role ARN that Resource returns.
-func (op Operation) Context(params url.Values) map[string][]string {
-	if op.context == nil {
-		return nil
-	}
-	return op.context(params)
-}
 
 // SCPSource gives the service control policies that apply to an account,
 // for SimulatePrincipalPolicy: the documents attached at each level from
@@ -116,7 +80,7 @@ func CheckVersion(params url.Values) error {
 
 // UnknownAction returns the error for an Action no operation has (or a
 // missing one).
-func UnknownAction(action string) error {
+func UnknownAction(action string) *apierr.Error {
 	if action == "" {
 		return apierr.New(CodeMissingAction, "Missing Action")
 	}
@@ -138,27 +102,64 @@ type api struct {
 	scps   SCPSource
 }
 
-// bind builds an Operation.
-func bind(name string, readOnly bool, res func(identity.Principal, url.Values) string, h handler) Operation {
-	return Operation{
-		Name: name, Action: "iam:" + name, ReadOnly: readOnly, resource: res,
-		Invoke: func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (any, error) {
-			if err := CheckVersion(params); err != nil {
-				return nil, err
-			}
-			c := &call{caller: caller, acct: caller.Account, in: &input{v: params}}
-			result, err := h(ctx, c)
-			if err != nil {
-				return nil, err
-			}
-			return Response{Op: name, Result: result, RequestID: requestID}, nil
-		},
-	}
+// op is one entry of the operation table: the handler with the resource
+// its request names and its condition keys.
+type op struct {
+	name     string
+	readOnly bool
+	resource func(caller identity.Principal, p url.Values) string
+	context  func(p url.Values) map[string][]string
+	h        handler
 }
 
-func (o Operation) withContext(f func(url.Values) map[string][]string) Operation {
+func bind(name string, readOnly bool, res func(identity.Principal, url.Values) string, h handler) op {
+	return op{name: name, readOnly: readOnly, resource: res, h: h}
+}
+
+func (o op) withContext(f func(url.Values) map[string][]string) op {
 	o.context = f
 	return o
+}
+
+// errChecked ends a handler's validation run at its input check.
+var errChecked = errors.New("iamapi: input checked")
+
+// describe makes the entry an operation. IAM handlers read and check their
+// parameters first, then act; Prepare runs a handler in validation mode,
+// in which its input check ends it (with its ValidationError, or
+// errChecked), so that validation precedes authorization as for every
+// service. Access is the ARN Resource names (the user, group, role or
+// policy the request names; "*" for list and account-level operations)
+// with the request's condition keys.
+func (o op) describe() operation.Operation {
+	return operation.Operation{
+		Service: ServiceName, Name: o.name, Action: ServiceName + ":" + o.name, ReadOnly: o.readOnly,
+		Prepare: func(r operation.Request, raw operation.Input) (operation.Call, error) {
+			params := raw.Params
+			if err := CheckVersion(params); err != nil {
+				return operation.Call{}, err
+			}
+			dry := &call{caller: r.Caller, acct: r.Caller.Account, in: &input{v: params, checkOnly: true}}
+			if _, err := o.h(context.Background(), dry); !errors.Is(err, errChecked) {
+				if err == nil {
+					err = fmt.Errorf("iamapi: %s acted before checking its input", o.name)
+				}
+				return operation.Call{}, err
+			}
+			return operation.Call{
+				Access: func(context.Context) (operation.Access, error) {
+					acc := operation.Access{Resources: []string{o.resource(r.Caller, params)}}
+					if o.context != nil {
+						acc.Conditions = o.context(params)
+					}
+					return acc, nil
+				},
+				Invoke: func(ctx context.Context) (any, error) {
+					return o.h(ctx, &call{caller: r.Caller, acct: r.Caller.Account, in: &input{v: params}})
+				},
+			}, nil
+		},
+	}
 }
 
 // Resource ARN builders.
@@ -276,20 +277,4 @@ func page[T any](a *api, c *call, op string, xs []T, marker string, maxItems int
 		return nil, false, "", err
 	}
 	return xs[start:end], next != "", next, nil
-}
-
-// Find returns the operation params' Action names, or the query
-// protocol's error: InvalidAction for another Version or an unknown
-// Action, MissingAction for none.
-func Find(ops []Operation, params url.Values) (*Operation, error) {
-	if err := CheckVersion(params); err != nil {
-		return nil, err
-	}
-	action := params.Get("Action")
-	for i := range ops {
-		if ops[i].Name == action {
-			return &ops[i], nil
-		}
-	}
-	return nil, UnknownAction(action)
 }

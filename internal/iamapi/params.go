@@ -67,6 +67,8 @@ var (
 type input struct {
 	v    url.Values
 	errs []string
+	// checkOnly ends the handler at its input check (see op.describe).
+	checkOnly bool
 }
 
 // member is the name IAM's validation messages give a parameter:
@@ -248,6 +250,9 @@ func (in *input) tags(prefix string) []iam.Tag {
 func (in *input) err() error {
 	switch len(in.errs) {
 	case 0:
+		if in.checkOnly {
+			return errChecked
+		}
 		return nil
 	case 1:
 		return apierr.New(iam.CodeValidation, "1 validation error detected: "+in.errs[0])

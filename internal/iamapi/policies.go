@@ -206,6 +206,9 @@ func (a *api) listAccountAliases(ctx context.Context, c *call) (any, error) {
 }
 
 func (a *api) getAccountSummary(ctx context.Context, c *call) (any, error) {
+	if err := c.in.err(); err != nil {
+		return nil, err
+	}
 	m, err := a.svc.AccountSummary(ctx, c.acct)
 	if err != nil {
 		return nil, err

@@ -5,10 +5,11 @@ import (
 
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/pagetoken"
 )
 
-// Operations returns the operation table. Each entry declares its IAM
+// Service returns IAM; its operation table has, for each operation, Each entry declares its IAM
 // action and, through Resource, the resource ARN it is authorized against
 // (Service Authorization Reference, "Actions defined by AWS Identity and
 // Access Management"): user, group, role and policy ARNs for operations on
@@ -19,13 +20,28 @@ import (
 // aws:ResourceTag/<key> (added by the authorizer's policy source, which
 // reads them; CreateUser and CreateRole excepted), as the Service
 // Authorization Reference's user and role resource types declare.
-func Operations(svc *iam.Service, opts Options) []Operation {
+func Service(svc *iam.Service, opts Options) operation.Service {
+	ops := table(svc, opts)
+	out := make([]operation.Operation, len(ops))
+	for i, o := range ops {
+		out[i] = o.describe()
+	}
+	return operation.Service{
+		Name: ServiceName, Protocol: operation.Query, Xmlns: Xmlns, Version: Version,
+		InternalFailure: CodeInternalFailure, AccessDenied: iam.CodeAccessDenied, Throttled: "Throttling",
+		Status:     StatusOf,
+		Unknown:    UnknownAction,
+		Operations: out,
+	}
+}
+
+func table(svc *iam.Service, opts Options) []op {
 	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey), scps: opts.SCPs}
 	user := entityRes("user", "UserName")
 	group := entityRes("group", "GroupName")
 	role := entityRes("role", "RoleName")
 	simSource := func(_ identity.Principal, p url.Values) string { return p.Get("PolicySourceArn") }
-	return []Operation{
+	return []op{
 		// Users.
 		bind("CreateUser", false, user, a.createUser).withContext(contexts(boundaryContext, tagContext)),
 		bind("GetUser", true, userRes, a.getUser),

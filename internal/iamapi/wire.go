@@ -1,7 +1,6 @@
 package iamapi
 
 import (
-	"encoding/xml"
 	"sort"
 	"strconv"
 	"time"
@@ -9,36 +8,6 @@ import (
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 )
-
-// Response is the document of a successful call:
-// <OpResponse xmlns=…><OpResult>…</OpResult><ResponseMetadata>…</OpResponse>.
-// Result is nil for operations without output.
-type Response struct {
-	Op        string
-	Result    any
-	RequestID string
-}
-
-// MarshalXML writes the query protocol's response envelope.
-func (r Response) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
-	start := xml.StartElement{Name: xml.Name{Local: r.Op + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: Xmlns}}}
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	if r.Result != nil {
-		if err := e.EncodeElement(r.Result, xml.StartElement{Name: xml.Name{Local: r.Op + "Result"}}); err != nil {
-			return err
-		}
-	}
-	if err := e.EncodeElement(responseMetadata{RequestID: r.RequestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}); err != nil {
-		return err
-	}
-	return e.EncodeToken(start.End())
-}
-
-type responseMetadata struct {
-	RequestID string `xml:"RequestId"`
-}
 
 // members is a query-protocol list: <Name><member>…</member></Name>,
 // written (empty) even when it has no element.

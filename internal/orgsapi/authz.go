@@ -6,23 +6,9 @@ import (
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
-
-// Check authorizes one call after its input is validated: the operation's
-// IAM action on each of resources (one or more ARNs, or ["*"] for an action
-// without a resource type), with the request's condition keys. The checker
-// must deny the call if any one resource is denied.
-type Check func(ctx context.Context, action string, resources []string, conditions map[string][]string) error
-
-type checkKey struct{}
-
-// WithCheck returns ctx carrying the check every operation invoked with it
-// runs. Without one, operations run unchecked (unit tests) and resolve no
-// resources.
-func WithCheck(ctx context.Context, c Check) context.Context {
-	return context.WithValue(ctx, checkKey{}, c)
-}
 
 // The condition keys Organizations requests carry (Service Authorization
 // Reference, "Condition keys for AWS Organizations").
@@ -142,21 +128,6 @@ func (a access) withResourceTags(id *string) access {
 	return a
 }
 
-// authorize runs the context's check, if any, on what declare returns,
-// resolved for caller.
-func (a *api) authorize(ctx context.Context, caller identity.Principal, action string, declare func() access) error {
-	c, _ := ctx.Value(checkKey{}).(Check)
-	if c == nil {
-		return nil
-	}
-	r := resolver{a: a, ctx: ctx, caller: caller}
-	resources, conds, err := r.resolve(declare())
-	if err != nil {
-		return err
-	}
-	return c(ctx, action, resources, conds)
-}
-
 // resolver builds ARNs for one request. It reads the caller's organization
 // at most once, and only if a resource needs it. A resource it cannot name
 // (the caller is in no organization, the handshake or policy is not the
@@ -171,7 +142,7 @@ type resolver struct {
 	policies map[string]*organizations.Policy
 }
 
-func (r *resolver) resolve(acc access) ([]string, map[string][]string, error) {
+func (r *resolver) resolve(acc access) (operation.Access, error) {
 	conds := make(map[string][]string, len(acc.conds)+2)
 	for k, v := range acc.conds {
 		conds[k] = v
@@ -181,7 +152,7 @@ func (r *resolver) resolve(acc access) ([]string, map[string][]string, error) {
 	for _, ref := range acc.res {
 		arn, err := r.arn(ref)
 		if err != nil {
-			return nil, nil, err
+			return operation.Access{}, err
 		}
 		if arn == "*" {
 			if star {
@@ -197,7 +168,7 @@ func (r *resolver) resolve(acc access) ([]string, map[string][]string, error) {
 	if acc.policyTypeOf != "" {
 		p, err := r.policy(acc.policyTypeOf)
 		if err != nil {
-			return nil, nil, err
+			return operation.Access{}, err
 		}
 		if p != nil {
 			conds[keyPolicyType] = []string{string(p.Type)}
@@ -206,13 +177,13 @@ func (r *resolver) resolve(acc access) ([]string, map[string][]string, error) {
 	if acc.resourceTagsOf != "" {
 		tags, err := r.a.svc.ListTags(r.ctx, r.caller, acc.resourceTagsOf)
 		if err != nil && !isAPIError(err) {
-			return nil, nil, err
+			return operation.Access{}, err
 		}
 		for _, t := range tags {
 			conds[keyResourceTag+t.Key] = []string{t.Value}
 		}
 	}
-	return resources, conds, nil
+	return operation.Access{Resources: resources, Conditions: conds}, nil
 }
 
 // arn names one resource.

@@ -9,8 +9,9 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/accountplane/accountplane/internal/operation"
+
 	"github.com/accountplane/accountplane/internal/identity"
-	"github.com/accountplane/accountplane/internal/orgsapi"
 )
 
 // asked is one authorization question an operation put to its Check.
@@ -35,16 +36,23 @@ func (e *env) invokeChecked(tb testing.TB, caller identity.Principal, op string,
 	if err != nil {
 		tb.Fatalf("marshal %s body: %v", op, err)
 	}
-	var got []asked
-	ctx := orgsapi.WithCheck(context.Background(), func(_ context.Context, action string, resources []string, conds map[string][]string) error {
-		q := asked{action, slices.Clone(resources), maps.Clone(conds)}
-		got = append(got, q)
-		if deny == nil {
-			return nil
+	ctx := context.Background()
+	call, err := o.Prepare(operation.Request{Caller: caller}, operation.Input{Body: raw})
+	if err != nil {
+		return nil, err
+	}
+	acc, err := call.Access(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := asked{o.Action, slices.Clone(acc.Resources), maps.Clone(acc.Conditions)}
+	got := []asked{q}
+	if deny != nil {
+		if err := deny(q); err != nil {
+			return got, err
 		}
-		return deny(q)
-	})
-	_, err = o.Invoke(ctx, caller, raw)
+	}
+	_, err = call.Invoke(ctx)
 	return got, err
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accountplane/accountplane/internal/operation/operationtest"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 )
 
@@ -62,7 +64,7 @@ func FuzzInvoke(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		name := names[int(which)%len(names)]
-		out, err := e.ops[name].Invoke(context.Background(), mgmt, body)
+		out, err := operationtest.InvokeJSON(context.Background(), e.ops[name], mgmt, body)
 		if err == nil {
 			if out != nil && (!json.Valid(out) || !bytes.HasPrefix(out, []byte("{"))) {
 				t.Fatalf("%s %q: output is not a JSON object: %q", name, body, out)

@@ -2,33 +2,25 @@ package orgsapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/pagetoken"
 	"github.com/accountplane/accountplane/internal/protocol/jsonbody"
 )
 
-// TargetPrefix is the X-Amz-Target prefix of the Organizations operations.
-const TargetPrefix = "AWSOrganizationsV20161128."
-
-// Operation is one Organizations operation as the wire sees it.
-type Operation struct {
-	// Name is the model's operation name, e.g. "CreateAccount".
-	Name string
-	// Action is the IAM action, e.g. "organizations:CreateAccount".
-	Action string
-	// ReadOnly is true for Describe*/List* operations.
-	ReadOnly bool
-	// Invoke decodes and validates body, runs the operation for caller and
-	// returns the encoded output (nil for "{}").
-	Invoke func(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error)
-}
+// Signing name and X-Amz-Target prefix of the Organizations operations.
+const (
+	ServiceName  = "organizations"
+	TargetPrefix = "AWSOrganizationsV20161128."
+)
 
 // Options configure the binding.
 type Options struct {
@@ -40,7 +32,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Operations returns the operation table: every Organizations operation the
+// Service returns the Organizations service, whose operation table has every Organizations operation the
 // domain implements (50 of the model's 63; see [Unsupported]), with its
 // authorization request as AWS's Service Authorization Reference
 // ("Actions, resources, and condition keys for AWS Organizations") declares
@@ -54,12 +46,27 @@ type Options struct {
 //	policy             arn:aws:organizations::MGMT:policy/o-ORG/TYPE/p-ID
 //	awspolicy          arn:aws:organizations::aws:policy/TYPE/p-ID
 //	root               arn:aws:organizations::MGMT:root/o-ORG/r-ID
-func Operations(svc *organizations.Service, opts Options) []Operation {
+func Service(svc *organizations.Service, opts Options) operation.Service {
+	return operation.Service{
+		Name: ServiceName, Protocol: operation.AWSJSON, Targets: []string{TargetPrefix},
+		InternalFailure: organizations.CodeService, AccessDenied: organizations.CodeAccessDenied,
+		Throttled: "TooManyRequestsException", Status: StatusOf,
+		Unknown: func(name string) *apierr.Error {
+			if slices.Contains(Unsupported, name) {
+				return NotImplemented(name)
+			}
+			return apierr.New(CodeUnknownOperation, "Operation "+name+" is not supported by this endpoint.")
+		},
+		Operations: operations(svc, opts),
+	}
+}
+
+func operations(svc *organizations.Service, opts Options) []operation.Operation {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	a := &api{svc: svc, tokens: pagetoken.New(opts.TokenKey), now: opts.Now}
-	return []Operation{
+	return []operation.Operation{
 		// Organization lifecycle and roots.
 		bind(a, "CreateOrganization", false, a.createOrganization, anyResource),
 		bind(a, "DescribeOrganization", true, a.describeOrganization, anyResource),
@@ -228,7 +235,7 @@ const CodeUnknownOperation = "UnknownOperationException"
 //
 // TODO(fidelity): AWS implements every modelled operation; clients see the
 // same UnknownOperationException as for a misspelled X-Amz-Target.
-func NotImplemented(name string) error {
+func NotImplemented(name string) *apierr.Error {
 	return apierr.New(CodeUnknownOperation, "This deployment of accountplane does not implement "+name+".")
 }
 
@@ -247,33 +254,39 @@ type input interface {
 	validate(c *check)
 }
 
-// bind builds an Operation from a typed handler: decode, validate,
-// authorize what auth declares for the input, call, encode. A nil output
+// bind describes one operation: decode and validate the input, resolve
+// what auth declares for it (authz.go), then run the handler. A nil output
 // means an empty result.
 func bind[In any, PIn interface {
 	*In
 	input
-}, Out any](a *api, name string, readOnly bool, h func(ctx context.Context, caller identity.Principal, in *In) (*Out, error), auth func(*In) access) Operation {
-	return Operation{
-		Name: name, Action: "organizations:" + name, ReadOnly: readOnly,
-		Invoke: func(ctx context.Context, caller identity.Principal, body []byte) ([]byte, error) {
+}, Out any](a *api, name string, readOnly bool, h func(ctx context.Context, caller identity.Principal, in *In) (*Out, error), auth func(*In) access) operation.Operation {
+	return operation.Operation{
+		Service: ServiceName, Name: name, Action: ServiceName + ":" + name, ReadOnly: readOnly,
+		Input: reflect.TypeFor[In](), Output: reflect.TypeFor[Out](),
+		Prepare: func(r operation.Request, raw operation.Input) (operation.Call, error) {
 			in := new(In)
-			if err := jsonbody.Decode(body, in); err != nil {
-				return nil, err
+			if err := jsonbody.Decode(raw.Body, in); err != nil {
+				return operation.Call{}, err
 			}
 			var c check
 			PIn(in).validate(&c)
 			if c.err != nil {
-				return nil, c.err
+				return operation.Call{}, c.err
 			}
-			if err := a.authorize(ctx, caller, "organizations:"+name, func() access { return auth(in) }); err != nil {
-				return nil, err
-			}
-			out, err := h(ctx, caller, in)
-			if err != nil || out == nil {
-				return nil, err
-			}
-			return json.Marshal(out)
+			return operation.Call{
+				Access: func(ctx context.Context) (operation.Access, error) {
+					rs := resolver{a: a, ctx: ctx, caller: r.Caller}
+					return rs.resolve(auth(in))
+				},
+				Invoke: func(ctx context.Context) (any, error) {
+					out, err := h(ctx, r.Caller, in)
+					if err != nil || out == nil {
+						return nil, err
+					}
+					return out, nil
+				},
+			}, nil
 		},
 	}
 }

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/operation"
+	"github.com/accountplane/accountplane/internal/operation/operationtest"
+
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -116,7 +119,7 @@ var (
 )
 
 type env struct {
-	ops map[string]orgsapi.Operation
+	ops map[string]operation.Operation
 
 	mu  sync.Mutex
 	now time.Time
@@ -143,7 +146,7 @@ func newEnv(tb testing.TB) *env {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { _ = db.Close() })
-	e := &env{ops: map[string]orgsapi.Operation{}, now: epoch}
+	e := &env{ops: map[string]operation.Operation{}, now: epoch}
 	clock := e.clock
 	acct := account.NewService(db, account.Options{Now: clock})
 	for _, u := range []account.SignUp{
@@ -156,7 +159,7 @@ func newEnv(tb testing.TB) *env {
 		}
 	}
 	svc := organizations.NewService(db.Organizations(), organizations.Options{Now: clock})
-	for _, op := range orgsapi.Operations(svc, orgsapi.Options{TokenKey: []byte("orgsapi-test-key"), Now: clock}) {
+	for _, op := range orgsapi.Service(svc, orgsapi.Options{TokenKey: []byte("orgsapi-test-key"), Now: clock}).Operations {
 		if _, dup := e.ops[op.Name]; dup {
 			tb.Fatalf("operation %s listed twice", op.Name)
 		}
@@ -185,7 +188,7 @@ func (e *env) call(tb testing.TB, caller identity.Principal, op string, body any
 			tb.Fatalf("marshal %s body: %v", op, err)
 		}
 	}
-	out, err := o.Invoke(context.Background(), caller, raw)
+	out, err := operationtest.InvokeJSON(context.Background(), o, caller, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +256,7 @@ func TestOperationsMatchModel(t *testing.T) {
 		if op.ReadOnly != readOnly {
 			t.Errorf("%s: ReadOnly = %v, want %v", name, op.ReadOnly, readOnly)
 		}
-		if op.Invoke == nil {
+		if op.Prepare == nil {
 			t.Errorf("%s: nil Invoke", name)
 		}
 	}

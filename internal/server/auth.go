@@ -7,128 +7,89 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
-	"github.com/accountplane/accountplane/internal/iamapi"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
 
 // Authentication exception codes per protocol. The Account API sits behind
 // API Gateway in AWS, so its codes are API Gateway's; the awsJson services
-// use the same names; the query services (IAM, STS) have their own.
+// use the same names; the query services (IAM, STS) have their own. The
+// statuses are the codecs' (internal/protocol/*).
 var (
-	restAuthCodes = map[sigv4.Kind]string{
-		sigv4.Missing:    "MissingAuthenticationTokenException",
-		sigv4.Incomplete: "IncompleteSignatureException",
-		sigv4.UnknownKey: "UnrecognizedClientException",
-		sigv4.BadToken:   "UnrecognizedClientException",
-		sigv4.Mismatch:   "InvalidSignatureException",
-		sigv4.Expired:    "InvalidSignatureException",
+	jsonAuthCodes = map[sigv4.Kind]string{
+		sigv4.Missing:      "MissingAuthenticationTokenException",
+		sigv4.Incomplete:   "IncompleteSignatureException",
+		sigv4.UnknownKey:   "UnrecognizedClientException",
+		sigv4.BadToken:     "UnrecognizedClientException",
+		sigv4.Mismatch:     "InvalidSignatureException",
+		sigv4.Expired:      "InvalidSignatureException",
+		sigv4.ExpiredToken: "ExpiredTokenException",
 	}
 	queryAuthCodes = map[sigv4.Kind]string{
-		sigv4.Missing:    "MissingAuthenticationToken",
-		sigv4.Incomplete: "IncompleteSignature",
-		sigv4.UnknownKey: "InvalidClientTokenId",
-		sigv4.BadToken:   "InvalidClientTokenId",
-		sigv4.Mismatch:   "SignatureDoesNotMatch",
-		sigv4.Expired:    "RequestExpired",
-	}
-	// statuses of the authentication codes that are not 400 in the query
-	// protocol, and of every code in REST-JSON (API Gateway answers 403).
-	queryAuthStatus = map[string]int{
-		"MissingAuthenticationToken": http.StatusForbidden,
-		"InvalidClientTokenId":       http.StatusForbidden,
-		"SignatureDoesNotMatch":      http.StatusForbidden,
-	}
-	restAuthStatus = map[string]int{
-		"MissingAuthenticationTokenException": http.StatusForbidden,
-		"ExpiredTokenException":               http.StatusForbidden,
-		"IncompleteSignatureException":        http.StatusForbidden,
-		"UnrecognizedClientException":         http.StatusForbidden,
-		"InvalidSignatureException":           http.StatusForbidden,
+		sigv4.Missing:      "MissingAuthenticationToken",
+		sigv4.Incomplete:   "IncompleteSignature",
+		sigv4.UnknownKey:   "InvalidClientTokenId",
+		sigv4.BadToken:     "InvalidClientTokenId",
+		sigv4.Mismatch:     "SignatureDoesNotMatch",
+		sigv4.Expired:      "RequestExpired",
+		sigv4.ExpiredToken: "ExpiredToken",
 	}
 )
 
 // authError names a signature failure in protocol p.
-func authError(p protocol, k sigv4.Kind, msg string) *apierr.Error {
-	codes := restAuthCodes
-	if p == queryXML {
+func authError(p operation.Protocol, k sigv4.Kind, msg string) *apierr.Error {
+	codes := jsonAuthCodes
+	if p == operation.Query {
 		codes = queryAuthCodes
 	}
 	return apierr.New(codes[k], msg)
 }
 
-// restAuthStatusOf returns the status of a REST-JSON authentication error, or 0.
-func restAuthStatusOf(code string) int { return restAuthStatus[code] }
-
-// iamQueryStatus is queryStatus with IAM's own error statuses.
-func iamQueryStatus(e *apierr.Error) int {
-	if _, ok := queryAuthStatus[e.Code]; !ok && e.Code != "AccessDenied" && e.Code != "RequestEntityTooLargeException" {
-		if s := iamapi.StatusOf(e.Code); s != 0 {
-			return s
+// authenticate verifies the signature and returns the caller. With
+// SkipAuth, an unverifiable request acts as the key it names, or as the
+// default account's root user.
+func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte, rt route) (identity.Principal, error) {
+	if s.cfg.SkipAuth {
+		if akid, _, _, ok := sigv4.Scope(r); ok {
+			if c, err := s.cfg.Keys.Credential(ctx, akid); err == nil {
+				return c.Principal, nil
+			}
 		}
+		return identity.RootPrincipal(s.cfg.DefaultAccount, ""), nil
 	}
-	return queryStatus(e)
+	res, err := s.verifier.Verify(ctx, r, body)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return identity.Principal{}, authError(rt.proto, se.Kind, se.Message)
+		}
+		return identity.Principal{}, err
+	}
+	if name := serviceName(rt); name != "" && res.Service != name {
+		return identity.Principal{}, authError(rt.proto, sigv4.Mismatch,
+			"Credential should be scoped to correct service: '"+name+"'. ")
+	}
+	p, ok := res.Subject.(identity.Principal)
+	if !ok {
+		return identity.Principal{}, errors.New("verified signature without a principal")
+	}
+	return p, nil
 }
 
-func queryStatus(e *apierr.Error) int {
-	if s, ok := queryAuthStatus[e.Code]; ok {
-		return s
-	}
-
-	switch e.Code {
-	case "AccessDenied", "AccessDeniedException":
-		return http.StatusForbidden
-	}
-	if e.Fault == apierr.Server {
-		return http.StatusInternalServerError
-	}
-	if e.Code == "RequestEntityTooLargeException" {
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusBadRequest
-}
-
-func awsJSONStatus(e *apierr.Error) int {
-	if e.Fault == apierr.Server {
-		return http.StatusInternalServerError
-	}
-	if e.Code == "RequestEntityTooLargeException" {
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusBadRequest
-}
-
-// keyring adapts Credentials to sigv4.CredentialSource and remembers the
-// credential it found in the request's keySlot, so the principal costs no
-// second lookup.
+// keyring adapts Credentials to sigv4.CredentialSource; the credential's
+// principal comes back with the verified signature.
 type keyring struct{ keys Credentials }
-
-type keySlot struct {
-	cred    Credential
-	set     bool
-	expired bool
-}
-
-type slotKey struct{}
-
-func withKeySlot(ctx context.Context, s *keySlot) context.Context {
-	return context.WithValue(ctx, slotKey{}, s)
-}
 
 func (k keyring) Credential(ctx context.Context, id string) (sigv4.Credential, error) {
 	c, err := k.keys.Credential(ctx, id)
-	slot, _ := ctx.Value(slotKey{}).(*keySlot)
-	if errors.Is(err, ErrExpiredToken) && slot != nil {
-		slot.expired = true
+	switch {
+	case errors.Is(err, ErrExpiredToken):
+		return sigv4.Credential{}, sigv4.ErrExpiredToken
+	case errors.Is(err, account.ErrNotFound):
 		return sigv4.Credential{}, sigv4.ErrUnknownKey
-	}
-	if errors.Is(err, account.ErrNotFound) || errors.Is(err, ErrExpiredToken) {
-		return sigv4.Credential{}, sigv4.ErrUnknownKey
-	}
-	if err != nil {
+	case err != nil:
 		return sigv4.Credential{}, err
 	}
-	if slot != nil {
-		slot.cred, slot.set = c, true
-	}
-	return sigv4.Credential{Secret: c.Secret, SessionToken: c.SessionToken}, nil
+	return sigv4.Credential{Secret: c.Secret, SessionToken: c.SessionToken, Subject: c.Principal}, nil
 }

@@ -89,12 +89,12 @@ func chance(p float64) bool {
 
 // injectFault applies the fault rules to a call: it sleeps for the rule's
 // latency and returns the error to answer with, if any.
-func (s *Server) injectFault(ctx context.Context, service, operation string, acct identity.AccountID) error {
+func (s *Server) injectFault(ctx context.Context, requestID, service, operation string, acct identity.AccountID) error {
 	e, latency, hit := s.faults.match(service, operation, acct)
 	if !hit {
 		return nil
 	}
-	s.log.WarnContext(ctx, "fault injected", "request_id", info(ctx).id, "service", service, "operation", operation,
+	s.log.WarnContext(ctx, "fault injected", "request_id", requestID, "service", service, "operation", operation,
 		"error_code", errorCode(e), "latency_ms", latency.Milliseconds())
 	s.metrics.faultInjected()
 	if latency > 0 {

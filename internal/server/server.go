@@ -7,18 +7,17 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/accountapi"
-	"github.com/accountplane/accountplane/internal/iamapi"
+	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
-	"github.com/accountplane/accountplane/internal/orgsapi"
+	"github.com/accountplane/accountplane/internal/operation"
+	"github.com/accountplane/accountplane/internal/protocol/restjson"
 	"github.com/accountplane/accountplane/internal/quota"
 	"github.com/accountplane/accountplane/internal/sigv4"
-	"github.com/accountplane/accountplane/internal/stsapi"
-	"github.com/accountplane/accountplane/internal/trail"
 )
 
 // Credential is what an access key id resolves to.
@@ -38,32 +37,18 @@ type Credentials interface {
 	Credential(ctx context.Context, accessKeyID string) (Credential, error)
 }
 
-// AuthzQuery is one authorization question the server asks.
-type AuthzQuery struct {
-	Principal identity.Principal
-	Service   string // signing name: account, organizations, iam, sts
-	Action    string
-	// Target is the account an Account API call names with AccountId ("":
-	// the caller's own); Resource is the ARN for other services.
-	Target   identity.AccountID
-	Resource string
-	// Conditions are the operation's service condition keys.
-	Conditions map[string][]string
-	// Request-level global condition keys.
-	SourceIP        string
-	SecureTransport bool
-	Region          string
-}
-
 // Config configures a Server.
 type Config struct {
 	Log  *slog.Logger
 	Keys Credentials
-	// Authorize decides every signed call (nil: everything is allowed,
-	// which only tests use).
-	Authorize func(ctx context.Context, q AuthzQuery) error
-	Outbox    account.Outbox
-	Admin     Admin
+	// Authorizer decides every call (required: a server without one does
+	// not start).
+	Authorizer Authorizer
+	// DecisionLogSize is how many authorization decisions are kept for
+	// GET /_accountplane/requests/{id}/decision (default 10,000).
+	DecisionLogSize int
+	Outbox          account.Outbox
+	Admin           Admin
 	// Limiter throttles callers by the quota table (nil: never).
 	Limiter *quota.Limiter
 	// Metrics are extra metric sources for /_accountplane/metrics.
@@ -72,12 +57,9 @@ type Config struct {
 	Clock    Clock
 	Resetter Resetter
 	State    StateStore
-	Account  []accountapi.Operation
-	// Organizations is the Organizations operation table.
-	Organizations []orgsapi.Operation
-	// STS and IAM are the query-protocol operation tables.
-	STS []stsapi.Operation
-	IAM []iamapi.Operation
+	// Services are the AWS services served, each with its operation
+	// table (every operation must declare its resources).
+	Services []operation.Service
 	// Trail records every AWS call in the CloudTrail event history and
 	// serves CloudTrail's LookupEvents.
 	Trail TrailConfig
@@ -105,25 +87,25 @@ type Config struct {
 
 // Server serves the AWS APIs and the admin API.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	verifier *sigv4.Verifier
-	account  map[string]*accountapi.Operation // by path
-	byName   map[string]*accountapi.Operation // by operation name (X-Amz-Target form)
-	orgs     map[string]*orgsapi.Operation    // by operation name
-	mux      *http.ServeMux
-	panics   atomic.Int64
-	faults   faults
-	metrics  *metrics
-	trail    *trailer
+	cfg       Config
+	log       *slog.Logger
+	verifier  *sigv4.Verifier
+	routes    *routes
+	decisions *decisionLog
+	mux       *http.ServeMux
+	panics    atomic.Int64
+	faults    faults
+	metrics   *metrics
+	trail     *trailer
 }
 
 // Panics returns how many panics the server has recovered from. Each one is
 // a bug: the test harness fails a test that caused one.
 func (s *Server) Panics() int64 { return s.panics.Load() }
 
-// New returns a Server for cfg.
-func New(cfg Config) *Server {
+// New returns a Server for cfg. It fails closed: without an authorizer,
+// or with an operation that declares no resources, there is no server.
+func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -133,29 +115,26 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Log,
-		account: make(map[string]*accountapi.Operation, len(cfg.Account)),
-		byName:  make(map[string]*accountapi.Operation, len(cfg.Account)),
+	if cfg.Authorizer == nil {
+		return nil, errors.New("server: no authorizer: every call must be authorized")
 	}
+	var errs []error
+	for i := range cfg.Services {
+		errs = append(errs, cfg.Services[i].Check())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	rts, err := newRoutes(cfg.Services)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, routes: rts, decisions: newDecisionLog(cfg.DecisionLogSize)}
 	s.trail = newTrailer(cfg)
 	if cfg.Trail.Store != nil {
 		go s.writeRecords()
 	}
-	if s.cfg.Authorize != nil && cfg.Trail.Store != nil {
-		s.cfg.Authorize = watchTarget(s.cfg.Authorize)
-	}
 	s.verifier = &sigv4.Verifier{Creds: keyring{keys: cfg.Keys}, Now: cfg.Now}
-	s.orgs = make(map[string]*orgsapi.Operation, len(cfg.Organizations))
-	for i := range cfg.Organizations {
-		s.orgs[cfg.Organizations[i].Name] = &cfg.Organizations[i]
-	}
-	for i := range cfg.Account {
-		op := &cfg.Account[i]
-		s.account[op.Path] = op
-		s.byName[op.Name] = op
-	}
 	s.metrics = newMetrics()
 	s.metrics.sources = append(cfg.Metrics, func() map[string]float64 {
 		return map[string]float64{"accountplane_throttled_requests_total": float64(cfg.Limiter.Throttled())}
@@ -168,8 +147,8 @@ func New(cfg Config) *Server {
 	s.routeClock()
 	s.routeState()
 	s.routeEvents()
-	s.mux.HandleFunc("/", s.serveAWS)
-	return s
+	s.routeDecisions()
+	return s, nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -184,14 +163,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.panics.Add(1)
 			s.log.ErrorContext(ctx, "panic serving request", "request_id", info.id, "panic", v)
 			if !rec.wrote {
-				s.writeInternal(rec, r)
+				restjson.WriteError(rec, http.StatusInternalServerError,
+					&apierr.Error{Code: account.CodeInternalServer, Message: "An internal error occurred.", Fault: apierr.Server})
 			}
 			rec.status = http.StatusInternalServerError
 		}
 		s.logRequest(r, rec, info)
 	}()
 	s.cors(rec, r)
-	s.mux.ServeHTTP(rec, r)
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.mux.ServeHTTP(rec, r)
+		return
+	}
+	s.serveAWS(rec, r, info)
 }
 
 func (s *Server) logRequest(r *http.Request, rec *recorder, info *requestInfo) {
@@ -238,7 +222,6 @@ type requestInfo struct {
 	service   string
 	operation string
 	account   identity.AccountID
-	trail     *trail.Pending // the call's CloudTrail record, until written
 }
 
 type infoKey struct{}

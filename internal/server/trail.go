@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -11,10 +10,8 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/apierr"
-	"github.com/accountplane/accountplane/internal/cloudtrailapi"
 	"github.com/accountplane/accountplane/internal/identity"
-	"github.com/accountplane/accountplane/internal/protocol/awsjson"
-	"github.com/accountplane/accountplane/internal/sigv4"
+	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/trail"
 )
 
@@ -44,16 +41,12 @@ type TrailConfig struct {
 	// the sessionContext of AssumedRole records (nil, or ok false: the
 	// creation date is left empty and the role's path taken as /).
 	Session func(ctx context.Context, accessKeyID string) (s trail.Session, ok bool)
-	// Operations is the CloudTrail operation table (LookupEvents).
-	Operations []cloudtrailapi.Operation
 }
 
 // trailer is the server's side of the event history.
 type trailer struct {
 	cfg       TrailConfig
-	ops       map[string]*cloudtrailapi.Operation
-	query     map[string]bool // known query operations, "service/Name"
-	lastPurge atomic.Int64    // domain time of the last purge, unix seconds
+	lastPurge atomic.Int64 // domain time of the last purge, unix seconds
 	// inflight counts records being appended in the background: a call
 	// that changed nothing (a read, a failure) does not make its client
 	// wait for its record, but LookupEvents and shutdown wait for them.
@@ -146,18 +139,9 @@ var responseOps = map[string]bool{"sts/AssumeRole": true, "iam/CreateAccessKey":
 const purgeEvery = time.Hour
 
 func newTrailer(cfg Config) *trailer {
-	t := &trailer{cfg: cfg.Trail, ops: map[string]*cloudtrailapi.Operation{}, query: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	if t.cfg.Retention <= 0 {
 		t.cfg.Retention = trail.DefaultRetention
-	}
-	for i := range cfg.Trail.Operations {
-		t.ops[cfg.Trail.Operations[i].Name] = &cfg.Trail.Operations[i]
-	}
-	for _, op := range cfg.IAM {
-		t.query["iam/"+op.Name] = true
-	}
-	for _, op := range cfg.STS {
-		t.query["sts/"+op.Name] = true
 	}
 	return t
 }
@@ -170,75 +154,40 @@ func (s *Server) domainNow() time.Time {
 	return s.cfg.Now()
 }
 
-// knownOperation reports whether a call routed by rt names an operation
-// of the service: only calls of existing operations are recorded.
-func (s *Server) knownOperation(rt route, operation string) bool {
-	switch rt.service {
-	case "account":
-		return rt.op != nil
-	case "organizations":
-		return s.orgs[operation] != nil
-	case "cloudtrail":
-		return s.trail.ops[operation] != nil
-	case "iam", "sts":
-		return s.trail.query[rt.service+"/"+operation]
+// startTrail returns the pending record of an authenticated call of a
+// known operation (nil when calls are not recorded). The invoke stage
+// hands it to the store, which writes it in the transaction of the call's
+// change; endTrail writes it otherwise.
+func (s *Server) startTrail(ctx context.Context, r *http.Request, rt route, caller identity.Principal, requestID string, in operation.Input) *trail.Pending {
+	if s.trail.cfg.Store == nil {
+		return nil
 	}
-	return false
-}
-
-// startTrail returns ctx carrying the pending record of an authenticated
-// call, and remembers it for the answer. Calls of unknown operations are
-// not recorded.
-func (s *Server) startTrail(ctx context.Context, r *http.Request, rt route, caller identity.Principal, operation string, params map[string]any) context.Context {
-	if s.trail.cfg.Store == nil || !s.knownOperation(rt, operation) {
-		return ctx
+	params := trail.JSONParams(in.Body)
+	if rt.proto == operation.Query {
+		params = trail.QueryParams(in.Params)
 	}
 	c := trail.Call{
-		Principal: caller, Service: rt.service, Operation: operation, ReadOnly: trail.IsReadOnly(operation),
-		Params: params, UserAgent: r.UserAgent(), RequestID: info(ctx).id, Time: s.domainNow(),
-		TLS: trail.TLSDetailsOf(r.TLS, r.Host),
+		Principal: caller, Service: rt.svc.Name, Operation: rt.op.Name, ReadOnly: trail.IsReadOnly(rt.op.Name),
+		Params: params, UserAgent: r.UserAgent(), RequestID: requestID, Time: s.domainNow(),
+		TLS: trail.TLSDetailsOf(r.TLS, r.Host), SourceIP: sourceIP(r),
+		Region: trail.RegionOf(rt.svc.Name, regionOf(r)),
 	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		c.SourceIP = host
-	}
-	_, region, _, _ := sigv4.Scope(r)
-	c.Region = trail.RegionOf(rt.service, region)
 	if caller.Type == identity.AssumedRole && s.trail.cfg.Session != nil {
 		if sess, ok := s.trail.cfg.Session(ctx, caller.AccessKeyID); ok {
 			c.Session = &sess
 		}
 	}
-	p := trail.NewPending(c, s.trail.cfg.Options)
-	info(ctx).trail = p
-	return trail.WithPending(ctx, p)
+	return trail.NewPending(c, s.trail.cfg.Options)
 }
 
-// watchTarget wraps an authorizer so that an organizations-mode Account
-// API call that passed authorization sends its record to the target
-// account.
-func watchTarget(authorize func(context.Context, AuthzQuery) error) func(context.Context, AuthzQuery) error {
-	return func(ctx context.Context, q AuthzQuery) error {
-		err := authorize(ctx, q)
-		if err == nil && q.Service == "account" && q.Target != "" {
-			if p := trail.PendingFrom(ctx); p != nil {
-				p.Update(func(c *trail.Call) { c.Target = q.Target })
-			}
-		}
-		return err
-	}
-}
-
-// endTrail records the answer of the request's call: e is the error sent
-// (nil for a success), response the call's response elements (nil: none).
-// It runs once the answer is decided and before it is written, so that a
-// client that got its answer finds the record.
-func (s *Server) endTrail(r *http.Request, e *apierr.Error, response map[string]any) {
-	in := info(r.Context())
-	p := in.trail
+// endTrail records the answer of a call: e is the error sent (nil for a
+// success), response the call's response elements (nil: none). It runs
+// once the answer is decided and before it is written, so that a client
+// that got its answer finds the record.
+func (s *Server) endTrail(ctx context.Context, requestID string, p *trail.Pending, e *apierr.Error, response map[string]any) {
 	if p == nil {
 		return
 	}
-	in.trail = nil
 	if e != nil || response != nil {
 		p.Update(func(c *trail.Call) {
 			if e != nil {
@@ -251,18 +200,18 @@ func (s *Server) endTrail(r *http.Request, e *apierr.Error, response map[string]
 		})
 	}
 	ev, what, err := p.Finish()
-	ctx := context.WithoutCancel(r.Context())
+	ctx = context.WithoutCancel(ctx)
 	switch {
 	case err != nil:
 	case what == trail.Insert:
 		// No change was made, so no transaction waits for this record:
 		// the background writer appends it (in order, batched).
-		s.enqueueRecord(ev, in.id)
+		s.enqueueRecord(ev, requestID)
 	case what == trail.Replace:
 		err = s.trail.cfg.Store.ReplaceEvent(ctx, ev)
 	}
 	if err != nil {
-		s.log.ErrorContext(ctx, "write CloudTrail record", "request_id", in.id, "err", err)
+		s.log.ErrorContext(ctx, "write CloudTrail record", "request_id", requestID, "err", err)
 	}
 	s.purgeTrail(ctx)
 }
@@ -280,27 +229,13 @@ func (s *Server) purgeTrail(ctx context.Context) {
 	}
 }
 
-// trailQueryResponse returns the response elements of a query-protocol
-// call's document for the operations whose records keep them, else nil.
-func trailQueryResponse(service, operation string, doc any) map[string]any {
-	if !responseOps[service+"/"+operation] {
+// responseElements returns the response elements of a call's output for
+// the operations whose records keep them (query protocol), else nil.
+func responseElements(rt route, out any) map[string]any {
+	if rt.svc == nil || !responseOps[rt.svc.Name+"/"+rt.name] {
 		return nil
 	}
-	v := reflect.ValueOf(doc)
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	res := v.FieldByName("Result")
-	if !res.IsValid() {
-		return nil
-	}
-	m, _ := xmlTree(res).(map[string]any)
+	m, _ := xmlTree(reflect.ValueOf(out)).(map[string]any)
 	return m
 }
 
@@ -355,31 +290,11 @@ func xmlTree(v reflect.Value) any {
 	return nil
 }
 
-// serveCloudTrail runs a CloudTrail operation (awsJson 1.1): LookupEvents,
-// authorized as cloudtrail:LookupEvents on "*".
-func (s *Server) serveCloudTrail(w http.ResponseWriter, r *http.Request, rt route, caller identity.Principal, body []byte) {
-	op := s.trail.ops[rt.target]
-	if op == nil {
-		s.writeErr(w, r, rt, apierr.New("UnknownOperationException", "Operation "+rt.target+" is not supported by this endpoint."))
-		return
+// SettleTrail waits (at most 5s) until the records of the calls answered
+// so far are written: LookupEvents calls it before reading, so that a
+// client finds the records of its earlier calls.
+func (s *Server) SettleTrail() {
+	if s.trail != nil {
+		s.trail.drain(5 * time.Second)
 	}
-	ctx := r.Context()
-	if s.cfg.Authorize != nil {
-		q := s.baseQuery(r, caller, "cloudtrail")
-		q.Action, q.Resource = op.Action, "*"
-		if err := s.cfg.Authorize(ctx, q); err != nil {
-			s.writeErr(w, r, rt, err)
-			return
-		}
-	}
-	s.trail.drain(5 * time.Second) // see the records of calls already answered
-	out, err := op.Invoke(ctx, caller, body)
-	if err != nil {
-		s.writeErr(w, r, rt, err)
-		return
-	}
-	s.endTrail(r, nil, nil)
-	w.Header().Set("Content-Type", awsjson.ContentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out)
 }

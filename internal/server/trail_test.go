@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/authz"
+	"github.com/accountplane/accountplane/internal/operation"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
@@ -129,9 +132,10 @@ func signedPost(t *testing.T, c *http.Client, url, service, region, secret strin
 func TestTrailRecording(t *testing.T) {
 	store := &memTrail{}
 	domain := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	s := server.New(server.Config{
-		Keys: oneKey{}, STS: stsapi.Operations(nil), Clock: fixedClock{domain},
-		Trail: server.TrailConfig{Store: store, Operations: cloudtrailapi.Operations(store, cloudtrailapi.Options{Now: func() time.Time { return domain }})},
+	s := mustNew(t, server.Config{
+		Keys: oneKey{}, Clock: fixedClock{domain}, Authorizer: allowAll{},
+		Services: []operation.Service{stsapi.Service(nil), cloudtrailapi.Service(store, cloudtrailapi.Options{Now: func() time.Time { return domain }})},
+		Trail:    server.TrailConfig{Store: store},
 	})
 	for _, tls := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
@@ -186,9 +190,10 @@ func TestTrailRecording(t *testing.T) {
 // unknown CloudTrail operation is not.
 func TestTrailLookupRouting(t *testing.T) {
 	store := &memTrail{}
-	s := server.New(server.Config{
-		Keys:  oneKey{},
-		Trail: server.TrailConfig{Store: store, Operations: cloudtrailapi.Operations(store, cloudtrailapi.Options{})},
+	s := mustNew(t, server.Config{
+		Keys: oneKey{}, Authorizer: allowAll{},
+		Services: []operation.Service{cloudtrailapi.Service(store, cloudtrailapi.Options{})},
+		Trail:    server.TrailConfig{Store: store},
 	})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
@@ -217,3 +222,20 @@ type fixedClock struct{ t time.Time }
 func (c fixedClock) Now() time.Time                               { return c.t }
 func (c fixedClock) Offset() time.Duration                        { return 0 }
 func (c fixedClock) Advance(time.Duration) (time.Duration, error) { return 0, nil }
+
+// allowAll is an authorizer that allows every call: the tests that use it
+// are about something else (the trail, routing).
+type allowAll struct{}
+
+func (allowAll) Authorize(context.Context, server.AuthzQuery) (authz.Decision, error) {
+	return authz.Decision{Allowed: true}, nil
+}
+
+func mustNew(t *testing.T, cfg server.Config) *server.Server {
+	t.Helper()
+	s, err := server.New(cfg)
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	return s
+}

@@ -30,15 +30,19 @@ const (
 	// BadToken means the session token does not belong to the access key
 	// (AWS: InvalidClientTokenId or UnrecognizedClientException).
 	BadToken
+	// ExpiredToken means the key is a session that has expired
+	// (AWS: ExpiredToken or ExpiredTokenException).
+	ExpiredToken
 )
 
 var kindNames = [...]string{
-	Missing:    "missing authentication",
-	Incomplete: "incomplete signature",
-	UnknownKey: "unknown access key",
-	Mismatch:   "signature mismatch",
-	Expired:    "request expired",
-	BadToken:   "invalid security token",
+	Missing:      "missing authentication",
+	Incomplete:   "incomplete signature",
+	UnknownKey:   "unknown access key",
+	Mismatch:     "signature mismatch",
+	Expired:      "request expired",
+	BadToken:     "invalid security token",
+	ExpiredToken: "expired security token",
 }
 
 // String returns a short lowercase description of k for logs.
@@ -62,12 +66,13 @@ func (e *Error) Error() string { return "sigv4: " + e.Kind.String() + ": " + e.M
 // AWS query and JSON services.
 // TODO(fidelity): verify the exact wording against real AWS with awscheck.
 const (
-	msgMissing    = "Missing Authentication Token"
-	msgBadToken   = "The security token included in the request is invalid."
-	msgMismatch   = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
-	msgPresignExp = "Request has expired"
-	msgBothAuth   = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
-	msgHostSigned = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+	msgMissing      = "Missing Authentication Token"
+	msgExpiredToken = "The security token included in the request is expired"
+	msgBadToken     = "The security token included in the request is invalid."
+	msgMismatch     = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	msgPresignExp   = "Request has expired"
+	msgBothAuth     = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
+	msgHostSigned   = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 )
 
 func newError(k Kind, msg string) *Error { return &Error{Kind: k, Message: msg} }

@@ -18,6 +18,9 @@ import (
 type Credential struct {
 	Secret       string
 	SessionToken string // "" for long-term keys
+	// Subject is whatever the source attaches to the key (the principal
+	// it belongs to); Verify returns it in the Result.
+	Subject any
 }
 
 // CredentialSource looks up the secret of an access key ID.
@@ -31,6 +34,10 @@ type CredentialSource interface {
 // ErrUnknownKey is returned by CredentialSource implementations when the
 // access key ID does not exist.
 var ErrUnknownKey = errors.New("sigv4: unknown access key")
+
+// ErrExpiredToken is returned by CredentialSource implementations when the
+// access key is a session that has expired.
+var ErrExpiredToken = errors.New("sigv4: expired session")
 
 // DefaultMaxSkew is the clock skew AWS tolerates between a request's date and
 // its own clock.
@@ -54,6 +61,8 @@ type Result struct {
 	Service       string // from the credential scope; the caller checks it
 	Date          string // the request time in ISO 8601 basic format, e.g. 20260101T000000Z
 	SecurityToken string // "" if the request carried none
+	// Subject is the Subject of the key's Credential.
+	Subject any
 }
 
 // request is what Verify extracts from the request before checking it.
@@ -100,7 +109,9 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 	}
 
 	cred, lookupErr := v.Creds.Credential(ctx, sc.accessKeyID)
-	if errors.Is(lookupErr, ErrUnknownKey) {
+	if errors.Is(lookupErr, ErrExpiredToken) {
+		return Result{}, newError(ExpiredToken, msgExpiredToken)
+	} else if errors.Is(lookupErr, ErrUnknownKey) {
 		return Result{}, newError(UnknownKey, msgBadToken)
 	} else if lookupErr != nil {
 		return Result{}, fmt.Errorf("sigv4: look up access key %s: %w", sc.accessKeyID, lookupErr)
@@ -172,6 +183,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 				Service:       sc.service,
 				Date:          req.amzDate,
 				SecurityToken: req.token,
+				Subject:       cred.Subject,
 			}, nil
 		}
 	}

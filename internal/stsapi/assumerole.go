@@ -2,7 +2,6 @@ package stsapi
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -34,13 +33,6 @@ type assumeRoleResult struct {
 	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
 	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
-}
-
-type assumeRoleResponse struct {
-	XMLName  xml.Name         `xml:"AssumeRoleResponse"`
-	Xmlns    string           `xml:"xmlns,attr"`
-	Result   assumeRoleResult `xml:"AssumeRoleResult"`
-	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
 
 // field is a string member's constraints in the STS model.
@@ -172,7 +164,14 @@ func sessionTags(p *params) []iam.Tag {
 	return tags
 }
 
-func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal, v url.Values, requestID string) (any, error) {
+// assumeRoleRequest is a validated AssumeRole input.
+type assumeRoleRequest struct {
+	in             iam.AssumeRoleInput
+	serial, source string
+}
+
+// parseAssumeRole reads and validates AssumeRole's parameters.
+func parseAssumeRole(v url.Values) (assumeRoleRequest, error) {
 	p := &params{v: v}
 	in := iam.AssumeRoleInput{
 		RoleARN:     p.str("RoleArn", fRoleARN, true),
@@ -203,9 +202,11 @@ func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal
 	serial := p.str("SerialNumber", fSerial, false)
 	p.str("TokenCode", fTokenCode, false)
 	source := p.str("SourceIdentity", fSourceIdent, false)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
+	return assumeRoleRequest{in: in, serial: serial, source: source}, p.err()
+}
+
+func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal, req assumeRoleRequest) (any, error) {
+	in, serial, source := req.in, req.serial, req.source
 	if serial != "" {
 		// TODO(fidelity): MFA devices are not modelled, so no token code
 		// can be verified.
@@ -228,5 +229,5 @@ func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal
 		n := out.PackedPolicySize
 		r.PackedPolicySize = &n
 	}
-	return assumeRoleResponse{Xmlns: Xmlns, Result: r, Metadata: responseMetadata{RequestID: requestID}}, nil
+	return r, nil
 }

@@ -7,13 +7,11 @@ package stsapi
 
 import (
 	"context"
-	"encoding/xml"
 	"net/http"
-	"net/url"
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
-	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/operation"
 )
 
 // Xmlns is the STS response namespace.
@@ -42,117 +40,64 @@ func StatusOf(code string) int {
 	return http.StatusBadRequest
 }
 
-type responseMetadata struct {
-	RequestID string `xml:"RequestId"`
-}
-
 type getCallerIdentityResult struct {
 	Arn     string `xml:"Arn"`
 	UserID  string `xml:"UserId"`
 	Account string `xml:"Account"`
 }
 
-type getCallerIdentityResponse struct {
-	XMLName  xml.Name                `xml:"GetCallerIdentityResponse"`
-	Xmlns    string                  `xml:"xmlns,attr"`
-	Result   getCallerIdentityResult `xml:"GetCallerIdentityResult"`
-	Metadata responseMetadata        `xml:"ResponseMetadata"`
-}
+// ServiceName is STS's signing name.
+const ServiceName = "sts"
 
-// Operation is one STS operation as the wire sees it.
-type Operation struct {
-	// Name is the model's operation name and the query Action.
-	Name string
-	// Action is the IAM action, e.g. "sts:AssumeRole".
-	Action string
-	// NoAuthz marks operations that need no permission: AWS answers
-	// GetCallerIdentity even when a policy explicitly denies it.
-	NoAuthz bool
-	// Invoke validates params, runs the operation and returns the XML
-	// document to encode.
-	Invoke   func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (doc any, err error)
-	resource func(params url.Values) string
-	context  func(params url.Values) map[string][]string
-}
-
-// Resource returns the ARN the operation is authorized against: the role
-// for AssumeRole, "*" otherwise.
-func (op Operation) Resource(_ identity.Principal, params url.Values) string {
-	if op.resource == nil {
-		return "*"
-	}
-	return op.resource(params)
-}
-
-// Context returns the operation's condition keys for the request, or nil:
-// for AssumeRole, aws:RequestTag/<key> and aws:TagKeys of the session tags
-// it passes (Tags.member.N.Key/Value). The role's own tags
-// (aws:ResourceTag/<key>) are read by the authorizer's PolicySource for
-// the role ARN that Resource returns.
-func (op Operation) Context(params url.Values) map[string][]string {
-	if op.context == nil {
-		return nil
-	}
-	return op.context(params)
-}
-
-// Operations returns the STS operation table. svc may be nil, in which
-// case only GetCallerIdentity is offered.
-func Operations(svc *iam.Service) []Operation {
-	ops := []Operation{{
-		Name: "GetCallerIdentity", Action: "sts:GetCallerIdentity", NoAuthz: true,
-		Invoke: func(_ context.Context, caller identity.Principal, _ url.Values, requestID string) (any, error) {
-			return getCallerIdentity(caller, requestID), nil
+// Service returns STS. svc may be nil, in which case only
+// GetCallerIdentity is offered. GetCallerIdentity needs no permission
+// (AWS answers it even when a policy explicitly denies it); AssumeRole is
+// authorized on the role it names, with aws:RequestTag/<key> and
+// aws:TagKeys of the session tags it passes (the role's own tags,
+// aws:ResourceTag/<key>, are read by the authorizer's policy source).
+func Service(svc *iam.Service) operation.Service {
+	ops := []operation.Operation{{
+		Service: ServiceName, Name: "GetCallerIdentity", Action: "sts:GetCallerIdentity", ReadOnly: true,
+		Prepare: func(r operation.Request, raw operation.Input) (operation.Call, error) {
+			return operation.Call{
+				Access: func(context.Context) (operation.Access, error) { return operation.Access{Public: true}, nil },
+				Invoke: func(context.Context) (any, error) {
+					c := r.Caller
+					return getCallerIdentityResult{Arn: c.ARN, UserID: c.UserID, Account: string(c.Account)}, nil
+				},
+			}, nil
 		},
 	}}
 	if svc != nil {
-		ops = append(ops, Operation{
-			Name: "AssumeRole", Action: "sts:AssumeRole",
-			Invoke: func(ctx context.Context, caller identity.Principal, params url.Values, requestID string) (any, error) {
-				return assumeRole(ctx, svc, caller, params, requestID)
+		ops = append(ops, operation.Operation{
+			Service: ServiceName, Name: "AssumeRole", Action: "sts:AssumeRole",
+			Prepare: func(r operation.Request, raw operation.Input) (operation.Call, error) {
+				req, err := parseAssumeRole(raw.Params)
+				if err != nil {
+					return operation.Call{}, err
+				}
+				return operation.Call{
+					Access: func(context.Context) (operation.Access, error) {
+						return operation.Access{
+							Resources:  []string{req.in.RoleARN},
+							Conditions: iam.RequestTagContext(req.in.Tags),
+						}, nil
+					},
+					Invoke: func(ctx context.Context) (any, error) { return assumeRole(ctx, svc, r.Caller, req) },
+				}, nil
 			},
-			resource: func(p url.Values) string { return p.Get("RoleArn") },
-			context:  func(p url.Values) map[string][]string { return iam.RequestTagContext(sessionTags(&params{v: p})) },
 		})
 	}
-	return ops
-}
-
-func getCallerIdentity(caller identity.Principal, requestID string) getCallerIdentityResponse {
-	return getCallerIdentityResponse{
-		Xmlns:    Xmlns,
-		Result:   getCallerIdentityResult{Arn: caller.ARN, UserID: caller.UserID, Account: string(caller.Account)},
-		Metadata: responseMetadata{RequestID: requestID},
+	return operation.Service{
+		Name: ServiceName, Protocol: operation.Query, Xmlns: Xmlns, Version: Version,
+		InternalFailure: "InternalFailure", AccessDenied: iam.CodeAccessDenied, Throttled: "Throttling",
+		Status: StatusOf,
+		Unknown: func(name string) *apierr.Error {
+			if name == "" {
+				return apierr.New(CodeMissingAction, "Missing Action")
+			}
+			return apierr.New(CodeInvalidAction, "Could not find operation "+name+" for version "+Version)
+		},
+		Operations: ops,
 	}
-}
-
-// Find returns the operation named by params' Action, or the query
-// protocol's error for a missing or unknown Action or another Version.
-func Find(ops []Operation, params url.Values) (*Operation, error) {
-	op := params.Get("Action")
-	if v := params.Get("Version"); v != "" && v != Version {
-		return nil, apierr.New(CodeInvalidAction, "Could not find operation "+op+" for version "+v)
-	}
-	if op == "" {
-		return nil, apierr.New(CodeMissingAction, "Missing Action")
-	}
-	for i := range ops {
-		if ops[i].Name == op {
-			return &ops[i], nil
-		}
-	}
-	return nil, apierr.New(CodeInvalidAction, "Could not find operation "+op+" for version "+Version)
-}
-
-// Invoke runs the STS action named in params for caller and returns the
-// response document to encode, and the operation name for logs. It
-// answers GetCallerIdentity only; use [Operations] with an iam.Service for
-// AssumeRole.
-func Invoke(caller identity.Principal, params url.Values, requestID string) (op string, doc any, err error) {
-	o, err := Find(Operations(nil), params)
-	if err != nil {
-		return params.Get("Action"), nil, err
-	}
-	doc, err = o.Invoke(context.Background(), caller, params, requestID)
-	return o.Name, doc, err
 }

@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/operation"
+	"github.com/accountplane/accountplane/internal/operation/operationtest"
+	"github.com/accountplane/accountplane/internal/protocol/query"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -25,7 +29,7 @@ const (
 
 var now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func setup(t *testing.T) (*iam.Service, []stsapi.Operation, identity.Principal) {
+func setup(t *testing.T) (*iam.Service, []operation.Operation, identity.Principal) {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
 	if err != nil {
@@ -45,24 +49,46 @@ func setup(t *testing.T) (*iam.Service, []stsapi.Operation, identity.Principal) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, stsapi.Operations(svc), k.UserPrincipal(u.ID, u.Path)
+	return svc, stsapi.Service(svc).Operations, k.UserPrincipal(u.ID, u.Path)
 }
 
-func invoke(t *testing.T, ops []stsapi.Operation, caller identity.Principal, form string) (string, error) {
+// find is the server's routing of a query request to an STS operation.
+func find(ops []operation.Operation, params url.Values) (operation.Operation, error) {
+	if v := params.Get("Version"); v != "" && v != stsapi.Version {
+		return operation.Operation{}, apierr.New(stsapi.CodeInvalidAction, "Could not find operation for version "+v)
+	}
+	for _, op := range ops {
+		if op.Name == params.Get("Action") {
+			return op, nil
+		}
+	}
+	return operation.Operation{}, stsapi.Service(nil).Unknown(params.Get("Action"))
+}
+
+func access(t *testing.T, op operation.Operation, caller identity.Principal, params url.Values) operation.Access {
+	t.Helper()
+	acc, err := operationtest.Access(context.Background(), op, caller, operation.Input{Params: params})
+	if err != nil {
+		t.Fatalf("%s: access: %v", op.Name, err)
+	}
+	return acc
+}
+
+func invoke(t *testing.T, ops []operation.Operation, caller identity.Principal, form string) (string, error) {
 	t.Helper()
 	params, err := url.ParseQuery(form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := stsapi.Find(ops, params)
+	op, err := find(ops, params)
 	if err != nil {
 		return "", err
 	}
-	doc, err := op.Invoke(context.Background(), caller, params, "req-1")
+	out, err := operationtest.InvokeQuery(context.Background(), op, caller, params)
 	if err != nil {
 		return "", err
 	}
-	b, err := xml.Marshal(doc)
+	b, err := xml.Marshal(query.Response{Op: op.Name, Xmlns: stsapi.Xmlns, Result: out, RequestID: "req-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,25 +197,22 @@ func TestGetCallerIdentity(t *testing.T) {
 	if !regexp.MustCompile(`<Arn>arn:aws:iam::111111111111:user/admin</Arn><UserId>AIDA[A-Z0-9]{17}</UserId><Account>111111111111</Account>`).MatchString(out) {
 		t.Errorf("GetCallerIdentity (user) = %s", out)
 	}
-	// The legacy entry point still answers GetCallerIdentity.
-	op, doc, err := stsapi.Invoke(identity.RootPrincipal(mgmt, ""), url.Values{"Action": {"GetCallerIdentity"}}, "r")
-	if err != nil || op != "GetCallerIdentity" {
-		t.Fatalf("Invoke = %s, %v", op, err)
+	// Without IAM, STS answers GetCallerIdentity only.
+	bare := stsapi.Service(nil).Operations
+	b, err := invoke(t, bare, identity.RootPrincipal(mgmt, ""), "Action=GetCallerIdentity")
+	if err != nil || !strings.Contains(b, "<Arn>arn:aws:iam::111111111111:root</Arn><UserId>111111111111</UserId>") {
+		t.Errorf("root = %s, %v", b, err)
 	}
-	b, _ := xml.Marshal(doc)
-	if !strings.Contains(string(b), "<Arn>arn:aws:iam::111111111111:root</Arn><UserId>111111111111</UserId>") {
-		t.Errorf("root = %s", b)
-	}
-	if _, _, err := stsapi.Invoke(user, url.Values{"Action": {"AssumeRole"}}, "r"); !apierr.HasCode(err, stsapi.CodeInvalidAction) {
-		t.Errorf("legacy Invoke AssumeRole: %v", err)
+	if _, err := invoke(t, bare, user, "Action=AssumeRole"); !apierr.HasCode(err, stsapi.CodeInvalidAction) {
+		t.Errorf("AssumeRole without IAM: %v", err)
 	}
 	for _, o := range ops {
 		if o.Name == "AssumeRole" {
-			if got := o.Resource(user, url.Values{"RoleArn": {roleARN}}); got != roleARN || o.Action != "sts:AssumeRole" {
+			if got := access(t, o, user, url.Values{"RoleArn": {roleARN}, "RoleSessionName": {"s1"}}).Resources[0]; got != roleARN || o.Action != "sts:AssumeRole" {
 				t.Errorf("AssumeRole resource = %s, action %s", got, o.Action)
 			}
 		}
-		if o.Name == "GetCallerIdentity" && !o.NoAuthz {
+		if o.Name == "GetCallerIdentity" && !access(t, o, user, nil).Public {
 			t.Error("GetCallerIdentity requires authorization")
 		}
 	}
@@ -211,23 +234,23 @@ func TestAssumeRoleTagContext(t *testing.T) {
 	form := "Action=AssumeRole&RoleSessionName=tagged&RoleArn=" + url.QueryEscape(roleARN) +
 		"&Tags.member.1.Key=team&Tags.member.1.Value=blue&Tags.member.2.Key=cost&Tags.member.2.Value=42"
 	params, _ := url.ParseQuery(form)
-	op, err := stsapi.Find(ops, params)
+	op, err := find(ops, params)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"team", "cost"}}
-	if got := op.Context(params); !reflect.DeepEqual(got, want) {
+	if got := access(t, op, user, params).Conditions; !reflect.DeepEqual(got, want) {
 		t.Errorf("Context = %v, want %v", got, want)
 	}
 	params.Del("Tags.member.1.Key")
 	params.Del("Tags.member.1.Value")
 	params.Del("Tags.member.2.Key")
 	params.Del("Tags.member.2.Value")
-	if got := op.Context(params); got != nil {
+	if got := access(t, op, user, params).Conditions; got != nil {
 		t.Errorf("Context without tags = %v", got)
 	}
-	gci, _ := stsapi.Find(ops, url.Values{"Action": {"GetCallerIdentity"}})
-	if got := gci.Context(url.Values{}); got != nil {
+	gci, _ := find(ops, url.Values{"Action": {"GetCallerIdentity"}})
+	if got := access(t, gci, user, url.Values{}).Conditions; got != nil {
 		t.Errorf("GetCallerIdentity Context = %v", got)
 	}
 

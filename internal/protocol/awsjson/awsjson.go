@@ -1,7 +1,8 @@
 // Package awsjson is the server side of AWS's JSON 1.0/1.1 protocols:
-// X-Amz-Target dispatch and errors as {"__type": ..., "message": ...}.
+// X-Amz-Target dispatch, JSON in and out, and errors as
+// {"__type": ..., "Message": ...}.
 //
-// It must import only the standard library and apierr.
+// It must import only the standard library, apierr and jsonbody.
 package awsjson
 
 import (
@@ -9,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/protocol/jsonbody"
 )
 
 // ContentType is the AWS JSON 1.1 media type.
@@ -18,6 +20,50 @@ type wireError struct {
 	Type    string `json:"__type"`
 	Message string `json:"Message"` // Organizations and CloudTrail capitalise their members
 	Reason  string `json:"Reason,omitempty"`
+}
+
+// Codec is the awsJson 1.1 codec of one service.
+type Codec struct {
+	// Status maps an exception code to its HTTP status; 0 (or nil) means
+	// 400 for client faults and 500 for server faults.
+	Status func(code string) int
+}
+
+// Decode is [jsonbody.Decode].
+func (c *Codec) Decode(body []byte, v any) error { return jsonbody.Decode(body, v) }
+
+// WriteResult writes out as a 200 response (nil: "{}").
+func (c *Codec) WriteResult(w http.ResponseWriter, _ string, out any, _ string) error {
+	body := []byte("{}")
+	if out != nil {
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		body = b
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(body)
+	return err
+}
+
+// WriteErr writes e with its status: 413 for a body over the limit, else
+// Status, else by fault.
+func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, _ string) {
+	status := 0
+	if e.Code == "RequestEntityTooLargeException" {
+		status = http.StatusRequestEntityTooLarge
+	} else if c.Status != nil {
+		status = c.Status(e.Code)
+	}
+	if status == 0 {
+		status = http.StatusBadRequest
+		if e.Fault == apierr.Server {
+			status = http.StatusInternalServerError
+		}
+	}
+	WriteError(w, status, e)
 }
 
 // WriteError writes e as an awsJson error with status.

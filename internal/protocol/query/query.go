@@ -22,6 +22,78 @@ func Params(r *http.Request, body []byte) (url.Values, error) {
 	return r.URL.Query(), nil
 }
 
+// Codec is the query-protocol codec of one service.
+type Codec struct {
+	// Xmlns is the service's response namespace.
+	Xmlns string
+	// Status maps an exception code to its HTTP status (0 or nil: by
+	// fault); the signature errors, AccessDenied and a body over the limit
+	// have the protocol's own.
+	Status func(code string) int
+}
+
+// authStatus are the statuses the query protocol gives signature errors
+// other than 400.
+var authStatus = map[string]int{
+	"MissingAuthenticationToken":     http.StatusForbidden,
+	"InvalidClientTokenId":           http.StatusForbidden,
+	"SignatureDoesNotMatch":          http.StatusForbidden,
+	"AccessDenied":                   http.StatusForbidden,
+	"AccessDeniedException":          http.StatusForbidden,
+	"RequestEntityTooLargeException": http.StatusRequestEntityTooLarge,
+}
+
+// WriteResult writes <OpResponse><OpResult>out</OpResult>... with 200.
+func (c *Codec) WriteResult(w http.ResponseWriter, op string, out any, requestID string) error {
+	return WriteOK(w, Response{Op: op, Xmlns: c.Xmlns, Result: out, RequestID: requestID})
+}
+
+// WriteErr writes the ErrorResponse of e with its status.
+func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, requestID string) {
+	status, ok := authStatus[e.Code]
+	if !ok && c.Status != nil {
+		status = c.Status(e.Code)
+	}
+	if status == 0 {
+		status = http.StatusBadRequest
+		if e.Fault == apierr.Server {
+			status = http.StatusInternalServerError
+		}
+	}
+	WriteError(w, status, c.Xmlns, requestID, e)
+}
+
+// Response is the document of a successful call:
+// <OpResponse xmlns=…><OpResult>…</OpResult><ResponseMetadata>…</OpResponse>.
+// Result is nil for operations without output.
+type Response struct {
+	Op        string
+	Xmlns     string
+	Result    any
+	RequestID string
+}
+
+// MarshalXML writes the query protocol's response envelope.
+func (r Response) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	start := xml.StartElement{Name: xml.Name{Local: r.Op + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: r.Xmlns}}}
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	if r.Result != nil {
+		if err := e.EncodeElement(r.Result, xml.StartElement{Name: xml.Name{Local: r.Op + "Result"}}); err != nil {
+			return err
+		}
+	}
+	if err := e.EncodeElement(responseMetadata{RequestID: r.RequestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}); err != nil {
+		return err
+	}
+	return e.EncodeToken(start.End())
+}
+
+type responseMetadata struct {
+	RequestID string `xml:"RequestId"`
+}
+
 type errorResponse struct {
 	XMLName   xml.Name  `xml:"ErrorResponse"`
 	Xmlns     string    `xml:"xmlns,attr"`

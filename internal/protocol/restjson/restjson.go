@@ -32,6 +32,40 @@ type Codec struct {
 	InternalCode string
 }
 
+// authStatus are the statuses of the signature errors: the Account API
+// sits behind API Gateway in AWS, which answers them with 403.
+var authStatus = map[string]int{
+	"MissingAuthenticationTokenException": http.StatusForbidden,
+	"ExpiredTokenException":               http.StatusForbidden,
+	"IncompleteSignatureException":        http.StatusForbidden,
+	"UnrecognizedClientException":         http.StatusForbidden,
+	"InvalidSignatureException":           http.StatusForbidden,
+}
+
+// WriteResult writes out as a 200 JSON response (nil: "{}").
+func (c *Codec) WriteResult(w http.ResponseWriter, _ string, out any, _ string) error {
+	var body []byte
+	if out != nil {
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		body = b
+	}
+	c.WriteOK(w, body)
+	return nil
+}
+
+// WriteErr writes e with its status: the signature errors' 403, else
+// StatusOf.
+func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, _ string) {
+	status, ok := authStatus[e.Code]
+	if !ok {
+		status = c.StatusOf(e)
+	}
+	WriteError(w, status, e)
+}
+
 // WriteOK writes a 200 JSON response; body nil means "{}".
 func (c *Codec) WriteOK(w http.ResponseWriter, body []byte) {
 	h := w.Header()
