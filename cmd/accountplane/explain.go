@@ -56,20 +56,24 @@ type decision struct {
 	Public    bool   `json:"public"`
 	Refused   string `json:"refused"`
 	Error     string `json:"error"`
-	Checks    []struct {
-		Resource string `json:"resource"`
-		Allowed  bool   `json:"allowed"`
-		DeniedBy string `json:"deniedBy"`
-		Explicit bool   `json:"explicitDeny"`
-		Reasons  []struct {
-			Kind      string `json:"kind"`
-			Level     int    `json:"level"`
-			Policy    string `json:"policy"`
-			Statement int    `json:"statement"`
-			Sid       string `json:"sid"`
-			Effect    string `json:"effect"`
-		} `json:"reasons"`
-	} `json:"checks"`
+	Checks    []decisionCheck `json:"checks"`
+}
+
+type decisionCheck struct {
+	Resource string           `json:"resource"`
+	Allowed  bool             `json:"allowed"`
+	DeniedBy string           `json:"deniedBy"`
+	Explicit bool             `json:"explicitDeny"`
+	Reasons  []decisionReason `json:"reasons"`
+}
+
+type decisionReason struct {
+	Kind      string `json:"kind"`
+	Level     int    `json:"level"`
+	Policy    string `json:"policy"`
+	Statement int    `json:"statement"`
+	Sid       string `json:"sid"`
+	Effect    string `json:"effect"`
 }
 
 func (d decision) text() string {

@@ -75,6 +75,10 @@ type Config struct {
 	DecisionLogSize int
 }
 
+// Services returns the AWS services the app serves, with their operation
+// tables.
+func (a *App) Services() []operation.Service { return a.served }
+
 // services are the AWS services served, each an operation table run by
 // the server's one pipeline.
 func (a *App) services(tokenKey []byte) []operation.Service {
@@ -103,6 +107,7 @@ type App struct {
 	ln       net.Listener
 	http     *http.Server
 	srv      *server.Server
+	served   []operation.Service
 	clock    *clock.Clock
 	seed     *Seed
 	done     chan error
@@ -189,6 +194,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if len(cors) == 0 && isLoopbackAddr(ln.Addr()) {
 		cors = []string{"*"}
 	}
+	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
 		Authorizer:      authorizer{&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}},
@@ -199,7 +205,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Limiter:         quota.New(cfg.Quotas, time.Now),
 		Resetter:        a,
 		State:           a,
-		Services:        a.services(tokenKey),
+		Services:        a.served,
 		SkipAuth:        cfg.InsecureSkipAuth,
 		DefaultAccount:  identity.AccountID(DefaultAccount.ID),
 		AdminToken:      cfg.AdminToken,

@@ -66,7 +66,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 			c.fail(apierr.New("MalformedQueryString", "The request body is not a valid form."))
 			return
 		}
-		rt, rerr = rt.named(params)
+		rt, rerr = rt.named(params, r.URL.Query())
 		c.rt, x.operation, in.Params = rt, rt.name, params
 		if rerr != nil {
 			c.fail(rerr)

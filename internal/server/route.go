@@ -154,11 +154,12 @@ func (rts *routes) classify(r *http.Request) (route, *apierr.Error) {
 }
 
 // named completes a query-protocol route from its parameters: the Action
-// (exactly one) and the Version (the service's, or none).
-func (rt route) named(params url.Values) (route, *apierr.Error) {
+// (exactly one, counting one left in the URL of a form POST) and the
+// Version (the service's, or none).
+func (rt route) named(params, urlQuery url.Values) (route, *apierr.Error) {
 	rt.params = params
 	actions := params["Action"]
-	if len(actions) > 1 {
+	if len(actions) > 1 || (len(actions) == 1 && len(urlQuery["Action"]) > 0 && !sameValues(params, urlQuery)) {
 		return rt, duplicateAction()
 	}
 	if len(actions) == 1 {
@@ -177,3 +178,7 @@ func (rt route) named(params url.Values) (route, *apierr.Error) {
 func duplicateAction() *apierr.Error {
 	return apierr.New("MalformedQueryString", "The request names more than one Action.")
 }
+
+// sameValues reports whether a and b are the same parameters (a GET's
+// query is both the URL's and the request's).
+func sameValues(a, b url.Values) bool { return a.Encode() == b.Encode() }
