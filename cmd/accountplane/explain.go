@@ -48,14 +48,14 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 type decision struct {
-	RequestID string `json:"requestId"`
-	Principal string `json:"principal"`
-	Action    string `json:"action"`
-	Allowed   bool   `json:"allowed"`
-	Message   string `json:"message"`
-	Public    bool   `json:"public"`
-	Refused   string `json:"refused"`
-	Error     string `json:"error"`
+	RequestID string          `json:"requestId"`
+	Principal string          `json:"principal"`
+	Action    string          `json:"action"`
+	Allowed   bool            `json:"allowed"`
+	Message   string          `json:"message"`
+	Public    bool            `json:"public"`
+	Refused   string          `json:"refused"`
+	Error     string          `json:"error"`
 	Checks    []decisionCheck `json:"checks"`
 }
 
