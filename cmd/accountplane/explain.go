@@ -96,7 +96,7 @@ func (d decision) text() string {
 		if !c.Allowed {
 			state = "denied"
 			if c.Explicit {
-				state += " by an explicit Deny in a " + c.DeniedBy
+				state += " by an explicit Deny (" + c.DeniedBy + ")"
 			} else {
 				state += ": no " + c.DeniedBy + " allows it"
 			}

@@ -72,7 +72,7 @@ func TestDecisionText(t *testing.T) {
 	d.Checks = []decisionCheck{{Resource: "*", DeniedBy: "service control policy", Explicit: true,
 		Reasons: []decisionReason{{Kind: "service control policy", Level: 1, Policy: "p-deny", Statement: 0, Effect: "Deny"}}}}
 	got := d.text()
-	for _, want := range []string{"DENIED organizations:CreatePolicy", "on *: denied by an explicit Deny in a service control policy", "Deny  service control policy p-deny (level 1), statement #0"} {
+	for _, want := range []string{"DENIED organizations:CreatePolicy", "on *: denied by an explicit Deny (service control policy)", "Deny  service control policy p-deny (level 1), statement #0"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("text lacks %q:\n%s", want, got)
 		}
