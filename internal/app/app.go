@@ -341,12 +341,12 @@ func (a *App) prepareWorld(ctx context.Context, seed *Seed) error {
 	}
 	if empty {
 		def := &Seed{Accounts: []SeedAccount{DefaultAccount}}
-		if err := def.apply(ctx, a.Accounts, a.db, a.db, a.Orgs); err != nil {
+		if err := def.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("create default world: %w", err)
 		}
 	}
 	if seed != nil {
-		if err := seed.apply(ctx, a.Accounts, a.db, a.db, a.Orgs); err != nil {
+		if err := seed.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("apply seed: %w", err)
 		}
 	}
