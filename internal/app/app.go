@@ -167,7 +167,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	srv := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
-		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs).Authorize,
+		Authorize:      newAuthorizer(&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, a.Orgs, a.IAM).Authorize,
 		Admin:          &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:          eventClock{a.clock, a.events},
 		Events:         eventSource{a.events},

@@ -134,10 +134,13 @@ func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error)
 }
 
 // authorizer answers the server's authorization questions: it builds the
-// resource ARN and condition keys of each service, then asks authz.
+// resource ARN and condition keys of each service, loads the resource's
+// own policy where AWS evaluates one (a role's trust policy for
+// sts:AssumeRole), then asks authz.
 type authorizer struct {
 	z     *authz.Authorizer
 	orgs  *organizations.Service
+	iam   *iam.Service
 	facts *factCache[targetFacts]
 }
 
@@ -146,8 +149,8 @@ type targetFacts struct {
 	ok bool
 }
 
-func newAuthorizer(z *authz.Authorizer, o *organizations.Service) *authorizer {
-	return &authorizer{z: z, orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newAuthorizer(z *authz.Authorizer, o *organizations.Service, i *iam.Service) *authorizer {
+	return &authorizer{z: z, orgs: o, iam: i, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
 }
 
 func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) error {
@@ -174,7 +177,25 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) error {
 	if resource == "" {
 		resource = "*"
 	}
-	return a.z.Check(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds})
+	rp, err := a.resourcePolicy(ctx, q.Principal, q.Action, resource)
+	if err != nil {
+		return err
+	}
+	return a.z.Check(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds, ResourcePolicy: rp})
+}
+
+// resourcePolicy returns the resource-based policy authz evaluates with
+// the caller's own: for sts:AssumeRole on a role of the caller's account,
+// the role's trust policy (a trust policy naming the caller grants the
+// call without an identity-based policy, as in AWS). Other actions, and
+// roles of other accounts (whose trust policy STS checks itself), have
+// none.
+func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
+	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
+		!strings.HasPrefix(resource, "arn:aws:iam::"+string(p.Account)+":role/") {
+		return nil, nil
+	}
+	return a.iam.TrustPolicyOf(ctx, resource)
 }
 
 // accountResource returns the Account API resource ARN: the standalone
