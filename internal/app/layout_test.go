@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -82,4 +84,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestReadmeStandsAlone: the README is read in a clone of this repository
+// alone, so it must not send readers to files outside it.
+func TestReadmeStandsAlone(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, outside := range []string{"../shared", "shared/STYLE.md", "/work/"} {
+		if strings.Contains(string(b), outside) {
+			t.Errorf("README.md refers to %q, outside the repository", outside)
+		}
+	}
 }
