@@ -64,4 +64,9 @@ type SignUp struct {
 	Name    string
 	Email   string
 	Contact *ContactInformation // nil: derived from Name
+	// PaymentMethod says whether a payment method is on file (nil: true,
+	// as a sign-up leaves it).
+	PaymentMethod *bool
+	// Seller is the seller of record, "AWS" or "AISPL" ("": AWS).
+	Seller string
 }

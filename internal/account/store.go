@@ -10,6 +10,10 @@ import (
 // ErrNotFound is returned by Tx methods when a row does not exist.
 var ErrNotFound = errors.New("account: not found")
 
+// ErrEmailInUse is returned (wrapped) by [Service.EnsureSignUp] when another
+// account already has the email address.
+var ErrEmailInUse = errors.New("account: email address already in use")
+
 // Store persists the domain. Update runs fn in one atomic, durable
 // transaction: when fn returns an error nothing it wrote is kept. View runs
 // fn on a consistent read-only snapshot and must not take a global lock.

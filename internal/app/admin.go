@@ -31,18 +31,14 @@ func (ad *admin) SignUp(ctx context.Context, name, email string) (identity.Accou
 	if !strings.Contains(email, "@") || len(email) < 6 || len(email) > 64 {
 		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusBadRequest, Message: "email must be an address of 6 to 64 characters"}
 	}
-	if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.AccountByEmail(ctx, email) }); err == nil {
-		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: "an account with this email already exists"}
-	} else if !errors.Is(err, account.ErrNotFound) {
-		return "", identity.AccessKey{}, err
-	}
+	// EnsureSignUp checks the email address and inserts in one
+	// transaction; it creates nothing when the random id is taken.
 	for range 100 {
 		id := identity.AccountID(randomFrom("123456789", 1) + randomFrom("0123456789", 11))
-		if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.Account(ctx, id) }); err == nil {
-			continue
-		}
 		created, err := ad.accounts.EnsureSignUp(ctx, account.SignUp{ID: id, Name: name, Email: email})
-		if err != nil {
+		if errors.Is(err, account.ErrEmailInUse) {
+			return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: "an account with this email already exists"}
+		} else if err != nil {
 			return "", identity.AccessKey{}, err
 		}
 		if !created {
@@ -69,14 +65,7 @@ func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (ident
 }
 
 func (ad *admin) SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error {
-	err := ad.db.Update(ctx, func(tx account.Tx) error {
-		a, err := tx.Account(ctx, id)
-		if err != nil {
-			return err
-		}
-		a.PaymentMethod = on
-		return tx.PutAccount(ctx, a)
-	})
+	err := ad.accounts.SetPaymentMethod(ctx, id, on)
 	if errors.Is(err, account.ErrNotFound) {
 		return &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
 	}

@@ -197,7 +197,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
-		Authorizer:      authorizer{&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}},
+		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
@@ -370,12 +370,12 @@ func (a *App) prepareWorld(ctx context.Context, seed *Seed) error {
 	}
 	if empty {
 		def := &Seed{Accounts: []SeedAccount{DefaultAccount}}
-		if err := def.apply(ctx, a.Accounts, a.db, a.db, a.Orgs); err != nil {
+		if err := def.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("create default world: %w", err)
 		}
 	}
 	if seed != nil {
-		if err := seed.apply(ctx, a.Accounts, a.db, a.db, a.Orgs); err != nil {
+		if err := seed.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("apply seed: %w", err)
 		}
 	}

@@ -137,9 +137,12 @@ func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error)
 // authorizer answers the server's authorization questions: it adds the
 // request-level global condition keys and asks authz. Which resources a
 // call acts on is each operation's own declaration (operation.Access).
-type authorizer struct{ z *authz.Authorizer }
+type authorizer struct {
+	z   *authz.Authorizer
+	iam *iam.Service
+}
 
-func (a authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
+func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
 	conds := make(map[string][]string, len(q.Conditions)+3)
 	for k, v := range q.Conditions {
 		conds[k] = v
@@ -155,7 +158,25 @@ func (a authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.D
 	if resource == "" {
 		resource = "*"
 	}
-	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds})
+	rp, err := a.resourcePolicy(ctx, q.Principal, q.Action, resource)
+	if err != nil {
+		return authz.Decision{}, err
+	}
+	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds, ResourcePolicy: rp})
+}
+
+// resourcePolicy returns the resource-based policy authz evaluates with
+// the caller's own: for sts:AssumeRole on a role of the caller's account,
+// the role's trust policy (a trust policy naming the caller grants the
+// call without an identity-based policy, as in AWS). Other actions, and
+// roles of other accounts (whose trust policy STS checks itself), have
+// none.
+func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
+	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
+		!strings.HasPrefix(resource, "arn:aws:iam::"+string(p.Account)+":role/") {
+		return nil, nil
+	}
+	return a.iam.TrustPolicyOf(ctx, resource)
 }
 
 // accountDirectory gives the Account API the organization facts of

@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -27,19 +29,20 @@ func TestLayout(t *testing.T) {
 		"internal/pagetoken":         {},
 		"internal/clock":             {},
 		"internal/generation":        {},
+		"internal/uuid":              {},
 		"internal/quota":             {},
 		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/restjson"},
 		"internal/operation":         {"internal/apierr", "internal/identity"},
 		"internal/organizations":     {"internal/account", "internal/apierr", "internal/generation", "internal/identity"},
 		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/operation", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
-		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation"},
-		"internal/iamapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/pagetoken"},
+		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/protocol/query"},
+		"internal/iamapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/query"},
 		"internal/sqlite":            {"internal/account", "internal/events", "internal/iam", "internal/identity", "internal/organizations", "internal/trail"},
-		"internal/trail":             {"internal/identity"},
+		"internal/trail":             {"internal/identity", "internal/uuid"},
 		"internal/cloudtrailapi":     {"internal/apierr", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/jsonbody", "internal/trail"},
 		"internal/iam":               {"internal/account", "internal/apierr", "internal/generation", "internal/identity", "internal/policy"},
 		"internal/policy":            {},
-		"internal/events":            {"internal/account"},
+		"internal/events":            {"internal/account", "internal/uuid"},
 		"internal/authz":             {"internal/apierr", "internal/identity", "internal/policy"},
 	}
 	forbiddenStd := map[string][]string{
@@ -82,4 +85,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestReadmeStandsAlone: the README is read in a clone of this repository
+// alone, so it must not send readers to files outside it.
+func TestReadmeStandsAlone(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, outside := range []string{"../shared", "shared/STYLE.md", "/work/"} {
+		if strings.Contains(string(b), outside) {
+			t.Errorf("README.md refers to %q, outside the repository", outside)
+		}
+	}
 }

@@ -141,9 +141,9 @@ var DefaultAccount = SeedAccount{
 }
 
 // apply creates what is missing of s.
-func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, store account.Store, orgs *organizations.Service) error {
+func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, orgs *organizations.Service) error {
 	for _, a := range s.Accounts {
-		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email}
+		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller}
 		if c := a.Contact; c != nil {
 			u.Contact = &account.ContactInformation{
 				FullName: c.FullName, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3,
@@ -151,14 +151,8 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, s
 				CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, CompanyName: c.CompanyName, WebsiteURL: c.WebsiteURL,
 			}
 		}
-		created, err := svc.EnsureSignUp(ctx, u)
-		if err != nil {
+		if _, err := svc.EnsureSignUp(ctx, u); err != nil {
 			return err
-		}
-		if created {
-			if err := s.applyAccountExtras(ctx, store, a); err != nil {
-				return err
-			}
 		}
 		for _, c := range a.Credentials {
 			k, err := keys.AccessKey(ctx, c.AccessKeyID)

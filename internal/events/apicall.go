@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // DetailTypeAPICall is the detail-type of the events that carry a
@@ -46,7 +48,7 @@ func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now t
 	t = t.UTC().Truncate(time.Second)
 	ev := &Event{
 		Version:    "0",
-		ID:         newUUID(),
+		ID:         uuid.New(),
 		DetailType: DetailTypeAPICall,
 		Source:     "aws." + strings.TrimSuffix(h.EventSource, ".amazonaws.com"),
 		Account:    acct,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 var _ account.Events = (*Service)(nil)
@@ -124,7 +125,7 @@ func (s *Service) complete(ctx context.Context, tx Tx, now time.Time, limit int)
 func regionEvent(tr *Transition, status account.RegionStatus, at time.Time) *Event {
 	return &Event{
 		Version:    "0",
-		ID:         newUUID(),
+		ID:         uuid.New(),
 		DetailType: DetailTypeRegion,
 		Source:     SourceAccount,
 		Account:    tr.Caller,

@@ -92,17 +92,13 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		}
 		return tx.PutCreateAccountStatus(ctx, st)
 	})
-	if err == nil && st.Account != "" && s.opts.Roles != nil {
+	if err == nil && st.Account != "" {
 		role := in.RoleName
 		if role == "" {
 			role = ManagedRoleName
 		}
-		mgmt := caller.Account
-		if err := s.opts.Roles.AccessRole(ctx, st.Account, mgmt, role); err != nil {
-			return nil, fmt.Errorf("create %s in %s: %w", role, st.Account, err)
-		}
-		if err := s.opts.Roles.ServiceLinkedRole(ctx, st.Account); err != nil {
-			return nil, fmt.Errorf("create service-linked role in %s: %w", st.Account, err)
+		if err := s.memberRoles(ctx, caller.Account, st.Account, role); err != nil {
+			return nil, err
 		}
 	}
 	return st, err

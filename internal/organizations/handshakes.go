@@ -271,11 +271,11 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 		}
 		return tx.PutHandshake(ctx, h)
 	})
-	if err == nil && h.Action == ActionInvite && s.opts.Roles != nil {
+	if err == nil && h.Action == ActionInvite {
 		// Invited members get the service-linked role, not
 		// OrganizationAccountAccessRole.
-		if err := s.opts.Roles.ServiceLinkedRole(ctx, caller.Account); err != nil {
-			return nil, fmt.Errorf("create service-linked role in %s: %w", caller.Account, err)
+		if err := s.memberRoles(ctx, "", caller.Account, ""); err != nil {
+			return nil, err
 		}
 	}
 	return h, err

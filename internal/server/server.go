@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -18,6 +16,7 @@ import (
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
 	"github.com/accountplane/accountplane/internal/quota"
 	"github.com/accountplane/accountplane/internal/sigv4"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // Credential is what an access key id resolves to.
@@ -238,20 +237,4 @@ func info(ctx context.Context) *requestInfo {
 }
 
 // newRequestID returns a random UUID (version 4) string.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+func newRequestID() string { return uuid.New() }

@@ -1,12 +1,11 @@
 package trail
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"strings"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // Constant values of the records.
@@ -270,11 +269,4 @@ func userIdentity(p identity.Principal, s *Session) UserIdentity {
 }
 
 // NewEventID returns a random UUID (version 4).
-func NewEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func NewEventID() string { return uuid.New() }
