@@ -54,8 +54,11 @@ type Config struct {
 	// Quotas is the request-rate table (nil: never throttle); see quota.Parse.
 	Quotas quota.Table
 	// Orgs tunes the Organizations quotas (zero values: AWS's numbers).
-	Orgs            organizations.Options
-	AdminToken      string
+	Orgs       organizations.Options
+	AdminToken string
+	// AllowedHosts are Host names besides loopback ones that the admin API
+	// answers without AdminToken (see server.Config.AllowedHosts).
+	AllowedHosts    []string
 	CORSOrigins     []string
 	TLSCert, TLSKey string
 	Log             *slog.Logger
@@ -182,6 +185,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		SkipAuth:       cfg.InsecureSkipAuth,
 		DefaultAccount: identity.AccountID(DefaultAccount.ID),
 		AdminToken:     cfg.AdminToken,
+		AllowedHosts:   cfg.AllowedHosts,
 		CORSOrigins:    cors,
 		Version:        cfg.Version,
 		Trail: server.TrailConfig{
