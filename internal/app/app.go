@@ -314,15 +314,10 @@ func (a *App) ExportState(ctx context.Context) ([]byte, error) {
 	return json.Marshal(st)
 }
 
-// ImportState replaces the whole store with a document ExportState wrote.
-func (a *App) ImportState(ctx context.Context, doc []byte) error {
-	var st sqlite.State
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber() // nanosecond timestamps do not fit a float64
-	if err := dec.Decode(&st); err != nil {
-		return &server.AdminError{Status: http.StatusBadRequest, Message: "not a state document: " + err.Error()}
-	}
-	if err := a.db.Import(ctx, &st); err != nil {
+// ImportState replaces the whole store with a document ExportState wrote,
+// read from doc as it is decoded (see sqlite.DB.ImportFrom).
+func (a *App) ImportState(ctx context.Context, doc io.Reader) error {
+	if err := a.db.ImportFrom(ctx, doc); err != nil {
 		return &server.AdminError{Status: http.StatusBadRequest, Message: err.Error()}
 	}
 	if err := a.syncEventTargets(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,6 +65,7 @@ func startAdmin(t *testing.T, cfg server.Config) (*httptest.Server, *countingRes
 	t.Helper()
 	r := &countingResetter{}
 	cfg.Keys, cfg.Clock, cfg.Resetter = oneKey{}, fixedClock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, r
+	cfg.Log = slog.New(slog.DiscardHandler)
 	ts := httptest.NewServer(server.New(cfg))
 	t.Cleanup(ts.Close)
 	return ts, r
@@ -169,5 +171,44 @@ func TestAdminGuardWithToken(t *testing.T) {
 	health := adminRequest{method: "GET", path: "/_accountplane/health", host: "evil.example"}
 	if status, body := health.do(t, ts); status != http.StatusOK {
 		t.Errorf("health: got %d, want 200; body %s", status, body)
+	}
+}
+
+// readingState is a StateStore whose import reads the whole document and
+// reports failures as the app does, as a 400 AdminError.
+type readingState struct{ got atomic.Int64 }
+
+func (s *readingState) ExportState(context.Context) ([]byte, error) { return []byte(`{}`), nil }
+
+func (s *readingState) ImportState(_ context.Context, doc io.Reader) error {
+	n, err := io.Copy(io.Discard, doc)
+	if err != nil {
+		return &server.AdminError{Status: http.StatusBadRequest, Message: "not a state document: " + err.Error()}
+	}
+	s.got.Store(n)
+	return nil
+}
+
+func TestStateImportSizeLimit(t *testing.T) {
+	t.Parallel()
+	st := &readingState{}
+	ts, _ := startAdmin(t, server.Config{State: st, MaxStateBytes: 1000})
+	put := func(size int) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPut, ts.URL+"/_accountplane/state", strings.NewReader(strings.Repeat(" ", size)))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, body := put(1000); status != http.StatusOK || st.got.Load() != 1000 {
+		t.Errorf("document at the limit: got %d %s (%d bytes read), want 200 after reading 1000", status, body, st.got.Load())
+	}
+	if status, body := put(1001); status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than 1000 bytes") {
+		t.Errorf("document over the limit: got %d %s, want 413", status, body)
 	}
 }

@@ -88,6 +88,9 @@ type Config struct {
 	DefaultAccount identity.AccountID
 	// MaxBodyBytes limits request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxStateBytes limits the state document of PUT /_accountplane/state
+	// (default DefaultMaxStateBytes); a larger one is answered 413.
+	MaxStateBytes int64
 	// AdminToken, if set, is required as a bearer token on the admin API,
 	// which then answers from anywhere; unset, the admin API answers
 	// loopback clients only, for a loopback Host or one of AllowedHosts,
