@@ -72,7 +72,22 @@ type Config struct {
 	// days); Trail tunes what they hold.
 	TrailRetention time.Duration
 	Trail          trail.Options
+	// ReadTimeout limits the time to read one request, body included
+	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
+	// connection waits for its next request (default DefaultIdleTimeout).
+	ReadTimeout, IdleTimeout time.Duration
 }
+
+// Limits of the HTTP server. Go's server answers 431 Request Header Fields
+// Too Large itself to a request whose header exceeds MaxHeaderBytes (plus
+// the 4 KiB of slack net/http grants), and drops a connection that takes
+// longer than ReadTimeout to send a request.
+const (
+	DefaultReadTimeout = 30 * time.Second
+	DefaultIdleTimeout = 120 * time.Second
+	readHeaderTimeout  = 10 * time.Second
+	MaxHeaderBytes     = 64 << 10
+)
 
 // App is a running accountplane.
 type App struct {
@@ -106,6 +121,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	var seed *Seed
 	if cfg.Seed != "" {
@@ -197,7 +218,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		},
 	})
 	a.srv = srv
-	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
+	a.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout),
+		ReadTimeout:       cfg.ReadTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
