@@ -76,10 +76,11 @@ type request struct {
 // A failed verification returns an [*Error] with Kind Missing if r carries no
 // authentication, Incomplete if the signature parameters are malformed or
 // partial or leave Host or a present X-Amz-Date, X-Amz-Security-Token,
-// X-Amz-Content-Sha256 or X-Amz-Target header unsigned, UnknownKey if Creds does not know the access key, Expired if the
-// request date is more than MaxSkew away from Now or a presigned URL is past
-// its X-Amz-Expires, BadToken if the session token does not match the
-// credential's, and Mismatch if the signature (or the payload hash) is wrong.
+// X-Amz-Content-Sha256 or X-Amz-Target header unsigned, UnknownKey if Creds
+// does not know the access key, Expired if the request date is more than
+// MaxSkew away from Now or a presigned URL is past its X-Amz-Expires,
+// BadToken if the session token does not match the credential's, and
+// Mismatch if the signature (or the payload hash) is wrong.
 // Any other error comes from Creds and is an internal failure.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Result, error) {
 	req, err := parseRequest(r)

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// StateFormat versions the document Export writes; Import refuses others.
+// StateFormat versions the document Export writes; ImportFrom refuses others.
 const StateFormat = "accountplane-state/1"
 
 // State is the whole store as one JSON document: every table's rows, keyed
@@ -74,45 +74,6 @@ func (db *DB) Export(ctx context.Context) (*State, error) {
 	return st, err
 }
 
-// Import replaces the whole store with st in one transaction. The document
-// must be of this format and this schema version.
-func (db *DB) Import(ctx context.Context, st *State) error {
-	if st.Format != StateFormat {
-		return fmt.Errorf("sqlite: import: format %q, want %q", st.Format, StateFormat)
-	}
-	return db.update(ctx, func(t *tx) error {
-		var version int
-		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
-			return fmt.Errorf("sqlite: import: %w", err)
-		}
-		if st.SchemaVersion != version {
-			return fmt.Errorf("sqlite: import: schema version %d, this server has %d", st.SchemaVersion, version)
-		}
-		tables, err := t.tableNames(ctx)
-		if err != nil {
-			return err
-		}
-		known := map[string]bool{}
-		for _, name := range tables {
-			known[name] = true
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+name+`"`); err != nil {
-				return fmt.Errorf("sqlite: import: clear %s: %w", name, err)
-			}
-		}
-		for name, rows := range st.Tables {
-			if !known[name] {
-				return fmt.Errorf("sqlite: import: unknown table %q", name)
-			}
-			for _, row := range rows {
-				if err := t.insertRow(ctx, name, row); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
-
 // insertRow inserts one row of a State document into table name.
 func (t *tx) insertRow(ctx context.Context, name string, row map[string]any) error {
 	cols := make([]string, 0, len(row))
@@ -135,11 +96,11 @@ func (t *tx) insertRow(ctx context.Context, name string, row map[string]any) err
 	return nil
 }
 
-// ImportFrom is [DB.Import] for the JSON state document read from r. It
-// decodes the document token by token and inserts each row as soon as it is
-// decoded, so memory stays bounded by the largest row, not the document;
-// a document found invalid part way leaves the store untouched (one
-// transaction). The price is that the write transaction stays open while r
+// ImportFrom replaces the whole store, in one transaction, with the JSON
+// state document read from r, which must be of this format and this schema
+// version. It decodes the document token by token and inserts each row as
+// soon as it is decoded, so memory stays bounded by the largest row, not the
+// document; a document found invalid part way leaves the store untouched. The price is that the write transaction stays open while r
 // is read, so other writes wait for a slow reader.
 //
 // The document is an object with exactly the members "format",
