@@ -24,6 +24,7 @@ func adminCall(t *testing.T, method, url string, in any, out any) int {
 		json.NewEncoder(&body).Encode(in)
 	}
 	req, _ := http.NewRequest(method, url, &body)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -55,8 +55,11 @@ type Config struct {
 	// Quotas is the request-rate table (nil: never throttle); see quota.Parse.
 	Quotas quota.Table
 	// Orgs tunes the Organizations quotas (zero values: AWS's numbers).
-	Orgs            organizations.Options
-	AdminToken      string
+	Orgs       organizations.Options
+	AdminToken string
+	// AllowedHosts are Host names besides loopback ones that the admin API
+	// answers without AdminToken (see server.Config.AllowedHosts).
+	AllowedHosts    []string
 	CORSOrigins     []string
 	TLSCert, TLSKey string
 	Log             *slog.Logger
@@ -70,6 +73,10 @@ type Config struct {
 	// days); Trail tunes what they hold.
 	TrailRetention time.Duration
 	Trail          trail.Options
+	// ReadTimeout limits the time to read one request, body included
+	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
+	// connection waits for its next request (default DefaultIdleTimeout).
+	ReadTimeout, IdleTimeout time.Duration
 	// DecisionLogSize is how many authorization decisions are kept in
 	// memory for `accountplane explain` (default 10,000).
 	DecisionLogSize int
@@ -98,6 +105,17 @@ func (a *App) services(tokenKey []byte) []operation.Service {
 		}),
 	}
 }
+
+// Limits of the HTTP server. Go's server answers 431 Request Header Fields
+// Too Large itself to a request whose header exceeds MaxHeaderBytes (plus
+// the 4 KiB of slack net/http grants), and drops a connection that takes
+// longer than ReadTimeout to send a request.
+const (
+	DefaultReadTimeout = 30 * time.Second
+	DefaultIdleTimeout = 120 * time.Second
+	readHeaderTimeout  = 10 * time.Second
+	MaxHeaderBytes     = 64 << 10
+)
 
 // App is a running accountplane.
 type App struct {
@@ -132,6 +150,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	var seed *Seed
 	if cfg.Seed != "" {
@@ -209,6 +233,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		SkipAuth:        cfg.InsecureSkipAuth,
 		DefaultAccount:  identity.AccountID(DefaultAccount.ID),
 		AdminToken:      cfg.AdminToken,
+		AllowedHosts:    cfg.AllowedHosts,
 		CORSOrigins:     cors,
 		Version:         cfg.Version,
 		DecisionLogSize: cfg.DecisionLogSize,
@@ -222,7 +247,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		return nil, err
 	}
 	a.srv = srv
-	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
+	a.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout),
+		ReadTimeout:       cfg.ReadTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
@@ -339,15 +371,10 @@ func (a *App) ExportState(ctx context.Context) ([]byte, error) {
 	return json.Marshal(st)
 }
 
-// ImportState replaces the whole store with a document ExportState wrote.
-func (a *App) ImportState(ctx context.Context, doc []byte) error {
-	var st sqlite.State
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber() // nanosecond timestamps do not fit a float64
-	if err := dec.Decode(&st); err != nil {
-		return &server.AdminError{Status: http.StatusBadRequest, Message: "not a state document: " + err.Error()}
-	}
-	if err := a.db.Import(ctx, &st); err != nil {
+// ImportState replaces the whole store with a document ExportState wrote,
+// read from doc as it is decoded (see sqlite.DB.ImportFrom).
+func (a *App) ImportState(ctx context.Context, doc io.Reader) error {
+	if err := a.db.ImportFrom(ctx, doc); err != nil {
 		return &server.AdminError{Status: http.StatusBadRequest, Message: err.Error()}
 	}
 	if err := a.syncEventTargets(ctx); err != nil {

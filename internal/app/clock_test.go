@@ -101,6 +101,7 @@ func TestStateExportImport(t *testing.T) {
 	}
 	b := start(t, app.Config{DataDir: app.MemoryData})
 	req, _ := http.NewRequest(http.MethodPut, b.URL()+"/_accountplane/state", bytes.NewReader(doc))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +121,7 @@ func TestStateExportImport(t *testing.T) {
 		t.Errorf("created date after import: %v vs %v (timestamps must survive exactly)", infoA, infoB)
 	}
 	req, _ = http.NewRequest(http.MethodPut, b.URL()+"/_accountplane/state", strings.NewReader(`{"format":"other"}`))
+	req.Header.Set("Content-Type", "application/json")
 	resp, _ = http.DefaultClient.Do(req)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {

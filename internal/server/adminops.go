@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/clock"
@@ -221,8 +222,15 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 // StateStore exports and imports the whole state as one JSON document.
 type StateStore interface {
 	ExportState(ctx context.Context) ([]byte, error)
-	ImportState(ctx context.Context, doc []byte) error
+	// ImportState reads the document from doc, ideally as it decodes it, so
+	// that memory does not grow with the document. A read error of doc is
+	// returned wrapped, or as an *AdminError.
+	ImportState(ctx context.Context, doc io.Reader) error
 }
+
+// DefaultMaxStateBytes is the default limit on the size of a state document
+// PUT /_accountplane/state accepts.
+const DefaultMaxStateBytes = 256 << 20
 
 func (s *Server) routeState() {
 	s.mux.HandleFunc("GET /_accountplane/state", s.admin(s.exportState))
@@ -243,14 +251,39 @@ func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) importState(w http.ResponseWriter, r *http.Request) {
 	info(r.Context()).operation = "ImportState"
-	doc, err := io.ReadAll(io.LimitReader(r.Body, 256<<20))
-	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "cannot read the body")
-		return
+	limit := s.cfg.MaxStateBytes
+	if limit <= 0 {
+		limit = DefaultMaxStateBytes
 	}
-	if err := s.cfg.State.ImportState(r.Context(), doc); err != nil {
-		s.adminFailure(w, r, err)
+	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, limit)}
+	if err := s.cfg.State.ImportState(r.Context(), body); err != nil {
+		// The body's own failures come first: however the store reported
+		// them, they are not the document's fault.
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(body.err, &tooLarge):
+			writeAdminError(w, http.StatusRequestEntityTooLarge, "the state document is larger than "+strconv.FormatInt(limit, 10)+" bytes")
+		case body.err != nil:
+			writeAdminError(w, http.StatusBadRequest, "cannot read the body")
+		default:
+			s.adminFailure(w, r, err)
+		}
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "imported"})
+}
+
+// bodyReader remembers the first error, other than io.EOF, of the reader it
+// wraps.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }

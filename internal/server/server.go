@@ -69,10 +69,17 @@ type Config struct {
 	DefaultAccount identity.AccountID
 	// MaxBodyBytes limits request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxStateBytes limits the state document of PUT /_accountplane/state
+	// (default DefaultMaxStateBytes); a larger one is answered 413.
+	MaxStateBytes int64
 	// AdminToken, if set, is required as a bearer token on the admin API,
 	// which then answers from anywhere; unset, the admin API answers
-	// loopback clients only.
+	// loopback clients only, for a loopback Host or one of AllowedHosts,
+	// same-origin (see Server.admin).
 	AdminToken string
+	// AllowedHosts are the Host names, besides loopback ones, that the admin
+	// API answers without an AdminToken (e.g. a container's name).
+	AllowedHosts []string
 	// CORSOrigins lists the origins allowed to call the AWS APIs from a
 	// browser; "*" allows any.
 	CORSOrigins []string

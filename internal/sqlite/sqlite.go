@@ -55,6 +55,11 @@ type DB struct {
 	// (see OnBusCommit).
 	busMu    sync.Mutex
 	busHooks []func()
+	// preparing counts statements being prepared in the background;
+	// closing stops new ones (see prepareLater).
+	prepMu    sync.Mutex
+	closing   bool
+	preparing sync.WaitGroup
 }
 
 // memoryDBs numbers the in-memory databases of the process, so that every
@@ -192,7 +197,19 @@ func fileURI(p string, q url.Values) string {
 
 // Close closes the database. An Update in progress may fail.
 func (db *DB) Close() error {
+	db.prepMu.Lock()
+	db.closing = true
+	db.prepMu.Unlock()
+	db.preparing.Wait()
 	var errs []error
+	for _, cache := range []*sync.Map{&db.readStmts, &db.writeStmts} {
+		cache.Range(func(_, v any) bool {
+			if s, _ := v.(*sql.Stmt); s != nil {
+				errs = append(errs, s.Close())
+			}
+			return true
+		})
+	}
 	if db.reader != nil && db.reader != db.writer {
 		errs = append(errs, db.reader.Close())
 	}

@@ -71,7 +71,7 @@ func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader})
+	return fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db})
 }
 
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
@@ -85,7 +85,7 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}
+	t := &tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer, db: db}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -118,6 +118,7 @@ type tx struct {
 	// SQL on every call was the largest cost of a signed read.
 	stmts *sync.Map
 	pool  *sql.DB
+	db    *DB // prepares statements in the background
 	// busAppended: the transaction appended an API call event (the bus is
 	// told after the commit).
 	busAppended bool
@@ -135,17 +136,32 @@ func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if s, _ := v.(*sql.Stmt); s != nil {
 		return t.tx.StmtContext(ctx, s)
 	}
-	if !loaded {
-		go func(pool *sql.DB, cache *sync.Map) {
-			s, err := pool.Prepare(query)
-			if err != nil {
-				cache.Delete(query) // retried on next use
-				return
-			}
-			cache.Store(query, s)
-		}(t.pool, t.stmts)
+	if !loaded && t.db != nil {
+		t.db.prepareLater(t.pool, t.stmts, query)
 	}
 	return nil
+}
+
+// prepareLater prepares query on pool in the background and caches it.
+// Close waits for the preparations under way and starts no new ones.
+func (db *DB) prepareLater(pool *sql.DB, cache *sync.Map, query string) {
+	db.prepMu.Lock()
+	if db.closing {
+		db.prepMu.Unlock()
+		cache.Delete(query)
+		return
+	}
+	db.preparing.Add(1)
+	db.prepMu.Unlock()
+	go func() {
+		defer db.preparing.Done()
+		s, err := pool.Prepare(query)
+		if err != nil {
+			cache.Delete(query) // retried on next use
+			return
+		}
+		cache.Store(query, s)
+	}()
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {

@@ -166,7 +166,7 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(&tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}); err != nil {
+	if err := fn(&tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer, db: db}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
