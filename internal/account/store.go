@@ -5,10 +5,12 @@ import (
 	"errors"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// ErrNotFound is returned by Tx methods when a row does not exist.
-var ErrNotFound = errors.New("account: not found")
+// ErrNotFound is returned by Tx methods when a row does not exist (the
+// kernel's).
+var ErrNotFound = kernel.ErrNotFound
 
 // ErrEmailInUse is returned (wrapped) by [Service.EnsureSignUp] when another
 // account already has the email address.
@@ -54,7 +56,4 @@ type Tx interface {
 }
 
 // Outbox is implemented by stores that can list the outbox (admin API).
-type Outbox interface {
-	// Messages returns the newest messages first, at most limit of them.
-	Messages(ctx context.Context, limit int) ([]Message, error)
-}
+type Outbox = kernel.Outbox

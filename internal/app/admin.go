@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
@@ -51,7 +52,7 @@ func (ad *admin) SignUp(ctx context.Context, name, email string) (identity.Accou
 }
 
 func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (identity.AccessKey, error) {
-	if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.Account(ctx, id) }); errors.Is(err, account.ErrNotFound) {
+	if _, err := ad.lookup(ctx, func(tx account.Tx) (*kernel.Account, error) { return tx.Account(ctx, id) }); errors.Is(err, kernel.ErrNotFound) {
 		return identity.AccessKey{}, &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
 	} else if err != nil {
 		return identity.AccessKey{}, err
@@ -66,7 +67,7 @@ func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (ident
 
 func (ad *admin) SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error {
 	err := ad.accounts.SetPaymentMethod(ctx, id, on)
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(err, kernel.ErrNotFound) {
 		return &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
 	}
 	return err
@@ -85,7 +86,7 @@ func (ad *admin) Accounts(ctx context.Context) ([]server.AccountSummary, error) 
 			Origin: a.Origin, PaymentMethod: a.PaymentMethod,
 		}
 		if sum.Origin == "" {
-			sum.Origin = account.OriginSignUp
+			sum.Origin = kernel.OriginSignUp
 		}
 		if org, mgmt, ok, err := ad.orgs.MembershipOf(ctx, a.ID); err != nil {
 			return nil, err
@@ -116,8 +117,8 @@ func randomFrom(alphabet string, n int) string {
 }
 
 // lookup runs get in a read transaction.
-func (ad *admin) lookup(ctx context.Context, get func(account.Tx) (*account.Account, error)) (*account.Account, error) {
-	var a *account.Account
+func (ad *admin) lookup(ctx context.Context, get func(account.Tx) (*kernel.Account, error)) (*kernel.Account, error) {
+	var a *kernel.Account
 	err := ad.db.View(ctx, func(tx account.Tx) (err error) {
 		a, err = get(tx)
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/app"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -172,7 +173,7 @@ func TestClockAdvanceClosedAccountLeavesAfter90Days(t *testing.T) {
 		}
 		if step.advance == "1h" {
 			// A SUSPENDED account can be read, not changed.
-			if info, err := a.Accounts.Information(ctx, onMember); err != nil || info.State != account.StateSuspended {
+			if info, err := a.Accounts.Information(ctx, onMember); err != nil || info.State != kernel.StateSuspended {
 				t.Errorf("GetAccountInformation of the suspended member: %+v, %v", info, err)
 			}
 			if err := a.Accounts.Rename(ctx, onMember, "x"); err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {

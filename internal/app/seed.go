@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -145,7 +146,7 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, o
 	for _, a := range s.Accounts {
 		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller}
 		if c := a.Contact; c != nil {
-			u.Contact = &account.ContactInformation{
+			u.Contact = &kernel.ContactInformation{
 				FullName: c.FullName, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3,
 				City: c.City, StateOrRegion: c.StateOrRegion, DistrictOrCounty: c.DistrictOrCounty, PostalCode: c.PostalCode,
 				CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, CompanyName: c.CompanyName, WebsiteURL: c.WebsiteURL,
@@ -162,7 +163,7 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, o
 				}
 				continue
 			}
-			if !errors.Is(err, account.ErrNotFound) {
+			if !errors.Is(err, kernel.ErrNotFound) {
 				return err
 			}
 			if err := keys.PutAccessKey(ctx, identity.AccessKey{ID: c.AccessKeyID, Secret: c.SecretAccessKey, Account: u.ID, Active: true}); err != nil {

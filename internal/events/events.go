@@ -91,7 +91,7 @@ type Transition struct {
 }
 
 // Tx is what the bus reads and writes in one store transaction. Getters
-// return errors wrapping account.ErrNotFound for absent rows.
+// return errors wrapping kernel.ErrNotFound for absent rows.
 type Tx interface {
 	// BusAppend appends r to the log and sets r.Seq.
 	BusAppend(ctx context.Context, r *Record) error

@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // NewTarget checks a webhook target and returns it with its pattern
@@ -108,7 +108,7 @@ func (s *Service) deliver(ctx context.Context, t Target) {
 		})
 		var wait time.Duration
 		switch {
-		case errors.Is(err, account.ErrNotFound):
+		case errors.Is(err, kernel.ErrNotFound):
 			wait = s.opts.PollInterval
 		case err != nil:
 			if ctx.Err() == nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // ErrNotFound is the store's sentinel for absent rows (shared with account).
-var ErrNotFound = account.ErrNotFound
+var ErrNotFound = kernel.ErrNotFound
 
 // ErrExists is returned by Create* when the name (or alias) is taken.
 var ErrExists = errors.New("iam: already exists")
@@ -26,7 +26,7 @@ type Store interface {
 // case-insensitively, as in IAM; lookups are case-insensitive too. Lists
 // are sorted by name.
 type Tx interface {
-	Account(ctx context.Context, id identity.AccountID) (*account.Account, error)
+	Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error)
 
 	User(ctx context.Context, acct identity.AccountID, name string) (*User, error)
 	PutUser(ctx context.Context, u *User) error

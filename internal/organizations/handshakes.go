@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // Invitation is the input of InviteAccountToOrganization.
@@ -115,7 +115,7 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 				return err
 			}
 		}
-		return tx.AddMessage(ctx, &account.Message{
+		return tx.AddMessage(ctx, &kernel.Message{
 			ID: msgID, Time: now, Account: string(h.TargetAccount), To: email,
 			Subject: "You are invited to join the AWS organization " + string(sc.org.ID),
 			Body: fmt.Sprintf("%s (%s) invites your AWS account to join organization %s. Handshake %s expires %s.%s",
@@ -132,7 +132,7 @@ func notesLine(notes string) string {
 	return " Notes: " + notes
 }
 
-func seller(a *account.Account) string {
+func seller(a *kernel.Account) string {
 	if a.Seller == "" {
 		return "AWS"
 	}
@@ -141,7 +141,7 @@ func seller(a *account.Account) string {
 
 // inviteTarget resolves the invited account (nil when an email belongs to
 // no account yet) and the address the invitation is mailed to.
-func (s *Service) inviteTarget(ctx context.Context, tx Tx, in Invitation) (*account.Account, string, error) {
+func (s *Service) inviteTarget(ctx context.Context, tx Tx, in Invitation) (*kernel.Account, string, error) {
 	if in.TargetType == PartyAccount {
 		a, err := tx.Account(ctx, identity.AccountID(in.Target))
 		if errors.Is(err, ErrNotFound) {
@@ -162,7 +162,7 @@ func (s *Service) inviteTarget(ctx context.Context, tx Tx, in Invitation) (*acco
 	return a, in.Target, nil
 }
 
-func sameTarget(h *Handshake, t PartyType, target string, acc *account.Account) bool {
+func sameTarget(h *Handshake, t PartyType, target string, acc *kernel.Account) bool {
 	if acc != nil && h.TargetAccount == acc.ID {
 		return true
 	}

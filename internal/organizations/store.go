@@ -3,13 +3,13 @@ package organizations
 import (
 	"context"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // ErrNotFound is returned by Tx getters for absent rows. It is the account
 // domain's sentinel, so one store reports absence one way.
-var ErrNotFound = account.ErrNotFound
+var ErrNotFound = kernel.ErrNotFound
 
 // Store persists the domain, with the transaction semantics of
 // [account.Store]: Update is atomic, durable and serializable.
@@ -22,12 +22,12 @@ type Store interface {
 // rows in a stable order (by id unless said otherwise).
 type Tx interface {
 	// The shared account records (owned by the account domain).
-	Account(ctx context.Context, id identity.AccountID) (*account.Account, error)
-	AccountByEmail(ctx context.Context, email string) (*account.Account, error)
-	PutAccount(ctx context.Context, a *account.Account) error
-	ContactInformation(ctx context.Context, id identity.AccountID) (*account.ContactInformation, error)
-	PhoneVerification(ctx context.Context, id identity.AccountID) (*account.PhoneVerification, error)
-	AddMessage(ctx context.Context, m *account.Message) error
+	Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error)
+	AccountByEmail(ctx context.Context, email string) (*kernel.Account, error)
+	PutAccount(ctx context.Context, a *kernel.Account) error
+	ContactInformation(ctx context.Context, id identity.AccountID) (*kernel.ContactInformation, error)
+	PhoneVerification(ctx context.Context, id identity.AccountID) (*kernel.PhoneVerification, error)
+	AddMessage(ctx context.Context, m *kernel.Message) error
 
 	Organization(ctx context.Context, id OrgID) (*Organization, error)
 	PutOrganization(ctx context.Context, o *Organization) error

@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
 	"github.com/accountplane/accountplane/internal/quota"
@@ -30,7 +30,7 @@ type Credential struct {
 var ErrExpiredToken = errors.New("server: the session has expired")
 
 // Credentials resolves access key ids (long-term keys and STS sessions).
-// It returns an error wrapping account.ErrNotFound for unknown or inactive
+// It returns an error wrapping kernel.ErrNotFound for unknown or inactive
 // keys and ErrExpiredToken for expired sessions.
 type Credentials interface {
 	Credential(ctx context.Context, accessKeyID string) (Credential, error)
@@ -46,7 +46,7 @@ type Config struct {
 	// DecisionLogSize is how many authorization decisions are kept for
 	// GET /_accountplane/requests/{id}/decision (default 10,000).
 	DecisionLogSize int
-	Outbox          account.Outbox
+	Outbox          kernel.Outbox
 	Admin           Admin
 	// Limiter throttles callers by the quota table (nil: never).
 	Limiter *quota.Limiter
@@ -170,7 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.ErrorContext(ctx, "panic serving request", "request_id", info.id, "panic", v)
 			if !rec.wrote {
 				restjson.WriteError(rec, http.StatusInternalServerError,
-					&apierr.Error{Code: account.CodeInternalServer, Message: "An internal error occurred.", Fault: apierr.Server})
+					&apierr.Error{Code: "InternalServerException", Message: "An internal error occurred.", Fault: apierr.Server})
 			}
 			rec.status = http.StatusInternalServerError
 		}

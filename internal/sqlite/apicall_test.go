@@ -10,6 +10,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	bus "github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/trail"
 )
@@ -148,7 +149,7 @@ func TestAPICallEvents(t *testing.T) {
 				switch {
 				case want && (err != nil || d.Seq != log[0].Seq):
 					t.Errorf("target %s: %+v, %v; want the event queued", id, d, err)
-				case !want && !errors.Is(err, account.ErrNotFound):
+				case !want && !errors.Is(err, kernel.ErrNotFound):
 					t.Errorf("target %s: %+v, %v; want nothing queued", id, d, err)
 				}
 			}

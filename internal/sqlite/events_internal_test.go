@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/events"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // TestMigrateRegionTransitionsBackfill upgrades a database from before
@@ -127,7 +128,7 @@ func TestBusStore(t *testing.T) {
 		if seq, err := tx.BusEventSeq(ctx, "e2"); err != nil || seq != 2 {
 			t.Errorf("BusEventSeq(e2) = %d, %v", seq, err)
 		}
-		if _, err := tx.BusEventSeq(ctx, "nope"); !errors.Is(err, account.ErrNotFound) {
+		if _, err := tx.BusEventSeq(ctx, "nope"); !errors.Is(err, kernel.ErrNotFound) {
 			t.Errorf("BusEventSeq(nope): %v, want ErrNotFound", err)
 		}
 		d, err := tx.BusNextDelivery(ctx, "a")

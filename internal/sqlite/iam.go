@@ -13,7 +13,7 @@ import (
 )
 
 // The iam.Tx methods. Getters return an error wrapping iam.ErrNotFound
-// (account.ErrNotFound) for an absent row, and so do the Delete and Remove
+// (kernel.ErrNotFound) for an absent row, and so do the Delete and Remove
 // methods when there was nothing to delete. Put methods insert or replace
 // the whole record. Names of users, groups, roles and policies (and the
 // owner and member names that refer to them) are matched case-insensitively:

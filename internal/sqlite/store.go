@@ -9,12 +9,13 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
 var (
 	_ account.Store       = (*DB)(nil)
-	_ account.Outbox      = (*DB)(nil)
+	_ kernel.Outbox       = (*DB)(nil)
 	_ account.Tx          = (*tx)(nil)
 	_ organizations.Store = orgStore{}
 	_ organizations.Tx    = (*tx)(nil)
@@ -197,10 +198,10 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Res
 }
 
 // rowErr wraps the error of a single-row read; sql.ErrNoRows becomes
-// account.ErrNotFound.
+// kernel.ErrNotFound.
 func rowErr(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		err = account.ErrNotFound
+		err = kernel.ErrNotFound
 	}
 	return fmt.Errorf("sqlite: %s: %w", what, err)
 }
@@ -208,7 +209,7 @@ func rowErr(err error, what string) error {
 func errNil(what string) error { return fmt.Errorf("sqlite: %s: nil value", what) }
 
 // deleteOne runs a DELETE that should remove a row; it returns an error
-// wrapping account.ErrNotFound if there was none.
+// wrapping kernel.ErrNotFound if there was none.
 func (t *tx) deleteOne(ctx context.Context, what, query string, args ...any) error {
 	res, err := t.exec(ctx, what, query, args...)
 	if err != nil {
@@ -219,7 +220,7 @@ func (t *tx) deleteOne(ctx context.Context, what, query string, args ...any) err
 		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqlite: %s: %w", what, account.ErrNotFound)
+		return fmt.Errorf("sqlite: %s: %w", what, kernel.ErrNotFound)
 	}
 	return nil
 }

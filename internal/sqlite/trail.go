@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/trail"
 )
 
@@ -177,7 +177,7 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 }
 
 // ReplaceEvent replaces the stored event with ev's id by ev (its sequence
-// is kept). It returns an error wrapping account.ErrNotFound if there is
+// is kept). It returns an error wrapping kernel.ErrNotFound if there is
 // none.
 func (db *DB) ReplaceEvent(ctx context.Context, ev trail.Event) error {
 	res := make([]resourceJSON, len(ev.Resources))
@@ -199,7 +199,7 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev trail.Event) error {
 		}
 		n, err := res.RowsAffected()
 		if err == nil && n == 0 {
-			err = account.ErrNotFound
+			err = kernel.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, err)

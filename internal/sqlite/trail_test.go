@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/trail"
 )
@@ -39,7 +40,7 @@ func billing(t *testing.T, db *sqlite.DB) *account.AlternateContact {
 		c, err = tx.AlternateContact(context.Background(), trailAcct, account.Billing)
 		return err
 	})
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(err, kernel.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -199,12 +200,12 @@ func TestLookupEvents(t *testing.T) {
 	if got := ids(events(t, db, trail.Query{})); got != "e4,e3,e2,e1" {
 		t.Errorf("after replace: %s", got)
 	}
-	if err := db.ReplaceEvent(context.Background(), trail.Event{ID: "nope", Account: trailAcct}); !errors.Is(err, account.ErrNotFound) {
+	if err := db.ReplaceEvent(context.Background(), trail.Event{ID: "nope", Account: trailAcct}); !errors.Is(err, kernel.ErrNotFound) {
 		t.Errorf("replacing a missing event: %v", err)
 	}
 	// Records belong to existing accounts.
 	err := db.Update(context.Background(), func(tx account.Tx) error {
-		return tx.PutAccount(context.Background(), &account.Account{ID: trailAcct, Name: "a", Email: "a@example.com", CreatedAt: trailT0})
+		return tx.PutAccount(context.Background(), &kernel.Account{ID: trailAcct, Name: "a", Email: "a@example.com", CreatedAt: trailT0})
 	})
 	if err != nil {
 		t.Fatal(err)
