@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
@@ -444,7 +446,7 @@ func (s *sessionInfo) lookup(ctx context.Context, accessKeyID string) (trail.Ses
 		if r, err := tx.Role(ctx, sess.Account, sess.RoleName); err == nil && r != nil && r.Path != "" {
 			path = r.Path
 		}
-		out.RoleARN = "arn:aws:iam::" + string(sess.Account) + ":role" + path + sess.RoleName
+		out.RoleARN = arn.IAM(string(sess.Account), "role", path, sess.RoleName)
 		return nil
 	})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
 	"github.com/accountplane/accountplane/internal/iam"
@@ -173,7 +175,7 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.
 // none.
 func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
 	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
-		!strings.HasPrefix(resource, "arn:aws:iam::"+string(p.Account)+":role/") {
+		!strings.HasPrefix(resource, arn.IAM(string(p.Account), "role", "/", "")) {
 		return nil, nil
 	}
 	return a.iam.TrustPolicyOf(ctx, resource)
@@ -221,9 +223,8 @@ func boolString(b bool) string {
 type orgRoles struct{ iam *iam.Service }
 
 func (r orgRoles) AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error {
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		string(management) + `:root"},"Action":"sts:AssumeRole"}]}`
-	_, err := r.iam.EnsureRole(ctx, acct, name, trust, "arn:aws:iam::aws:policy/AdministratorAccess")
+	trust := iam.OrganizationAccessTrustPolicy(management)
+	_, err := r.iam.EnsureRole(ctx, acct, name, trust, iam.AdministratorAccessARN)
 	return err
 }
 

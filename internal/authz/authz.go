@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/policy"
@@ -289,7 +291,7 @@ func resourceAccount(resource string) string {
 // principalARN is aws:PrincipalArn: for an assumed role, the role's ARN.
 func principalARN(p identity.Principal) string {
 	if p.Type == identity.AssumedRole {
-		return "arn:aws:iam::" + string(p.Account) + ":role/" + p.Name
+		return arn.IAM(string(p.Account), "role", "/", p.Name)
 	}
 	return p.ARN
 }

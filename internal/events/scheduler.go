@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/uuid"
 )
@@ -131,7 +133,7 @@ func regionEvent(tr *Transition, status account.RegionStatus, at time.Time) *Eve
 		Account:    tr.Caller,
 		Time:       at.UTC().Format(TimeFormat),
 		Region:     BusRegion,
-		Resources:  []string{"arn:aws:account::" + tr.Account + ":account"},
+		Resources:  []string{arn.Account(tr.Account)},
 		Detail:     RegionDetail{AccountID: tr.Account, RegionName: tr.Region, Status: string(status)},
 	}
 }

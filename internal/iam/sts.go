@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/policy"
@@ -49,7 +51,7 @@ func (s *Session) AssumedRoleID() string { return s.RoleID + ":" + s.SessionName
 // ARN returns the session's ARN,
 // arn:aws:sts::ACCT:assumed-role/ROLE/SESSION.
 func (s *Session) ARN() string {
-	return "arn:aws:sts::" + string(s.Account) + ":assumed-role/" + s.RoleName + "/" + s.SessionName
+	return arn.AssumedRole(string(s.Account), s.RoleName, s.SessionName)
 }
 
 // Principal returns the principal that signs with the session's key.
@@ -190,7 +192,7 @@ func trusts(r *Role, caller identity.Principal, now time.Time) bool {
 	}
 	principalARN := caller.ARN
 	if caller.Type == identity.AssumedRole {
-		principalARN = "arn:aws:iam::" + string(caller.Account) + ":role/" + caller.Name
+		principalARN = arn.IAM(string(caller.Account), "role", "/", caller.Name)
 	}
 	d := policy.EvaluateResource(policy.Request{
 		Action: "sts:AssumeRole", Resource: r.ARN(), PrincipalARN: caller.ARN, Now: now,

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/uuid"
 )
@@ -250,7 +252,7 @@ func userIdentity(p identity.Principal, s *Session) UserIdentity {
 		sc := &SessionContext{
 			SessionIssuer: SessionIssuer{
 				Type: "Role", PrincipalID: roleID, AccountID: string(p.Account), UserName: p.Name,
-				ARN: "arn:aws:iam::" + string(p.Account) + ":role/" + p.Name,
+				ARN: arn.IAM(string(p.Account), "role", "/", p.Name),
 			},
 			Attributes: SessionAttributes{MFAAuthenticated: "false"},
 		}
