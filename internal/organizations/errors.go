@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -139,8 +140,20 @@ func InvalidInput(reason, msg string) *apierr.Error {
 	return withReason(CodeInvalidInput, reason, msg)
 }
 
+// Domain sentinels, matched with errors.Is inside the domain; the
+// exceptions that carry them are what callers see.
+var (
+	// ErrNoOrganization: the account is in no organization.
+	ErrNoOrganization = errors.New("organizations: the account is in no organization")
+	// ErrNoMember: the account is not a (visible) member of the caller's
+	// organization.
+	ErrNoMember = errors.New("organizations: no such member")
+)
+
 func errNotInUse() *apierr.Error {
-	return e(CodeAWSOrganizationsNotInUse, "Your account is not a member of an organization.")
+	err := e(CodeAWSOrganizationsNotInUse, "Your account is not a member of an organization.")
+	err.Err = ErrNoOrganization
+	return err
 }
 
 func accessDenied(msg string) *apierr.Error { return e(CodeAccessDenied, msg) }
@@ -150,7 +163,9 @@ func errNotManagement() *apierr.Error {
 }
 
 func errAccountNotFound() *apierr.Error {
-	return e(CodeAccountNotFound, "You specified an account that doesn't exist.")
+	err := e(CodeAccountNotFound, "You specified an account that doesn't exist.")
+	err.Err = ErrNoMember
+	return err
 }
 
 func errHandshakeNotFound() *apierr.Error {

@@ -62,7 +62,7 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 			}
 			if _, err := s.orgOf(ctx, tx, target.ID); err == nil {
 				return handshakeConstraint(HSReasonAlreadyInAnOrganization, "The account is already a member of an organization.")
-			} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+			} else if !errors.Is(err, ErrNoOrganization) {
 				return err
 			}
 			if seller(target) != seller(mgmt) {
@@ -284,7 +284,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 func (s *Service) acceptInvite(ctx context.Context, tx Tx, h *Handshake, caller identity.AccountID) error {
 	if _, err := s.orgOf(ctx, tx, caller); err == nil {
 		return handshakeConstraint(HSReasonAlreadyInAnOrganization, "The account is already a member of an organization.")
-	} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+	} else if !errors.Is(err, ErrNoOrganization) {
 		return err
 	}
 	org, err := tx.Organization(ctx, h.Org)

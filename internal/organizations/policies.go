@@ -608,7 +608,7 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Prin
 func (s *Service) EffectiveSCPs(ctx context.Context, id identity.AccountID) (levels [][]Policy, management, ok bool, err error) {
 	err = s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, id)
-		if isCode(err, CodeAWSOrganizationsNotInUse) {
+		if errors.Is(err, ErrNoOrganization) {
 			return nil
 		} else if err != nil {
 			return err

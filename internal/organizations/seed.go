@@ -27,7 +27,7 @@ func (s *Service) AdmitMember(ctx context.Context, mgmt, id identity.AccountID, 
 		}
 		if _, err := s.orgOf(ctx, tx, id); err == nil {
 			return nil
-		} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+		} else if !errors.Is(err, ErrNoOrganization) {
 			return err
 		}
 		if _, err := tx.Account(ctx, id); errors.Is(err, ErrNotFound) {

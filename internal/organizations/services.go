@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -245,8 +246,10 @@ func (s *Service) ListDelegatedAdmins(ctx context.Context, caller identity.Princ
 				continue
 			}
 			m, err := s.memberOf(ctx, tx, sc, d.Account)
-			if err != nil {
-				continue
+			if errors.Is(err, ErrNoMember) {
+				continue // a former member's registration is not listed
+			} else if err != nil {
+				return err
 			}
 			v, err := s.view(ctx, tx, sc.org, m)
 			if err != nil {
