@@ -2,8 +2,11 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,15 +71,72 @@ type Target struct {
 	Pattern string
 }
 
-// Delivery is a pending delivery of an event to a target.
+// Delivery is a delivery of an event to a target: pending, or dead (given
+// up after failing for Options.DeadAfter, kept until retried).
 type Delivery struct {
-	TargetID    string
+	TargetID string
+	// TargetURL is the target's URL (set by BusDeadDeliveries only).
+	TargetURL   string
 	Seq         int64
 	Attempts    int
 	NextAttempt time.Time // real time; zero: at once
 	Created     time.Time // real time
-	LastError   string
-	Event       Record
+	// FirstAttempt is when the first failed attempt started, on the domain
+	// clock (zero: none failed yet).
+	FirstAttempt time.Time
+	// Dead is when the delivery was given up, on the domain clock (zero:
+	// it is pending).
+	Dead      time.Time
+	LastError string
+	Event     Record
+}
+
+// ID returns the delivery's ID.
+func (d *Delivery) ID() DeliveryID { return DeliveryID{Target: d.TargetID, Seq: d.Seq} }
+
+// DeliveryID names one delivery: a target and an event of the log. Its
+// string form is "<target id>-<seq>".
+type DeliveryID struct {
+	Target string
+	Seq    int64
+}
+
+func (id DeliveryID) String() string { return id.Target + "-" + strconv.FormatInt(id.Seq, 10) }
+
+// ParseDeliveryID parses the string form of a DeliveryID.
+func ParseDeliveryID(s string) (DeliveryID, error) {
+	i := strings.LastIndexByte(s, '-')
+	if i <= 0 {
+		return DeliveryID{}, fmt.Errorf("events: delivery id %q: want TARGET-SEQ", s)
+	}
+	seq, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil || seq <= 0 {
+		return DeliveryID{}, fmt.Errorf("events: delivery id %q: want TARGET-SEQ", s)
+	}
+	return DeliveryID{Target: s[:i], Seq: seq}, nil
+}
+
+// DeliveryFailure is the outcome of a failed delivery attempt.
+type DeliveryFailure struct {
+	// At is when the attempt started, on the domain clock; it becomes the
+	// delivery's FirstAttempt if it has none.
+	At time.Time
+	// Next is when to attempt again, in real time (ignored if Dead).
+	Next time.Time
+	// Dead, if not zero, gives the delivery up at that domain time: it is
+	// kept but no longer attempted.
+	Dead time.Time
+	Err  string
+}
+
+// OutboxStats counts the webhook outbox.
+type OutboxStats struct {
+	// Pending counts the pending deliveries of active targets; Oldest is
+	// the creation time of the oldest (zero: none).
+	Pending int
+	Oldest  time.Time
+	// Dead counts the dead deliveries (of every target).
+	Dead int
 }
 
 // Transition is a Region transition whose completion event is due at DueAt.
@@ -109,15 +169,24 @@ type Tx interface {
 	// with their pending deliveries).
 	BusSetTargets(ctx context.Context, ts []Target, now time.Time) error
 	BusAddDelivery(ctx context.Context, targetID string, seq int64, now time.Time) error
-	// BusNextDelivery returns the target's oldest pending delivery.
+	// BusNextDelivery returns the target's oldest pending (not dead)
+	// delivery.
 	BusNextDelivery(ctx context.Context, targetID string) (*Delivery, error)
 	// BusDelivered removes a delivery.
 	BusDelivered(ctx context.Context, targetID string, seq int64) error
-	// BusDeliveryFailed counts a failed attempt and schedules the next.
-	BusDeliveryFailed(ctx context.Context, targetID string, seq int64, next time.Time, msg string) error
-	// BusPending counts the pending deliveries of active targets and
-	// returns the creation time of the oldest (zero: none).
-	BusPending(ctx context.Context) (n int, oldest time.Time, err error)
+	// BusDeliveryFailed counts a failed attempt, records its error and the
+	// first attempt's time, and either schedules the next attempt or, if
+	// f.Dead is set, gives the delivery up.
+	BusDeliveryFailed(ctx context.Context, targetID string, seq int64, f DeliveryFailure) error
+	// BusDeadDeliveries returns at most limit dead deliveries, with their
+	// events and target URLs, by event Seq then target.
+	BusDeadDeliveries(ctx context.Context, limit int) ([]Delivery, error)
+	// BusRetryDelivery makes a dead delivery pending again, due at once,
+	// with no attempts counted. It returns an error wrapping
+	// account.ErrNotFound if there is no such dead delivery.
+	BusRetryDelivery(ctx context.Context, targetID string, seq int64) error
+	// BusOutboxStats counts the pending and dead deliveries.
+	BusOutboxStats(ctx context.Context) (OutboxStats, error)
 
 	// AddRegionTransition records a started transition and sets t.ID.
 	AddRegionTransition(ctx context.Context, t *Transition) error
@@ -151,7 +220,12 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the delay between delivery attempts,
 	// which doubles per failure (defaults 250ms and 30s).
 	MinBackoff, MaxBackoff time.Duration
-	// Client posts to webhooks (default: a client with a 10s timeout).
+	// DeadAfter is how long, on the domain clock, a delivery may keep
+	// failing from its first attempt; a failure after that makes it dead
+	// (default 24h).
+	DeadAfter time.Duration
+	// Client posts to webhooks (default: a client with a 10s timeout). It
+	// is used without following redirects, whatever its CheckRedirect.
 	Client *http.Client
 }
 
@@ -176,7 +250,7 @@ type Service struct {
 	dispatchers map[string]context.CancelFunc
 	patterns    sync.Map // pattern source -> *Pattern
 
-	delivered, failed atomic.Int64
+	delivered, failed, dead atomic.Int64
 }
 
 // New returns a Service over store.
@@ -202,9 +276,13 @@ func New(store Store, opts Options) *Service {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	if opts.DeadAfter <= 0 {
+		opts.DeadAfter = 24 * time.Hour
+	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
+	opts.Client = noRedirects(opts.Client)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, opts: opts, log: opts.Log,

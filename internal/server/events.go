@@ -34,6 +34,7 @@ const keepAlive = 15 * time.Second
 
 func (s *Server) routeEvents() {
 	s.mux.HandleFunc("GET /_accountplane/events", s.admin(s.streamEvents))
+	s.routeWebhooks()
 }
 
 // streamEvents serves the events as Server-Sent Events: one "data:" line of

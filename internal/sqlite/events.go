@@ -147,21 +147,33 @@ func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now
 	return err
 }
 
-// BusNextDelivery implements events.Tx.
-func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*events.Delivery, error) {
-	d := events.Delivery{TargetID: targetID}
+// deliveryColumns are the columns scanDelivery reads, from
+// event_deliveries d joined with bus_events e.
+const deliveryColumns = `d.target_id, d.seq, d.attempts, d.next_attempt_at, d.created_at, d.first_attempt_at,
+	d.dead_at, d.last_error, e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at`
+
+func scanDelivery(s scanner, d *events.Delivery, more ...any) error {
 	var body string
 	r := &d.Event
-	err := t.queryRow(ctx, `SELECT d.seq, d.attempts, d.next_attempt_at, d.created_at, d.last_error,
-		e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at
+	dest := append([]any{&d.TargetID, &d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created},
+		scanTime{&d.FirstAttempt}, scanTime{&d.Dead}, &d.LastError,
+		&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created}}, more...)
+	if err := s.Scan(dest...); err != nil {
+		return err
+	}
+	r.Body = []byte(body)
+	return nil
+}
+
+// BusNextDelivery implements events.Tx.
+func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*events.Delivery, error) {
+	var d events.Delivery
+	err := scanDelivery(t.queryRow(ctx, `SELECT `+deliveryColumns+`
 		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq
-		WHERE d.target_id = ? ORDER BY d.seq LIMIT 1`, targetID).
-		Scan(&d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created}, &d.LastError,
-			&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created})
+		WHERE d.target_id = ? AND d.dead_at IS NULL ORDER BY d.seq LIMIT 1`, targetID), &d)
 	if err != nil {
 		return nil, rowErr(err, "next delivery for "+targetID)
 	}
-	r.Body = []byte(body)
 	return &d, nil
 }
 
@@ -173,27 +185,58 @@ func (t *tx) BusDelivered(ctx context.Context, targetID string, seq int64) error
 }
 
 // BusDeliveryFailed implements events.Tx.
-func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, next time.Time, msg string) error {
+func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, f events.DeliveryFailure) error {
 	_, err := t.exec(ctx, fmt.Sprintf("failed delivery of event %d to %s", seq, targetID),
-		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-		WHERE target_id = ? AND seq = ?`, nanos(next), msg, targetID, seq)
+		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+			first_attempt_at = COALESCE(first_attempt_at, ?), dead_at = ?
+		WHERE target_id = ? AND seq = ?`, nanos(f.Next), f.Err, nanos(f.At), nanos(f.Dead), targetID, seq)
 	return err
 }
 
-// BusPending implements events.Tx.
-func (t *tx) BusPending(ctx context.Context) (int, time.Time, error) {
-	var n int
+// BusDeadDeliveries implements events.Tx.
+func (t *tx) BusDeadDeliveries(ctx context.Context, limit int) ([]events.Delivery, error) {
+	return queryList(ctx, t, "list dead deliveries", func(s scanner, d *events.Delivery) error {
+		return scanDelivery(s, d, &d.TargetURL)
+	}, `SELECT `+deliveryColumns+`, g.url
+		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq JOIN event_targets g ON g.id = d.target_id
+		WHERE d.dead_at IS NOT NULL ORDER BY d.seq, d.target_id LIMIT ?`, limit)
+}
+
+// BusRetryDelivery implements events.Tx.
+func (t *tx) BusRetryDelivery(ctx context.Context, targetID string, seq int64) error {
+	what := fmt.Sprintf("retry delivery of event %d to %s", seq, targetID)
+	res, err := t.exec(ctx, what, `UPDATE event_deliveries
+		SET attempts = 0, next_attempt_at = NULL, first_attempt_at = NULL, dead_at = NULL
+		WHERE target_id = ? AND seq = ? AND dead_at IS NOT NULL`, targetID, seq)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: no such dead delivery: %w", what, account.ErrNotFound)
+	}
+	return nil
+}
+
+// BusOutboxStats implements events.Tx.
+func (t *tx) BusOutboxStats(ctx context.Context) (events.OutboxStats, error) {
+	var st events.OutboxStats
 	var oldest sql.NullInt64
 	err := t.queryRow(ctx, `SELECT COUNT(*), MIN(d.created_at) FROM event_deliveries d
-		JOIN event_targets g ON g.id = d.target_id WHERE g.active = 1`).Scan(&n, &oldest)
+		JOIN event_targets g ON g.id = d.target_id WHERE g.active = 1 AND d.dead_at IS NULL`).Scan(&st.Pending, &oldest)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlite: pending deliveries: %w", err)
+		return st, fmt.Errorf("sqlite: pending deliveries: %w", err)
 	}
-	var at time.Time
 	if oldest.Valid {
-		at = time.Unix(0, oldest.Int64).UTC()
+		st.Oldest = time.Unix(0, oldest.Int64).UTC()
 	}
-	return n, at, nil
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM event_deliveries WHERE dead_at IS NOT NULL`).Scan(&st.Dead); err != nil {
+		return st, fmt.Errorf("sqlite: dead deliveries: %w", err)
+	}
+	return st, nil
 }
 
 // AddRegionTransition implements events.Tx.
