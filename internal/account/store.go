@@ -19,14 +19,15 @@ var ErrEmailInUse = errors.New("account: email address already in use")
 // Store persists the domain. Update runs fn in one atomic, durable
 // transaction: when fn returns an error nothing it wrote is kept. View runs
 // fn on a consistent read-only snapshot and must not take a global lock.
-type Store interface {
-	View(ctx context.Context, fn func(Tx) error) error
-	Update(ctx context.Context, fn func(Tx) error) error
-}
+type Store = kernel.Store[Tx]
 
 // Tx is what the domain reads and writes inside one transaction. Getters
 // return ErrNotFound for absent rows. Writers of a View transaction fail.
 type Tx interface {
+	// The event bus's transaction: Region requests record their
+	// transitions and events in the request's transaction (see Events).
+	kernel.BusTx
+
 	Account(ctx context.Context, id identity.AccountID) (*Account, error)
 	// AccountByEmail finds the account whose primary email equals email
 	// (case-insensitively).

@@ -198,6 +198,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	orgOpts.Roles = orgRoles{a.IAM}
 	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
 	a.events = newEvents(a, cfg)
+	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, realNow: time.Now}.beforeCommit)
 	a.Accounts = account.NewService(a.db, account.Options{Events: a.events,
 		Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay, Directory: a.Orgs,
 		CloseDelay: cfg.CloseDelay, PostClosure: orgOpts.PostClosure,

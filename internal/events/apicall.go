@@ -15,13 +15,6 @@ import (
 // CloudTrail record.
 const DetailTypeAPICall = "AWS API Call via CloudTrail"
 
-// CommitNotifier is a Store that can tell the bus when a transaction that
-// appended events outside the Service (AppendAPICall) committed. New
-// registers the Service's Committed with it.
-type CommitNotifier interface {
-	OnBusCommit(fn func())
-}
-
 // apiCallHeader is what AppendAPICall reads of a record.
 type apiCallHeader struct {
 	EventSource string `json:"eventSource"`

@@ -23,11 +23,7 @@ const scanBatch = 100
 // emitted after a later request's start), then records the transition and
 // emits its ENABLING or DISABLING event, then completes it at once if it
 // has no delay.
-func (s *Service) RegionRequested(ctx context.Context, atx account.Tx, c account.RegionChange) error {
-	tx, ok := atx.(Tx)
-	if !ok {
-		return fmt.Errorf("events: the store's transaction (%T) cannot record events", atx)
-	}
+func (s *Service) RegionRequested(ctx context.Context, tx Tx, c account.RegionChange) error {
 	now := c.Opt.RequestedAt.UTC()
 	if err := s.completeAll(ctx, tx, now); err != nil {
 		return err

@@ -16,10 +16,7 @@ var ErrExists = errors.New("iam: already exists")
 
 // Store persists the domain with the transaction semantics of
 // [account.Store].
-type Store interface {
-	View(ctx context.Context, fn func(Tx) error) error
-	Update(ctx context.Context, fn func(Tx) error) error
-}
+type Store = kernel.Store[Tx]
 
 // Tx is what the domain reads and writes in one transaction. Names of
 // users, groups, roles and policies are unique per account

@@ -13,10 +13,7 @@ var ErrNotFound = kernel.ErrNotFound
 
 // Store persists the domain, with the transaction semantics of
 // [account.Store]: Update is atomic, durable and serializable.
-type Store interface {
-	View(ctx context.Context, fn func(Tx) error) error
-	Update(ctx context.Context, fn func(Tx) error) error
-}
+type Store = kernel.Store[Tx]
 
 // Tx is what the domain reads and writes in one transaction. Lists return
 // rows in a stable order (by id unless said otherwise).

@@ -7,57 +7,24 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/events"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // The EventBridge bus tables (migration 0005): bus_events,
 // region_transitions, event_targets, event_deliveries.
 
 var (
-	_ events.Store = busStore{}
-	_ events.Tx    = (*tx)(nil)
+	_ kernel.BusTx = (*tx)(nil)
 )
 
-// Events returns the database as an [events.Store]. Its View and Update are
-// the DB's; the Tx they pass is the one account.Store passes too, so the
-// account service's transactions can record events.
-func (db *DB) Events() events.Store { return busStore{db} }
-
-type busStore struct{ db *DB }
-
-var _ events.CommitNotifier = busStore{}
-
-// OnBusCommit implements events.CommitNotifier: fn is called after every
-// commit that appended an API call event (update, from the pending
-// CloudTrail record).
-func (s busStore) OnBusCommit(fn func()) {
-	s.db.busMu.Lock()
-	defer s.db.busMu.Unlock()
-	s.db.busHooks = append(s.db.busHooks, fn)
+// Events returns the database as the event bus's store (same
+// transactions as every other view of the DB).
+func (db *DB) Events() kernel.Store[kernel.BusTx] {
+	return storeOf(db, func(t *tx) kernel.BusTx { return t })
 }
 
-// busCommitted calls the OnBusCommit hooks.
-func (db *DB) busCommitted() {
-	db.busMu.Lock()
-	hooks := db.busHooks
-	db.busMu.Unlock()
-	for _, fn := range hooks {
-		fn()
-	}
-}
-
-// View implements events.Store; see [DB.View].
-func (s busStore) View(ctx context.Context, fn func(events.Tx) error) error {
-	return s.db.view(ctx, func(t *tx) error { return fn(t) })
-}
-
-// Update implements events.Store; see [DB.Update].
-func (s busStore) Update(ctx context.Context, fn func(events.Tx) error) error {
-	return s.db.update(ctx, func(t *tx) error { return fn(t) })
-}
-
-// BusAppend implements events.Tx.
-func (t *tx) BusAppend(ctx context.Context, r *events.Record) error {
+// BusAppend implements kernel.BusTx.
+func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	if r == nil {
 		return errNil("append event")
 	}
@@ -75,7 +42,7 @@ func (t *tx) BusAppend(ctx context.Context, r *events.Record) error {
 
 const busEventColumns = `seq, id, event_time, account_id, source, detail_type, body, created_at`
 
-func scanBusEvent(s scanner, r *events.Record) error {
+func scanBusEvent(s scanner, r *kernel.BusRecord) error {
 	var body string
 	if err := s.Scan(&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created}); err != nil {
 		return err
@@ -84,8 +51,8 @@ func scanBusEvent(s scanner, r *events.Record) error {
 	return nil
 }
 
-// BusEvents implements events.Tx.
-func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]events.Record, error) {
+// BusEvents implements kernel.BusTx.
+func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]kernel.BusRecord, error) {
 	if notBefore.IsZero() {
 		return queryList(ctx, t, "list events", scanBusEvent,
 			`SELECT `+busEventColumns+` FROM bus_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
@@ -95,7 +62,7 @@ func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, li
 		after, nanos(notBefore), limit)
 }
 
-// BusLastSeq implements events.Tx: the highest seq ever given, deleted rows
+// BusLastSeq implements kernel.BusTx: the highest seq ever given, deleted rows
 // included (sqlite_sequence), so that a reset does not move it back.
 func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 	var seq int64
@@ -108,7 +75,7 @@ func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-// BusEventSeq implements events.Tx.
+// BusEventSeq implements kernel.BusTx.
 func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
 	var seq int64
 	if err := t.queryRow(ctx, `SELECT seq FROM bus_events WHERE id = ?`, id).Scan(&seq); err != nil {
@@ -117,15 +84,15 @@ func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
 	return seq, nil
 }
 
-// BusTargets implements events.Tx.
-func (t *tx) BusTargets(ctx context.Context) ([]events.Target, error) {
-	return queryList(ctx, t, "list event targets", func(s scanner, e *events.Target) error {
+// BusTargets implements kernel.BusTx.
+func (t *tx) BusTargets(ctx context.Context) ([]kernel.BusTarget, error) {
+	return queryList(ctx, t, "list event targets", func(s scanner, e *kernel.BusTarget) error {
 		return s.Scan(&e.ID, &e.URL, &e.Pattern)
 	}, `SELECT id, url, pattern FROM event_targets WHERE active = 1 ORDER BY id`)
 }
 
-// BusSetTargets implements events.Tx.
-func (t *tx) BusSetTargets(ctx context.Context, ts []events.Target, now time.Time) error {
+// BusSetTargets implements kernel.BusTx.
+func (t *tx) BusSetTargets(ctx context.Context, ts []kernel.BusTarget, now time.Time) error {
 	if _, err := t.exec(ctx, "deactivate event targets", `UPDATE event_targets SET active = 0`); err != nil {
 		return err
 	}
@@ -139,7 +106,7 @@ func (t *tx) BusSetTargets(ctx context.Context, ts []events.Target, now time.Tim
 	return nil
 }
 
-// BusAddDelivery implements events.Tx.
+// BusAddDelivery implements kernel.BusTx.
 func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now time.Time) error {
 	_, err := t.exec(ctx, fmt.Sprintf("queue event %d for %s", seq, targetID), `INSERT INTO event_deliveries
 		(target_id, seq, created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, 0, NULL, '')
@@ -152,7 +119,7 @@ func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now
 const deliveryColumns = `d.target_id, d.seq, d.attempts, d.next_attempt_at, d.created_at, d.first_attempt_at,
 	d.dead_at, d.last_error, e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at`
 
-func scanDelivery(s scanner, d *events.Delivery, more ...any) error {
+func scanDelivery(s scanner, d *kernel.BusDelivery, more ...any) error {
 	var body string
 	r := &d.Event
 	dest := append([]any{&d.TargetID, &d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created},
@@ -165,9 +132,9 @@ func scanDelivery(s scanner, d *events.Delivery, more ...any) error {
 	return nil
 }
 
-// BusNextDelivery implements events.Tx.
-func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*events.Delivery, error) {
-	var d events.Delivery
+// BusNextDelivery implements kernel.BusTx.
+func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*kernel.BusDelivery, error) {
+	var d kernel.BusDelivery
 	err := scanDelivery(t.queryRow(ctx, `SELECT `+deliveryColumns+`
 		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq
 		WHERE d.target_id = ? AND d.dead_at IS NULL ORDER BY d.seq LIMIT 1`, targetID), &d)
@@ -177,15 +144,15 @@ func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*events.Deli
 	return &d, nil
 }
 
-// BusDelivered implements events.Tx.
+// BusDelivered implements kernel.BusTx.
 func (t *tx) BusDelivered(ctx context.Context, targetID string, seq int64) error {
 	_, err := t.exec(ctx, fmt.Sprintf("delivered event %d to %s", seq, targetID),
 		`DELETE FROM event_deliveries WHERE target_id = ? AND seq = ?`, targetID, seq)
 	return err
 }
 
-// BusDeliveryFailed implements events.Tx.
-func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, f events.DeliveryFailure) error {
+// BusDeliveryFailed implements kernel.BusTx.
+func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, f kernel.DeliveryFailure) error {
 	_, err := t.exec(ctx, fmt.Sprintf("failed delivery of event %d to %s", seq, targetID),
 		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
 			first_attempt_at = COALESCE(first_attempt_at, ?), dead_at = ?
@@ -193,16 +160,16 @@ func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, 
 	return err
 }
 
-// BusDeadDeliveries implements events.Tx.
-func (t *tx) BusDeadDeliveries(ctx context.Context, limit int) ([]events.Delivery, error) {
-	return queryList(ctx, t, "list dead deliveries", func(s scanner, d *events.Delivery) error {
+// BusDeadDeliveries implements kernel.BusTx.
+func (t *tx) BusDeadDeliveries(ctx context.Context, limit int) ([]kernel.BusDelivery, error) {
+	return queryList(ctx, t, "list dead deliveries", func(s scanner, d *kernel.BusDelivery) error {
 		return scanDelivery(s, d, &d.TargetURL)
 	}, `SELECT `+deliveryColumns+`, g.url
 		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq JOIN event_targets g ON g.id = d.target_id
 		WHERE d.dead_at IS NOT NULL ORDER BY d.seq, d.target_id LIMIT ?`, limit)
 }
 
-// BusRetryDelivery implements events.Tx.
+// BusRetryDelivery implements kernel.BusTx.
 func (t *tx) BusRetryDelivery(ctx context.Context, targetID string, seq int64) error {
 	what := fmt.Sprintf("retry delivery of event %d to %s", seq, targetID)
 	res, err := t.exec(ctx, what, `UPDATE event_deliveries
@@ -221,9 +188,9 @@ func (t *tx) BusRetryDelivery(ctx context.Context, targetID string, seq int64) e
 	return nil
 }
 
-// BusOutboxStats implements events.Tx.
-func (t *tx) BusOutboxStats(ctx context.Context) (events.OutboxStats, error) {
-	var st events.OutboxStats
+// BusOutboxStats implements kernel.BusTx.
+func (t *tx) BusOutboxStats(ctx context.Context) (kernel.OutboxStats, error) {
+	var st kernel.OutboxStats
 	var oldest sql.NullInt64
 	err := t.queryRow(ctx, `SELECT COUNT(*), MIN(d.created_at) FROM event_deliveries d
 		JOIN event_targets g ON g.id = d.target_id WHERE g.active = 1 AND d.dead_at IS NULL`).Scan(&st.Pending, &oldest)
@@ -239,8 +206,8 @@ func (t *tx) BusOutboxStats(ctx context.Context) (events.OutboxStats, error) {
 	return st, nil
 }
 
-// AddRegionTransition implements events.Tx.
-func (t *tx) AddRegionTransition(ctx context.Context, tr *events.Transition) error {
+// AddRegionTransition implements kernel.BusTx.
+func (t *tx) AddRegionTransition(ctx context.Context, tr *kernel.RegionTransition) error {
 	if tr == nil {
 		return errNil("add region transition")
 	}
@@ -256,9 +223,9 @@ func (t *tx) AddRegionTransition(ctx context.Context, tr *events.Transition) err
 	return nil
 }
 
-// DueRegionTransitions implements events.Tx.
-func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int) ([]events.Transition, error) {
-	return queryList(ctx, t, "due region transitions", func(s scanner, tr *events.Transition) error {
+// DueRegionTransitions implements kernel.BusTx.
+func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int) ([]kernel.RegionTransition, error) {
+	return queryList(ctx, t, "due region transitions", func(s scanner, tr *kernel.RegionTransition) error {
 		var target string
 		err := s.Scan(&tr.ID, &tr.Account, &tr.Region, &tr.Caller, &target, scanTime{&tr.RequestedAt}, scanTime{&tr.DueAt})
 		tr.Target = account.RegionStatus(target)
@@ -267,7 +234,7 @@ func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int)
 		WHERE completed = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, nanos(now), limit)
 }
 
-// CompleteRegionTransition implements events.Tx.
+// CompleteRegionTransition implements kernel.BusTx.
 func (t *tx) CompleteRegionTransition(ctx context.Context, id int64) (bool, error) {
 	what := fmt.Sprintf("complete region transition %d", id)
 	res, err := t.exec(ctx, what, `UPDATE region_transitions SET completed = 1 WHERE id = ? AND completed = 0`, id)
@@ -281,7 +248,7 @@ func (t *tx) CompleteRegionTransition(ctx context.Context, id int64) (bool, erro
 	return n == 1, nil
 }
 
-// PendingRegionTransitions implements events.Tx.
+// PendingRegionTransitions implements kernel.BusTx.
 func (t *tx) PendingRegionTransitions(ctx context.Context) (int, error) {
 	var n int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM region_transitions WHERE completed = 0`).Scan(&n); err != nil {

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/kernel"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -51,10 +52,8 @@ type DB struct {
 	readStmts, writeStmts sync.Map
 	// trailBatch batches the CloudTrail records AppendEvent writes.
 	trailBatch recordBatch
-	// busHooks are called after a commit that appended API call events
-	// (see OnBusCommit).
-	busMu    sync.Mutex
-	busHooks []func()
+	// beforeCommit is the unit of work (see SetBeforeCommit).
+	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
 	// closing stops new ones (see prepareLater).
 	prepMu    sync.Mutex

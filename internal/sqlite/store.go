@@ -14,13 +14,11 @@ import (
 )
 
 var (
-	_ account.Store       = (*DB)(nil)
-	_ kernel.Outbox       = (*DB)(nil)
-	_ account.Tx          = (*tx)(nil)
-	_ organizations.Store = orgStore{}
-	_ organizations.Tx    = (*tx)(nil)
-	_ iam.Store           = iamStore{}
-	_ iam.Tx              = iamTx{}
+	_ account.Store    = (*DB)(nil)
+	_ kernel.Outbox    = (*DB)(nil)
+	_ account.Tx       = (*tx)(nil)
+	_ organizations.Tx = (*tx)(nil)
+	_ iam.Tx           = iamTx{}
 )
 
 // errReadOnly is returned by the writers of a View transaction.
@@ -37,9 +35,8 @@ func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
 
 // Update runs fn in a write transaction, one at a time. It commits, durably,
 // if fn returns nil; if fn returns an error or panics it rolls back and
-// returns fn's error as is or re-panics. If ctx carries a pending CloudTrail
-// record ([trail.WithPending]) not written yet, it is written in the same
-// transaction, after fn.
+// returns fn's error as is or re-panics. The unit of work
+// ([DB.SetBeforeCommit]) runs in the same transaction, after fn.
 //
 // fn must not call Update or View: with ":memory:" that deadlocks, and a
 // nested Update always does.
@@ -47,24 +44,38 @@ func (db *DB) Update(ctx context.Context, fn func(account.Tx) error) error {
 	return db.update(ctx, func(t *tx) error { return fn(t) })
 }
 
-// Organizations returns the database as an [organizations.Store]. Its View
-// and Update are the DB's (same transactions, same guarantees, serialized
-// with the DB's own Updates); the Tx they pass also implements account.Tx.
-func (db *DB) Organizations() organizations.Store { return orgStore{db} }
-
-// orgStore is a DB seen as an organizations.Store: the method names View and
-// Update are taken by account.Store.
-type orgStore struct{ db *DB }
-
-// View implements organizations.Store; see [DB.View].
-func (s orgStore) View(ctx context.Context, fn func(organizations.Tx) error) error {
-	return s.db.view(ctx, func(t *tx) error { return fn(t) })
+// Organizations returns the database as the Organizations domain's store.
+// Its View and Update are the DB's (same transactions, same guarantees,
+// serialized with every other view's Updates).
+func (db *DB) Organizations() organizations.Store {
+	return storeOf(db, func(t *tx) organizations.Tx { return t })
 }
 
-// Update implements organizations.Store; see [DB.Update].
-func (s orgStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {
-	return s.db.update(ctx, func(t *tx) error { return fn(t) })
+// typedStore is the DB seen as the store of one domain: the one generic
+// store contract, with the transaction type that domain declares. as
+// converts the DB's transaction (checked at compile time).
+type typedStore[T any] struct {
+	db *DB
+	as func(*tx) T
 }
+
+func storeOf[T any](db *DB, as func(*tx) T) kernel.Store[T] { return typedStore[T]{db, as} }
+
+// View implements kernel.Store; see [DB.View].
+func (s typedStore[T]) View(ctx context.Context, fn func(T) error) error {
+	return s.db.view(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
+
+// Update implements kernel.Store; see [DB.Update].
+func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
+	return s.db.update(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
+
+// SetBeforeCommit installs the unit of work that runs in every write
+// transaction after its change and before its commit (the composition
+// root appends the change's CloudTrail record and events there). Set it
+// before the first Update.
+func (db *DB) SetBeforeCommit(fn kernel.BeforeCommit) { db.beforeCommit = fn }
 
 func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
 	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -90,22 +101,20 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
-	// The request's CloudTrail record commits with its first change, and
-	// with it, for a successful write, its API call event.
-	pending, err := t.writePending(ctx)
-	if err != nil {
-		return err
+	// The unit of work records the change in the same transaction.
+	var after func(committed bool)
+	if db.beforeCommit != nil {
+		if after, err = db.beforeCommit(ctx, t); err != nil {
+			return err
+		}
 	}
 	done = true
 	err = sqlTx.Commit()
-	if pending != nil {
-		pending.Settle(err == nil)
+	if after != nil {
+		after(err == nil)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	if t.busAppended {
-		db.busCommitted()
 	}
 	return nil
 }
@@ -120,9 +129,6 @@ type tx struct {
 	stmts *sync.Map
 	pool  *sql.DB
 	db    *DB // prepares statements in the background
-	// busAppended: the transaction appended an API call event (the bus is
-	// told after the commit).
-	busAppended bool
 }
 
 // stmt returns query prepared on the pool, bound to this transaction, or
