@@ -693,8 +693,11 @@ func TestSimulate(t *testing.T) {
 		SCPsApply: true,
 	})
 	must(t, err)
+	if res.Next != 4 || res.Pairs != 4 || len(res.Results) != 4 {
+		t.Fatalf("page: next %d of %d pairs, %d results; want the 4 pairs", res.Next, res.Pairs, len(res.Results))
+	}
 	want := []string{iam.DecisionAllowed, iam.DecisionImplicitDeny, iam.DecisionExplicitDeny, iam.DecisionExplicitDeny}
-	for i, r := range res {
+	for i, r := range res.Results {
 		if r.Decision != want[i] {
 			t.Errorf("%s: %s, want %s", r.Action, r.Decision, want[i])
 		}
@@ -702,10 +705,10 @@ func TestSimulate(t *testing.T) {
 			t.Errorf("%s: AllowedByOrganizations = %v", r.Action, r.AllowedByOrganizations)
 		}
 	}
-	if m := res[0].Matched; len(m) != 1 || m[0].Source.ID != "AWSAccountManagementReadOnlyAccess" || m[0].Source.Type != iam.SourceAWSManaged {
+	if m := res.Results[0].Matched; len(m) != 1 || m[0].Source.ID != "AWSAccountManagementReadOnlyAccess" || m[0].Source.Type != iam.SourceAWSManaged {
 		t.Errorf("matched = %+v", m)
 	}
-	if m := res[2].Matched; len(m) != 1 || m[0].Source.ID != "deny-regions" || m[0].Source.Type != iam.SourceUser {
+	if m := res.Results[2].Matched; len(m) != 1 || m[0].Source.ID != "deny-regions" || m[0].Source.Type != iam.SourceUser {
 		t.Errorf("matched deny = %+v", m)
 	}
 	_, err = s.Simulate(ctx, acct, iam.SimulateInput{SourceARN: "arn:aws:iam::111111111111:user/none", Actions: []string{"s3:GetObject"}})

@@ -212,6 +212,24 @@ func EvaluateResource(req Request, pols []*Policy) Decision {
 // evalCtx carries one request through evaluation.
 type evalCtx struct {
 	req *Request
+	// lowAction is the action in lower case, once an action pattern with
+	// wildcards has asked for it (actionState 1), if it is ASCII
+	// (actionState 2: it is not).
+	lowAction   string
+	actionState uint8
+}
+
+// lowerAction returns the request's action in lower case, for matching
+// action patterns; ok is false if it is not ASCII (where lower-casing is
+// not the same as Unicode case folding).
+func (ec *evalCtx) lowerAction() (string, bool) {
+	if ec.actionState == 0 {
+		ec.actionState = 2
+		if isASCII(ec.req.Action) {
+			ec.lowAction, ec.actionState = strings.ToLower(ec.req.Action), 1
+		}
+	}
+	return ec.lowAction, ec.actionState == 1
 }
 
 func (ec *evalCtx) evalPolicies(ps []*Policy, kind Kind, reasons *[]Reason) (allow, deny, named bool) {
@@ -257,7 +275,7 @@ func (ec *evalCtx) evalPolicy(p *Policy, kind Kind, level, index int, reasons *[
 func (st *statement) matches(ec *evalCtx) bool {
 	matched := false
 	for i := range st.actions {
-		if st.actions[i].match(ec.req.Action, nil, true) {
+		if st.actions[i].matchAction(ec) {
 			matched = true
 			break
 		}
