@@ -27,33 +27,39 @@ type Tx interface {
 	// The event bus's transaction: Region requests record their
 	// transitions and events in the request's transaction (see Events).
 	kernel.BusTx
+	kernel.AccountsTx
+	kernel.ContactFactsTx
+	kernel.OutboxTx
+	ContactsTx
+	RegionsTx
+	EmailTx
+}
 
-	Account(ctx context.Context, id identity.AccountID) (*Account, error)
-	// AccountByEmail finds the account whose primary email equals email
-	// (case-insensitively).
-	AccountByEmail(ctx context.Context, email string) (*Account, error)
-	PutAccount(ctx context.Context, a *Account) error
-
+// ContactsTx holds the alternate contacts and the writers of the contact
+// information and its phone verification (their readers are the kernel's).
+type ContactsTx interface {
 	AlternateContact(ctx context.Context, id identity.AccountID, t AlternateContactType) (*AlternateContact, error)
 	PutAlternateContact(ctx context.Context, id identity.AccountID, c *AlternateContact) error
 	// DeleteAlternateContact returns ErrNotFound if there was none.
 	DeleteAlternateContact(ctx context.Context, id identity.AccountID, t AlternateContactType) error
 
-	ContactInformation(ctx context.Context, id identity.AccountID) (*ContactInformation, error)
 	PutContactInformation(ctx context.Context, id identity.AccountID, c *ContactInformation) error
 
-	PhoneVerification(ctx context.Context, id identity.AccountID) (*PhoneVerification, error)
 	PutPhoneVerification(ctx context.Context, id identity.AccountID, v *PhoneVerification) error
+}
 
+// RegionsTx holds the accounts' Region opt-in records.
+type RegionsTx interface {
 	// RegionOpts returns every opt record of the account, sorted by Region.
 	RegionOpts(ctx context.Context, id identity.AccountID) ([]RegionOpt, error)
 	RegionOpt(ctx context.Context, id identity.AccountID, region string) (*RegionOpt, error)
 	PutRegionOpt(ctx context.Context, id identity.AccountID, o *RegionOpt) error
+}
 
+// EmailTx holds the primary email updates in progress.
+type EmailTx interface {
 	EmailUpdate(ctx context.Context, id identity.AccountID) (*EmailUpdate, error)
 	PutEmailUpdate(ctx context.Context, id identity.AccountID, u *EmailUpdate) error
-
-	AddMessage(ctx context.Context, m *Message) error
 }
 
 // Outbox is implemented by stores that can list the outbox (admin API).

@@ -1,6 +1,10 @@
 package kernel
 
-import "context"
+import (
+	"context"
+
+	"github.com/accountplane/accountplane/internal/identity"
+)
 
 // Store is the one store contract every domain asks for, with the
 // transaction type the domain declares (its own small interfaces, grouped
@@ -19,4 +23,29 @@ import "context"
 type Store[Tx any] interface {
 	View(ctx context.Context, fn func(Tx) error) error
 	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// The transaction pieces every domain shares, grouped by aggregate. A
+// store implements each piece once; a domain's Tx embeds the pieces it
+// uses. Getters return errors wrapping ErrNotFound for absent rows.
+
+// AccountsTx reads and writes the account records.
+type AccountsTx interface {
+	Account(ctx context.Context, id identity.AccountID) (*Account, error)
+	// AccountByEmail finds the account whose primary email equals email
+	// (case-insensitively).
+	AccountByEmail(ctx context.Context, email string) (*Account, error)
+	PutAccount(ctx context.Context, a *Account) error
+}
+
+// ContactFactsTx reads the contact facts other domains decide on (whether
+// an account may leave its organization).
+type ContactFactsTx interface {
+	ContactInformation(ctx context.Context, id identity.AccountID) (*ContactInformation, error)
+	PhoneVerification(ctx context.Context, id identity.AccountID) (*PhoneVerification, error)
+}
+
+// OutboxTx appends to the outbox.
+type OutboxTx interface {
+	AddMessage(ctx context.Context, m *Message) error
 }
