@@ -2,6 +2,7 @@ package organizations_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -178,6 +179,71 @@ func TestEnableAllFeaturesEndsEarly(t *testing.T) {
 			}
 			_, err = cw.orgs.InviteAccount(cw.ctx, cw.mgmt, organizations.Invitation{TargetType: organizations.PartyEmail, Target: "new@example.com"})
 			must(t, err, "invite after the migration ended")
+			_, err = cw.orgs.EnableAllFeatures(cw.ctx, cw.mgmt)
+			must(t, err, "start the migration again")
+		})
+	}
+}
+
+// TestEnableAllFeaturesExpires: handshakes of a migration nobody finished
+// expire after 15 days like any other, and the organization is then free
+// to invite accounts and to start the migration again.
+func TestEnableAllFeaturesExpires(t *testing.T) {
+	t.Parallel()
+	cw := newCBWorld(t, organizations.Options{})
+	parent, err := cw.orgs.EnableAllFeatures(cw.ctx, cw.mgmt)
+	must(t, err, "EnableAllFeatures")
+	cw.clk.Advance(15*day - time.Second)
+	_, err = cw.orgs.EnableAllFeatures(cw.ctx, cw.mgmt)
+	wantHSConstraint(t, err, organizations.HSReasonAlreadyPendingAllFeatures)
+	cw.clk.Advance(time.Second)
+	p, err := cw.orgs.DescribeHandshake(cw.ctx, cw.mgmt, parent.ID)
+	must(t, err, "DescribeHandshake parent")
+	if st := p.StateAt(cw.clk.Now()); st != organizations.HandshakeExpired {
+		t.Fatalf("parent is %s after 15 days, want EXPIRED", st)
+	}
+	if n := len(cw.open(t, cw.a, organizations.ActionEnableAllFeatures)); n != 0 {
+		t.Errorf("Alpha still has %d open handshakes", n)
+	}
+	_, err = cw.orgs.InviteAccount(cw.ctx, cw.mgmt, organizations.Invitation{TargetType: organizations.PartyEmail, Target: "new@example.com"})
+	must(t, err, "invite after the migration expired")
+	_, err = cw.orgs.EnableAllFeatures(cw.ctx, cw.mgmt)
+	must(t, err, "start the migration again after it expired")
+}
+
+// TestEnableAllFeaturesLateApproval: the management account's
+// APPROVE_ALL_FEATURES handshake, sent when the last member approved, runs
+// its own 15 days: the migration stays under way until it is answered or
+// expires, even when the parent handshake expired before.
+func TestEnableAllFeaturesLateApproval(t *testing.T) {
+	t.Parallel()
+	for _, finish := range []bool{true, false} {
+		name := map[bool]string{true: "approved late", false: "approval expires"}[finish]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cw := newCBWorld(t, organizations.Options{})
+			_, err := cw.orgs.EnableAllFeatures(cw.ctx, cw.mgmt)
+			must(t, err, "EnableAllFeatures")
+			cw.clk.Advance(14 * day)
+			cw.acceptOne(t, cw.a, organizations.ActionEnableAllFeatures)
+			cw.acceptOne(t, cw.b, organizations.ActionEnableAllFeatures)
+			cw.clk.Advance(6 * day) // the parent expired; the approval is open
+			_, err = cw.orgs.InviteAccount(cw.ctx, cw.mgmt, organizations.Invitation{TargetType: organizations.PartyEmail, Target: "new@example.com"})
+			wantHSConstraint(t, err, organizations.HSReasonInviteDisabledDuringAllFeature)
+			if finish {
+				cw.acceptOne(t, cw.mgmt, organizations.ActionApproveAllFeatures)
+				if got := cw.featureSet(t); got != organizations.AllFeatures {
+					t.Errorf("feature set %s, want ALL", got)
+				}
+				return
+			}
+			cw.clk.Advance(9 * day)
+			if n := len(cw.open(t, cw.mgmt, organizations.ActionApproveAllFeatures)); n != 0 {
+				t.Fatalf("%d approvals still open after 15 days", n)
+			}
+			if got := cw.featureSet(t); got != organizations.ConsolidatedBilling {
+				t.Errorf("feature set %s, want CONSOLIDATED_BILLING", got)
+			}
 			_, err = cw.orgs.EnableAllFeatures(cw.ctx, cw.mgmt)
 			must(t, err, "start the migration again")
 		})
