@@ -313,3 +313,27 @@ func TestPeersAndMembership(t *testing.T) {
 		t.Errorf("MembershipOf(standalone) ok=%v err=%v", ok, err)
 	}
 }
+
+// TestGoneDelegatedAdminFreesItsSeat: a delegated administrator that was
+// closed and left the organization at the end of its post-closure period
+// no longer holds the single account.amazonaws.com seat.
+func TestGoneDelegatedAdminFreesItsSeat(t *testing.T) {
+	t.Parallel()
+	aw := newAdminWorld(t)
+	w := aw.world
+	must(t, w.orgs.RegisterDelegatedAdmin(w.ctx, aw.mgmt, aw.a.Account, acctSP), "register A")
+	must(t, w.orgs.CloseAccount(w.ctx, aw.mgmt, aw.a.Account), "close A")
+	wantConstraint(t, w.orgs.RegisterDelegatedAdmin(w.ctx, aw.mgmt, aw.b.Account, acctSP), organizations.ReasonMaxDelegatedAdminsForServiceExceeded)
+	w.clk.Advance(90 * day)
+	admins, err := w.orgs.ListDelegatedAdmins(w.ctx, aw.mgmt, acctSP)
+	must(t, err, "ListDelegatedAdmins")
+	if len(admins) != 0 {
+		t.Errorf("ListDelegatedAdmins lists %d accounts after A left, want 0", len(admins))
+	}
+	must(t, w.orgs.RegisterDelegatedAdmin(w.ctx, aw.mgmt, aw.b.Account, acctSP), "register B once A is gone")
+	ok, err := w.orgs.CanManage(w.ctx, aw.b.Account, aw.c.Account)
+	must(t, err, "CanManage")
+	if !ok {
+		t.Error("the new delegated administrator cannot manage a member")
+	}
+}
