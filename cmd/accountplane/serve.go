@@ -47,6 +47,8 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	var logLevel, cors, allowedHosts, delay, createDelay, closeDelay, quotas, webhooks, retention string
 	fs.StringVar(&cfg.Addr, "addr", env("ACCOUNTPLANE_ADDR", "127.0.0.1:4566"), "listen address (env ACCOUNTPLANE_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ACCOUNTPLANE_DATA", ".accountplane"), "data directory, or :memory: for a throwaway store (env ACCOUNTPLANE_DATA)")
+	fs.StringVar(&cfg.Store, "store", env("ACCOUNTPLANE_STORE", ""), "PostgreSQL store shared by replicas, postgres://user@host/db (env ACCOUNTPLANE_STORE; default: the SQLite store under --data)")
+	fs.StringVar(&cfg.ReplicaID, "replica-id", env("ACCOUNTPLANE_REPLICA_ID", ""), "this replica's name in health and metrics (default: host name and process id)")
 	fs.StringVar(&cfg.Seed, "seed", env("ACCOUNTPLANE_SEED", ""), "YAML or JSON file of accounts and credentials to create when missing (env ACCOUNTPLANE_SEED)")
 	fs.StringVar(&logLevel, "log-level", env("ACCOUNTPLANE_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCOUNTPLANE_LOG_LEVEL)")
 	fs.BoolVar(&cfg.InsecureSkipAuth, "insecure-skip-auth", false, "DANGER: accept requests without verifying their signatures")

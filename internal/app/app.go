@@ -79,6 +79,12 @@ type Config struct {
 	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
 	// connection waits for its next request (default DefaultIdleTimeout).
 	ReadTimeout, IdleTimeout time.Duration
+	// Store is a PostgreSQL DSN (postgres://...) for a store replicas
+	// share; empty: the embedded SQLite store under DataDir.
+	Store string
+	// ReplicaID names this replica in health and metrics (default: the
+	// host name and process id).
+	ReplicaID string
 	// DecisionLogSize is how many authorization decisions are kept in
 	// memory for `accountplane explain` (default 10,000).
 	DecisionLogSize int
@@ -93,7 +99,7 @@ func (a *App) Services() []operation.Service { return a.served }
 func (a *App) services(tokenKey []byte) []operation.Service {
 	cfg := a.cfg
 	return []operation.Service{
-		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs)}),
+		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
 		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
@@ -176,11 +182,23 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	clockPath := ""
-	if cfg.DataDir != MemoryData {
-		clockPath = clock.Path(cfg.DataDir)
+	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: time.Now})
+	if err != nil {
+		return nil, err
 	}
-	a.clock, err = clock.New(cfg.Now, clockPath)
+	if a.db.Shared() {
+		// Replicas share the store: the token key and the clock live there.
+		if tokenKey, err = a.sharedTokenKey(ctx); err != nil {
+			return nil, err
+		}
+		a.clock, err = clock.NewShared(cfg.Now, storeClock{a.db}, time.Second)
+	} else {
+		clockPath := ""
+		if cfg.DataDir != MemoryData {
+			clockPath = clock.Path(cfg.DataDir)
+		}
+		a.clock, err = clock.New(cfg.Now, clockPath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -188,10 +206,6 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	// real time (the server's own clock).
 	cfg.Now = a.clock.Now
 	a.seed = seed
-	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: cfg.Now})
-	if err != nil {
-		return nil, err
-	}
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
 	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
@@ -223,8 +237,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
-		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
-		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, iam: a.IAM},
+		Log: cfg.Log, Keys: newCredentials(a.IAM, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
+		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
@@ -239,6 +253,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		AllowedHosts:    cfg.AllowedHosts,
 		CORSOrigins:     cors,
 		Version:         cfg.Version,
+		Store:           a.db.Kind(),
+		ReplicaID:       a.replicaID(),
 		DecisionLogSize: cfg.DecisionLogSize,
 		Trail: server.TrailConfig{
 			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
@@ -316,6 +332,11 @@ func (a *App) closeStore() {
 // prepareData creates and locks the data directory and returns the database
 // path and the key that signs pagination tokens (kept across restarts).
 func (a *App) prepareData() (dbPath string, tokenKey []byte, err error) {
+	if a.cfg.Store != "" {
+		// A shared store: the data directory holds no lock (replicas may
+		// share a host) and nothing else yet.
+		return a.cfg.Store, nil, nil
+	}
 	if a.cfg.DataDir == MemoryData {
 		return MemoryData, nil, nil
 	}

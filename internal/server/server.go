@@ -83,8 +83,9 @@ type Config struct {
 	// CORSOrigins lists the origins allowed to call the AWS APIs from a
 	// browser; "*" allows any.
 	CORSOrigins []string
-	// Version is reported by the health endpoint.
-	Version string
+	// Version is reported by the health endpoint, with Store (the kind of
+	// store) and ReplicaID.
+	Version, Store, ReplicaID string
 	// Now is the real clock for signatures (default time.Now).
 	Now func() time.Time
 	// Events is the event bus of GET /_accountplane/events (nil: none).
