@@ -86,3 +86,12 @@ func (db *DB) IntSetting(ctx context.Context, name string) (int64, error) {
 
 // Kind names the database: "sqlite" or "postgres".
 func (db *DB) Kind() string { return db.dialect.String() }
+
+// SchemaVersion returns the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	if err := db.reader.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: schema version: %w", unavailable(err))
+	}
+	return int(v.Int64), nil
+}
