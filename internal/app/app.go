@@ -242,7 +242,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
-		Metrics:         []server.MetricSource{a.events.Metrics},
+		Metrics:         []server.MetricSource{a.events.Metrics, a.db.PoolMetrics},
 		Limiter:         a.limiter(cfg.Quotas),
 		FaultStore:      a.faultStore(),
 		Resetter:        a,

@@ -95,3 +95,21 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return int(v.Int64), nil
 }
+
+// PoolMetrics reports the PostgreSQL connection pool (none for SQLite).
+func (db *DB) PoolMetrics() map[string]float64 {
+	if db.pgPool == nil {
+		return nil
+	}
+	st := db.pgPool.Stat()
+	return map[string]float64{
+		"accountplane_store_pool_connections_total":    float64(st.TotalConns()),
+		"accountplane_store_pool_connections_acquired": float64(st.AcquiredConns()),
+		"accountplane_store_pool_connections_idle":     float64(st.IdleConns()),
+		"accountplane_store_pool_connections_max":      float64(st.MaxConns()),
+		"accountplane_store_pool_acquires_total":       float64(st.AcquireCount()),
+		"accountplane_store_pool_acquire_wait_seconds": st.AcquireDuration().Seconds(),
+		"accountplane_store_retries_total":             float64(db.retries.Load()),
+		"accountplane_store_conflicts_total":           float64(db.conflicts.Load()),
+	}
+}

@@ -58,6 +58,9 @@ type DB struct {
 	// makes this process's retried transactions take turns.
 	pgPool  *pgxpool.Pool
 	retryMu sync.Mutex
+	// retries counts retried PostgreSQL transactions, conflicts the
+	// updates that ran out of attempts.
+	retries, conflicts atomic.Int64
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
