@@ -1,0 +1,205 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// workload is the stream of requests of one measured operation.
+type workload struct {
+	name string
+	// next returns the call a client makes next; rng is that client's own,
+	// n its count of calls so far.
+	next func(rng *rand.Rand, n uint64) call
+}
+
+// phase is one measurement: a workload driven against one endpoint for a
+// fixed time, and what the endpoint's process spent meanwhile.
+type phase struct {
+	requests, errors int64
+	elapsed          time.Duration
+	lat              []time.Duration // of every recorded request, sorted
+	firstErr         string
+	cpu              time.Duration // the process's CPU time during the phase
+	disk             int64         // bytes it sent to storage during the phase; -1 unknown
+	growth           int64         // growth of its data directory during the phase; -1 unknown
+}
+
+// drive runs w from clients closed-loop clients against e: each sends a
+// request, reads the whole answer, and sends the next. Requests started in
+// the first warmup are not recorded (connections open then); the phase
+// records those started in the following d. proc, if not nil, is the
+// process serving e, whose counters are read around the recorded window.
+func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients int, warmup, d time.Duration) phase {
+	start := time.Now()
+	warmEnd, end := start.Add(warmup), start.Add(warmup+d)
+	type result struct {
+		lat      []time.Duration
+		errors   int64
+		firstErr string
+		last     time.Time
+	}
+	results := make([]result, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func(r *result, seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+			r.lat = make([]time.Duration, 0, 1024)
+			var buf bytes.Buffer
+			for n := uint64(0); ; n++ {
+				now := time.Now()
+				if !now.Before(end) || ctx.Err() != nil {
+					return
+				}
+				req, err := e.request(ctx, w.next(rng, n))
+				if err != nil {
+					r.errors++
+					if r.firstErr == "" {
+						r.firstErr = err.Error()
+					}
+					continue
+				}
+				status, lat, err := e.send(req, &buf)
+				if now.Before(warmEnd) {
+					continue
+				}
+				r.last = time.Now()
+				r.lat = append(r.lat, lat)
+				if err == nil && status != http.StatusOK {
+					err = fmt.Errorf("%d %s", status, snippet(buf.Bytes()))
+				}
+				if err != nil {
+					r.errors++
+					if r.firstErr == "" {
+						r.firstErr = err.Error()
+					}
+				}
+			}
+		}(&results[i], uint64(i)+1)
+	}
+	time.Sleep(time.Until(warmEnd))
+	var u0 usage
+	if proc != nil {
+		u0 = proc.usage()
+	}
+	wg.Wait()
+	var p phase
+	p.disk, p.growth = -1, -1
+	last := warmEnd
+	for _, r := range results {
+		p.lat = append(p.lat, r.lat...)
+		p.errors += r.errors
+		if p.firstErr == "" {
+			p.firstErr = r.firstErr
+		}
+		if r.last.After(last) {
+			last = r.last
+		}
+	}
+	p.elapsed = last.Sub(warmEnd)
+	if proc != nil {
+		u1 := proc.usage()
+		p.cpu = u1.CPU - u0.CPU
+		if u0.WriteBytes >= 0 && u1.WriteBytes >= 0 {
+			p.disk = u1.WriteBytes - u0.WriteBytes
+		}
+		if u0.DirBytes >= 0 && u1.DirBytes >= 0 {
+			p.growth = max(0, u1.DirBytes-u0.DirBytes) // a checkpoint may truncate the WAL
+		}
+	}
+	p.requests = int64(len(p.lat))
+	slices.Sort(p.lat)
+	return p
+}
+
+// merge pools phases (the rounds of one operation): their requests,
+// latencies, time and costs add up.
+func merge(ps []phase) phase {
+	var m phase
+	if len(ps) == 0 {
+		m.disk, m.growth = -1, -1
+	}
+	for _, p := range ps {
+		m.requests += p.requests
+		m.errors += p.errors
+		m.elapsed += p.elapsed
+		m.lat = append(m.lat, p.lat...)
+		m.cpu += p.cpu
+		if m.firstErr == "" {
+			m.firstErr = p.firstErr
+		}
+		m.disk = addKnown(m.disk, p.disk)
+		m.growth = addKnown(m.growth, p.growth)
+	}
+	slices.Sort(m.lat)
+	return m
+}
+
+// addKnown adds two byte counts of which -1 means unknown.
+func addKnown(a, b int64) int64 {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return a + b
+}
+
+// Stats summarise a phase (or the pooled rounds of one). Latencies are in
+// microseconds; a cost that could not be read is -1.
+type Stats struct {
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	Seconds  float64 `json:"seconds"`
+	RPS      float64 `json:"rps"`
+	P50      float64 `json:"p50_us"`
+	P90      float64 `json:"p90_us"`
+	P99      float64 `json:"p99_us"`
+	Max      float64 `json:"max_us"`
+	// CPUPerRequest is the serving process's user+system CPU time per
+	// request, µs (10 ms resolution over the whole phase).
+	CPUPerRequest float64 `json:"cpu_us_per_request"`
+	// DiskPerRequest is the bytes the serving process sent to storage per
+	// request (/proc/PID/io write_bytes, counted as pages are dirtied: WAL
+	// frames and checkpoints included).
+	DiskPerRequest float64 `json:"disk_bytes_per_request"`
+	// GrowthPerRequest is the growth of its data directory per request:
+	// once the WAL has reached its steady size, what the database keeps.
+	GrowthPerRequest float64 `json:"growth_bytes_per_request"`
+	FirstError       string  `json:"first_error,omitempty"`
+}
+
+func (p phase) stats() Stats {
+	s := Stats{Requests: p.requests, Errors: p.errors, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
+		CPUPerRequest: -1, DiskPerRequest: -1, GrowthPerRequest: -1}
+	if p.elapsed > 0 {
+		s.RPS = float64(p.requests) / p.elapsed.Seconds()
+	}
+	s.P50, s.P90, s.P99, s.Max = percentile(p.lat, 0.50), percentile(p.lat, 0.90), percentile(p.lat, 0.99), percentile(p.lat, 1)
+	if p.requests > 0 {
+		s.CPUPerRequest = float64(p.cpu.Microseconds()) / float64(p.requests)
+		if p.disk >= 0 {
+			s.DiskPerRequest = float64(p.disk) / float64(p.requests)
+		}
+		if p.growth >= 0 {
+			s.GrowthPerRequest = float64(p.growth) / float64(p.requests)
+		}
+	}
+	return s
+}
+
+// percentile is the q-quantile of sorted (nearest rank), in µs.
+func percentile(sorted []time.Duration, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	i = min(max(i, 0), len(sorted)-1)
+	return float64(sorted[i].Nanoseconds()) / 1e3
+}
