@@ -332,6 +332,7 @@ func (b *runner) measure(ctx context.Context, s *server, wl workload, clients, r
 	for range rounds {
 		f := drive(ctx, b.floor.ep, b.floor.child, wl, clients, b.cfg.warmup(), b.cfg.Duration)
 		t := drive(ctx, s.ep, s.child, wl, clients, b.cfg.warmup(), b.cfg.Duration)
+		settle(s.child, 30*time.Second)
 		if err := ctx.Err(); err != nil {
 			return op, err
 		}

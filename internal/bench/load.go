@@ -22,6 +22,10 @@ type workload struct {
 // phase is one measurement: a workload driven against one endpoint for a
 // fixed time, and what the endpoint's process spent meanwhile.
 type phase struct {
+	// requests counts the answers received in the recorded window, those
+	// to requests sent during the warm-up included: it measures throughput
+	// and divides the costs. lat holds the latency of each request sent in
+	// the window.
 	requests, errors int64
 	elapsed          time.Duration
 	lat              []time.Duration // of every recorded request, sorted
@@ -34,13 +38,20 @@ type phase struct {
 // drive runs w from clients closed-loop clients against e: each sends a
 // request, reads the whole answer, and sends the next. Requests started in
 // the first warmup are not recorded (connections open then); the phase
-// records those started in the following d. proc, if not nil, is the
-// process serving e, whose counters are read around the recorded window.
+// records those started in the following d. A request still unanswered
+// overrun after the end is cancelled and recorded as an error with the
+// time it had waited, so that p99 and max are then lower bounds. proc is
+// the process serving e, whose counters are read around the recorded
+// window.
 func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients int, warmup, d time.Duration) phase {
 	start := time.Now()
 	warmEnd, end := start.Add(warmup), start.Add(warmup+d)
+	overrun := max(5*time.Second, 2*d)
+	pctx, cancel := context.WithDeadline(ctx, end.Add(overrun))
+	defer cancel()
 	type result struct {
 		lat      []time.Duration
+		answered int64 // answers received after the warm-up
 		errors   int64
 		firstErr string
 		last     time.Time
@@ -54,33 +65,40 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 			rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 			r.lat = make([]time.Duration, 0, 1024)
 			var buf bytes.Buffer
+			fail := func(err error) {
+				r.errors++
+				if r.firstErr == "" {
+					r.firstErr = err.Error()
+				}
+			}
 			for n := uint64(0); ; n++ {
 				now := time.Now()
-				if !now.Before(end) || ctx.Err() != nil {
+				if !now.Before(end) || pctx.Err() != nil {
 					return
 				}
-				req, err := e.request(ctx, w.next(rng, n))
+				req, err := e.request(pctx, w.next(rng, n))
 				if err != nil {
-					r.errors++
-					if r.firstErr == "" {
-						r.firstErr = err.Error()
-					}
+					fail(err)
 					continue
 				}
 				status, lat, err := e.send(req, &buf)
+				done := time.Now()
+				if err == nil && !done.Before(warmEnd) {
+					r.answered++
+					r.last = done
+				}
 				if now.Before(warmEnd) {
 					continue
 				}
-				r.last = time.Now()
+				r.last = done
 				r.lat = append(r.lat, lat)
-				if err == nil && status != http.StatusOK {
-					err = fmt.Errorf("%d %s", status, snippet(buf.Bytes()))
-				}
-				if err != nil {
-					r.errors++
-					if r.firstErr == "" {
-						r.firstErr = err.Error()
-					}
+				switch {
+				case err != nil && ctx.Err() == nil && pctx.Err() != nil:
+					fail(fmt.Errorf("not answered within %s of the end of the phase", overrun))
+				case err != nil:
+					fail(err)
+				case status != http.StatusOK:
+					fail(fmt.Errorf("%d %s", status, snippet(buf.Bytes())))
 				}
 			}
 		}(&results[i], uint64(i)+1)
@@ -96,6 +114,7 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 	last := warmEnd
 	for _, r := range results {
 		p.lat = append(p.lat, r.lat...)
+		p.requests += r.answered
 		p.errors += r.errors
 		if p.firstErr == "" {
 			p.firstErr = r.firstErr
@@ -115,9 +134,24 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 			p.growth = max(0, u1.DirBytes-u0.DirBytes) // a checkpoint may truncate the WAL
 		}
 	}
-	p.requests = int64(len(p.lat))
 	slices.Sort(p.lat)
 	return p
+}
+
+// settle waits, up to limit, until proc has stopped using CPU (less than
+// one clock tick, 10% of a core, over 100 ms), so that work left over from one phase (such
+// as cancelled requests still running) does not slow the next.
+func settle(proc *child, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	prev := proc.usage().CPU
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		cur := proc.usage().CPU
+		if cur-prev <= clockTick {
+			return
+		}
+		prev = cur
+	}
 }
 
 // merge pools phases (the rounds of one operation): their requests,
@@ -154,7 +188,11 @@ func addKnown(a, b int64) int64 {
 // Stats summarise a phase (or the pooled rounds of one). Latencies are in
 // microseconds; a cost that could not be read is -1.
 type Stats struct {
+	// Requests counts the answers received in the recorded window, RPS is
+	// their rate; Sampled counts the requests sent in it, whose latencies
+	// the percentiles are of (and of which Errors failed).
 	Requests int64   `json:"requests"`
+	Sampled  int64   `json:"sampled"`
 	Errors   int64   `json:"errors"`
 	Seconds  float64 `json:"seconds"`
 	RPS      float64 `json:"rps"`
@@ -176,7 +214,7 @@ type Stats struct {
 }
 
 func (p phase) stats() Stats {
-	s := Stats{Requests: p.requests, Errors: p.errors, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
+	s := Stats{Requests: p.requests, Sampled: int64(len(p.lat)), Errors: p.errors, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
 		CPUPerRequest: -1, DiskPerRequest: -1, GrowthPerRequest: -1}
 	if p.elapsed > 0 {
 		s.RPS = float64(p.requests) / p.elapsed.Seconds()
