@@ -285,6 +285,7 @@ func (b *runner) runAccounts(ctx context.Context, store string, n int, sweep boo
 		return run, nil, fmt.Errorf("set up: %w", err)
 	}
 	run.Targets, run.ListAccountsPages, run.ListAccountsPartial = len(w.targets), len(w.pages), w.pagesPartial
+	run.ListAccountsPageMS = ms(w.walkTime) / float64(len(w.pages))
 	if w.pagesPartial {
 		b.logf("%s: walked %d ListAccounts pages in %s, not all of them", store, len(w.pages), walkBudget)
 	}

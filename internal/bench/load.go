@@ -22,39 +22,37 @@ type workload struct {
 // phase is one measurement: a workload driven against one endpoint for a
 // fixed time, and what the endpoint's process spent meanwhile.
 type phase struct {
-	// requests counts the answers received in the recorded window, those
-	// to requests sent during the warm-up included: it measures throughput
-	// and divides the costs. lat holds the latency of each request sent in
-	// the window.
-	requests, errors int64
-	elapsed          time.Duration
-	lat              []time.Duration // of every recorded request, sorted
-	firstErr         string
-	cpu              time.Duration // the process's CPU time during the phase
-	disk             int64         // bytes it sent to storage during the phase; -1 unknown
-	growth           int64         // growth of its data directory during the phase; -1 unknown
+	// lat holds the latency of every request that ended (answered, failed
+	// or cancelled) in the recorded window, sorted; ok counts those
+	// answered 200 and errors the others.
+	lat        []time.Duration
+	ok, errors int64
+	elapsed    time.Duration
+	firstErr   string
+	cpu        time.Duration // the process's CPU time during the phase
+	disk       int64         // bytes it sent to storage during the phase; -1 unknown
+	growth     int64         // growth of its data directory during the phase; -1 unknown
 }
 
 // drive runs w from clients closed-loop clients against e: each sends a
-// request, reads the whole answer, and sends the next. Requests started in
-// the first warmup are not recorded (connections open then); the phase
-// records those started in the following d. A request still unanswered
-// overrun after the end is cancelled and recorded as an error with the
-// time it had waited, so that p99 and max are then lower bounds. proc is
-// the process serving e, whose counters are read around the recorded
-// window.
+// request, reads the whole answer, and sends the next, for warmup and then
+// d. Requests that end in the warm-up (when connections open) are not
+// recorded; every other is, whenever it was sent. Clients send nothing
+// after the end of d; a request still unanswered overrun later is
+// cancelled and recorded as an error with the time it had waited, so that
+// the percentiles are then lower bounds. proc is the process serving e,
+// whose counters are read around the recorded window.
 func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients int, warmup, d time.Duration) phase {
 	start := time.Now()
 	warmEnd, end := start.Add(warmup), start.Add(warmup+d)
-	overrun := max(5*time.Second, 2*d)
+	overrun := max(10*time.Second, 5*d)
 	pctx, cancel := context.WithDeadline(ctx, end.Add(overrun))
 	defer cancel()
 	type result struct {
-		lat      []time.Duration
-		answered int64 // answers received after the warm-up
-		errors   int64
-		firstErr string
-		last     time.Time
+		lat        []time.Duration
+		ok, errors int64
+		firstErr   string
+		last       time.Time
 	}
 	results := make([]result, clients)
 	var wg sync.WaitGroup
@@ -72,8 +70,7 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 				}
 			}
 			for n := uint64(0); ; n++ {
-				now := time.Now()
-				if !now.Before(end) || pctx.Err() != nil {
+				if !time.Now().Before(end) || pctx.Err() != nil {
 					return
 				}
 				req, err := e.request(pctx, w.next(rng, n))
@@ -83,16 +80,14 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 				}
 				status, lat, err := e.send(req, &buf)
 				done := time.Now()
-				if err == nil && !done.Before(warmEnd) {
-					r.answered++
-					r.last = done
-				}
-				if now.Before(warmEnd) {
+				if done.Before(warmEnd) {
 					continue
 				}
 				r.last = done
 				r.lat = append(r.lat, lat)
 				switch {
+				case err == nil && status == http.StatusOK:
+					r.ok++
 				case err != nil && ctx.Err() == nil && pctx.Err() != nil:
 					fail(fmt.Errorf("not answered within %s of the end of the phase", overrun))
 				case err != nil:
@@ -114,7 +109,7 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 	last := warmEnd
 	for _, r := range results {
 		p.lat = append(p.lat, r.lat...)
-		p.requests += r.answered
+		p.ok += r.ok
 		p.errors += r.errors
 		if p.firstErr == "" {
 			p.firstErr = r.firstErr
@@ -162,7 +157,7 @@ func merge(ps []phase) phase {
 		m.disk, m.growth = -1, -1
 	}
 	for _, p := range ps {
-		m.requests += p.requests
+		m.ok += p.ok
 		m.errors += p.errors
 		m.elapsed += p.elapsed
 		m.lat = append(m.lat, p.lat...)
@@ -188,11 +183,10 @@ func addKnown(a, b int64) int64 {
 // Stats summarise a phase (or the pooled rounds of one). Latencies are in
 // microseconds; a cost that could not be read is -1.
 type Stats struct {
-	// Requests counts the answers received in the recorded window, RPS is
-	// their rate; Sampled counts the requests sent in it, whose latencies
-	// the percentiles are of (and of which Errors failed).
+	// Requests counts the requests that ended in the recorded window, the
+	// latencies are theirs; Errors counts those not answered 200, and RPS
+	// is the rate of those that were.
 	Requests int64   `json:"requests"`
-	Sampled  int64   `json:"sampled"`
 	Errors   int64   `json:"errors"`
 	Seconds  float64 `json:"seconds"`
 	RPS      float64 `json:"rps"`
@@ -214,19 +208,20 @@ type Stats struct {
 }
 
 func (p phase) stats() Stats {
-	s := Stats{Requests: p.requests, Sampled: int64(len(p.lat)), Errors: p.errors, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
+	n := int64(len(p.lat))
+	s := Stats{Requests: n, Errors: p.errors, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
 		CPUPerRequest: -1, DiskPerRequest: -1, GrowthPerRequest: -1}
 	if p.elapsed > 0 {
-		s.RPS = float64(p.requests) / p.elapsed.Seconds()
+		s.RPS = float64(p.ok) / p.elapsed.Seconds()
 	}
 	s.P50, s.P90, s.P99, s.Max = percentile(p.lat, 0.50), percentile(p.lat, 0.90), percentile(p.lat, 0.99), percentile(p.lat, 1)
-	if p.requests > 0 {
-		s.CPUPerRequest = float64(p.cpu.Microseconds()) / float64(p.requests)
+	if n > 0 {
+		s.CPUPerRequest = float64(p.cpu.Microseconds()) / float64(n)
 		if p.disk >= 0 {
-			s.DiskPerRequest = float64(p.disk) / float64(p.requests)
+			s.DiskPerRequest = float64(p.disk) / float64(n)
 		}
 		if p.growth >= 0 {
-			s.GrowthPerRequest = float64(p.growth) / float64(p.requests)
+			s.GrowthPerRequest = float64(p.growth) / float64(n)
 		}
 	}
 	return s

@@ -193,8 +193,9 @@ type world struct {
 	targets []string        // member accounts the per-account operations act on
 	pages   []string        // ListAccounts NextTokens, "" for the first page
 	// pagesPartial is set when the walk stopped at walkBudget before the
-	// last page.
+	// last page; walkTime is how long the walk took, one page at a time.
 	pagesPartial bool
+	walkTime     time.Duration
 }
 
 // walkBudget bounds the time spent collecting ListAccounts NextTokens.
@@ -240,7 +241,8 @@ func setUp(ctx context.Context, s *server, targets []string, concurrency int) (*
 	// organization for every page, walking 500 pages of 10,000 accounts
 	// takes minutes. The workload then cycles over the pages walked.
 	w.pages = []string{""}
-	deadline := time.Now().Add(walkBudget)
+	walkStart := time.Now()
+	deadline := walkStart.Add(walkBudget)
 	for token := ""; ; {
 		if time.Now().After(deadline) {
 			w.pagesPartial = true
@@ -260,6 +262,7 @@ func setUp(ctx context.Context, s *server, targets []string, concurrency int) (*
 		token = page.NextToken
 		w.pages = append(w.pages, token)
 	}
+	w.walkTime = time.Since(walkStart)
 	return w, nil
 }
 
