@@ -24,14 +24,15 @@ type workload struct {
 type phase struct {
 	// lat holds the latency of every request that ended (answered, failed
 	// or cancelled) in the recorded window, sorted; ok counts those
-	// answered 200 and errors the others.
-	lat        []time.Duration
-	ok, errors int64
-	elapsed    time.Duration
-	firstErr   string
-	cpu        time.Duration // the process's CPU time during the phase
-	disk       int64         // bytes it sent to storage during the phase; -1 unknown
-	growth     int64         // growth of its data directory during the phase; -1 unknown
+	// answered 200 and errors the others, of which cancelled were
+	// cancelled unanswered.
+	lat                   []time.Duration
+	ok, errors, cancelled int64
+	elapsed               time.Duration
+	firstErr              string
+	cpu                   time.Duration // the process's CPU time during the phase
+	disk                  int64         // bytes it sent to storage during the phase; -1 unknown
+	growth                int64         // growth of its data directory during the phase; -1 unknown
 }
 
 // drive runs w from clients closed-loop clients against e: each sends a
@@ -49,10 +50,10 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 	pctx, cancel := context.WithDeadline(ctx, end.Add(overrun))
 	defer cancel()
 	type result struct {
-		lat        []time.Duration
-		ok, errors int64
-		firstErr   string
-		last       time.Time
+		lat                   []time.Duration
+		ok, errors, cancelled int64
+		firstErr              string
+		last                  time.Time
 	}
 	results := make([]result, clients)
 	var wg sync.WaitGroup
@@ -89,6 +90,7 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 				case err == nil && status == http.StatusOK:
 					r.ok++
 				case err != nil && ctx.Err() == nil && pctx.Err() != nil:
+					r.cancelled++
 					fail(fmt.Errorf("not answered within %s of the end of the phase", overrun))
 				case err != nil:
 					fail(err)
@@ -111,6 +113,7 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 		p.lat = append(p.lat, r.lat...)
 		p.ok += r.ok
 		p.errors += r.errors
+		p.cancelled += r.cancelled
 		if p.firstErr == "" {
 			p.firstErr = r.firstErr
 		}
@@ -158,6 +161,7 @@ func merge(ps []phase) phase {
 	}
 	for _, p := range ps {
 		m.ok += p.ok
+		m.cancelled += p.cancelled
 		m.errors += p.errors
 		m.elapsed += p.elapsed
 		m.lat = append(m.lat, p.lat...)
@@ -186,14 +190,17 @@ type Stats struct {
 	// Requests counts the requests that ended in the recorded window, the
 	// latencies are theirs; Errors counts those not answered 200, and RPS
 	// is the rate of those that were.
-	Requests int64   `json:"requests"`
-	Errors   int64   `json:"errors"`
-	Seconds  float64 `json:"seconds"`
-	RPS      float64 `json:"rps"`
-	P50      float64 `json:"p50_us"`
-	P90      float64 `json:"p90_us"`
-	P99      float64 `json:"p99_us"`
-	Max      float64 `json:"max_us"`
+	Requests int64 `json:"requests"`
+	Errors   int64 `json:"errors"`
+	// Cancelled counts the errors that are requests cancelled unanswered
+	// long after the phase: with any, the percentiles are lower bounds.
+	Cancelled int64   `json:"cancelled,omitempty"`
+	Seconds   float64 `json:"seconds"`
+	RPS       float64 `json:"rps"`
+	P50       float64 `json:"p50_us"`
+	P90       float64 `json:"p90_us"`
+	P99       float64 `json:"p99_us"`
+	Max       float64 `json:"max_us"`
 	// CPUPerRequest is the serving process's user+system CPU time per
 	// request, µs (10 ms resolution over the whole phase).
 	CPUPerRequest float64 `json:"cpu_us_per_request"`
@@ -209,7 +216,7 @@ type Stats struct {
 
 func (p phase) stats() Stats {
 	n := int64(len(p.lat))
-	s := Stats{Requests: n, Errors: p.errors, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
+	s := Stats{Requests: n, Errors: p.errors, Cancelled: p.cancelled, Seconds: p.elapsed.Seconds(), FirstError: p.firstErr,
 		CPUPerRequest: -1, DiskPerRequest: -1, GrowthPerRequest: -1}
 	if p.elapsed > 0 {
 		s.RPS = float64(p.ok) / p.elapsed.Seconds()

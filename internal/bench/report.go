@@ -221,6 +221,9 @@ func (r *Report) Markdown(chart string) string {
 		for _, run := range st.Runs {
 			p("## %s, %d accounts\n\n", st.Store, run.Accounts)
 			pages := fmt.Sprintf("every one of its %d pages", run.ListAccountsPages)
+			if run.ListAccountsPages == 1 {
+				pages = "its only page"
+			}
 			if run.ListAccountsPartial {
 				pages = fmt.Sprintf("the first %d pages only (walking them for their NextTokens stopped after %s)", run.ListAccountsPages, walkBudget)
 			}
@@ -236,17 +239,23 @@ func (r *Report) Markdown(chart string) string {
 					errs = fmt.Sprintf("**%d** (floor %d) ⚠", t.Errors, f.Errors)
 				}
 				p("| %s | %.0f | %.0f | %.2f | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |\n",
-					op.Op, t.RPS, f.RPS, op.RPSRatio, fmtUS(t.P50), fmtUS(t.P90), fmtUS(t.P99), fmtUS(t.Max), fmtUS(f.P99), op.P99Ratio,
+					op.Op, t.RPS, f.RPS, op.RPSRatio, latency(t, t.P50), latency(t, t.P90), latency(t, t.P99), latency(t, t.Max), latency(f, f.P99), op.P99Ratio,
 					cost(t.CPUPerRequest, "%.0f"), cost(t.DiskPerRequest, "%.0f"), cost(t.GrowthPerRequest, "%.0f"), errs)
 			}
 			p("\n")
+			listed := false
 			for _, op := range run.Ops {
 				if op.Target.FirstError != "" {
 					p("- %s, first error: `%s`\n", op.Op, oneLine(op.Target.FirstError))
+					listed = true
 				}
 				if op.Floor.FirstError != "" {
 					p("- %s (floor), first error: `%s`\n", op.Op, oneLine(op.Floor.FirstError))
+					listed = true
 				}
+			}
+			if listed {
+				p("\n")
 			}
 			if len(run.Ops) > 0 {
 				f := run.Ops[0].Floor
@@ -264,7 +273,7 @@ func (r *Report) Markdown(chart string) string {
 			if f.Ratio > flatGoal {
 				mark = "✗"
 			}
-			p("| %s | %s | %s | %s | %.2f %s |\n", f.Store, f.Op, fmtUS(f.SmallP99), fmtUS(f.LargeP99), f.Ratio, mark)
+			p("| %s | %s | %s | %s | %.2f %s |\n", f.Store, f.Op, latency(f.Small, f.Small.P99), latency(f.Large, f.Large.P99), f.Ratio, mark)
 		}
 		p("\n")
 	}
@@ -316,9 +325,9 @@ func (r *Report) sweptStores() []StoreReport {
 // flatRow compares an operation's p99 on the small and the large
 // organization.
 type flatRow struct {
-	Store, Op          string
-	SmallP99, LargeP99 float64
-	Ratio              float64
+	Store, Op    string
+	Small, Large Stats
+	Ratio        float64
 }
 
 // flatGoal is the issue's bound on p99 at 10,000 accounts over p99 at 10.
@@ -333,7 +342,7 @@ func (r *Report) flatScaling() []flatRow {
 		}
 		for _, op := range large.Ops {
 			if so := small.op(op.Op); so != nil {
-				out = append(out, flatRow{Store: st.Store, Op: op.Op, SmallP99: so.Target.P99, LargeP99: op.Target.P99,
+				out = append(out, flatRow{Store: st.Store, Op: op.Op, Small: so.Target, Large: op.Target,
 					Ratio: ratio(op.Target.P99, so.Target.P99)})
 			}
 		}
@@ -368,6 +377,15 @@ func readMachine() Machine {
 		}
 	}
 	return m
+}
+
+// latency formats a percentile of s for a table: "≥" marks a lower bound,
+// when requests were cancelled unanswered.
+func latency(s Stats, us float64) string {
+	if s.Cancelled > 0 {
+		return "≥ " + fmtUS(us)
+	}
+	return fmtUS(us)
 }
 
 // fmtUS formats a latency in µs for a table.
