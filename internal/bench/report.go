@@ -87,7 +87,8 @@ type RunReport struct {
 	// SeedSeconds is how long the first start took, seeding included.
 	SeedSeconds float64 `json:"seed_seconds"`
 	// StartupMS is the start-up on the seeded store, restarted without
-	// --seed; IdleRSS the resident memory after it, before any load;
+	// --seed (the median of Settings.StartupRuns restarts); IdleRSS the
+	// resident memory after the last, before any load;
 	// PeakRSS the peak (VmHWM) at the end of the run.
 	StartupMS         float64 `json:"startup_ms"`
 	IdleRSS           int64   `json:"idle_rss_bytes"`
@@ -228,8 +229,8 @@ func (r *Report) Markdown(chart string) string {
 				pages = fmt.Sprintf("the first %d pages only (walking them for their NextTokens stopped after %s)", run.ListAccountsPages, walkBudget)
 			}
 			pages += fmt.Sprintf(", which took %.1f ms a page when walked by a single client", run.ListAccountsPageMS)
-			p("Start-up to the first signed GetCallerIdentity: %.1f ms on an empty store (idle RSS %s), %.1f ms on this one (restarted without `--seed` after seeding it in %.1f s). Idle RSS %s, peak RSS %s. Per-account operations act on %d members; ListAccounts reads %s.\n\n",
-				st.StartupEmptyMS, mib(st.IdleRSSEmpty), run.StartupMS, run.SeedSeconds, mib(run.IdleRSS), mib(run.PeakRSS), run.Targets, pages)
+			p("Start-up to the first signed GetCallerIdentity: %.1f ms on an empty store (idle RSS %s), %.1f ms on this one (restarted without `--seed` after seeding it in %.1f s; medians of %d). Idle RSS %s, peak RSS %s. Per-account operations act on %d members; ListAccounts reads %s.\n\n",
+				st.StartupEmptyMS, mib(st.IdleRSSEmpty), run.StartupMS, run.SeedSeconds, s.StartupRuns, mib(run.IdleRSS), mib(run.PeakRSS), run.Targets, pages)
 			p("| Operation | req/s | floor req/s | ratio | p50 | p90 | p99 | max | floor p99 | p99 ratio | server CPU µs/req | disk written B/req | store growth B/req | errors |\n")
 			p("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 			for _, op := range run.Ops {
