@@ -2,7 +2,10 @@ package iam
 
 import (
 	"context"
+	"encoding/base32"
 	"encoding/base64"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -105,4 +108,59 @@ func userSessionPrincipal(ctx context.Context, tx Tx, sess *Session) (identity.P
 	}
 	p.Temporary, p.MFAAt = true, sess.MFAAt
 	return p, nil
+}
+
+// AccessKeyAccount returns the account that owns access key id: a
+// long-term key's or an STS session's, as stored; for a key id this
+// emulator never issued, the account AWS encodes in its key ids
+// (decodeKeyAccount). Returns ValidationError for an id that is neither.
+func (s *Service) AccessKeyAccount(ctx context.Context, id string) (identity.AccountID, error) {
+	var acct identity.AccountID
+	err := s.view(ctx, func(tx Tx) error {
+		if k, err := tx.AccessKey(ctx, id); err == nil {
+			acct = k.Account
+			return nil
+		} else if !notFound(err) {
+			return err
+		}
+		if sess, err := tx.Session(ctx, id); err == nil {
+			acct = sess.Account
+			return nil
+		} else if !notFound(err) {
+			return err
+		}
+		return nil
+	})
+	if err != nil || acct != "" {
+		return acct, err
+	}
+	if a, ok := decodeKeyAccount(id); ok {
+		return a, nil
+	}
+	return "", validation("The access key ID %s is not valid.", id)
+}
+
+// decodeKeyAccount reads the account id AWS encodes in the access key ids
+// it has issued since 2019: the 16 characters after the AKIA/ASIA prefix
+// are Base32, and of the first 48 bits they decode to, the 40 that follow
+// the first bit (masked with 0x7fffffffff80, shifted right by 7) are the
+// account number.
+func decodeKeyAccount(id string) (identity.AccountID, bool) {
+	if len(id) != 20 || (!strings.HasPrefix(id, "AKIA") && !strings.HasPrefix(id, "ASIA")) {
+		return "", false
+	}
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil || len(b) < 6 {
+		return "", false
+	}
+	var z uint64
+	for _, c := range b[:6] {
+		z = z<<8 | uint64(c)
+	}
+	n := (z & 0x7fffffffff80) >> 7
+	a := fmt.Sprintf("%012d", n)
+	if !identity.IsAccountID(a) {
+		return "", false
+	}
+	return identity.AccountID(a), true
 }

@@ -69,8 +69,8 @@ func (x iamTx) DeleteLoginProfile(ctx context.Context, acct identity.AccountID, 
 		`DELETE FROM login_profiles WHERE account_id = ? AND user_key = ?`, string(acct), nameKey(user))
 }
 
-// LoginProfiles implements iam.Tx: the root user's (” sorts first), then
-// the users' by name.
+// LoginProfiles implements iam.Tx: the root user's first (its empty name
+// sorts first), then the users' by name.
 func (x iamTx) LoginProfiles(ctx context.Context, acct identity.AccountID) ([]iam.LoginProfile, error) {
 	return queryList(ctx, x.tx, "login profiles of "+string(acct), scanLoginProfile,
 		`SELECT `+loginProfileColumns+` FROM login_profiles WHERE account_id = ? ORDER BY user_key, user_name`, string(acct))
