@@ -78,7 +78,9 @@ func sessionOps(svc *iam.Service) []operation.Operation {
 				return operation.Call{}, err
 			}
 			return operation.Call{
-				Access: func(context.Context) (operation.Access, error) { return operation.Access{Resources: []string{"*"}}, nil },
+				Access: func(context.Context) (operation.Access, error) {
+					return operation.Access{Resources: []string{"*"}}, nil
+				},
 				Invoke: func(ctx context.Context) (any, error) {
 					acct, err := svc.AccessKeyAccount(ctx, id)
 					if err != nil {
