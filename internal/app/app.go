@@ -118,6 +118,7 @@ type App struct {
 	IAM      *iam.Service
 	// stopUses ends the access key use flusher, which closes usesDone.
 	stopUses, usesDone chan struct{}
+	stopUsesOnce       sync.Once
 }
 
 // Start opens the store, prepares the world and starts serving on
@@ -262,7 +263,7 @@ func (a *App) Done() <-chan error { return a.done }
 // ends) and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.http.Shutdown(ctx)
-	close(a.stopUses)
+	a.stopUsesOnce.Do(func() { close(a.stopUses) })
 	<-a.usesDone // the last access key uses are written
 	a.srv.FlushTrail()
 	a.events.Close()

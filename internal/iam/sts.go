@@ -79,7 +79,11 @@ var (
 //     chaining): ValidationError otherwise;
 //   - the session policy is validated (MalformedPolicyDocument) and
 //     limited to 2048 characters with the managed ARNs and tags
-//     (PackedPolicyTooLarge).
+//     (PackedPolicyTooLarge);
+//   - with SerialNumber and TokenCode, the code must be the current one of
+//     an MFA device of the caller (AccessDenied otherwise): the trust
+//     policy then sees MFA and the session carries it; a caller's own MFA
+//     session passes its MFA on.
 //
 // The caller's own permission for sts:AssumeRole (identity policies, SCPs)
 // is the authorizer's, checked before this call.
