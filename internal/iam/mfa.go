@@ -120,7 +120,7 @@ func checkCode(d *MFADevice, code string, now time.Time) bool {
 	return ok
 }
 
-func invalidCodes(serial string) *apierr.Error {
+func invalidCodes() *apierr.Error {
 	return &apierr.Error{Code: CodeInvalidAuthenticationCode, Message: "Authentication code for device is not valid.", Fault: apierr.Client}
 }
 
@@ -224,7 +224,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, acct identity.AccountID, 
 		cur := stepOf(now)
 		n, ok := consecutiveStep(d.Seed, code1, code2, cur-enableWindow, cur)
 		if !ok {
-			return invalidCodes(serial)
+			return invalidCodes()
 		}
 		d.User, d.Root, d.EnabledAt, d.Drift = u.Name, false, now, int(n+1-cur)
 		return tx.PutMFADevice(ctx, d)
@@ -252,7 +252,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, acct identity.AccountID, 
 		cur := stepOf(now)
 		n, ok := consecutiveStep(d.Seed, code1, code2, cur-resyncWindow, cur+resyncWindow)
 		if !ok {
-			return invalidCodes(serial)
+			return invalidCodes()
 		}
 		d.Drift = int(n + 1 - cur)
 		return tx.PutMFADevice(ctx, d)
