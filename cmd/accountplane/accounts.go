@@ -40,7 +40,9 @@ func (c *adminClient) do(ctx context.Context, method, path string, in any) ([]by
 	if err != nil {
 		return nil, err
 	}
-	if in != nil {
+	if method != http.MethodGet {
+		// Bodiless calls too: the server refuses state changes without it
+		// (a browser cannot send it cross-site without a preflight).
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {

@@ -36,6 +36,7 @@ Commands:
   root      the root user's password and MFA devices (console-only in AWS)
   clock     show or advance the domain clock (expiries, transitions)
   events    tail the event bus (Region Opt-In Status Change events)
+  webhooks  list the dead webhook deliveries (dead) or send one again (retry ID)
   reset     return the running server to its default world
   version   print the version
 
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return clockCmd(ctx, args[1:], stdout, stderr)
 	case "events":
 		return eventsCmd(ctx, args[1:], stdout, stderr)
+	case "webhooks":
+		return webhooksCmd(ctx, args[1:], stdout, stderr)
 	case "reset":
 		return resetCmd(ctx, args[1:], stdout, stderr)
 	case "explain":

@@ -1,5 +1,7 @@
 package account
 
+import "github.com/accountplane/accountplane/internal/kernel"
+
 // AlternateContactType is one of the three kinds of alternate contact.
 type AlternateContactType string
 
@@ -31,30 +33,18 @@ type AlternateContact struct {
 	PhoneNumber  string
 }
 
-// ContactInformation is the account's primary contact. Empty strings are
-// absent optional members.
-type ContactInformation struct {
-	FullName         string
-	AddressLine1     string
-	AddressLine2     string
-	AddressLine3     string
-	City             string
-	StateOrRegion    string
-	DistrictOrCounty string
-	PostalCode       string
-	CountryCode      string
-	PhoneNumber      string
-	CompanyName      string
-	WebsiteURL       string
-}
-
-// PhoneStatus is PhoneNumberVerificationStatus.
-type PhoneStatus string
+// ContactInformation and the phone verification are kernel records
+// (Organizations reads them to decide whether an account may leave).
+type (
+	ContactInformation = kernel.ContactInformation
+	PhoneStatus        = kernel.PhoneStatus
+	PhoneVerification  = kernel.PhoneVerification
+)
 
 // Phone verification statuses.
 const (
-	PhonePending      PhoneStatus = "PENDING"
-	PhoneVerified     PhoneStatus = "VERIFIED"
-	PhoneUnverified   PhoneStatus = "UNVERIFIED"
-	PhoneNotSupported PhoneStatus = "NOT_SUPPORTED"
+	PhonePending      = kernel.PhonePending
+	PhoneVerified     = kernel.PhoneVerified
+	PhoneUnverified   = kernel.PhoneUnverified
+	PhoneNotSupported = kernel.PhoneNotSupported
 )

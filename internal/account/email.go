@@ -1,6 +1,10 @@
 package account
 
-import "time"
+import (
+	"time"
+
+	"github.com/accountplane/accountplane/internal/kernel"
+)
 
 // EmailUpdateStatus is PrimaryEmailUpdateStatus.
 type EmailUpdateStatus string
@@ -22,23 +26,5 @@ type EmailUpdate struct {
 	UpdatedAt time.Time
 }
 
-// PhoneVerification is the verification state of the primary contact's
-// phone number.
-type PhoneVerification struct {
-	Status    PhoneStatus
-	Code      string // "" when no code is outstanding
-	ExpiresAt time.Time
-}
-
-// Message is a mail or text the emulator "sent": it lands in the outbox,
-// never on the network.
-type Message struct {
-	ID      string
-	Time    time.Time
-	Account string
-	To      string
-	Subject string
-	Body    string
-	// Code is the one-time code the message carries, if any.
-	Code string
-}
+// Message is the kernel's outbox message.
+type Message = kernel.Message

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/accountplane/accountplane/internal/identity"
 )
 
 // Information returns the target account's record (GetAccountInformation).
@@ -63,7 +65,10 @@ func (s *Service) GovCloudAccount(ctx context.Context, t Target) error {
 // EnsureSignUp creates the account described by u, complete as a real sign-up
 // leaves it (contact information, verified phone, payment method), unless an
 // account with that id already exists. It never overwrites existing state.
-// It reports whether it created the account.
+// It reports whether it created the account, and returns an error wrapping
+// ErrEmailInUse if another account has u.Email (case-insensitively). The
+// email check and the insert are one transaction, so of two concurrent
+// sign-ups with one address exactly one succeeds.
 func (s *Service) EnsureSignUp(ctx context.Context, u SignUp) (bool, error) {
 	created := false
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -75,11 +80,14 @@ func (s *Service) EnsureSignUp(ctx context.Context, u SignUp) (bool, error) {
 			return fmt.Errorf("load account %s: %w", u.ID, err)
 		}
 		if other, err := tx.AccountByEmail(ctx, u.Email); err == nil {
-			return fmt.Errorf("sign up %s: email %s already belongs to account %s", u.ID, u.Email, other.ID)
+			return fmt.Errorf("sign up %s: email %s already belongs to account %s: %w", u.ID, u.Email, other.ID, ErrEmailInUse)
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		a := &Account{ID: u.ID, Name: u.Name, Email: u.Email, State: StateActive, CreatedAt: s.now(), PaymentMethod: true, Origin: OriginSignUp}
+		a := &Account{
+			ID: u.ID, Name: u.Name, Email: u.Email, State: StateActive, CreatedAt: s.now(),
+			PaymentMethod: u.PaymentMethod == nil || *u.PaymentMethod, Seller: u.Seller, Origin: OriginSignUp,
+		}
 		if err := tx.PutAccount(ctx, a); err != nil {
 			return err
 		}
@@ -101,6 +109,20 @@ func (s *Service) EnsureSignUp(ctx context.Context, u SignUp) (bool, error) {
 		return nil
 	})
 	return created, err
+}
+
+// SetPaymentMethod records whether account id has a payment method on file
+// (the emulator's admin control; AWS has no API for it). It returns an
+// error wrapping ErrNotFound if the account does not exist.
+func (s *Service) SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		a, err := tx.Account(ctx, id)
+		if err != nil {
+			return fmt.Errorf("load account %s: %w", id, err)
+		}
+		a.PaymentMethod = on
+		return tx.PutAccount(ctx, a)
+	})
 }
 
 func truncate(s string, n int) string {

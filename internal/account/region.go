@@ -3,28 +3,21 @@ package account
 import (
 	"sort"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// RegionStatus is RegionOptStatus.
-type RegionStatus string
+// RegionStatus is the kernel's (the event bus records transitions).
+type RegionStatus = kernel.RegionStatus
 
 // Region opt-in statuses (the model's enum values).
 const (
-	RegionEnabled          RegionStatus = "ENABLED"
-	RegionEnabling         RegionStatus = "ENABLING"
-	RegionDisabling        RegionStatus = "DISABLING"
-	RegionDisabled         RegionStatus = "DISABLED"
-	RegionEnabledByDefault RegionStatus = "ENABLED_BY_DEFAULT"
+	RegionEnabled          = kernel.RegionEnabled
+	RegionEnabling         = kernel.RegionEnabling
+	RegionDisabling        = kernel.RegionDisabling
+	RegionDisabled         = kernel.RegionDisabled
+	RegionEnabledByDefault = kernel.RegionEnabledByDefault
 )
-
-// Valid reports whether s is one of the five modelled statuses.
-func (s RegionStatus) Valid() bool {
-	switch s {
-	case RegionEnabled, RegionEnabling, RegionDisabling, RegionDisabled, RegionEnabledByDefault:
-		return true
-	}
-	return false
-}
 
 // CatalogRegion is one commercial Region the emulator knows.
 type CatalogRegion struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 func errUnknownRegion(name string) error {
@@ -180,7 +181,7 @@ type RegionChange struct {
 // RegionRequested in the transaction that stores the request (its error
 // rolls the request back) and Committed after that transaction commits.
 type Events interface {
-	RegionRequested(ctx context.Context, tx Tx, c RegionChange) error
+	RegionRequested(ctx context.Context, tx kernel.BusTx, c RegionChange) error
 	Committed()
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/operation"
@@ -74,7 +76,7 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 		return t, operation.Access{}, err
 	}
 	if !inOrg {
-		acc.Resources = []string{"arn:aws:account::" + string(id) + ":account"}
+		acc.Resources = []string{arn.Account(string(id))}
 		return t, acc, nil
 	}
 	acc.Conditions["aws:ResourceOrgID"] = []string{facts.Org}
@@ -85,9 +87,9 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 		acc.Conditions["aws:ResourceTag/"+k] = []string{v}
 	}
 	if !orgMode {
-		acc.Resources = []string{"arn:aws:account::" + string(id) + ":account"}
+		acc.Resources = []string{arn.Account(string(id))}
 	} else {
-		acc.Resources = []string{"arn:aws:account::" + string(facts.Management) + ":account/" + facts.Org + "/" + string(id)}
+		acc.Resources = []string{arn.MemberAccount(string(facts.Management), facts.Org, string(id))}
 	}
 	return t, acc, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
@@ -34,18 +35,14 @@ func (ad *admin) SignUp(ctx context.Context, name, email string) (identity.Accou
 	if !strings.Contains(email, "@") || len(email) < 6 || len(email) > 64 {
 		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusBadRequest, Message: "email must be an address of 6 to 64 characters"}
 	}
-	if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.AccountByEmail(ctx, email) }); err == nil {
-		return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: "an account with this email already exists"}
-	} else if !errors.Is(err, account.ErrNotFound) {
-		return "", identity.AccessKey{}, err
-	}
+	// EnsureSignUp checks the email address and inserts in one
+	// transaction; it creates nothing when the random id is taken.
 	for range 100 {
 		id := identity.AccountID(randomFrom("123456789", 1) + randomFrom("0123456789", 11))
-		if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.Account(ctx, id) }); err == nil {
-			continue
-		}
 		created, err := ad.accounts.EnsureSignUp(ctx, account.SignUp{ID: id, Name: name, Email: email})
-		if err != nil {
+		if errors.Is(err, account.ErrEmailInUse) {
+			return "", identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: "an account with this email already exists"}
+		} else if err != nil {
 			return "", identity.AccessKey{}, err
 		}
 		if !created {
@@ -58,7 +55,7 @@ func (ad *admin) SignUp(ctx context.Context, name, email string) (identity.Accou
 }
 
 func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (identity.AccessKey, error) {
-	if _, err := ad.lookup(ctx, func(tx account.Tx) (*account.Account, error) { return tx.Account(ctx, id) }); errors.Is(err, account.ErrNotFound) {
+	if _, err := ad.lookup(ctx, func(tx account.Tx) (*kernel.Account, error) { return tx.Account(ctx, id) }); errors.Is(err, kernel.ErrNotFound) {
 		return identity.AccessKey{}, &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
 	} else if err != nil {
 		return identity.AccessKey{}, err
@@ -67,15 +64,8 @@ func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (ident
 }
 
 func (ad *admin) SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error {
-	err := ad.db.Update(ctx, func(tx account.Tx) error {
-		a, err := tx.Account(ctx, id)
-		if err != nil {
-			return err
-		}
-		a.PaymentMethod = on
-		return tx.PutAccount(ctx, a)
-	})
-	if errors.Is(err, account.ErrNotFound) {
+	err := ad.accounts.SetPaymentMethod(ctx, id, on)
+	if errors.Is(err, kernel.ErrNotFound) {
 		return &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
 	}
 	return err
@@ -94,7 +84,7 @@ func (ad *admin) Accounts(ctx context.Context) ([]server.AccountSummary, error) 
 			Origin: a.Origin, PaymentMethod: a.PaymentMethod,
 		}
 		if sum.Origin == "" {
-			sum.Origin = account.OriginSignUp
+			sum.Origin = kernel.OriginSignUp
 		}
 		if org, mgmt, ok, err := ad.orgs.MembershipOf(ctx, a.ID); err != nil {
 			return nil, err
@@ -125,8 +115,8 @@ func randomFrom(alphabet string, n int) string {
 }
 
 // lookup runs get in a read transaction.
-func (ad *admin) lookup(ctx context.Context, get func(account.Tx) (*account.Account, error)) (*account.Account, error) {
-	var a *account.Account
+func (ad *admin) lookup(ctx context.Context, get func(account.Tx) (*kernel.Account, error)) (*kernel.Account, error) {
+	var a *kernel.Account
 	err := ad.db.View(ctx, func(tx account.Tx) (err error) {
 		a, err = get(tx)
 		return err

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +24,7 @@ func adminCall(t *testing.T, method, url string, in any, out any) int {
 		json.NewEncoder(&body).Encode(in)
 	}
 	req, _ := http.NewRequest(method, url, &body)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -89,5 +93,53 @@ func TestAdminSignUpAndCredentials(t *testing.T) {
 		if acc.AccountId == created.AccountId && acc.PaymentMethod {
 			t.Errorf("account %s still has a payment method", acc.AccountId)
 		}
+	}
+}
+
+// TestAdminSignUpRace signs up with one email address from several clients
+// at once: the email check and the insert are one transaction, so exactly
+// one sign-up succeeds and every other one is a 409 Conflict (not a 500,
+// nor a second account).
+func TestAdminSignUpRace(t *testing.T) {
+	a := start(t, app.Config{DataDir: app.MemoryData})
+	const clients = 8
+	for round := range 4 {
+		email := fmt.Sprintf("race%d@example.com", round)
+		codes := make(chan int, clients)
+		var wg sync.WaitGroup
+		for i := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b, _ := json.Marshal(map[string]string{"name": fmt.Sprintf("racer%d", i), "email": email})
+				resp, err := http.Post(a.URL()+"/_accountplane/accounts", "application/json", bytes.NewReader(b))
+				if err != nil {
+					codes <- 0
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.StatusCode
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got[http.StatusCreated] != 1 || got[http.StatusConflict] != clients-1 {
+			t.Errorf("round %d: status counts %v, want one 201 and %d 409", round, got, clients-1)
+		}
+	}
+	var list struct{ Accounts []struct{ Email string } }
+	adminCall(t, http.MethodGet, a.URL()+"/_accountplane/accounts", nil, &list)
+	n := 0
+	for _, acc := range list.Accounts {
+		if strings.HasPrefix(acc.Email, "race") {
+			n++
+		}
+	}
+	if n != 4 {
+		t.Errorf("got %d raced accounts, want 4", n)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
@@ -55,8 +57,11 @@ type Config struct {
 	// Quotas is the request-rate table (nil: never throttle); see quota.Parse.
 	Quotas quota.Table
 	// Orgs tunes the Organizations quotas (zero values: AWS's numbers).
-	Orgs            organizations.Options
-	AdminToken      string
+	Orgs       organizations.Options
+	AdminToken string
+	// AllowedHosts are Host names besides loopback ones that the admin API
+	// answers without AdminToken (see server.Config.AllowedHosts).
+	AllowedHosts    []string
 	CORSOrigins     []string
 	TLSCert, TLSKey string
 	Log             *slog.Logger
@@ -70,6 +75,16 @@ type Config struct {
 	// days); Trail tunes what they hold.
 	TrailRetention time.Duration
 	Trail          trail.Options
+	// ReadTimeout limits the time to read one request, body included
+	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
+	// connection waits for its next request (default DefaultIdleTimeout).
+	ReadTimeout, IdleTimeout time.Duration
+	// Store is a PostgreSQL DSN (postgres://...) for a store replicas
+	// share; empty: the embedded SQLite store under DataDir.
+	Store string
+	// ReplicaID names this replica in health and metrics (default: the
+	// host name and process id).
+	ReplicaID string
 	// DecisionLogSize is how many authorization decisions are kept in
 	// memory for `accountplane explain` (default 10,000).
 	DecisionLogSize int
@@ -84,7 +99,7 @@ func (a *App) Services() []operation.Service { return a.served }
 func (a *App) services(tokenKey []byte) []operation.Service {
 	cfg := a.cfg
 	return []operation.Service{
-		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs)}),
+		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
 		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
@@ -98,6 +113,17 @@ func (a *App) services(tokenKey []byte) []operation.Service {
 		}),
 	}
 }
+
+// Limits of the HTTP server. Go's server answers 431 Request Header Fields
+// Too Large itself to a request whose header exceeds MaxHeaderBytes (plus
+// the 4 KiB of slack net/http grants), and drops a connection that takes
+// longer than ReadTimeout to send a request.
+const (
+	DefaultReadTimeout = 30 * time.Second
+	DefaultIdleTimeout = 120 * time.Second
+	readHeaderTimeout  = 10 * time.Second
+	MaxHeaderBytes     = 64 << 10
+)
 
 // App is a running accountplane.
 type App struct {
@@ -136,6 +162,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
 	var seed *Seed
 	if cfg.Seed != "" {
 		if seed, err = LoadSeed(cfg.Seed); err != nil {
@@ -153,11 +185,23 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	clockPath := ""
-	if cfg.DataDir != MemoryData {
-		clockPath = clock.Path(cfg.DataDir)
+	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: time.Now})
+	if err != nil {
+		return nil, err
 	}
-	a.clock, err = clock.New(cfg.Now, clockPath)
+	if a.db.Shared() {
+		// Replicas share the store: the token key and the clock live there.
+		if tokenKey, err = a.sharedTokenKey(ctx); err != nil {
+			return nil, err
+		}
+		a.clock, err = clock.NewShared(cfg.Now, storeClock{a.db}, time.Second)
+	} else {
+		clockPath := ""
+		if cfg.DataDir != MemoryData {
+			clockPath = clock.Path(cfg.DataDir)
+		}
+		a.clock, err = clock.New(cfg.Now, clockPath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,16 +209,13 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	// real time (the server's own clock).
 	cfg.Now = a.clock.Now
 	a.seed = seed
-	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: cfg.Now})
-	if err != nil {
-		return nil, err
-	}
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
 	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
 	orgOpts.Roles = orgRoles{a.IAM}
 	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
 	a.events = newEvents(a, cfg)
+	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, realNow: time.Now}.beforeCommit)
 	a.Accounts = account.NewService(a.db, account.Options{Events: a.events,
 		Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay, Directory: a.Orgs,
 		CloseDelay: cfg.CloseDelay, PostClosure: orgOpts.PostClosure,
@@ -199,8 +240,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
-		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
-		Authorizer:      authorizer{&authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}},
+		Log: cfg.Log, Keys: newCredentials(a.IAM, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
+		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
@@ -212,8 +253,11 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		SkipAuth:        cfg.InsecureSkipAuth,
 		DefaultAccount:  identity.AccountID(DefaultAccount.ID),
 		AdminToken:      cfg.AdminToken,
+		AllowedHosts:    cfg.AllowedHosts,
 		CORSOrigins:     cors,
 		Version:         cfg.Version,
+		Store:           a.db.Kind(),
+		ReplicaID:       a.replicaID(),
 		DecisionLogSize: cfg.DecisionLogSize,
 		Trail: server.TrailConfig{
 			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
@@ -225,7 +269,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		return nil, err
 	}
 	a.srv = srv
-	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
+	a.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout),
+		ReadTimeout:       cfg.ReadTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
@@ -288,6 +339,11 @@ func (a *App) closeStore() {
 // prepareData creates and locks the data directory and returns the database
 // path and the key that signs pagination tokens (kept across restarts).
 func (a *App) prepareData() (dbPath string, tokenKey []byte, err error) {
+	if a.cfg.Store != "" {
+		// A shared store: the data directory holds no lock (replicas may
+		// share a host) and nothing else yet.
+		return a.cfg.Store, nil, nil
+	}
 	if a.cfg.DataDir == MemoryData {
 		return MemoryData, nil, nil
 	}
@@ -347,15 +403,10 @@ func (a *App) ExportState(ctx context.Context) ([]byte, error) {
 	return json.Marshal(st)
 }
 
-// ImportState replaces the whole store with a document ExportState wrote.
-func (a *App) ImportState(ctx context.Context, doc []byte) error {
-	var st sqlite.State
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber() // nanosecond timestamps do not fit a float64
-	if err := dec.Decode(&st); err != nil {
-		return &server.AdminError{Status: http.StatusBadRequest, Message: "not a state document: " + err.Error()}
-	}
-	if err := a.db.Import(ctx, &st); err != nil {
+// ImportState replaces the whole store with a document ExportState wrote,
+// read from doc as it is decoded (see sqlite.DB.ImportFrom).
+func (a *App) ImportState(ctx context.Context, doc io.Reader) error {
+	if err := a.db.ImportFrom(ctx, doc); err != nil {
 		return &server.AdminError{Status: http.StatusBadRequest, Message: err.Error()}
 	}
 	if err := a.syncEventTargets(ctx); err != nil {
@@ -378,7 +429,7 @@ func (a *App) prepareWorld(ctx context.Context, seed *Seed) error {
 	}
 	if empty {
 		def := &Seed{Accounts: []SeedAccount{DefaultAccount}}
-		if err := def.apply(ctx, a.Accounts, a.db, a.db, a.Orgs); err != nil {
+		if err := def.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("create default world: %w", err)
 		}
 		if err := a.applyRootPasswords(ctx, def); err != nil {
@@ -386,7 +437,7 @@ func (a *App) prepareWorld(ctx context.Context, seed *Seed) error {
 		}
 	}
 	if seed != nil {
-		if err := seed.apply(ctx, a.Accounts, a.db, a.db, a.Orgs); err != nil {
+		if err := seed.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("apply seed: %w", err)
 		}
 		if err := a.applyRootPasswords(ctx, seed); err != nil {
@@ -431,7 +482,7 @@ func (s *sessionInfo) lookup(ctx context.Context, accessKeyID string) (trail.Ses
 		if r, err := tx.Role(ctx, sess.Account, sess.RoleName); err == nil && r != nil && r.Path != "" {
 			path = r.Path
 		}
-		out.RoleARN = "arn:aws:iam::" + string(sess.Account) + ":role" + path + sess.RoleName
+		out.RoleARN = arn.IAM(string(sess.Account), "role", path, sess.RoleName)
 		out.MFA = !sess.MFAAt.IsZero()
 		return nil
 	})

@@ -122,6 +122,27 @@ func TestAdminTokenRequired(t *testing.T) {
 	}
 }
 
+// AllowedHosts reaches the admin guard: without an admin token, the admin
+// API answers a listed Host name as it answers a loopback one.
+func TestAdminAllowedHosts(t *testing.T) {
+	a := start(t, app.Config{DataDir: app.MemoryData, AllowedHosts: []string{"accountplane"}})
+	get := func(host string) int {
+		req, _ := http.NewRequest(http.MethodGet, a.URL()+"/_accountplane/outbox", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for host, want := range map[string]int{"accountplane:4566": http.StatusOK, "localhost:4566": http.StatusOK, "elsewhere:4566": http.StatusForbidden} {
+		if got := get(host); got != want {
+			t.Errorf("outbox for Host %s: got %d, want %d", host, got, want)
+		}
+	}
+}
+
 func TestSeedRejectsBadFile(t *testing.T) {
 	seed := filepath.Join(t.TempDir(), "seed.yaml")
 	os.WriteFile(seed, []byte("accounts:\n  - id: \"12\"\n    name: x\n    email: x@example.com\n"), 0o600)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
 	"github.com/accountplane/accountplane/internal/iam"
@@ -25,8 +27,8 @@ type credentials struct {
 	cache *factCache[*iam.Credential]
 }
 
-func newCredentials(s *iam.Service, now func() time.Time) credentials {
-	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: s.Generation, now: now, maxAge: time.Second}}
+func newCredentials(s *iam.Service, gen func() uint64, now func() time.Time) credentials {
+	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: gen, now: now, maxAge: time.Second}}
 }
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
@@ -56,8 +58,8 @@ type orgFacts struct {
 	ok bool
 }
 
-func newPolicySource(i *iam.Service, o *organizations.Service) *policySource {
-	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newPolicySource(i *iam.Service, o *organizations.Service, gen func() uint64) *policySource {
+	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
 }
 
 func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
@@ -137,9 +139,12 @@ func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error)
 // authorizer answers the server's authorization questions: it adds the
 // request-level global condition keys and asks authz. Which resources a
 // call acts on is each operation's own declaration (operation.Access).
-type authorizer struct{ z *authz.Authorizer }
+type authorizer struct {
+	z   *authz.Authorizer
+	iam *iam.Service
+}
 
-func (a authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
+func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
 	conds := make(map[string][]string, len(q.Conditions)+3)
 	for k, v := range q.Conditions {
 		conds[k] = v
@@ -155,7 +160,25 @@ func (a authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.D
 	if resource == "" {
 		resource = "*"
 	}
-	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds})
+	rp, err := a.resourcePolicy(ctx, q.Principal, q.Action, resource)
+	if err != nil {
+		return authz.Decision{}, err
+	}
+	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds, ResourcePolicy: rp})
+}
+
+// resourcePolicy returns the resource-based policy authz evaluates with
+// the caller's own: for sts:AssumeRole on a role of the caller's account,
+// the role's trust policy (a trust policy naming the caller grants the
+// call without an identity-based policy, as in AWS). Other actions, and
+// roles of other accounts (whose trust policy STS checks itself), have
+// none.
+func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
+	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
+		!strings.HasPrefix(resource, arn.IAM(string(p.Account), "role", "/", "")) {
+		return nil, nil
+	}
+	return a.iam.TrustPolicyOf(ctx, resource)
 }
 
 // accountDirectory gives the Account API the organization facts of
@@ -170,8 +193,8 @@ type targetFacts struct {
 	ok bool
 }
 
-func newAccountDirectory(o *organizations.Service) accountDirectory {
-	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newAccountDirectory(o *organizations.Service, gen func() uint64) accountDirectory {
+	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
 }
 
 func (d accountDirectory) OrgFactsOf(ctx context.Context, id identity.AccountID) (accountapi.OrgFacts, bool, error) {
@@ -200,9 +223,8 @@ func boolString(b bool) string {
 type orgRoles struct{ iam *iam.Service }
 
 func (r orgRoles) AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error {
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		string(management) + `:root"},"Action":"sts:AssumeRole"}]}`
-	_, err := r.iam.EnsureRole(ctx, acct, name, trust, "arn:aws:iam::aws:policy/AdministratorAccess")
+	trust := iam.OrganizationAccessTrustPolicy(management)
+	_, err := r.iam.EnsureRole(ctx, acct, name, trust, iam.AdministratorAccessARN)
 	return err
 }
 

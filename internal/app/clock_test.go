@@ -13,6 +13,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/app"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -101,6 +102,7 @@ func TestStateExportImport(t *testing.T) {
 	}
 	b := start(t, app.Config{DataDir: app.MemoryData})
 	req, _ := http.NewRequest(http.MethodPut, b.URL()+"/_accountplane/state", bytes.NewReader(doc))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +122,7 @@ func TestStateExportImport(t *testing.T) {
 		t.Errorf("created date after import: %v vs %v (timestamps must survive exactly)", infoA, infoB)
 	}
 	req, _ = http.NewRequest(http.MethodPut, b.URL()+"/_accountplane/state", strings.NewReader(`{"format":"other"}`))
+	req.Header.Set("Content-Type", "application/json")
 	resp, _ = http.DefaultClient.Do(req)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
@@ -170,7 +173,7 @@ func TestClockAdvanceClosedAccountLeavesAfter90Days(t *testing.T) {
 		}
 		if step.advance == "1h" {
 			// A SUSPENDED account can be read, not changed.
-			if info, err := a.Accounts.Information(ctx, onMember); err != nil || info.State != account.StateSuspended {
+			if info, err := a.Accounts.Information(ctx, onMember); err != nil || info.State != kernel.StateSuspended {
 				t.Errorf("GetAccountInformation of the suspended member: %+v, %v", info, err)
 			}
 			if err := a.Accounts.Rename(ctx, onMember, "x"); err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {

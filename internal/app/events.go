@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/clock"
 	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/server"
@@ -93,6 +94,38 @@ func (e eventSource) Subscribe(ctx context.Context, pattern, since string) (serv
 		return nil, err
 	}
 	return eventStream{sub}, nil
+}
+
+var _ server.Webhooks = eventSource{}
+
+// DeadDeliveries implements server.Webhooks.
+func (e eventSource) DeadDeliveries(ctx context.Context, limit int) ([]server.DeadDelivery, error) {
+	ds, err := e.bus.DeadDeliveries(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]server.DeadDelivery, len(ds))
+	for i, d := range ds {
+		out[i] = server.DeadDelivery{
+			ID: d.ID().String(), TargetURL: d.TargetURL, EventID: d.Event.ID, DetailType: d.Event.DetailType,
+			FirstAttempt: d.FirstAttempt, Dead: d.Dead, Attempts: d.Attempts, LastError: d.LastError,
+		}
+	}
+	return out, nil
+}
+
+// RetryDelivery implements server.Webhooks.
+func (e eventSource) RetryDelivery(ctx context.Context, id string) error {
+	notFound := &server.AdminError{Status: http.StatusNotFound, Message: "no dead delivery " + id}
+	did, err := events.ParseDeliveryID(id)
+	if err != nil {
+		return notFound
+	}
+	err = e.bus.RetryDelivery(ctx, did)
+	if errors.Is(err, account.ErrNotFound) {
+		return notFound
+	}
+	return err
 }
 
 type eventStream struct{ sub *events.Subscription }

@@ -131,3 +131,39 @@ func TestPendingTransitionsMetric(t *testing.T) {
 		t.Errorf("metrics lack one pending transition:\n%s", b)
 	}
 }
+
+// TestDeadWebhooksAdminGuard: the dead-delivery endpoints are admin
+// endpoints, behind the admin token when one is set.
+func TestDeadWebhooksAdminGuard(t *testing.T) {
+	a := start(t, app.Config{DataDir: app.MemoryData, AdminToken: "s3cret"})
+	call := func(method, path, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, a.URL()+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+	for _, c := range []struct {
+		method, path, token string
+		status              int
+		body                string
+	}{
+		{http.MethodGet, "/_accountplane/webhooks/dead", "", http.StatusUnauthorized, ""},
+		{http.MethodPost, "/_accountplane/webhooks/dead/0123456789abcdef-1/retry", "", http.StatusUnauthorized, ""},
+		{http.MethodGet, "/_accountplane/webhooks/dead", "s3cret", http.StatusOK, `{"deliveries":[]}`},
+		{http.MethodGet, "/_accountplane/webhooks/dead?limit=0", "s3cret", http.StatusBadRequest, ""},
+		{http.MethodPost, "/_accountplane/webhooks/dead/0123456789abcdef-1/retry", "s3cret", http.StatusNotFound, ""},
+	} {
+		status, body := call(c.method, c.path, c.token)
+		if status != c.status || (c.body != "" && body != c.body) {
+			t.Errorf("%s %s (token %q): %d %s; want %d %s", c.method, c.path, c.token, status, body, c.status, c.body)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -17,9 +19,11 @@ func TestLayout(t *testing.T) {
 	// allowed lists, per package, the project packages it may import.
 	allowed := map[string][]string{
 		"internal/apierr":            {},
-		"internal/identity":          {},
+		"internal/arn":               {},
+		"internal/identity":          {"internal/arn"},
 		"internal/sigv4":             {},
-		"internal/account":           {"internal/apierr", "internal/identity"},
+		"internal/kernel":            {"internal/identity"},
+		"internal/account":           {"internal/apierr", "internal/identity", "internal/kernel"},
 		"internal/protocol/jsonbody": {"internal/apierr"},
 		"internal/protocol/restjson": {"internal/apierr", "internal/protocol/jsonbody"},
 		"internal/protocol/awsjson":  {"internal/apierr", "internal/protocol/jsonbody"},
@@ -27,20 +31,21 @@ func TestLayout(t *testing.T) {
 		"internal/pagetoken":         {},
 		"internal/clock":             {},
 		"internal/generation":        {},
+		"internal/uuid":              {},
 		"internal/quota":             {},
-		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/restjson"},
+		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/arn", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/restjson"},
 		"internal/operation":         {"internal/apierr", "internal/identity"},
-		"internal/organizations":     {"internal/account", "internal/apierr", "internal/generation", "internal/identity"},
-		"internal/orgsapi":           {"internal/apierr", "internal/identity", "internal/operation", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
-		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation"},
-		"internal/iamapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/pagetoken"},
-		"internal/sqlite":            {"internal/account", "internal/events", "internal/iam", "internal/identity", "internal/organizations", "internal/trail"},
-		"internal/trail":             {"internal/identity"},
+		"internal/organizations":     {"internal/apierr", "internal/generation", "internal/identity", "internal/kernel"},
+		"internal/orgsapi":           {"internal/apierr", "internal/arn", "internal/identity", "internal/operation", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
+		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/protocol/query"},
+		"internal/iamapi":            {"internal/apierr", "internal/arn", "internal/iam", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/query"},
+		"internal/sqlite":            {"internal/account", "internal/iam", "internal/identity", "internal/kernel", "internal/organizations"},
+		"internal/trail":             {"internal/arn", "internal/identity", "internal/kernel", "internal/uuid"},
 		"internal/cloudtrailapi":     {"internal/apierr", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/jsonbody", "internal/trail"},
-		"internal/iam":               {"internal/account", "internal/apierr", "internal/generation", "internal/identity", "internal/policy"},
+		"internal/iam":               {"internal/apierr", "internal/arn", "internal/generation", "internal/identity", "internal/kernel", "internal/policy"},
 		"internal/policy":            {},
-		"internal/events":            {"internal/account"},
-		"internal/authz":             {"internal/apierr", "internal/identity", "internal/policy"},
+		"internal/events":            {"internal/account", "internal/arn", "internal/kernel", "internal/uuid"},
+		"internal/authz":             {"internal/apierr", "internal/arn", "internal/identity", "internal/policy"},
 	}
 	forbiddenStd := map[string][]string{
 		"internal/account": {"net/http", "database/sql", "encoding/json"},
@@ -82,4 +87,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestReadmeStandsAlone: the README is read in a clone of this repository
+// alone, so it must not send readers to files outside it.
+func TestReadmeStandsAlone(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, outside := range []string{"../shared", "shared/STYLE.md", "/work/"} {
+		if strings.Contains(string(b), outside) {
+			t.Errorf("README.md refers to %q, outside the repository", outside)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -153,24 +154,18 @@ var DefaultAccount = SeedAccount{
 }
 
 // apply creates what is missing of s.
-func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, store account.Store, orgs *organizations.Service) error {
+func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, orgs *organizations.Service) error {
 	for _, a := range s.Accounts {
-		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email}
+		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller}
 		if c := a.Contact; c != nil {
-			u.Contact = &account.ContactInformation{
+			u.Contact = &kernel.ContactInformation{
 				FullName: c.FullName, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3,
 				City: c.City, StateOrRegion: c.StateOrRegion, DistrictOrCounty: c.DistrictOrCounty, PostalCode: c.PostalCode,
 				CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, CompanyName: c.CompanyName, WebsiteURL: c.WebsiteURL,
 			}
 		}
-		created, err := svc.EnsureSignUp(ctx, u)
-		if err != nil {
+		if _, err := svc.EnsureSignUp(ctx, u); err != nil {
 			return err
-		}
-		if created {
-			if err := s.applyAccountExtras(ctx, store, a); err != nil {
-				return err
-			}
 		}
 		for _, c := range a.Credentials {
 			k, err := keys.AccessKey(ctx, c.AccessKeyID)
@@ -180,7 +175,7 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, s
 				}
 				continue
 			}
-			if !errors.Is(err, account.ErrNotFound) {
+			if !errors.Is(err, kernel.ErrNotFound) {
 				return err
 			}
 			if err := keys.PutAccessKey(ctx, identity.AccessKey{ID: c.AccessKeyID, Secret: c.SecretAccessKey, Account: u.ID, Active: true}); err != nil {

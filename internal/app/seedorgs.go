@@ -5,32 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
-
-// applyAccountExtras sets the seed's payment method and seller on an
-// account it has just created.
-func (s *Seed) applyAccountExtras(ctx context.Context, store account.Store, a SeedAccount) error {
-	if a.PaymentMethod == nil && a.Seller == "" {
-		return nil
-	}
-	return store.Update(ctx, func(tx account.Tx) error {
-		acc, err := tx.Account(ctx, identity.AccountID(a.ID))
-		if err != nil {
-			return err
-		}
-		if a.PaymentMethod != nil {
-			acc.PaymentMethod = *a.PaymentMethod
-		}
-		if a.Seller != "" {
-			acc.Seller = a.Seller
-		}
-		return tx.PutAccount(ctx, acc)
-	})
-}
 
 // applyOrganizations creates what is missing of the seed's organizations.
 func (s *Seed) applyOrganizations(ctx context.Context, orgs *organizations.Service) error {

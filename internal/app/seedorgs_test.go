@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/accountplane/accountplane/internal/app"
+	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
@@ -88,8 +89,38 @@ func TestSeedOrganizations(t *testing.T) {
 		if err != nil || len(ous) != 2 {
 			t.Errorf("round %d: OUs under root: got %d (%v), want 2 (Security, Workloads)", round, len(ous), err)
 		}
+		wantMemberRoles(t, a, round)
 		if err := a.Shutdown(ctx); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// wantMemberRoles checks the roles the seed's members got, as CreateAccount
+// and an accepted invitation would make them: OrganizationAccountAccessRole
+// (trusting the management account, AdministratorAccess attached) in the
+// CREATED member only, AWSServiceRoleForOrganizations in both.
+func wantMemberRoles(t *testing.T, a *app.App, round int) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := a.IAM.Role(ctx, "222222222222", iam.OrganizationAccessRoleName)
+	if err != nil {
+		t.Fatalf("round %d: CREATED member: %s: %v", round, iam.OrganizationAccessRoleName, err)
+	}
+	if want := iam.OrganizationAccessTrustPolicy("111111111111"); r.TrustPolicy != want {
+		t.Errorf("round %d: trust policy %s, want %s", round, r.TrustPolicy, want)
+	}
+	attached, err := a.IAM.AttachedPolicies(ctx, "222222222222", iam.KindRole, iam.OrganizationAccessRoleName, "")
+	if err != nil || len(attached) != 1 || attached[0].ARN != "arn:aws:iam::aws:policy/AdministratorAccess" {
+		t.Errorf("round %d: attached policies %+v, %v; want AdministratorAccess", round, attached, err)
+	}
+	if _, err := a.IAM.Role(ctx, "333333333333", iam.OrganizationAccessRoleName); err == nil {
+		t.Errorf("round %d: INVITED member has %s", round, iam.OrganizationAccessRoleName)
+	}
+	for _, id := range []identity.AccountID{"222222222222", "333333333333"} {
+		r, err := a.IAM.Role(ctx, id, iam.OrganizationsServiceRoleName)
+		if err != nil || !r.ServiceLinked || r.Path != "/aws-service-role/organizations.amazonaws.com/" {
+			t.Errorf("round %d: %s: service-linked role %+v, %v", round, id, r, err)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/policy"
@@ -67,6 +69,20 @@ type Request struct {
 	// aws:TagKeys); Check adds the principal's keys, and the resource's
 	// tags from the PolicySource unless Context already has them.
 	Context map[string][]string
+	// ResourcePolicy is the resource-based policy of Resource, or nil: for
+	// sts:AssumeRole, the role's trust policy (iam.Service.TrustPolicyOf).
+	// When Resource is in the principal's own account, Check evaluates it
+	// together with the principal's policies as AWS does within one
+	// account: an Allow whose Principal names the caller (an IAM user's
+	// ARN, a role's ARN for its sessions, a session's ARN, "*") grants the
+	// request without an identity-based policy; an Allow naming only the
+	// account (arn:aws:iam::ID:root or the bare ID) grants nothing by
+	// itself; SCPs, the permissions boundary and session policies still
+	// have to allow, and a Deny in it denies. For a resource in another
+	// account (or Resource "*") it is not evaluated here: the resource side
+	// of a cross-account request is the domain's (STS checks the trust
+	// policy itself).
+	ResourcePolicy *policy.Policy
 }
 
 // Decision is the answer to one Request, with its reasons.
@@ -151,6 +167,9 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 	}
 	if inOrg && !facts.Management && facts.SCPs != nil {
 		set.SCPs = facts.SCPs
+	}
+	if r.ResourcePolicy != nil && resourceAccount(r.Resource) == string(p.Account) {
+		set.Resource = []*policy.Policy{r.ResourcePolicy}
 	}
 	d := policy.Evaluate(policy.Request{
 		Action: r.Action, Resource: r.Resource, PrincipalARN: p.ARN,
@@ -267,10 +286,20 @@ func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg boo
 	return c
 }
 
+// resourceAccount returns the account field of a resource ARN
+// (arn:partition:service:region:account:resource), or "".
+func resourceAccount(resource string) string {
+	parts := strings.SplitN(resource, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
+
 // principalARN is aws:PrincipalArn: for an assumed role, the role's ARN.
 func principalARN(p identity.Principal) string {
 	if p.Type == identity.AssumedRole {
-		return "arn:aws:iam::" + string(p.Account) + ":role/" + p.Name
+		return arn.IAM(string(p.Account), "role", "/", p.Name)
 	}
 	return p.ARN
 }

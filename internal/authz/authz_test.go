@@ -2,6 +2,7 @@ package authz_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,5 +180,95 @@ func TestViaAWSService(t *testing.T) {
 		if (err == nil) != tc.allowed {
 			t.Errorf("%s: err = %v, want allowed %v", tc.condition, err, tc.allowed)
 		}
+	}
+}
+
+// TestResourcePolicySameAccount: within one account, a role's trust policy
+// that names the caller lets it call sts:AssumeRole without an identity
+// policy; one that names the account alone does not; the boundary, session
+// policies and SCPs still filter, and any explicit deny wins. A trust
+// policy of a role in another account grants nothing here (the resource
+// side of a cross-account request is the domain's).
+func TestResourcePolicySameAccount(t *testing.T) {
+	const (
+		assume = "sts:AssumeRole"
+		role   = "arn:aws:iam::111111111111:role/Target"
+	)
+	trust := func(principals ...string) *policy.Policy {
+		doc := `{"Version":"2012-10-17","Statement":[`
+		for i, p := range principals {
+			if i > 0 {
+				doc += ","
+			}
+			doc += `{"Effect":"Allow","Principal":{"AWS":"` + p + `"},"Action":"sts:AssumeRole"}`
+		}
+		return parse(t, doc+`]}`, policy.Trust)
+	}
+	denyMallory := parse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"},`+
+		`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:user/mallory"},"Action":"sts:AssumeRole"}]}`, policy.Trust)
+	allowAssume := parse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`, policy.Identity)
+	denyAssume := parse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`, policy.Identity)
+	accountOnly := parse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"account:*","Resource":"*"}]}`, policy.Identity)
+
+	alice, bob, carol, dave, erin, mallory := user("alice"), user("bob"), user("carol"), user("dave"), user("erin"), user("mallory")
+	deployer := identity.AssumedRolePrincipal(acct, "Deployer", "AROADEPLOYER", "build", "ASIABUILD")
+	scoped := identity.AssumedRolePrincipal(acct, "Scoped", "AROASCOPED", "s", "ASIASCOPED")
+	src := &fakeSource{pols: map[string]authz.Policies{
+		bob.ARN:    {Identity: []*policy.Policy{allowAssume}},
+		carol.ARN:  {Boundary: accountOnly},                                          // boundary without sts:AssumeRole
+		dave.ARN:   {Identity: []*policy.Policy{denyAssume}},                         // explicit deny
+		scoped.ARN: {Session: []*policy.Policy{accountOnly}},                         // session policy without sts:AssumeRole
+		erin.ARN:   {Identity: []*policy.Policy{allowAssume}, Boundary: accountOnly}, // identity allows, boundary does not
+	}}
+	z := newAuthorizer(src)
+	tests := []struct {
+		name    string
+		p       identity.Principal
+		res     string
+		rp      *policy.Policy
+		allowed bool
+		msg     string // substring of the denial
+	}{
+		{"user named, no identity policy", alice, role, trust("arn:aws:iam::111111111111:user/alice"), true, ""},
+		{"no resource policy passed", alice, role, nil, false, "because no identity-based policy allows"},
+		{"account root only", alice, role, trust("arn:aws:iam::111111111111:root"), false, "because no identity-based policy allows"},
+		{"bare account id only", alice, role, trust("111111111111"), false, "because no identity-based policy allows"},
+		{"account root plus identity allow", bob, role, trust("arn:aws:iam::111111111111:root"), true, ""},
+		{"role named, session of it", deployer, role, trust("arn:aws:iam::111111111111:role/Deployer"), true, ""},
+		{"session ARN named", deployer, role, trust("arn:aws:sts::111111111111:assumed-role/Deployer/build"), true, ""},
+		{"other role named", deployer, role, trust("arn:aws:iam::111111111111:role/Other"), false, ""},
+		{"wildcard principal", alice, role, trust("*"), true, ""},
+		{"boundary still filters", carol, role, trust("arn:aws:iam::111111111111:user/carol"), false, "because no permissions boundary allows"},
+		{"boundary filters the identity allow too", erin, role, trust("arn:aws:iam::111111111111:root"), false, "because no permissions boundary allows"},
+		{"session policy still filters", scoped, role, trust("arn:aws:iam::111111111111:role/Scoped"), false, "because no session policy allows"},
+		{"identity deny wins", dave, role, trust("arn:aws:iam::111111111111:user/dave"), false, "with an explicit deny in an identity-based policy"},
+		{"resource deny wins", mallory, role, denyMallory, false, "with an explicit deny in a resource-based policy"},
+		{"role of another account", alice, "arn:aws:iam::222222222222:role/Target", trust("arn:aws:iam::111111111111:user/alice"), false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := z.Check(context.Background(), authz.Request{Principal: tt.p, Action: assume, Resource: tt.res, ResourcePolicy: tt.rp})
+			if tt.allowed {
+				if err != nil {
+					t.Fatalf("got %v, want allowed", err)
+				}
+				return
+			}
+			e, ok := apierr.As(err)
+			if !ok || e.Code != authz.CodeAccessDenied {
+				t.Fatalf("got %v, want AccessDeniedException", err)
+			}
+			if tt.msg != "" && !strings.Contains(e.Message, tt.msg) {
+				t.Errorf("message %q, want it to contain %q", e.Message, tt.msg)
+			}
+		})
+	}
+
+	// SCPs still apply to a member account.
+	scp := parse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"account:*","Resource":"*"}]}`, policy.SCP)
+	src.facts = &authz.OrgFacts{OrgID: "o-aa111bb222", SCPs: [][]*policy.Policy{{scp}}}
+	err := z.Check(context.Background(), authz.Request{Principal: alice, Action: assume, Resource: role, ResourcePolicy: trust("arn:aws:iam::111111111111:user/alice")})
+	if e, ok := apierr.As(err); !ok || !strings.Contains(e.Message, "because no service control policy allows") {
+		t.Errorf("with an SCP that does not allow sts:AssumeRole: got %v, want a denial by the SCP", err)
 	}
 }

@@ -206,6 +206,7 @@ func writeEventSeed(t *testing.T, h *eventHook) string {
 func adminDo(t *testing.T, srv *accountplanetest.Server, method, path, body string) []byte {
 	t.Helper()
 	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -7,18 +7,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // DetailTypeAPICall is the detail-type of the events that carry a
 // CloudTrail record.
 const DetailTypeAPICall = "AWS API Call via CloudTrail"
-
-// CommitNotifier is a Store that can tell the bus when a transaction that
-// appended events outside the Service (AppendAPICall) committed. New
-// registers the Service's Committed with it.
-type CommitNotifier interface {
-	OnBusCommit(fn func())
-}
 
 // apiCallHeader is what AppendAPICall reads of a record.
 type apiCallHeader struct {
@@ -46,7 +41,7 @@ func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now t
 	t = t.UTC().Truncate(time.Second)
 	ev := &Event{
 		Version:    "0",
-		ID:         newUUID(),
+		ID:         uuid.New(),
 		DetailType: DetailTypeAPICall,
 		Source:     "aws." + strings.TrimSuffix(h.EventSource, ".amazonaws.com"),
 		Account:    acct,

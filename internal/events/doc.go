@@ -4,7 +4,9 @@
 // log in the store, streamed live (Server-Sent Events, filtered by an
 // EventBridge event pattern) and delivered to webhook targets from a durable
 // per-target outbox with retries (at-least-once, in order, surviving
-// restarts).
+// restarts). Redirects are not followed. A delivery that still fails a day
+// (Options.DeadAfter, domain clock) after its first attempt is dead: kept,
+// skipped, until [Service.RetryDelivery] puts it back.
 //
 // The start of a transition (ENABLING, DISABLING) is written in the
 // transaction of the request that starts it ([Service.RegionRequested]); its

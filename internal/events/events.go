@@ -2,15 +2,13 @@ package events
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // Event is an EventBridge event as AWS delivers it.
@@ -45,100 +43,26 @@ const (
 // TimeFormat is the event's time: ISO 8601 UTC, whole seconds.
 const TimeFormat = "2006-01-02T15:04:05Z"
 
-// Record is one event of the log.
-type Record struct {
-	// Seq orders the log (increasing, never reused).
-	Seq int64
-	ID  string
-	// Time is the event's time on the domain clock (whole seconds).
-	Time       time.Time
-	Account    string
-	Source     string
-	DetailType string
-	// Body is the event as JSON, exactly as delivered.
-	Body []byte
-	// Created is when it was written, in real time.
-	Created time.Time
-}
+// The bus's records and its store transaction are the kernel's (the store
+// keeps them without knowing the bus); these names keep the bus's code
+// short.
+type (
+	Record          = kernel.BusRecord
+	Target          = kernel.BusTarget
+	Delivery        = kernel.BusDelivery
+	DeliveryID      = kernel.DeliveryID
+	DeliveryFailure = kernel.DeliveryFailure
+	OutboxStats     = kernel.OutboxStats
+	Transition      = kernel.RegionTransition
+	Tx              = kernel.BusTx
+)
 
-// Target is a webhook target.
-type Target struct {
-	// ID is derived from URL and Pattern.
-	ID  string
-	URL string
-	// Pattern is the event pattern's compact JSON ("" matches everything).
-	Pattern string
-}
-
-// Delivery is a pending delivery of an event to a target.
-type Delivery struct {
-	TargetID    string
-	Seq         int64
-	Attempts    int
-	NextAttempt time.Time // real time; zero: at once
-	Created     time.Time // real time
-	LastError   string
-	Event       Record
-}
-
-// Transition is a Region transition whose completion event is due at DueAt.
-type Transition struct {
-	ID          int64
-	Caller      string // the calling account, which receives the events
-	Account     string // the account whose Region changes
-	Region      string
-	Target      account.RegionStatus // ENABLED or DISABLED
-	RequestedAt time.Time
-	DueAt       time.Time
-}
-
-// Tx is what the bus reads and writes in one store transaction. Getters
-// return errors wrapping account.ErrNotFound for absent rows.
-type Tx interface {
-	// BusAppend appends r to the log and sets r.Seq.
-	BusAppend(ctx context.Context, r *Record) error
-	// BusEvents returns at most limit events with Seq > after and, unless
-	// notBefore is zero, Time >= notBefore, by Seq.
-	BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]Record, error)
-	// BusLastSeq returns the highest Seq ever given (0: none).
-	BusLastSeq(ctx context.Context) (int64, error)
-	// BusEventSeq returns the Seq of the event id.
-	BusEventSeq(ctx context.Context, id string) (int64, error)
-
-	// BusTargets returns the active targets, by ID.
-	BusTargets(ctx context.Context) ([]Target, error)
-	// BusSetTargets makes ts the active targets (the others stay, inactive,
-	// with their pending deliveries).
-	BusSetTargets(ctx context.Context, ts []Target, now time.Time) error
-	BusAddDelivery(ctx context.Context, targetID string, seq int64, now time.Time) error
-	// BusNextDelivery returns the target's oldest pending delivery.
-	BusNextDelivery(ctx context.Context, targetID string) (*Delivery, error)
-	// BusDelivered removes a delivery.
-	BusDelivered(ctx context.Context, targetID string, seq int64) error
-	// BusDeliveryFailed counts a failed attempt and schedules the next.
-	BusDeliveryFailed(ctx context.Context, targetID string, seq int64, next time.Time, msg string) error
-	// BusPending counts the pending deliveries of active targets and
-	// returns the creation time of the oldest (zero: none).
-	BusPending(ctx context.Context) (n int, oldest time.Time, err error)
-
-	// AddRegionTransition records a started transition and sets t.ID.
-	AddRegionTransition(ctx context.Context, t *Transition) error
-	// DueRegionTransitions returns at most limit transitions not completed
-	// whose DueAt <= now, by DueAt then ID.
-	DueRegionTransitions(ctx context.Context, now time.Time, limit int) ([]Transition, error)
-	// CompleteRegionTransition marks a transition completed; it reports
-	// false if it already was.
-	CompleteRegionTransition(ctx context.Context, id int64) (bool, error)
-	// PendingRegionTransitions counts the transitions not yet completed.
-	PendingRegionTransitions(ctx context.Context) (int, error)
-}
+// ParseDeliveryID parses the string form of a DeliveryID.
+func ParseDeliveryID(s string) (DeliveryID, error) { return kernel.ParseDeliveryID(s) }
 
 // Store runs bus transactions: Update atomically and durably, View on a
 // read-only snapshot.
-type Store interface {
-	View(ctx context.Context, fn func(Tx) error) error
-	Update(ctx context.Context, fn func(Tx) error) error
-}
+type Store = kernel.Store[Tx]
 
 // Options are the Service's knobs; the zero value is usable.
 type Options struct {
@@ -153,7 +77,12 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the delay between delivery attempts,
 	// which doubles per failure (defaults 250ms and 30s).
 	MinBackoff, MaxBackoff time.Duration
-	// Client posts to webhooks (default: a client with a 10s timeout).
+	// DeadAfter is how long, on the domain clock, a delivery may keep
+	// failing from its first attempt; a failure after that makes it dead
+	// (default 24h).
+	DeadAfter time.Duration
+	// Client posts to webhooks (default: a client with a 10s timeout). It
+	// is used without following redirects, whatever its CheckRedirect.
 	Client *http.Client
 }
 
@@ -178,7 +107,7 @@ type Service struct {
 	dispatchers map[string]context.CancelFunc
 	patterns    sync.Map // pattern source -> *Pattern
 
-	delivered, failed atomic.Int64
+	delivered, failed, dead atomic.Int64
 }
 
 // New returns a Service over store.
@@ -204,18 +133,19 @@ func New(store Store, opts Options) *Service {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	if opts.DeadAfter <= 0 {
+		opts.DeadAfter = 24 * time.Hour
+	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
+	opts.Client = noRedirects(opts.Client)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, opts: opts, log: opts.Log,
 		kick: make(chan struct{}, 1), done: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
 		targets: map[string]Target{}, dispatchers: map[string]context.CancelFunc{},
-	}
-	if n, ok := store.(CommitNotifier); ok {
-		n.OnBusCommit(s.Committed) // API call events (AppendAPICall)
 	}
 	return s
 }
@@ -296,23 +226,4 @@ func (s *signal) notify() {
 		close(s.ch)
 		s.ch = nil
 	}
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 var _ account.Events = (*Service)(nil)
@@ -20,11 +23,7 @@ const scanBatch = 100
 // emitted after a later request's start), then records the transition and
 // emits its ENABLING or DISABLING event, then completes it at once if it
 // has no delay.
-func (s *Service) RegionRequested(ctx context.Context, atx account.Tx, c account.RegionChange) error {
-	tx, ok := atx.(Tx)
-	if !ok {
-		return fmt.Errorf("events: the store's transaction (%T) cannot record events", atx)
-	}
+func (s *Service) RegionRequested(ctx context.Context, tx Tx, c account.RegionChange) error {
 	now := c.Opt.RequestedAt.UTC()
 	if err := s.completeAll(ctx, tx, now); err != nil {
 		return err
@@ -124,13 +123,13 @@ func (s *Service) complete(ctx context.Context, tx Tx, now time.Time, limit int)
 func regionEvent(tr *Transition, status account.RegionStatus, at time.Time) *Event {
 	return &Event{
 		Version:    "0",
-		ID:         newUUID(),
+		ID:         uuid.New(),
 		DetailType: DetailTypeRegion,
 		Source:     SourceAccount,
 		Account:    tr.Caller,
 		Time:       at.UTC().Format(TimeFormat),
 		Region:     BusRegion,
-		Resources:  []string{"arn:aws:account::" + tr.Account + ":account"},
+		Resources:  []string{arn.Account(tr.Account)},
 		Detail:     RegionDetail{AccountID: tr.Account, RegionName: tr.Region, Status: string(status)},
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // ErrClosed is returned by a Subscription of a closed Service.
@@ -50,7 +50,7 @@ func (s *Service) Subscribe(ctx context.Context, pattern, since string) (*Subscr
 				return nil
 			}
 			sub.cursor, err = tx.BusEventSeq(ctx, since)
-			if errors.Is(err, account.ErrNotFound) {
+			if errors.Is(err, kernel.ErrNotFound) {
 				return &BadRequestError{Msg: fmt.Sprintf("since: %q is neither an RFC 3339 time nor the id of an event in the log", since)}
 			}
 			return err

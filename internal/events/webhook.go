@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // NewTarget checks a webhook target and returns it with its pattern
@@ -108,7 +108,7 @@ func (s *Service) deliver(ctx context.Context, t Target) {
 		})
 		var wait time.Duration
 		switch {
-		case errors.Is(err, account.ErrNotFound):
+		case errors.Is(err, kernel.ErrNotFound):
 			wait = s.opts.PollInterval
 		case err != nil:
 			if ctx.Err() == nil {
@@ -136,8 +136,11 @@ func (s *Service) deliver(ctx context.Context, t Target) {
 	}
 }
 
-// attempt posts d once and records the outcome.
+// attempt posts d once and records the outcome. A delivery that fails
+// DeadAfter or more (domain time) after its first failed attempt is dead:
+// kept, listed by [Service.DeadDeliveries], no longer attempted.
 func (s *Service) attempt(ctx context.Context, t Target, d *Delivery) {
+	at := s.opts.Now()
 	err := s.post(ctx, t, d.Event.Body)
 	if ctx.Err() != nil {
 		return // shutting down: the delivery stays pending as it was
@@ -153,17 +156,67 @@ func (s *Service) attempt(ctx context.Context, t Target, d *Delivery) {
 		return
 	}
 	s.failed.Add(1)
-	next := s.opts.RealNow().Add(s.backoff(d.Attempts + 1))
-	s.log.Warn("event delivery failed; will retry", "target", t.URL, "event", d.Event.ID,
-		"attempts", d.Attempts+1, "next_attempt", next, "err", err)
+	f := DeliveryFailure{At: at, Err: err.Error()}
+	first := d.FirstAttempt
+	if first.IsZero() {
+		first = at
+	}
+	if now := s.opts.Now(); now.Sub(first) >= s.opts.DeadAfter {
+		f.Dead = now
+		s.dead.Add(1)
+		s.log.Error("event delivery failed for too long; it is dead until retried", "target", t.URL,
+			"event", d.Event.ID, "delivery", d.ID().String(), "attempts", d.Attempts+1, "first_attempt", first, "err", err)
+	} else {
+		f.Next = s.opts.RealNow().Add(s.backoff(d.Attempts + 1))
+		s.log.Warn("event delivery failed; will retry", "target", t.URL, "event", d.Event.ID,
+			"attempts", d.Attempts+1, "next_attempt", f.Next, "err", err)
+	}
 	if err := s.store.Update(wctx, func(tx Tx) error {
-		return tx.BusDeliveryFailed(wctx, t.ID, d.Seq, next, err.Error())
+		return tx.BusDeliveryFailed(wctx, t.ID, d.Seq, f)
 	}); err != nil {
 		s.log.Error("record event delivery failure", "target", t.URL, "event", d.Event.ID, "err", err)
 	}
 }
 
-// post sends one event; any answer but 2xx is a failure.
+// DeadDeliveries returns at most limit dead deliveries (those that kept
+// failing for Options.DeadAfter), oldest event first.
+func (s *Service) DeadDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
+	var out []Delivery
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		out, err = tx.BusDeadDeliveries(ctx, limit)
+		return err
+	})
+	return out, err
+}
+
+// RetryDelivery puts the dead delivery id back into delivery: it is
+// attempted again at once (if its target is still configured; else when the
+// target comes back), with a new DeadAfter period. It returns an error
+// wrapping account.ErrNotFound if there is no such dead delivery.
+//
+// The other deliveries of the target have gone on meanwhile, so the target
+// sees this event after later ones.
+func (s *Service) RetryDelivery(ctx context.Context, id DeliveryID) error {
+	err := s.store.Update(ctx, func(tx Tx) error { return tx.BusRetryDelivery(ctx, id.Target, id.Seq) })
+	if err != nil {
+		return err
+	}
+	s.changed.notify()
+	return nil
+}
+
+// noRedirects returns a copy of c that does not follow redirects: a 3xx
+// answer is the webhook's answer, a failed delivery. Following one would
+// post the event somewhere nobody configured (and, with 301/302/303, as a
+// GET without the event).
+func noRedirects(c *http.Client) *http.Client {
+	cc := *c
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cc
+}
+
+// post sends one event; any answer but 2xx is a failure (redirects are not
+// followed).
 func (s *Service) post(ctx context.Context, t Target, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
@@ -188,16 +241,18 @@ func (s *Service) Metrics() map[string]float64 {
 	out := map[string]float64{
 		"accountplane_event_deliveries_total":            float64(s.delivered.Load()),
 		"accountplane_event_delivery_failures_total":     float64(s.failed.Load()),
+		"accountplane_event_deliveries_dead_total":       float64(s.dead.Load()),
 		"accountplane_event_deliveries_pending":          0,
+		"accountplane_event_deliveries_dead":             0,
 		"accountplane_event_delivery_oldest_age_seconds": 0,
 		"accountplane_region_transitions_pending":        0,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var n, transitions int
-	var oldest time.Time
+	var st OutboxStats
+	var transitions int
 	err := s.store.View(ctx, func(tx Tx) (err error) {
-		if n, oldest, err = tx.BusPending(ctx); err != nil {
+		if st, err = tx.BusOutboxStats(ctx); err != nil {
 			return err
 		}
 		transitions, err = tx.PendingRegionTransitions(ctx)
@@ -207,10 +262,11 @@ func (s *Service) Metrics() map[string]float64 {
 		s.log.Error("read pending event deliveries", "err", err)
 		return out
 	}
-	out["accountplane_event_deliveries_pending"] = float64(n)
+	out["accountplane_event_deliveries_pending"] = float64(st.Pending)
+	out["accountplane_event_deliveries_dead"] = float64(st.Dead)
 	out["accountplane_region_transitions_pending"] = float64(transitions)
-	if !oldest.IsZero() {
-		out["accountplane_event_delivery_oldest_age_seconds"] = max(0, s.opts.RealNow().Sub(oldest).Seconds())
+	if !st.Oldest.IsZero() {
+		out["accountplane_event_delivery_oldest_age_seconds"] = max(0, s.opts.RealNow().Sub(st.Oldest).Seconds())
 	}
 	return out
 }

@@ -5,10 +5,12 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/arn"
 )
 
 // AWSPolicyARNPrefix begins the ARN of every AWS managed policy.
-const AWSPolicyARNPrefix = "arn:aws:iam::aws:policy/"
+const AWSPolicyARNPrefix = arn.AWSPolicyPrefix
 
 // ARNs of the AWS managed policies the emulator ships.
 const (

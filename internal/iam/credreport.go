@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/arn"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -152,7 +153,7 @@ func (s *Service) buildReport(ctx context.Context, tx Tx, acct identity.AccountI
 	if err != nil {
 		return nil, err
 	}
-	rows := []reportRow{{user: "<root_account>", arn: "arn:aws:iam::" + string(acct) + ":root", created: acctCreated, root: true}}
+	rows := []reportRow{{user: "<root_account>", arn: arn.Root(string(acct)), created: acctCreated, root: true}}
 	users, err := tx.Users(ctx, acct)
 	if err != nil {
 		return nil, err

@@ -133,7 +133,8 @@ type CredentialTx interface {
 
 	// KeyUse returns the recorded last use of an access key.
 	KeyUse(ctx context.Context, accessKeyID string) (*KeyUse, error)
-	// PutKeyUses records last uses, replacing earlier ones.
+	// PutKeyUses records last uses, replacing earlier ones (a use older
+	// than the stored one is dropped).
 	PutKeyUses(ctx context.Context, uses []KeyUse) error
 
 	CredentialReport(ctx context.Context, acct identity.AccountID) (*CredentialReport, error)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/arn"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -52,7 +53,7 @@ func (d *MFADevice) Serial() string {
 // MFASerial returns the serial number (ARN) of virtual MFA device name
 // with path in acct.
 func MFASerial(acct identity.AccountID, path, name string) string {
-	return "arn:aws:iam::" + string(acct) + ":mfa" + orRoot(path) + name
+	return arn.IAM(string(acct), "mfa", path, name)
 }
 
 // Base32Seed returns the device's secret as an authenticator app takes it.
@@ -131,7 +132,7 @@ func noSuchDevice(serial string) *apierr.Error {
 // findDevice returns the virtual MFA device of acct whose serial number is
 // serial, or NoSuchEntity.
 func findDevice(ctx context.Context, tx Tx, acct identity.AccountID, serial string) (*MFADevice, error) {
-	prefix := "arn:aws:iam::" + string(acct) + ":mfa/"
+	prefix := arn.IAM(string(acct), "mfa", "/", "")
 	if !strings.HasPrefix(serial, prefix) {
 		return nil, noSuchDevice(serial)
 	}

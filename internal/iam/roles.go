@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -233,5 +235,5 @@ func (s *Service) ensureRole(ctx context.Context, acct identity.AccountID, name,
 // OrganizationAccountAccessRole in a member account of the organization
 // whose management account is mgmt.
 func OrganizationAccessTrustPolicy(mgmt identity.AccountID) string {
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + string(mgmt) + `:root"},"Action":"sts:AssumeRole"}]}`
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + arn.Root(string(mgmt)) + `"},"Action":"sts:AssumeRole"}]}`
 }

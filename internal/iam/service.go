@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -161,22 +163,22 @@ func (s *Service) newKeyPair(prefix string) (id, secret string, err error) {
 
 // UserARN returns the ARN of an IAM user.
 func UserARN(acct identity.AccountID, path, name string) string {
-	return "arn:aws:iam::" + string(acct) + ":user" + orRoot(path) + name
+	return arn.IAM(string(acct), "user", path, name)
 }
 
 // GroupARN returns the ARN of an IAM group.
 func GroupARN(acct identity.AccountID, path, name string) string {
-	return "arn:aws:iam::" + string(acct) + ":group" + orRoot(path) + name
+	return arn.IAM(string(acct), "group", path, name)
 }
 
 // RoleARN returns the ARN of an IAM role.
 func RoleARN(acct identity.AccountID, path, name string) string {
-	return "arn:aws:iam::" + string(acct) + ":role" + orRoot(path) + name
+	return arn.IAM(string(acct), "role", path, name)
 }
 
 // PolicyARN returns the ARN of a customer managed policy.
 func PolicyARN(acct identity.AccountID, path, name string) string {
-	return "arn:aws:iam::" + string(acct) + ":policy" + orRoot(path) + name
+	return arn.IAM(string(acct), "policy", path, name)
 }
 
 func orRoot(path string) string {

@@ -693,8 +693,11 @@ func TestSimulate(t *testing.T) {
 		SCPsApply: true,
 	})
 	must(t, err)
+	if res.Next != 4 || res.Pairs != 4 || len(res.Results) != 4 {
+		t.Fatalf("page: next %d of %d pairs, %d results; want the 4 pairs", res.Next, res.Pairs, len(res.Results))
+	}
 	want := []string{iam.DecisionAllowed, iam.DecisionImplicitDeny, iam.DecisionExplicitDeny, iam.DecisionExplicitDeny}
-	for i, r := range res {
+	for i, r := range res.Results {
 		if r.Decision != want[i] {
 			t.Errorf("%s: %s, want %s", r.Action, r.Decision, want[i])
 		}
@@ -702,14 +705,46 @@ func TestSimulate(t *testing.T) {
 			t.Errorf("%s: AllowedByOrganizations = %v", r.Action, r.AllowedByOrganizations)
 		}
 	}
-	if m := res[0].Matched; len(m) != 1 || m[0].Source.ID != "AWSAccountManagementReadOnlyAccess" || m[0].Source.Type != iam.SourceAWSManaged {
+	if m := res.Results[0].Matched; len(m) != 1 || m[0].Source.ID != "AWSAccountManagementReadOnlyAccess" || m[0].Source.Type != iam.SourceAWSManaged {
 		t.Errorf("matched = %+v", m)
 	}
-	if m := res[2].Matched; len(m) != 1 || m[0].Source.ID != "deny-regions" || m[0].Source.Type != iam.SourceUser {
+	if m := res.Results[2].Matched; len(m) != 1 || m[0].Source.ID != "deny-regions" || m[0].Source.Type != iam.SourceUser {
 		t.Errorf("matched deny = %+v", m)
 	}
 	_, err = s.Simulate(ctx, acct, iam.SimulateInput{SourceARN: "arn:aws:iam::111111111111:user/none", Actions: []string{"s3:GetObject"}})
 	wantCode(t, err, iam.CodeNoSuchEntity)
 	_, err = s.Simulate(ctx, acct, iam.SimulateInput{Policies: []string{"{"}, Actions: []string{"s3:GetObject"}})
 	wantCode(t, err, iam.CodeInvalidInput)
+}
+
+func TestTrustPolicyOf(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Sid":"Alice","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"sts:AssumeRole"}]}`
+	_, err := s.CreateRole(ctx, acct, iam.CreateRoleInput{Name: "Ops", Path: "/team/", TrustPolicy: trust})
+	must(t, err)
+	tp, err := s.TrustPolicyOf(ctx, "arn:aws:iam::111111111111:role/team/Ops")
+	if err != nil || tp == nil {
+		t.Fatalf("TrustPolicyOf: got %v, %v; want the policy", tp, err)
+	}
+	if tp.Kind() != policy.Trust || tp.Name != "arn:aws:iam::111111111111:role/team/Ops" {
+		t.Errorf("got kind %v name %q", tp.Kind(), tp.Name)
+	}
+	d := policy.Evaluate(policy.Request{Action: "sts:AssumeRole", Resource: "arn:aws:iam::111111111111:role/team/Ops",
+		PrincipalARN: "arn:aws:iam::111111111111:user/alice"}, policy.PolicySet{Resource: []*policy.Policy{tp}})
+	if !d.Allowed() {
+		t.Errorf("the trust policy naming alice does not allow her: %+v", d)
+	}
+	for _, arn := range []string{
+		"arn:aws:iam::111111111111:role/Ops",      // wrong path
+		"arn:aws:iam::111111111111:role/team/Dev", // no such role
+		"arn:aws:iam::222222222222:role/team/Ops", // other account
+		"arn:aws:iam::111111111111:user/alice",    // not a role
+		"*",
+	} {
+		tp, err := s.TrustPolicyOf(ctx, arn)
+		if err != nil || tp != nil {
+			t.Errorf("TrustPolicyOf(%s): got %v, %v; want nil, nil", arn, tp, err)
+		}
+	}
 }

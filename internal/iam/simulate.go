@@ -2,8 +2,10 @@ package iam
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -35,6 +37,40 @@ type SimulateInput struct {
 	// SourceARN.
 	CallerARN string
 	Context   map[string][]string
+	// First is the index of the first (action, resource) pair to evaluate;
+	// pairs are ordered by action, then resource, as given.
+	First int
+	// MaxResults caps how many pairs are evaluated (0, or more than
+	// MaxSimulationResults: MaxSimulationResults).
+	MaxResults int
+}
+
+// The bounds of one simulation call. Each call evaluates one page of the
+// (action, resource) pairs, so a request holds a core for a bounded time
+// however many pairs it names: at most MaxSimulationResults pairs, and
+// fewer when the policies are large, so that the page's estimated work
+// (policy.Policy.Work, in characters read) stays within SimulationWork.
+// A simulation whose single pair would exceed SimulationWork is refused
+// with InvalidInput.
+//
+// SimulationWork is calibrated with BenchmarkSimulateWorstPage: the
+// costliest pages it allows take 0.1 to 0.3 s on one core of a shared
+// machine.
+const (
+	MaxSimulationResults = 1000
+	SimulationWork       = 50_000_000
+)
+
+// SimulateOutput is one page of a simulation.
+//
+// TODO(fidelity): the current IAM model returns one EvaluationResult per
+// action, with ResourceSpecificResults per resource; here every (action,
+// resource) pair is one result, as IAM used to answer.
+type SimulateOutput struct {
+	Results []EvalResult
+	// Next is the index of the first pair not evaluated; Pairs is the
+	// number of pairs. Next == Pairs once the last page is out.
+	Next, Pairs int
 }
 
 // Decisions of a simulation (PolicyEvaluationDecisionType).
@@ -104,15 +140,19 @@ func sourceEntity(acct identity.AccountID, arn string) (PrincipalKind, string, e
 	return "", "", simInvalid("Invalid ARN: " + arn)
 }
 
-// Simulate evaluates every action on every resource of in. Returns
-// NoSuchEntity for an unknown source and InvalidInput for bad input
-// policies or ARNs.
-func (s *Service) Simulate(ctx context.Context, acct identity.AccountID, in SimulateInput) ([]EvalResult, error) {
+// Simulate evaluates the page of in's (action, resource) pairs that
+// starts at in.First: at most in.MaxResults pairs, fewer if their
+// estimated work would exceed SimulationWork (at least one). Returns
+// NoSuchEntity for an unknown source, and InvalidInput for bad input
+// policies or ARNs, a First beyond the last pair, or a simulation whose
+// single pair would exceed SimulationWork.
+func (s *Service) Simulate(ctx context.Context, acct identity.AccountID, in SimulateInput) (SimulateOutput, error) {
+	var out SimulateOutput
 	var l loaded
 	if in.SourceARN != "" {
 		kind, name, err := sourceEntity(acct, in.SourceARN)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		err = s.view(ctx, func(tx Tx) error {
 			switch kind {
@@ -136,35 +176,32 @@ func (s *Service) Simulate(ctx context.Context, acct identity.AccountID, in Simu
 			return loadEntity(ctx, tx, &l, acct, KindRole, r.Name, r.Boundary)
 		})
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 	}
 	for i, doc := range in.Policies {
 		id := "PolicyInputList." + strconv.Itoa(i+1)
 		p, err := parseSimPolicy(doc, policy.Identity, id)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		l.Identity = append(l.Identity, p)
 		l.IdentitySources = append(l.IdentitySources, PolicySource{ID: id, Type: SourceNone, Document: doc})
 	}
-	var boundaries []*policy.Policy
-	var boundarySources []PolicySource
+	sim := simulation{in: &in, l: &l}
 	if len(in.Boundaries) > 0 {
 		for i, doc := range in.Boundaries {
 			id := "PermissionsBoundaryPolicyInputList." + strconv.Itoa(i+1)
 			p, err := parseSimPolicy(doc, policy.Boundary, id)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
-			boundaries = append(boundaries, p)
-			boundarySources = append(boundarySources, PolicySource{ID: id, Type: SourceNone, Document: doc})
+			sim.boundaries = append(sim.boundaries, p)
+			sim.boundarySources = append(sim.boundarySources, PolicySource{ID: id, Type: SourceNone, Document: doc})
 		}
 	} else if l.Boundary != nil {
-		boundaries, boundarySources = []*policy.Policy{l.Boundary}, []PolicySource{l.BoundarySource}
+		sim.boundaries, sim.boundarySources = []*policy.Policy{l.Boundary}, []PolicySource{l.BoundarySource}
 	}
-	var scps [][]*policy.Policy
-	var scpSources [][]PolicySource
 	for lvl, docs := range in.SCPs {
 		var level []*policy.Policy
 		var srcs []PolicySource
@@ -172,98 +209,188 @@ func (s *Service) Simulate(ctx context.Context, acct identity.AccountID, in Simu
 			id := "OrderedOrganizationPolicyInputList." + strconv.Itoa(lvl+1) + ".ServiceControlPolicyInputList." + strconv.Itoa(i+1)
 			p, err := parseSimPolicy(doc, policy.SCP, id)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
 			level = append(level, p)
 			srcs = append(srcs, PolicySource{ID: id, Type: SourceNone, Document: doc})
 		}
-		scps = append(scps, level)
-		scpSources = append(scpSources, srcs)
+		sim.scps = append(sim.scps, level)
+		sim.scpSources = append(sim.scpSources, srcs)
 	}
-	var resource []*policy.Policy
 	if in.ResourcePolicy != "" {
 		p, err := parseSimPolicy(in.ResourcePolicy, policy.Resource, "ResourcePolicy")
 		if err != nil {
-			return nil, err
+			return out, err
 		}
-		resource = []*policy.Policy{p}
+		sim.resource = []*policy.Policy{p}
 	}
-	caller := in.CallerARN
-	if caller == "" {
-		caller = in.SourceARN
+	sim.caller = in.CallerARN
+	if sim.caller == "" {
+		sim.caller = in.SourceARN
 	}
-	resources := in.Resources
-	if len(resources) == 0 {
-		resources = []string{"*"}
+	sim.resources = in.Resources
+	if len(sim.resources) == 0 {
+		sim.resources = []string{"*"}
 	}
-	now := s.now().UTC()
-	var out []EvalResult
-	for _, action := range in.Actions {
-		for _, res := range resources {
-			req := policy.Request{Action: action, Resource: res, PrincipalARN: caller, Context: in.Context, Now: now}
-			set := policy.PolicySet{Identity: l.Identity, SCPs: scps, Resource: resource}
-			// Several boundary inputs are alternatives IAM evaluates
-			// together: every one must allow.
-			r := EvalResult{Action: action, Resource: res}
-			boundaryOK := true
-			var boundaryReasons []policy.Reason
-			for i, b := range boundaries {
-				d := policy.Evaluate(req, policy.PolicySet{Identity: []*policy.Policy{b}})
-				if !d.Allowed() {
-					boundaryOK = false
-				}
-				for _, rs := range d.Reasons {
-					rs.Kind, rs.Index = policy.Boundary, i
-					boundaryReasons = append(boundaryReasons, rs)
-				}
-			}
-			d := policy.Evaluate(req, set)
-			reasons := append(d.Reasons, boundaryReasons...)
-			switch {
-			case d.Effect == policy.ExplicitDeny || hasDeny(boundaryReasons):
-				r.Decision = DecisionExplicitDeny
-			case d.Effect == policy.Allow && boundaryOK:
-				r.Decision = DecisionAllowed
-			default:
-				r.Decision = DecisionImplicitDeny
-			}
-			for _, rs := range reasons {
-				if (r.Decision == DecisionExplicitDeny) != (rs.Effect == policy.ExplicitDeny) || r.Decision == DecisionImplicitDeny {
-					continue
-				}
-				var src PolicySource
-				switch rs.Kind {
-				case policy.Identity:
-					src = l.IdentitySources[rs.Index]
-				case policy.Boundary:
-					if r.Decision == DecisionAllowed {
-						continue
-					}
-					src = boundarySources[rs.Index]
-				case policy.SCP:
-					if r.Decision == DecisionAllowed {
-						continue
-					}
-					src = scpSources[rs.Level][rs.Index]
-				case policy.Resource:
-					src = PolicySource{ID: "ResourcePolicy", Type: SourceResource, Document: in.ResourcePolicy}
-				default:
-					continue
-				}
-				r.Matched = append(r.Matched, MatchedStatement{Source: src, Statement: rs.Statement})
-			}
-			if in.SCPsApply {
-				ok := policy.Evaluate(req, policy.PolicySet{SCPs: scps, RootUser: true}).Allowed()
-				r.AllowedByOrganizations = &ok
-			}
-			if len(boundaries) > 0 {
-				ok := boundaryOK
-				r.AllowedByBoundary = &ok
-			}
-			out = append(out, r)
-		}
+	sim.now = s.now().UTC()
+
+	out.Pairs = len(in.Actions) * len(sim.resources)
+	if in.First < 0 || in.First > out.Pairs {
+		return out, simInvalid("Invalid Marker.")
+	}
+	n := in.MaxResults
+	if n <= 0 || n > MaxSimulationResults {
+		n = MaxSimulationResults
+	}
+	work := sim.work()
+	if work > SimulationWork {
+		return out, simInvalid(fmt.Sprintf("The simulation is too large: evaluating one action on one resource "+
+			"would read about %d characters of policies and context values, more than the %d this server allows. "+
+			"Simulate fewer or smaller policies, or fewer context values.", work, SimulationWork))
+	}
+	if fit := SimulationWork / max(1, work); fit < int64(n) {
+		n = int(max(1, fit))
+	}
+	out.Next = min(in.First+n, out.Pairs)
+	out.Results = make([]EvalResult, 0, out.Next-in.First)
+	for i := in.First; i < out.Next; i++ {
+		out.Results = append(out.Results, sim.eval(in.Actions[i/len(sim.resources)], sim.resources[i%len(sim.resources)]))
 	}
 	return out, nil
+}
+
+// simulation is what every pair of a simulation is evaluated against.
+type simulation struct {
+	in              *SimulateInput
+	l               *loaded
+	boundaries      []*policy.Policy
+	boundarySources []PolicySource
+	scps            [][]*policy.Policy
+	scpSources      [][]PolicySource
+	resource        []*policy.Policy
+	caller          string
+	resources       []string
+	now             time.Time
+}
+
+// work estimates the work of evaluating the simulation's most costly pair
+// (policy.Policy.Work): the longest action (and the longest that is not
+// ASCII, which costs more per character) on the longest resource, against
+// every policy eval reads, the SCPs twice.
+func (sim *simulation) work() int64 {
+	var longest, nonASCII, resource string
+	for _, a := range sim.in.Actions {
+		if len(a) > len(longest) {
+			longest = a
+		}
+		if len(a) > len(nonASCII) && !isASCII(a) {
+			nonASCII = a
+		}
+	}
+	for _, r := range sim.resources {
+		if len(r) > len(resource) {
+			resource = r
+		}
+	}
+	pairWork := func(action string) int64 {
+		req := policy.Request{Action: action, Resource: resource, PrincipalARN: sim.caller, Context: sim.in.Context, Now: sim.now}
+		var w int64
+		for _, p := range sim.l.Identity {
+			w += p.Work(req)
+		}
+		for _, p := range sim.boundaries {
+			w += p.Work(req)
+		}
+		for _, level := range sim.scps {
+			for _, p := range level {
+				w += 2 * p.Work(req)
+			}
+		}
+		for _, p := range sim.resource {
+			w += p.Work(req)
+		}
+		return w
+	}
+	w := pairWork(longest)
+	if nonASCII != "" {
+		w = max(w, pairWork(nonASCII))
+	}
+	return w
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// eval simulates action on res.
+func (sim *simulation) eval(action, res string) EvalResult {
+	l, in := sim.l, sim.in
+	req := policy.Request{Action: action, Resource: res, PrincipalARN: sim.caller, Context: in.Context, Now: sim.now}
+	set := policy.PolicySet{Identity: l.Identity, SCPs: sim.scps, Resource: sim.resource}
+	// Several boundary inputs are alternatives IAM evaluates together:
+	// every one must allow.
+	r := EvalResult{Action: action, Resource: res}
+	boundaryOK := true
+	var boundaryReasons []policy.Reason
+	for i, b := range sim.boundaries {
+		d := policy.Evaluate(req, policy.PolicySet{Identity: []*policy.Policy{b}})
+		if !d.Allowed() {
+			boundaryOK = false
+		}
+		for _, rs := range d.Reasons {
+			rs.Kind, rs.Index = policy.Boundary, i
+			boundaryReasons = append(boundaryReasons, rs)
+		}
+	}
+	d := policy.Evaluate(req, set)
+	reasons := append(d.Reasons, boundaryReasons...)
+	switch {
+	case d.Effect == policy.ExplicitDeny || hasDeny(boundaryReasons):
+		r.Decision = DecisionExplicitDeny
+	case d.Effect == policy.Allow && boundaryOK:
+		r.Decision = DecisionAllowed
+	default:
+		r.Decision = DecisionImplicitDeny
+	}
+	for _, rs := range reasons {
+		if (r.Decision == DecisionExplicitDeny) != (rs.Effect == policy.ExplicitDeny) || r.Decision == DecisionImplicitDeny {
+			continue
+		}
+		var src PolicySource
+		switch rs.Kind {
+		case policy.Identity:
+			src = l.IdentitySources[rs.Index]
+		case policy.Boundary:
+			if r.Decision == DecisionAllowed {
+				continue
+			}
+			src = sim.boundarySources[rs.Index]
+		case policy.SCP:
+			if r.Decision == DecisionAllowed {
+				continue
+			}
+			src = sim.scpSources[rs.Level][rs.Index]
+		case policy.Resource:
+			src = PolicySource{ID: "ResourcePolicy", Type: SourceResource, Document: in.ResourcePolicy}
+		default:
+			continue
+		}
+		r.Matched = append(r.Matched, MatchedStatement{Source: src, Statement: rs.Statement})
+	}
+	if in.SCPsApply {
+		ok := policy.Evaluate(req, policy.PolicySet{SCPs: sim.scps, RootUser: true}).Allowed()
+		r.AllowedByOrganizations = &ok
+	}
+	if len(sim.boundaries) > 0 {
+		ok := boundaryOK
+		r.AllowedByBoundary = &ok
+	}
+	return r
 }
 
 func hasDeny(rs []policy.Reason) bool {

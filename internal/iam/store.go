@@ -4,29 +4,26 @@ import (
 	"context"
 	"errors"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // ErrNotFound is the store's sentinel for absent rows (shared with account).
-var ErrNotFound = account.ErrNotFound
+var ErrNotFound = kernel.ErrNotFound
 
 // ErrExists is returned by Create* when the name (or alias) is taken.
 var ErrExists = errors.New("iam: already exists")
 
 // Store persists the domain with the transaction semantics of
 // [account.Store].
-type Store interface {
-	View(ctx context.Context, fn func(Tx) error) error
-	Update(ctx context.Context, fn func(Tx) error) error
-}
+type Store = kernel.Store[Tx]
 
 // Tx is what the domain reads and writes in one transaction. Names of
 // users, groups, roles and policies are unique per account
 // case-insensitively, as in IAM; lookups are case-insensitive too. Lists
 // are sorted by name.
 type Tx interface {
-	Account(ctx context.Context, id identity.AccountID) (*account.Account, error)
+	Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error)
 
 	// Passwords, MFA devices, signing certificates, key uses and the
 	// credential report (credstore.go).

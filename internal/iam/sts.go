@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/policy"
@@ -52,7 +54,7 @@ func (s *Session) AssumedRoleID() string { return s.RoleID + ":" + s.SessionName
 // ARN returns the session's ARN,
 // arn:aws:sts::ACCT:assumed-role/ROLE/SESSION.
 func (s *Session) ARN() string {
-	return "arn:aws:sts::" + string(s.Account) + ":assumed-role/" + s.RoleName + "/" + s.SessionName
+	return arn.AssumedRole(string(s.Account), s.RoleName, s.SessionName)
 }
 
 // Principal returns the principal that signs with the session's key.
@@ -166,8 +168,44 @@ func (s *Service) AssumeRole(ctx context.Context, caller identity.Principal, in 
 	return &AssumeRoleOutput{Session: sess, PackedPolicySize: packed}, nil
 }
 
+// TrustPolicyOf returns the trust policy of the role roleARN names, parsed
+// as a resource-based policy of the role, for the authorizer to evaluate
+// sts:AssumeRole with (within one account, a trust policy that names the
+// caller grants the call without an identity-based policy). It returns nil
+// and no error when roleARN is not a role ARN, the role does not exist, or
+// the ARN's path is not the role's: AssumeRole then answers AccessDenied
+// itself.
+func (s *Service) TrustPolicyOf(ctx context.Context, roleARN string) (*policy.Policy, error) {
+	m := reRoleARN.FindStringSubmatch(roleARN)
+	if m == nil {
+		return nil, nil
+	}
+	var r *Role
+	err := s.view(ctx, func(tx Tx) (err error) {
+		r, err = tx.Role(ctx, identity.AccountID(m[1]), m[2])
+		return err
+	})
+	if notFound(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load role %s: %w", roleARN, err)
+	}
+	if !strings.EqualFold(r.ARN(), roleARN) {
+		return nil, nil
+	}
+	tp, err := policy.Parse([]byte(r.TrustPolicy), policy.Trust)
+	if err != nil {
+		return nil, fmt.Errorf("parse trust policy of %s: %w", roleARN, err)
+	}
+	tp.Name = r.ARN()
+	return tp, nil
+}
+
 // trusts reports whether the role's trust policy allows caller to
-// sts:AssumeRole, evaluated as a resource-based policy on the role.
+// sts:AssumeRole: the resource side of the request, where a Principal
+// naming the caller's account trusts every principal of it (whether the
+// caller may act on that trust is the authorizer's question). mfaAt is
+// when the request was authenticated with MFA (zero: it was not).
 func trusts(r *Role, caller identity.Principal, now, mfaAt time.Time) bool {
 	tp, err := policy.Parse([]byte(r.TrustPolicy), policy.Trust)
 	if err != nil {
@@ -175,7 +213,7 @@ func trusts(r *Role, caller identity.Principal, now, mfaAt time.Time) bool {
 	}
 	principalARN := caller.ARN
 	if caller.Type == identity.AssumedRole {
-		principalARN = "arn:aws:iam::" + string(caller.Account) + ":role/" + caller.Name
+		principalARN = arn.IAM(string(caller.Account), "role", "/", caller.Name)
 	}
 	ctxKeys := map[string][]string{
 		"aws:PrincipalArn":     {principalARN},
@@ -190,9 +228,9 @@ func trusts(r *Role, caller identity.Principal, now, mfaAt time.Time) bool {
 	for k, v := range withMFA.MFAConditions(now) {
 		ctxKeys[k] = v
 	}
-	d := policy.Evaluate(policy.Request{
+	d := policy.EvaluateResource(policy.Request{
 		Action: "sts:AssumeRole", Resource: r.ARN(), PrincipalARN: caller.ARN, Now: now, Context: ctxKeys,
-	}, policy.PolicySet{Resource: []*policy.Policy{tp}})
+	}, []*policy.Policy{tp})
 	return d.Allowed()
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/arn"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -44,7 +45,7 @@ func (a *api) keyOwnerRes(ctx context.Context, c identity.Principal, p url.Value
 		return "", err
 	}
 	if user == "" {
-		return "arn:aws:iam::" + string(acct) + ":root", nil
+		return arn.Root(string(acct)), nil
 	}
 	u, err := a.svc.User(ctx, acct, user)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/protocol/query"
 )
 
 // credentialStatus is the HTTP status of the exceptions of the credential
@@ -40,7 +41,7 @@ func (c *call) password(name string, required bool) (string, bool) {
 	vs, ok := c.in.v[name]
 	if !ok || len(vs) == 0 {
 		if required {
-			c.in.fail(name, "", true, "Member must not be null")
+			c.in.f().Fail(name, "", true, "Member must not be null")
 		}
 		return "", false
 	}
@@ -48,11 +49,11 @@ func (c *call) password(name string, required bool) (string, bool) {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < 1:
-		c.in.errs = append(c.in.errs, "Value at '"+member(name)+"' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		c.in.f().Violation("Value at '" + query.Member(name) + "' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	case n > iam.MaxPasswordLength:
-		c.in.errs = append(c.in.errs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", member(name), iam.MaxPasswordLength))
+		c.in.f().Violation(fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", query.Member(name), iam.MaxPasswordLength))
 	case !rePassword.MatchString(pw):
-		c.in.errs = append(c.in.errs, "Value at '"+member(name)+"' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
+		c.in.f().Violation("Value at '" + query.Member(name) + "' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 	}
 	return pw, true
 }
@@ -128,7 +129,7 @@ func (a *api) updateLoginProfile(ctx context.Context, c *call) (any, error) {
 	name := c.in.str("UserName", shUserName, true)
 	pw, hasPW := c.password("Password", false)
 	var reset *bool
-	if c.in.has("PasswordResetRequired") {
+	if c.in.f().Has("PasswordResetRequired") {
 		b := c.in.boolean("PasswordResetRequired")
 		reset = &b
 	}

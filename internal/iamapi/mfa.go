@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/protocol/query"
 )
 
 // The model's shapes of the MFA operations.
@@ -17,7 +18,7 @@ var (
 	shMFAName    = pat(1, 0, `[\w+=,.@-]+`, `[\w+=,.@-]+`)
 	shSerial     = pat(9, 256, `[\w+=/:,.@-]+`, `[\w+=/:,.@-]+`)
 	shAuthCode   = pat(6, 6, `[\d]+`, `[\d]+`)
-	shAssignment = shape{enum: []string{iam.AssignmentAssigned, iam.AssignmentUnassigned, iam.AssignmentAny}}
+	shAssignment = shape{Enum: []string{iam.AssignmentAssigned, iam.AssignmentUnassigned, iam.AssignmentAny}}
 )
 
 // authCode reads a one-time code (authenticationCodeType: six digits).
@@ -25,12 +26,12 @@ var (
 func (c *call) authCode(name string) string {
 	vs, ok := c.in.v[name]
 	if !ok || len(vs) == 0 {
-		c.in.fail(name, "", true, "Member must not be null")
+		c.in.f().Fail(name, "", true, "Member must not be null")
 		return ""
 	}
 	code := vs[0]
-	if !shAuthCode.re.MatchString(code) {
-		c.in.errs = append(c.in.errs, "Value at '"+member(name)+"' failed to satisfy constraint: Member must have length 6 and satisfy regular expression pattern: [\\d]+")
+	if !shAuthCode.RE.MatchString(code) {
+		c.in.f().Violation("Value at '" + query.Member(name) + "' failed to satisfy constraint: Member must have length 6 and satisfy regular expression pattern: [\\d]+")
 	}
 	return code
 }
@@ -286,8 +287,8 @@ func (a *api) tagPage(c *call, op string, tags []iam.Tag, marker string, maxItem
 // requiredTags reads the required Tags list of the Tag* operations.
 func (c *call) requiredTags() []iam.Tag {
 	tags := c.in.tags("Tags")
-	if len(tags) == 0 && !c.in.has("Tags") {
-		c.in.fail("Tags", "", true, "Member must not be null")
+	if len(tags) == 0 && !c.in.f().Has("Tags") {
+		c.in.f().Fail("Tags", "", true, "Member must not be null")
 	}
 	return tags
 }

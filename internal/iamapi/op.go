@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -185,10 +187,7 @@ func (o op) describe() operation.Operation {
 // Resource ARN builders.
 
 func iamARN(acct identity.AccountID, typ, path, name string) string {
-	if path == "" {
-		path = "/"
-	}
-	return "arn:aws:iam::" + string(acct) + ":" + typ + path + name
+	return arn.IAM(string(acct), typ, path, name)
 }
 
 func star(identity.Principal, url.Values) string { return "*" }
@@ -208,7 +207,7 @@ func userRes(c identity.Principal, p url.Values) string {
 		name = c.Name
 	}
 	if name == "" {
-		return "arn:aws:iam::" + string(c.Account) + ":root"
+		return arn.Root(string(c.Account))
 	}
 	return iamARN(c.Account, "user", p.Get("Path"), name)
 }

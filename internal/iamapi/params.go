@@ -1,36 +1,19 @@
 package iamapi
 
 import (
-	"fmt"
 	"net/url"
-	"regexp"
-	"sort"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/protocol/query"
 )
 
-// shape is a string shape of the model: length bounds in characters, a
-// pattern (Go syntax, matched in full) with the model's text of it for
-// messages, or an enum.
-type shape struct {
-	min, max int // max 0: unbounded
-	re       *regexp.Regexp
-	pattern  string // as the model writes it, for messages
-	enum     []string
-	check    func(string) bool // instead of re, for patterns RE2 cannot express
-}
+// shape is a string shape of the model (see [query.Shape]).
+type shape = query.Shape
 
-func pat(min, max int, goRE, model string) shape {
-	s := shape{min: min, max: max, pattern: model}
-	if goRE != "" {
-		s.re = regexp.MustCompile(`^(?:` + goRE + `)$`)
-	}
-	return s
-}
+// pat is the shape of length min..max matching goRE, written model in the
+// model.
+func pat(min, max int, goRE, model string) shape { return query.NewShape(min, max, goRE, model) }
 
 // The model's string shapes (iam-2010-05-08.service-2.json).
 var (
@@ -55,176 +38,54 @@ var (
 	shResourceName     = pat(1, 2048, ``, ``)
 	shContextKeyName   = pat(5, 256, ``, ``)
 	shAny              = pat(0, 0, ``, ``)
-	shAccountAlias     = shape{min: 3, max: 63, pattern: `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`, check: iam.ValidAlias}
-	shStatus           = shape{enum: []string{"Active", "Inactive", "Expired"}}
-	shScope            = shape{enum: []string{"All", "AWS", "Local"}}
-	shUsage            = shape{enum: []string{"PermissionsPolicy", "PermissionsBoundary"}}
-	shContextKeyType   = shape{enum: []string{"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"}}
+	shAccountAlias     = shape{Min: 3, Max: 63, Pattern: `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`, Check: iam.ValidAlias}
+	shStatus           = shape{Enum: []string{"Active", "Inactive", "Expired"}}
+	shScope            = shape{Enum: []string{"All", "AWS", "Local"}}
+	shUsage            = shape{Enum: []string{"PermissionsPolicy", "PermissionsBoundary"}}
+	shContextKeyType   = shape{Enum: []string{"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"}}
 )
 
-// input reads the form parameters of one request and collects constraint
-// violations in member order, as IAM reports them.
+// input reads the form parameters of one request with the query
+// protocol's shared reader ([query.Form]), which collects constraint
+// violations in member order, as IAM reports them. The methods keep the
+// names the operation handlers use.
 type input struct {
 	v    url.Values
-	errs []string
+	form *query.Form
 	// checkOnly ends the handler at its input check (see op.describe).
 	checkOnly bool
 }
 
-// member is the name IAM's validation messages give a parameter:
-// lowerCamel, with list paths as "tags.1.member.key" (the query
-// parameter is Tags.member.1.Key).
-func member(name string) string {
-	parts := strings.Split(name, ".")
-	for i, p := range parts {
-		if p != "" {
-			parts[i] = strings.ToLower(p[:1]) + p[1:]
-		}
+func (in *input) f() *query.Form {
+	if in.form == nil {
+		in.form = &query.Form{Values: in.v}
 	}
-	for i := 0; i+1 < len(parts); i++ {
-		if parts[i] == "member" {
-			if _, err := strconv.Atoi(parts[i+1]); err == nil {
-				parts[i], parts[i+1] = parts[i+1], parts[i]
-				i++
-			}
-		}
-	}
-	return strings.Join(parts, ".")
+	return in.form
 }
 
-func (in *input) fail(name, value string, null bool, constraint string) {
-	v := "null"
-	if !null {
-		v = "'" + value + "'"
-	}
-	in.errs = append(in.errs, "Value "+v+" at '"+member(name)+"' failed to satisfy constraint: "+constraint)
-}
-
-// has reports whether the parameter was sent.
-func (in *input) has(name string) bool {
-	_, ok := in.v[name]
-	return ok
-}
-
-// str returns parameter name, checked against sh.
 func (in *input) str(name string, sh shape, required bool) string {
-	vs, ok := in.v[name]
-	if !ok || len(vs) == 0 {
-		if required {
-			in.fail(name, "", true, "Member must not be null")
-		}
-		return ""
-	}
-	s := vs[0]
-	in.checkShape(name, s, sh)
-	return s
+	return in.f().Str(name, sh, required)
 }
 
-// checkShape appends every violated constraint of s.
-func (in *input) checkShape(name, s string, sh shape) {
-	if sh.enum != nil {
-		for _, e := range sh.enum {
-			if s == e {
-				return
-			}
-		}
-		in.fail(name, s, false, "Member must satisfy enum value set: ["+strings.Join(sh.enum, ", ")+"]")
-		return
-	}
-	n := utf8.RuneCountInString(s)
-	if n < sh.min {
-		in.fail(name, s, false, fmt.Sprintf("Member must have length greater than or equal to %d", sh.min))
-	}
-	if sh.max > 0 && n > sh.max {
-		in.fail(name, s, false, fmt.Sprintf("Member must have length less than or equal to %d", sh.max))
-	}
-	if n >= sh.min && ((sh.re != nil && !sh.re.MatchString(s)) || (sh.check != nil && !sh.check(s))) {
-		in.fail(name, s, false, "Member must satisfy regular expression pattern: "+sh.pattern)
-	}
-}
-
-// integer returns an integer parameter (0, false if absent).
 func (in *input) integer(name string, min, max int, required bool) (int, bool) {
-	vs, ok := in.v[name]
-	if !ok || len(vs) == 0 {
-		if required {
-			in.fail(name, "", true, "Member must not be null")
-		}
-		return 0, false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
-	if err != nil {
-		in.fail(name, vs[0], false, "Member must be a number")
-		return 0, false
-	}
-	if n < min {
-		in.fail(name, vs[0], false, fmt.Sprintf("Member must have value greater than or equal to %d", min))
-	} else if n > max {
-		in.fail(name, vs[0], false, fmt.Sprintf("Member must have value less than or equal to %d", max))
-	}
-	return n, true
+	return in.f().Int(name, min, max, required)
 }
 
-// boolean returns a boolean parameter (false if absent).
-func (in *input) boolean(name string) bool {
-	vs, ok := in.v[name]
-	if !ok || len(vs) == 0 {
-		return false
-	}
-	switch strings.ToLower(vs[0]) {
-	case "true":
-		return true
-	case "false":
-		return false
-	}
-	in.fail(name, vs[0], false, "Member must be a boolean")
-	return false
-}
+func (in *input) boolean(name string) bool { return in.f().Bool(name) }
 
-// indexes returns the sorted list indexes N of parameters prefix.member.N
-// (or prefix.member.N.sub).
-func (in *input) indexes(prefix string) []int {
-	seen := map[int]bool{}
-	p := prefix + ".member."
-	for k := range in.v {
-		rest, ok := strings.CutPrefix(k, p)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
-		if n, err := strconv.Atoi(num); err == nil && n > 0 {
-			seen[n] = true
-		}
-	}
-	out := make([]int, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Ints(out)
-	return out
-}
+func (in *input) indexes(prefix string) []int { return in.f().Indexes(prefix) }
 
-// list returns the string list prefix.member.N, each checked against sh.
-// An empty list can also be sent as a bare "prefix=" parameter.
 func (in *input) list(prefix string, sh shape, max int, required bool) []string {
-	idx := in.indexes(prefix)
-	if len(idx) == 0 {
-		if required && !in.has(prefix) {
-			in.fail(prefix, "", true, "Member must not be null")
-		}
-		return nil
+	return in.f().List(prefix, sh, max, required)
+}
+
+// err returns the collected violations as IAM's ValidationError (in
+// check-only mode, errChecked when there are none).
+func (in *input) err() error {
+	if err := in.f().Err(); err != nil || !in.checkOnly {
+		return err
 	}
-	out := make([]string, 0, len(idx))
-	for _, n := range idx {
-		name := prefix + ".member." + strconv.Itoa(n)
-		v := in.v.Get(name)
-		in.checkShape(name, v, sh)
-		out = append(out, v)
-	}
-	if max > 0 && len(out) > max {
-		in.fail(prefix, "["+strings.Join(out, ", ")+"]", false, fmt.Sprintf("Member must have length less than or equal to %d", max))
-	}
-	return out
+	return errChecked
 }
 
 // tags returns prefix.member.N.Key/Value.
@@ -238,24 +99,10 @@ func (in *input) tags(prefix string) []iam.Tag {
 		out = append(out, iam.Tag{Key: k, Value: v})
 	}
 	if len(out) > 50 {
-		in.errs = append(in.errs, "Value at '"+member(prefix)+"' failed to satisfy constraint: Member must have length less than or equal to 50")
+		in.f().Violation("Value at '" + query.Member(prefix) + "' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	return out
-}
-
-// err returns the collected violations as IAM's ValidationError.
-func (in *input) err() error {
-	switch len(in.errs) {
-	case 0:
-		if in.checkOnly {
-			return errChecked
-		}
-		return nil
-	case 1:
-		return apierr.New(iam.CodeValidation, "1 validation error detected: "+in.errs[0])
-	}
-	return apierr.New(iam.CodeValidation, fmt.Sprintf("%d validation errors detected: %s", len(in.errs), strings.Join(in.errs, "; ")))
 }

@@ -3,7 +3,9 @@ package iamapi
 import (
 	"context"
 	"strconv"
+	"strings"
 
+	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 )
 
@@ -106,18 +108,30 @@ func (a *api) simulateCustomPolicy(ctx context.Context, c *call) (any, error) {
 	return a.simulate(ctx, c, "SimulateCustomPolicy", in, marker, maxItems)
 }
 
+// simulate evaluates the page of in's (action, resource) pairs the Marker
+// points at: at most MaxItems, fewer when the simulation's policies are
+// large (IAM too "might return fewer than the MaxItems number of results
+// even when there are more results available"); see iam.Simulate.
 func (a *api) simulate(ctx context.Context, c *call, op string, in iam.SimulateInput, marker string, maxItems int) (any, error) {
+	scope := op + "|" + string(c.acct) + "|" + strings.Join(append(append([]string{in.SourceARN, in.CallerARN}, in.Actions...), in.Resources...), "|")
+	if marker != "" {
+		off, ok := a.tokens.Open(scope, marker)
+		if !ok || off < 0 || off > len(in.Actions)*max(1, len(in.Resources)) {
+			return nil, apierr.New(iam.CodeValidation, "Invalid Marker.")
+		}
+		in.First = off
+	}
+	in.MaxResults = maxItems
 	res, err := a.svc.Simulate(ctx, c.acct, in)
 	if err != nil {
 		return nil, err
 	}
-	scope := []string{in.SourceARN, in.CallerARN}
-	scope = append(scope, in.Actions...)
-	scope = append(scope, in.Resources...)
-	pg, more, next, err := page(a, c, op, res, marker, maxItems, scope...)
-	if err != nil {
-		return nil, err
+	pg := res.Results
+	var next string
+	if res.Next < res.Pairs {
+		next = a.tokens.Mint(scope, res.Next)
 	}
+	more := next != ""
 	out := make([]wEvaluationResult, len(pg))
 	for i, r := range pg {
 		w := wEvaluationResult{EvalActionName: r.Action, EvalResourceName: r.Resource, EvalDecision: r.Decision}

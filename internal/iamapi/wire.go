@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -92,7 +94,7 @@ func user(u *iam.User, full bool) wUser {
 }
 
 func rootUser(u *iam.User) wUser {
-	return wUser{UserID: u.ID, Arn: "arn:aws:iam::" + string(u.Account) + ":root", CreateDate: ts(u.CreatedAt)}
+	return wUser{UserID: u.ID, Arn: arn.Root(string(u.Account)), CreateDate: ts(u.CreatedAt)}
 }
 
 type wGroup struct {

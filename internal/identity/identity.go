@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/arn"
 )
 
 // AccountID is a 12-digit AWS account number. The zero value is not a valid ID.
@@ -110,7 +112,7 @@ func AssumedRolePrincipal(account AccountID, role, roleID, session, accessKeyID 
 	return Principal{
 		Type:        AssumedRole,
 		Account:     account,
-		ARN:         "arn:aws:sts::" + string(account) + ":assumed-role/" + role + "/" + session,
+		ARN:         arn.AssumedRole(string(account), role, session),
 		UserID:      roleID + ":" + session,
 		AccessKeyID: accessKeyID,
 		Name:        role,
@@ -124,7 +126,7 @@ func RootPrincipal(account AccountID, accessKeyID string) Principal {
 	return Principal{
 		Type:        Root,
 		Account:     account,
-		ARN:         "arn:aws:iam::" + string(account) + ":root",
+		ARN:         arn.Root(string(account)),
 		UserID:      string(account),
 		AccessKeyID: accessKeyID,
 	}
@@ -187,7 +189,7 @@ func (k AccessKey) UserPrincipal(userID, path string) Principal {
 	return Principal{
 		Type:        IAMUser,
 		Account:     k.Account,
-		ARN:         "arn:aws:iam::" + string(k.Account) + ":user" + path + k.User,
+		ARN:         arn.IAM(string(k.Account), "user", path, k.User),
 		UserID:      userID,
 		AccessKeyID: k.ID,
 		Name:        k.User,

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // ManagedRoleName is the role CreateAccount creates in a new account by default.
@@ -16,7 +16,7 @@ const ManagedRoleName = "OrganizationAccountAccessRole"
 
 // AccountView is an account as Organizations shows it.
 type AccountView struct {
-	Account account.Account
+	Account kernel.Account
 	Member  Member
 	State   AccountState
 	Org     *Organization
@@ -71,9 +71,9 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		if err != nil {
 			return fmt.Errorf("load management account: %w", err)
 		}
-		a := &account.Account{
-			ID: id, Name: in.Name, Email: in.Email, State: account.StateActive, CreatedAt: due,
-			Origin: account.OriginCreated, Seller: mgmt.Seller,
+		a := &kernel.Account{
+			ID: id, Name: in.Name, Email: in.Email, State: kernel.StateActive, CreatedAt: due,
+			Origin: kernel.OriginCreated, Seller: mgmt.Seller,
 		}
 		if err := tx.PutAccount(ctx, a); err != nil {
 			return err
@@ -92,17 +92,13 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		}
 		return tx.PutCreateAccountStatus(ctx, st)
 	})
-	if err == nil && st.Account != "" && s.opts.Roles != nil {
+	if err == nil && st.Account != "" {
 		role := in.RoleName
 		if role == "" {
 			role = ManagedRoleName
 		}
-		mgmt := caller.Account
-		if err := s.opts.Roles.AccessRole(ctx, st.Account, mgmt, role); err != nil {
-			return nil, fmt.Errorf("create %s in %s: %w", role, st.Account, err)
-		}
-		if err := s.opts.Roles.ServiceLinkedRole(ctx, st.Account); err != nil {
-			return nil, fmt.Errorf("create service-linked role in %s: %w", st.Account, err)
+		if err := s.memberRoles(ctx, caller.Account, st.Account, role); err != nil {
+			return nil, err
 		}
 	}
 	return st, err
@@ -139,7 +135,7 @@ func (s *Service) accountsCounted(ctx context.Context, tx Tx, org OrgID) (int, e
 		if err != nil {
 			return 0, err
 		}
-		if s.accountState(a, now) != account.StateClosed {
+		if s.accountState(a, now) != kernel.StateClosed {
 			n++
 		}
 	}
@@ -425,7 +421,7 @@ func (s *Service) leave(ctx context.Context, tx Tx, org *Organization, m *Member
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	if v == nil || v.Status != account.PhoneVerified {
+	if v == nil || v.Status != kernel.PhoneVerified {
 		return constraint(ReasonAccountCannotLeaveWithoutPhone, "The account's phone number must be verified before it can leave the organization.")
 	}
 	if !a.PaymentMethod {
@@ -481,7 +477,7 @@ func (s *Service) CloseAccount(ctx context.Context, caller identity.Principal, i
 		if err != nil {
 			return err
 		}
-		return tx.AddMessage(ctx, &account.Message{
+		return tx.AddMessage(ctx, &kernel.Message{
 			ID: msgID, Time: now, Account: string(a.ID), To: a.Email,
 			Subject: "Your AWS account " + string(a.ID) + " is being closed",
 			Body:    "The management account of organization " + string(sc.org.ID) + " closed this account. It can be reopened during the post-closure period.",
@@ -502,7 +498,7 @@ func (s *Service) checkCloseQuota(ctx context.Context, tx Tx, org OrgID, now tim
 		if err != nil {
 			return err
 		}
-		if s.accountState(a, now) == account.StateClosed {
+		if s.accountState(a, now) == kernel.StateClosed {
 			continue
 		}
 		total++

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -17,7 +18,7 @@ func (s *Service) CanManage(ctx context.Context, caller, target identity.Account
 	allowed := false
 	err := s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, caller)
-		if isCode(err, CodeAWSOrganizationsNotInUse) {
+		if errors.Is(err, ErrNoOrganization) {
 			return nil
 		} else if err != nil {
 			return err
@@ -28,7 +29,7 @@ func (s *Service) CanManage(ctx context.Context, caller, target identity.Account
 		if ok, err := s.serviceEnabled(ctx, tx, sc.org.ID, AccountServicePrincipal); err != nil || !ok {
 			return err
 		}
-		if _, err := s.memberOf(ctx, tx, sc, target); isCode(err, CodeAccountNotFound) {
+		if _, err := s.memberOf(ctx, tx, sc, target); errors.Is(err, ErrNoMember) {
 			return nil
 		} else if err != nil {
 			return err
@@ -59,7 +60,7 @@ func (s *Service) Peers(ctx context.Context, id identity.AccountID) ([]identity.
 	var out []identity.AccountID
 	err := s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, id)
-		if isCode(err, CodeAWSOrganizationsNotInUse) {
+		if errors.Is(err, ErrNoOrganization) {
 			return nil
 		} else if err != nil {
 			return err
@@ -81,7 +82,7 @@ func (s *Service) Peers(ctx context.Context, id identity.AccountID) ([]identity.
 func (s *Service) MembershipOf(ctx context.Context, id identity.AccountID) (org OrgID, management, ok bool, err error) {
 	err = s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, id)
-		if isCode(err, CodeAWSOrganizationsNotInUse) {
+		if errors.Is(err, ErrNoOrganization) {
 			return nil
 		} else if err != nil {
 			return err
@@ -107,7 +108,7 @@ type AccountFacts struct {
 func (s *Service) FactsOf(ctx context.Context, id identity.AccountID) (f AccountFacts, ok bool, err error) {
 	err = s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, id)
-		if isCode(err, CodeAWSOrganizationsNotInUse) {
+		if errors.Is(err, ErrNoOrganization) {
 			return nil
 		} else if err != nil {
 			return err

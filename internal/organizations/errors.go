@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -139,8 +140,22 @@ func InvalidInput(reason, msg string) *apierr.Error {
 	return withReason(CodeInvalidInput, reason, msg)
 }
 
+// Domain sentinels, matched with errors.Is inside the domain; the
+// exceptions that carry them are what callers see.
+var (
+	// ErrNoOrganization: the account is in no organization.
+	ErrNoOrganization = errors.New("organizations: the account is in no organization")
+	// ErrNoMember: the account is not a (visible) member of the caller's
+	// organization.
+	ErrNoMember = errors.New("organizations: no such member")
+	// ErrNoTarget: no root, OU or account of the organization has the id.
+	ErrNoTarget = errors.New("organizations: no such target")
+)
+
 func errNotInUse() *apierr.Error {
-	return e(CodeAWSOrganizationsNotInUse, "Your account is not a member of an organization.")
+	err := e(CodeAWSOrganizationsNotInUse, "Your account is not a member of an organization.")
+	err.Err = ErrNoOrganization
+	return err
 }
 
 func accessDenied(msg string) *apierr.Error { return e(CodeAccessDenied, msg) }
@@ -150,7 +165,9 @@ func errNotManagement() *apierr.Error {
 }
 
 func errAccountNotFound() *apierr.Error {
-	return e(CodeAccountNotFound, "You specified an account that doesn't exist.")
+	err := e(CodeAccountNotFound, "You specified an account that doesn't exist.")
+	err.Err = ErrNoMember
+	return err
 }
 
 func errHandshakeNotFound() *apierr.Error {
@@ -170,7 +187,9 @@ func errPolicyNotFound() *apierr.Error {
 }
 
 func errTargetNotFound() *apierr.Error {
-	return e(CodeTargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	err := e(CodeTargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	err.Err = ErrNoTarget
+	return err
 }
 
 func errRootNotFound() *apierr.Error {

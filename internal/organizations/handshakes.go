@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // Invitation is the input of InviteAccountToOrganization.
@@ -45,7 +45,9 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 		if err := s.checkTags(in.Tags); err != nil {
 			return err
 		}
-		if sc.org.AllFeaturesHandshake != "" {
+		if pending, err := s.migrating(ctx, tx, sc.org); err != nil {
+			return err
+		} else if pending {
 			return handshakeConstraint(HSReasonInviteDisabledDuringAllFeature, "You can't invite accounts while the organization is migrating to all features.")
 		}
 		mgmt, err := tx.Account(ctx, sc.org.ManagementAccount)
@@ -62,7 +64,7 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 			}
 			if _, err := s.orgOf(ctx, tx, target.ID); err == nil {
 				return handshakeConstraint(HSReasonAlreadyInAnOrganization, "The account is already a member of an organization.")
-			} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+			} else if !errors.Is(err, ErrNoOrganization) {
 				return err
 			}
 			if seller(target) != seller(mgmt) {
@@ -115,7 +117,7 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 				return err
 			}
 		}
-		return tx.AddMessage(ctx, &account.Message{
+		return tx.AddMessage(ctx, &kernel.Message{
 			ID: msgID, Time: now, Account: string(h.TargetAccount), To: email,
 			Subject: "You are invited to join the AWS organization " + string(sc.org.ID),
 			Body: fmt.Sprintf("%s (%s) invites your AWS account to join organization %s. Handshake %s expires %s.%s",
@@ -132,7 +134,7 @@ func notesLine(notes string) string {
 	return " Notes: " + notes
 }
 
-func seller(a *account.Account) string {
+func seller(a *kernel.Account) string {
 	if a.Seller == "" {
 		return "AWS"
 	}
@@ -141,7 +143,7 @@ func seller(a *account.Account) string {
 
 // inviteTarget resolves the invited account (nil when an email belongs to
 // no account yet) and the address the invitation is mailed to.
-func (s *Service) inviteTarget(ctx context.Context, tx Tx, in Invitation) (*account.Account, string, error) {
+func (s *Service) inviteTarget(ctx context.Context, tx Tx, in Invitation) (*kernel.Account, string, error) {
 	if in.TargetType == PartyAccount {
 		a, err := tx.Account(ctx, identity.AccountID(in.Target))
 		if errors.Is(err, ErrNotFound) {
@@ -162,7 +164,7 @@ func (s *Service) inviteTarget(ctx context.Context, tx Tx, in Invitation) (*acco
 	return a, in.Target, nil
 }
 
-func sameTarget(h *Handshake, t PartyType, target string, acc *account.Account) bool {
+func sameTarget(h *Handshake, t PartyType, target string, acc *kernel.Account) bool {
 	if acc != nil && h.TargetAccount == acc.ID {
 		return true
 	}
@@ -271,11 +273,11 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 		}
 		return tx.PutHandshake(ctx, h)
 	})
-	if err == nil && h.Action == ActionInvite && s.opts.Roles != nil {
+	if err == nil && h.Action == ActionInvite {
 		// Invited members get the service-linked role, not
 		// OrganizationAccountAccessRole.
-		if err := s.opts.Roles.ServiceLinkedRole(ctx, caller.Account); err != nil {
-			return nil, fmt.Errorf("create service-linked role in %s: %w", caller.Account, err)
+		if err := s.memberRoles(ctx, "", caller.Account, ""); err != nil {
+			return nil, err
 		}
 	}
 	return h, err
@@ -284,7 +286,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 func (s *Service) acceptInvite(ctx context.Context, tx Tx, h *Handshake, caller identity.AccountID) error {
 	if _, err := s.orgOf(ctx, tx, caller); err == nil {
 		return handshakeConstraint(HSReasonAlreadyInAnOrganization, "The account is already a member of an organization.")
-	} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+	} else if !errors.Is(err, ErrNoOrganization) {
 		return err
 	}
 	org, err := tx.Organization(ctx, h.Org)

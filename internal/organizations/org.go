@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -28,7 +27,7 @@ func (s *Service) CreateOrganization(ctx context.Context, caller identity.Princi
 	err = s.store.Update(ctx, func(tx Tx) error {
 		if _, err := s.orgOf(ctx, tx, caller.Account); err == nil {
 			return e(CodeAlreadyInOrganization, "The provided account is already a member of an organization.")
-		} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+		} else if !errors.Is(err, ErrNoOrganization) {
 			return err
 		}
 		// A membership that is no longer visible (a closed account) is stale.
@@ -109,5 +108,3 @@ func (s *Service) visibleMembers(ctx context.Context, tx Tx, org OrgID) ([]Membe
 	}
 	return out, nil
 }
-
-func isCode(err error, code string) bool { return apierr.HasCode(err, code) }

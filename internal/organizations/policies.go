@@ -591,8 +591,10 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Prin
 				continue
 			}
 			t, err := s.resolveTarget(ctx, tx, sc.org, a.Target)
-			if err != nil {
+			if errors.Is(err, ErrNoTarget) {
 				continue // a member that has left or closed
+			} else if err != nil {
+				return err
 			}
 			out = append(out, *t)
 		}
@@ -608,7 +610,7 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Prin
 func (s *Service) EffectiveSCPs(ctx context.Context, id identity.AccountID) (levels [][]Policy, management, ok bool, err error) {
 	err = s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, id)
-		if isCode(err, CodeAWSOrganizationsNotInUse) {
+		if errors.Is(err, ErrNoOrganization) {
 			return nil
 		} else if err != nil {
 			return err

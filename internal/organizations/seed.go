@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -11,6 +12,12 @@ import (
 // parent, as if it had been invited (method INVITED) or created (CREATED),
 // without a handshake. It is for seed files: it does nothing if the account
 // already belongs to an organization, and reports whether it admitted it.
+//
+// An admitted member gets the roles AWS makes in a member account, as the
+// join it stands for would (after the change commits, through
+// Options.Roles): AWSServiceRoleForOrganizations always, and for CREATED
+// also OrganizationAccountAccessRole, trusting the management account with
+// administrator access, as CreateAccount makes it.
 func (s *Service) AdmitMember(ctx context.Context, mgmt, id identity.AccountID, parent string, method JoinedMethod) (bool, error) {
 	admitted := false
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -20,7 +27,7 @@ func (s *Service) AdmitMember(ctx context.Context, mgmt, id identity.AccountID, 
 		}
 		if _, err := s.orgOf(ctx, tx, id); err == nil {
 			return nil
-		} else if !isCode(err, CodeAWSOrganizationsNotInUse) {
+		} else if !errors.Is(err, ErrNoOrganization) {
 			return err
 		}
 		if _, err := tx.Account(ctx, id); errors.Is(err, ErrNotFound) {
@@ -46,7 +53,33 @@ func (s *Service) AdmitMember(ctx context.Context, mgmt, id identity.AccountID, 
 		admitted = true
 		return s.attachDefaultPolicies(ctx, tx, sc.org, string(id))
 	})
-	return admitted, err
+	if err != nil || !admitted {
+		return admitted, err
+	}
+	accessRole := ""
+	if method == Created {
+		accessRole = ManagedRoleName
+	}
+	return true, s.memberRoles(ctx, mgmt, id, accessRole)
+}
+
+// memberRoles creates the roles of a new member id, after the change that
+// admitted it has committed: accessRole (if not "") trusting the
+// management account mgmt with administrator access, then
+// AWSServiceRoleForOrganizations. mgmt is used only for accessRole.
+func (s *Service) memberRoles(ctx context.Context, mgmt, id identity.AccountID, accessRole string) error {
+	if s.opts.Roles == nil {
+		return nil
+	}
+	if accessRole != "" {
+		if err := s.opts.Roles.AccessRole(ctx, id, mgmt, accessRole); err != nil {
+			return fmt.Errorf("create %s in %s: %w", accessRole, id, err)
+		}
+	}
+	if err := s.opts.Roles.ServiceLinkedRole(ctx, id); err != nil {
+		return fmt.Errorf("create service-linked role in %s: %w", id, err)
+	}
+	return nil
 }
 
 // EnsureOU returns the OU named name directly under parent, creating it if

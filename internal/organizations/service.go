@@ -8,9 +8,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // Options are the service's knobs; the zero value is AWS's numbers.
@@ -165,7 +165,7 @@ func (s *Service) visible(ctx context.Context, tx Tx, m *Member) bool {
 	if err != nil {
 		return false
 	}
-	return s.accountState(a, now) != account.StateClosed
+	return s.accountState(a, now) != kernel.StateClosed
 }
 
 // AccountState is the Organizations view of an account's state.
@@ -181,12 +181,12 @@ const (
 )
 
 // accountState derives the account's Account-API state at now.
-func (s *Service) accountState(a *account.Account, now time.Time) account.State {
+func (s *Service) accountState(a *kernel.Account, now time.Time) kernel.State {
 	return a.StateAt(now, s.opts.CloseDelay, s.opts.PostClosure)
 }
 
 // orgState derives the Organizations state (with PENDING_CLOSURE).
-func (s *Service) orgState(a *account.Account, now time.Time) AccountState {
+func (s *Service) orgState(a *kernel.Account, now time.Time) AccountState {
 	if !a.ClosedAt.IsZero() && now.Before(a.ClosedAt.Add(s.opts.CloseDelay)) {
 		return StatePendingClosure
 	}

@@ -3,32 +3,35 @@ package organizations
 import (
 	"context"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // ErrNotFound is returned by Tx getters for absent rows. It is the account
 // domain's sentinel, so one store reports absence one way.
-var ErrNotFound = account.ErrNotFound
+var ErrNotFound = kernel.ErrNotFound
 
 // Store persists the domain, with the transaction semantics of
 // [account.Store]: Update is atomic, durable and serializable.
-type Store interface {
-	View(ctx context.Context, fn func(Tx) error) error
-	Update(ctx context.Context, fn func(Tx) error) error
+type Store = kernel.Store[Tx]
+
+// Tx is what the domain reads and writes in one transaction: the shared
+// account pieces and the organization's own, grouped by aggregate. Lists
+// return rows in a stable order (by id unless said otherwise).
+type Tx interface {
+	kernel.AccountsTx
+	kernel.ContactFactsTx
+	kernel.OutboxTx
+	OrganizationTx
+	HandshakeTx
+	ServiceTx
+	PolicyTx
+	TagTx
 }
 
-// Tx is what the domain reads and writes in one transaction. Lists return
-// rows in a stable order (by id unless said otherwise).
-type Tx interface {
-	// The shared account records (owned by the account domain).
-	Account(ctx context.Context, id identity.AccountID) (*account.Account, error)
-	AccountByEmail(ctx context.Context, email string) (*account.Account, error)
-	PutAccount(ctx context.Context, a *account.Account) error
-	ContactInformation(ctx context.Context, id identity.AccountID) (*account.ContactInformation, error)
-	PhoneVerification(ctx context.Context, id identity.AccountID) (*account.PhoneVerification, error)
-	AddMessage(ctx context.Context, m *account.Message) error
-
+// OrganizationTx holds the organization, its tree (OUs, members) and its
+// account-creation requests.
+type OrganizationTx interface {
 	Organization(ctx context.Context, id OrgID) (*Organization, error)
 	PutOrganization(ctx context.Context, o *Organization) error
 	// DeleteOrganization removes the organization and every row that
@@ -51,7 +54,10 @@ type Tx interface {
 	PutCreateAccountStatus(ctx context.Context, s *CreateAccountStatus) error
 	// CreateAccountStatuses lists an organization's requests, oldest first.
 	CreateAccountStatuses(ctx context.Context, org OrgID) ([]CreateAccountStatus, error)
+}
 
+// HandshakeTx holds invitations and the other handshakes.
+type HandshakeTx interface {
 	Handshake(ctx context.Context, id HandshakeID) (*Handshake, error)
 	PutHandshake(ctx context.Context, h *Handshake) error
 	// Handshakes lists the organization's handshakes, oldest first.
@@ -59,7 +65,10 @@ type Tx interface {
 	// HandshakesFor lists handshakes whose TargetAccount is id or whose
 	// Target is email (case-insensitively), oldest first.
 	HandshakesFor(ctx context.Context, id identity.AccountID, email string) ([]Handshake, error)
+}
 
+// ServiceTx holds trusted access and delegated administrators.
+type ServiceTx interface {
 	EnabledServices(ctx context.Context, org OrgID) ([]EnabledService, error)
 	PutEnabledService(ctx context.Context, s *EnabledService) error
 	DeleteEnabledService(ctx context.Context, org OrgID, principal string) error
@@ -67,7 +76,10 @@ type Tx interface {
 	DelegatedAdmins(ctx context.Context, org OrgID) ([]DelegatedAdmin, error)
 	PutDelegatedAdmin(ctx context.Context, d *DelegatedAdmin) error
 	DeleteDelegatedAdmin(ctx context.Context, org OrgID, id identity.AccountID, principal string) error
+}
 
+// PolicyTx holds the organization's policies and their attachments.
+type PolicyTx interface {
 	Policy(ctx context.Context, id PolicyID) (*Policy, error)
 	PutPolicy(ctx context.Context, p *Policy) error
 	DeletePolicy(ctx context.Context, id PolicyID) error
@@ -77,7 +89,10 @@ type Tx interface {
 	Attachments(ctx context.Context, org OrgID) ([]Attachment, error)
 	PutAttachment(ctx context.Context, a *Attachment) error
 	DeleteAttachment(ctx context.Context, org OrgID, policy PolicyID, target string) error
+}
 
+// TagTx holds the tags of roots, OUs, accounts and policies.
+type TagTx interface {
 	// Tags returns the tags of a resource (root, OU, account or policy id),
 	// sorted by key.
 	Tags(ctx context.Context, org OrgID, resource string) ([]Tag, error)

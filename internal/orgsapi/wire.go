@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
@@ -26,7 +28,7 @@ func epochSeconds(t time.Time) json.Number {
 // ARNs of Organizations resources. Every one but the AWS-managed policies'
 // names the management account and the organization.
 func arnOf(mgmt identity.AccountID, resource string) string {
-	return "arn:aws:organizations::" + string(mgmt) + ":" + resource
+	return arn.Organizations(string(mgmt), resource)
 }
 
 func orgARN(o *organizations.Organization) string {
@@ -54,7 +56,7 @@ func handshakeARN(mgmt identity.AccountID, h *organizations.Handshake) string {
 func policyARN(mgmt identity.AccountID, p *organizations.Policy) string {
 	typ := strings.ToLower(string(p.Type))
 	if p.AWSManaged {
-		return "arn:aws:organizations::aws:policy/" + typ + "/" + string(p.ID)
+		return arn.AWSOrganizationsPolicy(typ, string(p.ID))
 	}
 	return arnOf(mgmt, "policy/"+string(p.Org)+"/"+typ+"/"+string(p.ID))
 }

@@ -29,6 +29,7 @@ import (
 //	  "resource": [<resource-based policy>, ...],
 //	  "trust": [<trust policy>, ...],           // parsed as Trust, evaluated as resource-based
 //	  "rootUser": false,
+//	  "evaluate": "" | "resource",              // "resource": the resource side alone (EvaluateResource)
 //	  "defaults": <request fields shared by every request>,
 //	  "requests": [{
 //	    "name": "...", "action": "...", "resource": "...", "principal": "...",
@@ -52,6 +53,7 @@ type corpusCase struct {
 	Resource []json.RawMessage   `json:"resource"`
 	Trust    []json.RawMessage   `json:"trust"`
 	RootUser bool                `json:"rootUser"`
+	Evaluate string              `json:"evaluate"`
 	Defaults corpusRequest       `json:"defaults"`
 	Requests []corpusRequest     `json:"requests"`
 }
@@ -102,7 +104,7 @@ func TestCorpus(t *testing.T) {
 							name = fmt.Sprint(i)
 						}
 						t.Run(name, func(t *testing.T) {
-							runCorpusRequest(t, set, c.Defaults, r)
+							runCorpusRequest(t, c.Evaluate, set, c.Defaults, r)
 						})
 					}
 				})
@@ -132,6 +134,9 @@ func loadCorpus(t *testing.T, file string) []corpusCase {
 		names[c.Name] = true
 		if len(c.Requests) == 0 {
 			t.Fatalf("%s: case %q has no requests", file, c.Name)
+		}
+		if c.Evaluate != "" && c.Evaluate != "resource" {
+			t.Fatalf("%s: case %q: evaluate %q, want \"\" or \"resource\"", file, c.Name, c.Evaluate)
 		}
 	}
 	return cases
@@ -182,7 +187,7 @@ func mustPolicySet(t *testing.T, c corpusCase) policy.PolicySet {
 	return set
 }
 
-func runCorpusRequest(t *testing.T, set policy.PolicySet, def, r corpusRequest) {
+func runCorpusRequest(t *testing.T, mode string, set policy.PolicySet, def, r corpusRequest) {
 	req := policy.Request{
 		Action:             or(r.Action, def.Action),
 		Resource:           or(r.Resource, def.Resource),
@@ -219,7 +224,14 @@ func runCorpusRequest(t *testing.T, set policy.PolicySet, def, r corpusRequest) 
 		t.Fatal("request has no expected effect")
 	}
 
-	d := policy.Evaluate(req, set)
+	var d policy.Decision
+	implicitBy := "identity"
+	if mode == "resource" {
+		d = policy.EvaluateResource(req, set.Resource)
+		implicitBy = "resource"
+	} else {
+		d = policy.Evaluate(req, set)
+	}
 
 	if got := d.Effect.String(); got != r.Effect {
 		t.Errorf("effect: got %s, want %s (reasons %v)", got, r.Effect, formatReasons(d.Reasons))
@@ -228,7 +240,7 @@ func runCorpusRequest(t *testing.T, set policy.PolicySet, def, r corpusRequest) 
 	if r.DeniedBy != nil {
 		wantDeniedBy = *r.DeniedBy
 	} else if r.Effect == "ImplicitDeny" {
-		wantDeniedBy = "identity"
+		wantDeniedBy = implicitBy
 	}
 	if r.Effect == "ExplicitDeny" && r.DeniedBy == nil {
 		t.Fatal("an ExplicitDeny request must say deniedBy")

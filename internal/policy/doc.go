@@ -1,9 +1,11 @@
 // Package policy parses IAM JSON policy documents and evaluates requests
 // against them with AWS's policy evaluation logic: explicit deny anywhere
 // wins, then every service control policy level, the permissions boundary
-// and the session policies must allow, then an identity-based (or
-// resource-based) policy must allow; otherwise the request is implicitly
-// denied.
+// and the session policies must allow, then an identity-based policy (or a
+// resource-based policy that names the caller) must allow; otherwise the
+// request is implicitly denied. [EvaluateResource] decides the resource
+// side alone (a role's trust policy, the resource's half of a
+// cross-account request).
 //
 // The package is pure: [Parse] turns a document into a compiled [Policy],
 // and [Evaluate] decides one [Request] against a [PolicySet] and reports

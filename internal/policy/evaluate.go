@@ -52,9 +52,16 @@ type PolicySet struct {
 	// must allow the request. nil means no SCPs apply (no organization, SCPs
 	// disabled, or the management account).
 	SCPs [][]*Policy
-	// Resource holds resource-based policies (or a role's trust policy, for
-	// sts:AssumeRole). An Allow that names the principal grants access
-	// without an identity-based policy, as within one account in AWS.
+	// Resource holds the resource-based policies of a resource in the
+	// principal's own account (for sts:AssumeRole, the role's trust
+	// policy). As within one account in AWS, an Allow whose Principal
+	// names the caller itself (its ARN, its session's role ARN, "*", its
+	// service or provider) grants access without an identity-based policy;
+	// an Allow that names only the caller's account (an account ID or
+	// arn:aws:iam::ID:root) delegates to the identity-based policies and
+	// grants nothing by itself. A Deny always counts. For a resource in
+	// another account, callers evaluate the resource side with
+	// [EvaluateResource] instead.
 	Resource []*Policy
 	// RootUser says the principal is the account's root user, which needs
 	// no identity-based policy. SCPs still bind it.
@@ -118,18 +125,21 @@ type statement struct {
 //  2. Otherwise, every SCP level must have a matching Allow.
 //  3. Otherwise, the permissions boundary (if any) must allow.
 //  4. Otherwise, the session policies (if any) must allow.
-//  5. Otherwise, an identity-based or resource-based policy must allow, or
-//     the principal must be the root user.
+//  5. Otherwise, an identity-based policy must allow, or a resource-based
+//     policy must allow with a Principal that names the caller itself
+//     (see [PolicySet].Resource), or the principal must be the root user.
 //  6. Otherwise, the request is implicitly denied.
 //
 // Every policy is evaluated, so Reasons lists every matching statement even
 // when an early stage already decided. A nil policy is skipped.
 //
-// TODO(fidelity): AWS lets a resource-based policy that names an IAM user
-// or a role session directly grant access despite an implicit deny from a
-// permissions boundary or session policy; here boundaries and session
-// policies always filter. Cross-account requests (which need both an
-// identity-based and a resource-based allow) are the caller's to compose.
+// TODO(fidelity): AWS's evaluation-logic page says that within an account
+// a resource-based policy naming an IAM user, or a role session's own
+// ARN, grants despite an implicit deny from a permissions boundary or
+// session policy; here boundaries and session policies always filter.
+// Cross-account requests (which need both an identity-based and a
+// resource-based allow) are the caller's to compose, with
+// [EvaluateResource] for the resource side.
 func Evaluate(req Request, set PolicySet) Decision {
 	ec := evalCtx{req: &req}
 	var d Decision
@@ -138,7 +148,7 @@ func Evaluate(req Request, set PolicySet) Decision {
 	for lvl, level := range set.SCPs {
 		allowed := false
 		for i, p := range level {
-			a, dn := ec.evalPolicy(p, SCP, lvl, i, &d.Reasons)
+			a, dn, _ := ec.evalPolicy(p, SCP, lvl, i, &d.Reasons)
 			allowed = allowed || a
 			scpDeny = scpDeny || dn
 		}
@@ -146,10 +156,10 @@ func Evaluate(req Request, set PolicySet) Decision {
 			scpMissing = true
 		}
 	}
-	boundaryAllow, boundaryDeny := ec.evalPolicy(set.Boundary, Boundary, 0, 0, &d.Reasons)
-	sessionAllow, sessionDeny := ec.evalPolicies(set.Session, Session, &d.Reasons)
-	identityAllow, identityDeny := ec.evalPolicies(set.Identity, Identity, &d.Reasons)
-	resourceAllow, resourceDeny := ec.evalPolicies(set.Resource, Resource, &d.Reasons)
+	boundaryAllow, boundaryDeny, _ := ec.evalPolicy(set.Boundary, Boundary, 0, 0, &d.Reasons)
+	sessionAllow, sessionDeny, _ := ec.evalPolicies(set.Session, Session, &d.Reasons)
+	identityAllow, identityDeny, _ := ec.evalPolicies(set.Identity, Identity, &d.Reasons)
+	_, resourceDeny, resourceGrant := ec.evalPolicies(set.Resource, Resource, &d.Reasons)
 
 	switch {
 	case scpDeny:
@@ -168,7 +178,7 @@ func Evaluate(req Request, set PolicySet) Decision {
 		d.Effect, d.DeniedBy = ImplicitDeny, Boundary
 	case set.Session != nil && !sessionAllow:
 		d.Effect, d.DeniedBy = ImplicitDeny, Session
-	case set.RootUser || identityAllow || resourceAllow:
+	case set.RootUser || identityAllow || resourceGrant:
 		d.Effect, d.DeniedBy = Allow, NoKind
 	default:
 		d.Effect, d.DeniedBy = ImplicitDeny, Identity
@@ -176,25 +186,70 @@ func Evaluate(req Request, set PolicySet) Decision {
 	return d
 }
 
+// EvaluateResource decides the resource side of a request: whether the
+// resource-based policies (for sts:AssumeRole, the role's trust policy)
+// allow the caller, named by its ARN, its session's role ARN, "*", its
+// service or provider, or through its account (an account ID or
+// arn:aws:iam::ID:root). A matching Deny is an explicit deny. This is the
+// whole check on the resource's side of a cross-account request, and what
+// STS asks of a role's trust policy; the caller's own policies are
+// decided by [Evaluate]. DeniedBy is Resource when the result is a deny.
+func EvaluateResource(req Request, pols []*Policy) Decision {
+	ec := evalCtx{req: &req}
+	var d Decision
+	allow, deny, _ := ec.evalPolicies(pols, Resource, &d.Reasons)
+	switch {
+	case deny:
+		d.Effect, d.DeniedBy = ExplicitDeny, Resource
+	case allow:
+		d.Effect, d.DeniedBy = Allow, NoKind
+	default:
+		d.Effect, d.DeniedBy = ImplicitDeny, Resource
+	}
+	return d
+}
+
 // evalCtx carries one request through evaluation.
 type evalCtx struct {
 	req *Request
+	// lowAction is the action in lower case, once an action pattern with
+	// wildcards has asked for it (actionState 1), if it is ASCII
+	// (actionState 2: it is not).
+	lowAction   string
+	actionState uint8
 }
 
-func (ec *evalCtx) evalPolicies(ps []*Policy, kind Kind, reasons *[]Reason) (allow, deny bool) {
+// lowerAction returns the request's action in lower case, for matching
+// action patterns; ok is false if it is not ASCII (where lower-casing is
+// not the same as Unicode case folding).
+func (ec *evalCtx) lowerAction() (string, bool) {
+	if ec.actionState == 0 {
+		ec.actionState = 2
+		if isASCII(ec.req.Action) {
+			ec.lowAction, ec.actionState = strings.ToLower(ec.req.Action), 1
+		}
+	}
+	return ec.lowAction, ec.actionState == 1
+}
+
+func (ec *evalCtx) evalPolicies(ps []*Policy, kind Kind, reasons *[]Reason) (allow, deny, named bool) {
 	for i, p := range ps {
-		a, d := ec.evalPolicy(p, kind, 0, i, reasons)
+		a, d, n := ec.evalPolicy(p, kind, 0, i, reasons)
 		allow = allow || a
 		deny = deny || d
+		named = named || n
 	}
-	return allow, deny
+	return allow, deny, named
 }
 
 // evalPolicy evaluates every statement of p and appends a Reason for each
-// one that matches.
-func (ec *evalCtx) evalPolicy(p *Policy, kind Kind, level, index int, reasons *[]Reason) (allow, deny bool) {
+// one that matches. named reports whether a matching Allow names the
+// caller itself in its Principal (see principals.namesCaller); a
+// statement without a Principal (identity-based and the like) applies to
+// its holder, so it names the caller too.
+func (ec *evalCtx) evalPolicy(p *Policy, kind Kind, level, index int, reasons *[]Reason) (allow, deny, named bool) {
 	if p == nil {
-		return false, false
+		return false, false, false
 	}
 	for i := range p.statements {
 		st := &p.statements[i]
@@ -207,11 +262,12 @@ func (ec *evalCtx) evalPolicy(p *Policy, kind Kind, level, index int, reasons *[
 		})
 		if st.effect == Allow {
 			allow = true
+			named = named || st.principal == nil || st.principal.namesCaller(ec)
 		} else {
 			deny = true
 		}
 	}
-	return allow, deny
+	return allow, deny, named
 }
 
 // matches reports whether the statement applies to the request: action,
@@ -219,7 +275,7 @@ func (ec *evalCtx) evalPolicy(p *Policy, kind Kind, level, index int, reasons *[
 func (st *statement) matches(ec *evalCtx) bool {
 	matched := false
 	for i := range st.actions {
-		if st.actions[i].match(ec.req.Action, nil, true) {
+		if st.actions[i].matchAction(ec) {
 			matched = true
 			break
 		}

@@ -43,12 +43,78 @@ func TestGlobMatch(t *testing.T) {
 		{"account:get*", "Account:GetAlternateContact", false, false},
 		{"ab*ab*ab", "abababab", false, true},
 		{"*aab", "aaab", false, true},
+		{"ab*ba", "aba", false, false},
+		{"*a?c*", "xxabbcabc", false, true},
+		{"*a?c*", "xxabbcabd", false, false},
+		{"*a?c", "abcabc", false, true},
+		{"*a?c", "abcabd", false, false},
+		{"x*?é?*y", "x1é2y", false, true},
+		{"x*?é?*y", "xé2y", false, false},
+		{"*??*", "é", false, false},
+		{"*??*", "éé", false, true},
+		{"*" + strings.Repeat("a?", 40) + "*b", strings.Repeat("ab", 41) + "b", false, true},
+		{"*" + strings.Repeat("a?", 40) + "*b", strings.Repeat("ab", 39) + "b", false, false},
+		{"*?*", "\xff", false, true},
+		{"*\xef\xbf\xbd*", "a\xffb", false, false},
+		{"*?b", "a\xffb", false, true},
 	}
 	for _, tt := range tests {
 		p := compilePattern(tt.pattern, true, false, tt.fold)
 		if got := p.match(tt.s, nil, tt.fold); got != tt.want {
 			t.Errorf("match(%q, %q, fold=%v) = %v, want %v", tt.pattern, tt.s, tt.fold, got, tt.want)
 		}
+	}
+}
+
+// FuzzGlobLinear checks the linear matcher against the backtracking one on
+// any input, invalid UTF-8 included.
+func FuzzGlobLinear(f *testing.F) {
+	f.Add("a*b?c", "axxbyc")
+	f.Add("*a?c*", "xxabbcabc")
+	f.Add("*?\xff*", "a\xff\xffb")
+	f.Add("*"+strings.Repeat("?a", 70)+"*", strings.Repeat("ba", 80))
+	f.Add("x*?é?*y", "x1é2y")
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		p := compilePattern(pattern, true, false, false)
+		if got, want := globMatch(p.elems, s), globBacktrack(p.elems, s, false); got != want {
+			t.Fatalf("globMatch(%q, %q) = %v, backtracking says %v", pattern, s, got, want)
+		}
+	})
+}
+
+// TestGlobLinearTime matches patterns that make a backtracking matcher
+// quadratic: the work must stay linear (measured in a benchmark; here the
+// answers).
+func TestGlobLinearTime(t *testing.T) {
+	t.Parallel()
+	s := strings.Repeat("a", 4096)
+	for _, pattern := range []string{"*" + strings.Repeat("a", 1000) + "b*", "*" + strings.Repeat("?a", 500) + "b*", "*ab", "*a*a*a*b"} {
+		p := compilePattern(pattern, true, false, false)
+		if p.match(s, nil, false) {
+			t.Errorf("%.20q... matched", pattern)
+		}
+	}
+}
+
+// BenchmarkGlobWorstCase compares the matchers on a pattern whose literal
+// segment almost matches everywhere.
+func BenchmarkGlobWorstCase(b *testing.B) {
+	s := strings.Repeat("a", 2048)
+	for _, c := range []struct{ name, pattern string }{
+		{"literal", "*" + strings.Repeat("a", 100) + "b*"},
+		{"quest", "*" + strings.Repeat("a?", 50) + "b*"},
+	} {
+		p := compilePattern(c.pattern, true, false, false)
+		b.Run(c.name+"/linear", func(b *testing.B) {
+			for b.Loop() {
+				globMatch(p.elems, s)
+			}
+		})
+		b.Run(c.name+"/backtracking", func(b *testing.B) {
+			for b.Loop() {
+				globBacktrack(p.elems, s, false)
+			}
+		})
 	}
 }
 
@@ -72,15 +138,6 @@ func globRegexp(pattern string, fold bool) *regexp.Regexp {
 	}
 	b.WriteString("$")
 	return regexp.MustCompile(b.String())
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // FuzzGlob checks the wildcard matcher against regexp.
@@ -225,4 +282,24 @@ func TestSplitARN(t *testing.T) {
 	if _, ok := splitARN(compilePattern("arn:aws:iam::*", true, false, false).elems); ok {
 		t.Error("splitARN of a five-part pattern succeeded")
 	}
+}
+
+// FuzzActionMatch checks the action matcher (lower-cased ASCII through the
+// linear matcher) against backtracking with Unicode case folding.
+func FuzzActionMatch(f *testing.F) {
+	f.Add("s3:Get*", "S3:GetObject")
+	f.Add("s3:*k*", "s3:\u212a")
+	f.Add("s3:*\u212a*", "S3:K")
+	f.Add("iam:?et*Polic?", "IAM:GetRolePolicy")
+	f.Fuzz(func(t *testing.T, pattern, action string) {
+		p := compilePattern(pattern, true, false, true)
+		ec := &evalCtx{req: &Request{Action: action}}
+		want := p.kind == patAny || globBacktrack(p.elems, action, true)
+		if p.kind == patExact {
+			want = strings.EqualFold(action, p.text)
+		}
+		if got := p.matchAction(ec); got != want {
+			t.Fatalf("matchAction(%q, %q) = %v, want %v", pattern, action, got, want)
+		}
+	})
 }

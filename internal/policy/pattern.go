@@ -22,6 +22,8 @@ type pattern struct {
 	// text is the literal text of an exact pattern (lower-cased if folded).
 	text   string
 	hasVar bool
+	// asciiLit says every literal element is ASCII.
+	asciiLit bool
 }
 
 type patternKind uint8
@@ -108,6 +110,12 @@ func compilePattern(s string, wild, vars, fold bool) pattern {
 		}
 	}
 	flush()
+	p.asciiLit = true
+	for _, e := range p.elems {
+		if e.kind == elemLit && !isASCII(e.s) {
+			p.asciiLit = false
+		}
+	}
 	switch {
 	case len(p.elems) == 0:
 		p.kind = patExact
@@ -259,49 +267,10 @@ func (p *pattern) match(s string, look lookupFunc, fold bool) bool {
 			return false
 		}
 	}
-	return globMatch(elems, s, fold)
-}
-
-// globMatch matches s against elems, where * matches any sequence of
-// characters (including none, and including colons and slashes) and ?
-// matches exactly one character. It is the classic linear-time wildcard
-// algorithm that backtracks only to the most recent star.
-func globMatch(elems []elem, s string, fold bool) bool {
-	pi, si := 0, 0
-	starPi, starSi := -1, 0
-	for {
-		if pi < len(elems) {
-			e := &elems[pi]
-			switch e.kind {
-			case elemStar:
-				starPi, starSi = pi, si
-				pi++
-				continue
-			case elemQuest:
-				if si < len(s) {
-					_, n := utf8.DecodeRuneInString(s[si:])
-					si += n
-					pi++
-					continue
-				}
-			case elemLit:
-				if hasPrefix(s[si:], e.s, fold) {
-					si += len(e.s)
-					pi++
-					continue
-				}
-			}
-		} else if si == len(s) {
-			return true
-		}
-		// Mismatch: let the last star swallow one more character.
-		if starPi < 0 || starSi >= len(s) {
-			return false
-		}
-		_, n := utf8.DecodeRuneInString(s[starSi:])
-		starSi += n
-		pi, si = starPi+1, starSi
+	if fold {
+		return globBacktrack(elems, s, true)
 	}
+	return globMatch(elems, s)
 }
 
 func hasPrefix(s, prefix string, fold bool) bool {
@@ -343,6 +312,33 @@ func splitARN(elems []elem) (parts [6][]elem, ok bool) {
 	return parts, k == 5
 }
 
+// matchAction matches the request's action, case-insensitively. When the
+// action and the pattern's text are ASCII it compares the lower-cased
+// action with the linear matcher; otherwise it falls back to backtracking
+// with Unicode case folding (actions are at most 128 characters).
+func (p *pattern) matchAction(ec *evalCtx) bool {
+	if p.kind != patGeneral || p.hasVar || !p.asciiLit {
+		return p.match(ec.req.Action, nil, true)
+	}
+	if e := &p.elems[0]; e.kind == elemLit && !hasPrefix(ec.req.Action, e.s, true) {
+		return false // most action patterns fail here, on the service prefix
+	}
+	if low, ok := ec.lowerAction(); ok {
+		return globMatch(p.elems, low)
+	}
+	return globBacktrack(p.elems, ec.req.Action, true)
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // matchARN implements ArnEquals and ArnLike: each of the six parts of the
 // ARN is matched separately against the pattern's part, with wildcards, so
 // a wildcard in the region part never swallows a colon.
@@ -372,7 +368,7 @@ func (p *pattern) matchARN(s string, look lookupFunc) bool {
 		return false
 	}
 	for i := range parts {
-		if !globMatch(parts[i], val[i], false) {
+		if !globMatch(parts[i], val[i]) {
 			return false
 		}
 	}

@@ -79,6 +79,43 @@ func (p *principals) match(ec *evalCtx) bool {
 	return anyListed
 }
 
+// namesCaller reports whether the element, which matches the request,
+// names the caller itself and not only its account: "*" (bare or as an AWS
+// entry), the caller's ARN, its aws:PrincipalArn (for a role session, the
+// role's ARN), or its service or identity provider. A NotPrincipal names
+// everyone it does not list. An account ID or arn:aws:iam::ID:root names
+// the account alone: it delegates to the account's identity-based
+// policies.
+func (p *principals) namesCaller(ec *evalCtx) bool {
+	if p.any || p.not {
+		return true
+	}
+	r := ec.req
+	if r.PrincipalARN != "" && p.listsARN(r.PrincipalARN) {
+		return true
+	}
+	for _, a := range ec.values("aws:PrincipalArn") {
+		if a != "" && p.listsARN(a) {
+			return true
+		}
+	}
+	if r.PrincipalService != "" {
+		for _, s := range p.service {
+			if s == "*" || strings.EqualFold(s, r.PrincipalService) {
+				return true
+			}
+		}
+	}
+	if r.PrincipalFederated != "" {
+		for _, f := range p.federated {
+			if f == "*" || f == r.PrincipalFederated {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (p *principals) listsAccount(account string) bool {
 	for _, a := range p.aws {
 		switch {

@@ -3,8 +3,10 @@ package server
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,26 +34,50 @@ func writeAdminError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).service = "admin"
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version, "store": s.cfg.Store, "replica": s.cfg.ReplicaID})
 }
 
-// admin guards an admin endpoint: a bearer token when one is configured,
-// else loopback clients only (the outbox shows one-time codes).
+// admin guards an admin endpoint. With a configured AdminToken the bearer
+// token alone decides, from any client and any Host. Without one the admin
+// API must be safe from the browsers on the same machine as well as from
+// other machines, so a request must:
+//
+//   - come from a loopback client (the outbox shows one-time codes);
+//   - be addressed to a loopback Host (localhost, *.localhost, 127.0.0.0/8,
+//     [::1]) or to one of AllowedHosts, which defeats DNS rebinding: a page
+//     of evil.example whose name now resolves to 127.0.0.1 still sends
+//     Host: evil.example;
+//   - carry no Origin header but the server's own (scheme and Host), which
+//     refuses cross-site requests from pages, simple ones included;
+//   - when it changes state (POST, PUT, PATCH, DELETE), have Content-Type
+//     application/json, which a page cannot send cross-site without a
+//     CORS preflight, and the admin API answers no preflight.
+//
+// The first three failures answer 403, the last 415.
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		info(r.Context()).service = "admin"
 		if s.cfg.AdminToken != "" {
 			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
 				writeAdminError(w, http.StatusUnauthorized, "admin token required")
 				return
 			}
-		} else if !isLoopback(r.RemoteAddr) {
-			writeAdminError(w, http.StatusForbidden, "the admin API answers loopback clients only; start the server with --admin-token to allow others")
+			h(w, r)
 			return
 		}
-		h(w, r)
+		switch {
+		case !isLoopback(r.RemoteAddr):
+			writeAdminError(w, http.StatusForbidden, "the admin API answers loopback clients only; start the server with --admin-token to allow others")
+		case !s.adminHostAllowed(r.Host):
+			writeAdminError(w, http.StatusForbidden, "the admin API answers requests for a loopback host name only, not "+strconv.Quote(r.Host)+
+				"; start the server with --allowed-hosts or --admin-token to allow other names")
+		case !sameOrigin(r):
+			writeAdminError(w, http.StatusForbidden, "the admin API refuses cross-origin requests (Origin "+strconv.Quote(r.Header.Get("Origin"))+")")
+		case changesState(r.Method) && !isJSON(r.Header.Get("Content-Type")):
+			writeAdminError(w, http.StatusUnsupportedMediaType, "admin API requests that change state must have Content-Type: application/json")
+		default:
+			h(w, r)
+		}
 	}
 }
 
@@ -62,6 +88,91 @@ func isLoopback(remote string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// adminHostAllowed reports whether the Host header hostport names this
+// machine's loopback interface or one of the configured AllowedHosts. The
+// port, if any, is ignored; names compare without case and without a
+// trailing dot.
+func (s *Server) adminHostAllowed(hostport string) bool {
+	host := hostName(hostport)
+	if host == "" {
+		return false
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, a := range s.cfg.AllowedHosts {
+		if hostName(a) == host {
+			return true
+		}
+	}
+	return false
+}
+
+// hostName returns the lower-case host of a Host header value without its
+// port, IPv6 brackets and trailing dot.
+func hostName(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	return strings.ToLower(strings.TrimSuffix(host, "."))
+}
+
+// sameOrigin reports whether r has no Origin header or one naming the
+// server as the request addressed it: the same scheme and host and port
+// (default ports may be left out on either side).
+func sameOrigin(r *http.Request) bool {
+	origins := r.Header.Values("Origin")
+	if len(origins) == 0 {
+		return true
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil || !strings.EqualFold(u.Scheme, scheme) || u.Host == "" || u.User != nil ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
+			!strings.EqualFold(withPort(u.Host, scheme), withPort(r.Host, scheme)) {
+			return false
+		}
+	}
+	return true
+}
+
+// withPort returns hostport with the scheme's default port if it has none.
+func withPort(hostport, scheme string) string {
+	if _, _, err := net.SplitHostPort(hostport); err == nil {
+		return hostport
+	}
+	port := "80"
+	if scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]"), port)
+}
+
+func changesState(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// isJSON reports whether a Content-Type value is application/json, with or
+// without parameters such as charset.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }
 
 type outboxMessage struct {
@@ -75,7 +186,6 @@ type outboxMessage struct {
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "Outbox"
 	limit := 100
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

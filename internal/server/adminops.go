@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/clock"
@@ -59,7 +60,7 @@ func (s *Server) adminFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeAdminError(w, ae.Status, ae.Message)
 		return
 	}
-	s.log.ErrorContext(r.Context(), "admin request failed", "request_id", info(r.Context()).id, "err", err)
+	s.log.ErrorContext(r.Context(), "admin request failed", "request_id", requestID(w), "err", err)
 	writeAdminError(w, http.StatusInternalServerError, "internal error")
 }
 
@@ -84,7 +85,6 @@ type keyAnswer struct {
 }
 
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "SignUp"
 	// Password is the optional root password (adminroot.go).
 	var in struct{ Name, Email, Password string }
 	if err := decodeAdmin(r, &in); err != nil {
@@ -108,7 +108,6 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ListAccounts"
 	list, err := s.cfg.Admin.Accounts(r.Context())
 	if err != nil {
 		s.adminFailure(w, r, err)
@@ -127,7 +126,6 @@ func (s *Server) pathAccount(w http.ResponseWriter, r *http.Request) (identity.A
 }
 
 func (s *Server) newCredentials(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "CreateCredentials"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -141,7 +139,6 @@ func (s *Server) newCredentials(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) paymentMethod(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "PutPaymentMethod"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -192,12 +189,10 @@ func (s *Server) clockAnswer() clockAnswer {
 }
 
 func (s *Server) showClock(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "GetClock"
 	writeJSON(w, http.StatusOK, s.clockAnswer())
 }
 
 func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "AdvanceClock"
 	var in struct {
 		Advance string `json:"advance"`
 	}
@@ -219,7 +214,6 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "Reset"
 	if err := s.cfg.Resetter.Reset(r.Context()); err != nil {
 		s.adminFailure(w, r, err)
 		return
@@ -231,8 +225,15 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 // StateStore exports and imports the whole state as one JSON document.
 type StateStore interface {
 	ExportState(ctx context.Context) ([]byte, error)
-	ImportState(ctx context.Context, doc []byte) error
+	// ImportState reads the document from doc, ideally as it decodes it, so
+	// that memory does not grow with the document. A read error of doc is
+	// returned wrapped, or as an *AdminError.
+	ImportState(ctx context.Context, doc io.Reader) error
 }
+
+// DefaultMaxStateBytes is the default limit on the size of a state document
+// PUT /_accountplane/state accepts.
+const DefaultMaxStateBytes = 256 << 20
 
 func (s *Server) routeState() {
 	s.mux.HandleFunc("GET /_accountplane/state", s.admin(s.exportState))
@@ -240,7 +241,6 @@ func (s *Server) routeState() {
 }
 
 func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ExportState"
 	s.DrainTrail() // the records of the calls answered so far belong in it
 	doc, err := s.cfg.State.ExportState(r.Context())
 	if err != nil {
@@ -252,15 +252,39 @@ func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) importState(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ImportState"
-	doc, err := io.ReadAll(io.LimitReader(r.Body, 256<<20))
-	if err != nil {
-		writeAdminError(w, http.StatusBadRequest, "cannot read the body")
-		return
+	limit := s.cfg.MaxStateBytes
+	if limit <= 0 {
+		limit = DefaultMaxStateBytes
 	}
-	if err := s.cfg.State.ImportState(r.Context(), doc); err != nil {
-		s.adminFailure(w, r, err)
+	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, limit)}
+	if err := s.cfg.State.ImportState(r.Context(), body); err != nil {
+		// The body's own failures come first: however the store reported
+		// them, they are not the document's fault.
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(body.err, &tooLarge):
+			writeAdminError(w, http.StatusRequestEntityTooLarge, "the state document is larger than "+strconv.FormatInt(limit, 10)+" bytes")
+		case body.err != nil:
+			writeAdminError(w, http.StatusBadRequest, "cannot read the body")
+		default:
+			s.adminFailure(w, r, err)
+		}
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "imported"})
+}
+
+// bodyReader remembers the first error, other than io.EOF, of the reader it
+// wraps.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }

@@ -65,7 +65,6 @@ func (s *Server) rootFailure(w http.ResponseWriter, r *http.Request, err error) 
 var errNoPassword = apierr.New("ValidationError", `the body must be {"Password": "..."}`)
 
 func (s *Server) setRootPassword(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "SetRootPassword"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -89,7 +88,6 @@ func (s *Server) setRootPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteRootPassword(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "DeleteRootPassword"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -105,7 +103,6 @@ func (s *Server) deleteRootPassword(w http.ResponseWriter, r *http.Request) {
 var reDeviceName = regexp.MustCompile(`^[\w+=,.@-]+$`)
 
 func (s *Server) addRootMFADevice(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "AddRootMFADevice"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -130,7 +127,6 @@ func (s *Server) addRootMFADevice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteRootMFADevice(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "DeleteRootMFADevice"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return

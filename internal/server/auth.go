@@ -5,9 +5,9 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
@@ -86,7 +86,7 @@ func (k keyring) Credential(ctx context.Context, id string) (sigv4.Credential, e
 	switch {
 	case errors.Is(err, ErrExpiredToken):
 		return sigv4.Credential{}, sigv4.ErrExpiredToken
-	case errors.Is(err, account.ErrNotFound):
+	case errors.Is(err, kernel.ErrNotFound):
 		return sigv4.Credential{}, sigv4.ErrUnknownKey
 	case err != nil:
 		return sigv4.Credential{}, err

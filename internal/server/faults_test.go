@@ -23,6 +23,7 @@ func admin(t *testing.T, method, url string, in any) (int, []byte) {
 		json.NewEncoder(&body).Encode(in)
 	}
 	req, _ := http.NewRequest(method, url, &body)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,13 +9,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
 	"github.com/accountplane/accountplane/internal/quota"
 	"github.com/accountplane/accountplane/internal/sigv4"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // Credential is what an access key id resolves to.
@@ -31,7 +30,7 @@ type Credential struct {
 var ErrExpiredToken = errors.New("server: the session has expired")
 
 // Credentials resolves access key ids (long-term keys and STS sessions).
-// It returns an error wrapping account.ErrNotFound for unknown or inactive
+// It returns an error wrapping kernel.ErrNotFound for unknown or inactive
 // keys and ErrExpiredToken for expired sessions.
 type Credentials interface {
 	Credential(ctx context.Context, accessKeyID string) (Credential, error)
@@ -47,7 +46,7 @@ type Config struct {
 	// DecisionLogSize is how many authorization decisions are kept for
 	// GET /_accountplane/requests/{id}/decision (default 10,000).
 	DecisionLogSize int
-	Outbox          account.Outbox
+	Outbox          kernel.Outbox
 	Admin           Admin
 	// Limiter throttles callers by the quota table (nil: never).
 	Limiter *quota.Limiter
@@ -70,15 +69,23 @@ type Config struct {
 	DefaultAccount identity.AccountID
 	// MaxBodyBytes limits request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxStateBytes limits the state document of PUT /_accountplane/state
+	// (default DefaultMaxStateBytes); a larger one is answered 413.
+	MaxStateBytes int64
 	// AdminToken, if set, is required as a bearer token on the admin API,
 	// which then answers from anywhere; unset, the admin API answers
-	// loopback clients only.
+	// loopback clients only, for a loopback Host or one of AllowedHosts,
+	// same-origin (see Server.admin).
 	AdminToken string
+	// AllowedHosts are the Host names, besides loopback ones, that the admin
+	// API answers without an AdminToken (e.g. a container's name).
+	AllowedHosts []string
 	// CORSOrigins lists the origins allowed to call the AWS APIs from a
 	// browser; "*" allows any.
 	CORSOrigins []string
-	// Version is reported by the health endpoint.
-	Version string
+	// Version is reported by the health endpoint, with Store (the kind of
+	// store) and ReplicaID.
+	Version, Store, ReplicaID string
 	// Now is the real clock for signatures (default time.Now).
 	Now func() time.Time
 	// Events is the event bus of GET /_accountplane/events (nil: none).
@@ -154,9 +161,8 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	ctx := withRequestInfo(r.Context(), &requestInfo{id: newRequestID(), start: time.Now()})
-	r = r.WithContext(ctx)
-	info := info(ctx)
+	ctx := r.Context()
+	info := &requestInfo{id: newRequestID(), start: time.Now()}
 	rec.Header()["x-amzn-RequestId"] = []string{info.id} // AWS's spelling
 	defer func() {
 		if v := recover(); v != nil {
@@ -164,7 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.ErrorContext(ctx, "panic serving request", "request_id", info.id, "panic", v)
 			if !rec.wrote {
 				restjson.WriteError(rec, http.StatusInternalServerError,
-					&apierr.Error{Code: account.CodeInternalServer, Message: "An internal error occurred.", Fault: apierr.Server})
+					&apierr.Error{Code: "InternalServerException", Message: "An internal error occurred.", Fault: apierr.Server})
 			}
 			rec.status = http.StatusInternalServerError
 		}
@@ -173,6 +179,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cors(rec, r)
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.mux.ServeHTTP(rec, r)
+		info.service, info.operation = "admin", r.Pattern // the route the mux chose
 		return
 	}
 	s.serveAWS(rec, r, info)
@@ -216,6 +223,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// requestInfo is what the access log says of a request. ServeHTTP makes
+// it and hands it to the AWS pipeline as an argument; no stage finds it in
+// the context.
 type requestInfo struct {
 	id        string
 	start     time.Time
@@ -224,34 +234,13 @@ type requestInfo struct {
 	account   identity.AccountID
 }
 
-type infoKey struct{}
-
-func withRequestInfo(ctx context.Context, i *requestInfo) context.Context {
-	return context.WithValue(ctx, infoKey{}, i)
-}
-
-func info(ctx context.Context) *requestInfo {
-	if i, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
-		return i
+// requestID is the id ServeHTTP gave the request being answered on w.
+func requestID(w http.ResponseWriter) string {
+	if ids := w.Header()["x-amzn-RequestId"]; len(ids) > 0 {
+		return ids[0]
 	}
-	return &requestInfo{}
+	return ""
 }
 
 // newRequestID returns a random UUID (version 4) string.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+func newRequestID() string { return uuid.New() }

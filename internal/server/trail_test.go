@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/authz"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/operation"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/cloudtrailapi"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/server"
@@ -60,7 +60,7 @@ func (m *memTrail) ReplaceEvent(_ context.Context, ev trail.Event) error {
 			return nil
 		}
 	}
-	return account.ErrNotFound
+	return kernel.ErrNotFound
 }
 
 func (m *memTrail) PurgeEvents(context.Context, time.Time) (int64, error) { return 0, nil }
@@ -96,7 +96,7 @@ type oneKey struct{}
 
 func (oneKey) Credential(_ context.Context, id string) (server.Credential, error) {
 	if id != "AKIDTRAIL" {
-		return server.Credential{}, account.ErrNotFound
+		return server.Credential{}, kernel.ErrNotFound
 	}
 	return server.Credential{Secret: "secret", Principal: identity.RootPrincipal("111122223333", id)}, nil
 }

@@ -75,6 +75,12 @@ const (
 	msgHostSigned   = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 )
 
+// mustBeSigned is the message for a header that is present but not signed,
+// worded like msgHostSigned.
+func mustBeSigned(header string) string {
+	return "'" + header + "' must be a 'SignedHeader' in the AWS Authorization."
+}
+
 func newError(k Kind, msg string) *Error { return &Error{Kind: k, Message: msg} }
 
 func incomplete(msg string) *Error { return newError(Incomplete, msg) }

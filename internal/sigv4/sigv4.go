@@ -84,10 +84,12 @@ type request struct {
 //
 // A failed verification returns an [*Error] with Kind Missing if r carries no
 // authentication, Incomplete if the signature parameters are malformed or
-// partial, UnknownKey if Creds does not know the access key, Expired if the
-// request date is more than MaxSkew away from Now or a presigned URL is past
-// its X-Amz-Expires, BadToken if the session token does not match the
-// credential's, and Mismatch if the signature (or the payload hash) is wrong.
+// partial or leave Host or a present X-Amz-Date, X-Amz-Security-Token,
+// X-Amz-Content-Sha256 or X-Amz-Target header unsigned, UnknownKey if Creds
+// does not know the access key, Expired if the request date is more than
+// MaxSkew away from Now or a presigned URL is past its X-Amz-Expires,
+// BadToken if the session token does not match the credential's, and
+// Mismatch if the signature (or the payload hash) is wrong.
 // Any other error comes from Creds and is an internal failure.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Result, error) {
 	req, err := parseRequest(r)
@@ -98,8 +100,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 	if err != nil {
 		return Result{}, err
 	}
-	if !hasSignedHeader(req.signedHeaders, "host") {
-		return Result{}, incomplete(msgHostSigned)
+	if err := checkSignedHeaders(r, req.signedHeaders); err != nil {
+		return Result{}, err
 	}
 	if sc.date != req.amzDate[:8] {
 		return Result{}, dateScopeMismatch(sc.date, req.amzDate)
@@ -138,9 +140,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 	n := 0
 	switch h := req.payloadHash; {
 	case h == unsignedPayload:
-		if !req.presigned && !hasSignedHeader(req.signedHeaders, "x-amz-content-sha256") {
-			return Result{}, mismatch()
-		}
+		// In header form checkSignedHeaders has made sure the header that
+		// says UNSIGNED-PAYLOAD is itself signed.
 		candidates[0], n = payload{s: h}, 1
 	case h != "":
 		hashBody(body, &bodyHex)
@@ -188,6 +189,55 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 		}
 	}
 	return Result{}, mismatch()
+}
+
+// mustSign lists the headers that, when present on a request, must be among
+// its SignedHeaders, with their canonical names for [http.Header] lookups
+// and the lower-case form SignedHeaders uses. Left unsigned, each would let
+// whoever captured a signed request change what it means:
+//
+//   - X-Amz-Date: the request time, and so its validity window;
+//   - X-Amz-Security-Token: which session the signature is attributed to;
+//   - X-Amz-Content-Sha256: the payload hash, e.g. swapped for
+//     UNSIGNED-PAYLOAD to detach the body from the signature;
+//   - X-Amz-Target: the awsJson operation selector. AWS does not document
+//     this one; requiring it is deliberate strictness, because an unsigned
+//     selector would let a captured DescribeOrganization be replayed as
+//     CreateOrganization. Every SDK and the AWS CLI sign it.
+//
+// Host is checked separately, because it must be signed even though the
+// server always has it.
+var mustSign = [...]struct{ canonical, lower string }{
+	{"X-Amz-Date", "x-amz-date"},
+	{"X-Amz-Security-Token", "x-amz-security-token"},
+	{"X-Amz-Content-Sha256", "x-amz-content-sha256"},
+	{"X-Amz-Target", "x-amz-target"},
+}
+
+// checkSignedHeaders refuses a request whose SignedHeaders lack host, or
+// lack a header of [mustSign] that r carries (in either authentication
+// form; in presigned form these values normally travel in the query, which
+// is signed as a whole).
+//
+// The failure is Kind Incomplete, as AWS answers for an unsigned Host
+// (IncompleteSignature or IncompleteSignatureException), with a message
+// built like AWS's Host one:
+//
+//	'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.
+//
+// TODO(fidelity): AWS's answer for the other unsigned headers is not
+// verified; S3 answers AccessDenied "There were headers present in the
+// request which were not signed", other services may accept some of them.
+func checkSignedHeaders(r *http.Request, signed string) *Error {
+	if !hasSignedHeader(signed, "host") {
+		return incomplete(msgHostSigned)
+	}
+	for _, h := range mustSign {
+		if _, present := r.Header[h.canonical]; present && !hasSignedHeader(signed, h.lower) {
+			return incomplete(mustBeSigned(h.canonical))
+		}
+	}
+	return nil
 }
 
 // parseRequest extracts the signature parameters from the Authorization
@@ -277,18 +327,33 @@ func parsePresigned(req request, q, alg string, nalg int) (request, *Error) {
 		return req, badDate(req.amzDate)
 	}
 	if s, n := queryValue(q, "X-Amz-Expires"); n > 0 {
-		e, err := strconv.ParseInt(s, 10, 64)
-		switch {
-		case err != nil || e < 0:
-			return req, incomplete("X-Amz-Expires should be a number")
-		case e > maxPresignExpires:
-			return req, incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+		e, err := parseExpires(s)
+		if err != nil {
+			return req, err
 		}
 		req.expires = e
 	}
 	req.token, _ = queryValue(q, "X-Amz-Security-Token")
 	req.payloadHash, _ = queryValue(q, "X-Amz-Content-Sha256")
 	return req, nil
+}
+
+// parseExpires parses X-Amz-Expires: a decimal integer of seconds from 1 to
+// a week, without sign. Zero is refused because a URL valid for no time at
+// all is always a mistake.
+// TODO(fidelity): AWS's wording for 0 and for non-digits is not verified.
+func parseExpires(s string) (int64, *Error) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, incomplete("X-Amz-Expires should be a number")
+	}
+	e, err := strconv.ParseInt(s, 10, 64)
+	switch {
+	case err != nil || e > maxPresignExpires: // err: digits only, so out of range
+		return 0, incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+	case e < 1:
+		return 0, incomplete("X-Amz-Expires must be greater than 0 (in seconds)")
+	}
+	return e, nil
 }
 
 // checkTime rejects a request dated more than MaxSkew from Now, or a

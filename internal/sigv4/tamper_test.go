@@ -44,7 +44,8 @@ func TestVerifyRejectsTampering(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		key     string // signing key; default testKey
+		key     string              // signing key; default testKey
+		sign    func(c *signedCase) // changes the request before it is signed
 		tamper  func(tp *tampered)
 		want    sigv4.Kind // 0 means the request must still verify
 		wantMsg string     // exact message if set
@@ -76,10 +77,10 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		{name: "method changed", want: sigv4.Mismatch, tamper: func(tp *tampered) { tp.r.Method = "PUT" }},
 		{name: "SignedHeaders reduced", want: sigv4.Mismatch, tamper: func(tp *tampered) { tp.setAuth("SignedHeaders=content-length;content-type;host", "SignedHeaders=host") }},
 		{name: "wrong secret", want: sigv4.Mismatch, tamper: func(tp *tampered) { tp.creds[testKey] = sigv4.Credential{Secret: "other"} }},
-		{name: "X-Amz-Content-Sha256 not matching body", want: sigv4.Mismatch, tamper: func(tp *tampered) {
-			tp.r.Header.Set("X-Amz-Content-Sha256", hexSHA256([]byte("other")))
-		}},
-		{name: "UNSIGNED-PAYLOAD not signed", want: sigv4.Mismatch, tamper: func(tp *tampered) { tp.r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD") }},
+		{name: "X-Amz-Content-Sha256 not matching body", want: sigv4.Mismatch, sign: func(c *signedCase) {
+			c.payloadHash = hexSHA256([]byte("other"))
+			c.header = http.Header{"Content-Type": {"application/json"}, "X-Amz-Content-Sha256": {c.payloadHash}}
+		}, tamper: func(*tampered) {}},
 
 		{name: "unknown key", want: sigv4.UnknownKey, tamper: func(tp *tampered) { tp.setAuth("Credential="+testKey, "Credential=AKIDUNKNOWN") },
 			wantMsg: "The security token included in the request is invalid."},
@@ -93,8 +94,9 @@ func TestVerifyRejectsTampering(t *testing.T) {
 			tp.v.Now = func() time.Time { return signTime.Add(6 * time.Minute) }
 		}, wantMsg: "Signature expired: 20260102T030405Z is now earlier than 20260102T030505Z (20260102T031005Z - 5 min.)"},
 
-		{name: "token sent to long-term key", want: sigv4.BadToken, tamper: func(tp *tampered) { tp.r.Header.Set("X-Amz-Security-Token", tempToken) },
-			wantMsg: "The security token included in the request is invalid."},
+		{name: "token sent to long-term key", want: sigv4.BadToken, sign: func(c *signedCase) {
+			c.header = http.Header{"Content-Type": {"application/json"}, "X-Amz-Security-Token": {tempToken}}
+		}, tamper: func(*tampered) {}, wantMsg: "The security token included in the request is invalid."},
 		{name: "token changed", key: tempKey, want: sigv4.BadToken, tamper: func(tp *tampered) { tp.r.Header.Set("X-Amz-Security-Token", tempToken+"x") }},
 		{name: "token missing", key: tempKey, want: sigv4.BadToken, tamper: func(tp *tampered) { tp.r.Header.Del("X-Amz-Security-Token") }},
 
@@ -125,6 +127,28 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		{name: "both header and query auth", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.r.URL.RawQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256" }},
 		{name: "host not signed", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.setAuth(";host;", ";") },
 			wantMsg: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Date not signed", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.setAuth(";x-amz-date", "") },
+			wantMsg: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Security-Token added unsigned", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.r.Header.Set("X-Amz-Security-Token", tempToken) },
+			wantMsg: "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Security-Token dropped from SignedHeaders", key: tempKey, want: sigv4.Incomplete, tamper: func(tp *tampered) {
+			tp.setAuth(";x-amz-security-token", "")
+		}, wantMsg: "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Content-Sha256 added unsigned", want: sigv4.Incomplete, tamper: func(tp *tampered) {
+			tp.r.Header.Set("X-Amz-Content-Sha256", hexSHA256([]byte(alternateContactBody)))
+		}, wantMsg: "'X-Amz-Content-Sha256' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "UNSIGNED-PAYLOAD added unsigned", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD") },
+			wantMsg: "'X-Amz-Content-Sha256' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Target added unsigned", want: sigv4.Incomplete, tamper: func(tp *tampered) {
+			tp.r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.CreateOrganization")
+		}, wantMsg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Target dropped from SignedHeaders", want: sigv4.Incomplete, sign: func(c *signedCase) {
+			c.header = http.Header{"Content-Type": {"application/json"}, "X-Amz-Target": {"AWSOrganizationsV20161128.DescribeOrganization"}}
+		}, tamper: func(tp *tampered) {
+			tp.setAuth(";x-amz-target", "")
+			tp.r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.CreateOrganization")
+		}, wantMsg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "X-Amz-Target empty and unsigned", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.r.Header["X-Amz-Target"] = []string{""} }},
 		{name: "credential with four parts", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.setAuth("/account/aws4_request", "/aws4_request") }},
 		{name: "credential with six parts", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.setAuth("/aws4_request", "/aws4_request/x") }},
 		{name: "empty region", want: sigv4.Incomplete, tamper: func(tp *tampered) { tp.setAuth("/us-east-1/", "//") }},
@@ -139,6 +163,9 @@ func TestVerifyRejectsTampering(t *testing.T) {
 			c := signedCases()[0]
 			if tt.key != "" {
 				c.key = tt.key
+			}
+			if tt.sign != nil {
+				tt.sign(&c)
 			}
 			r, body := overTheWire(t, c.request(t))
 			tp := &tampered{r: r, body: body, creds: testCreds()}
@@ -207,8 +234,29 @@ func TestVerifyPresignedRejectsTampering(t *testing.T) {
 		{name: "past X-Amz-Expires", url: testBaseURL + "/?X-Amz-Expires=60", want: sigv4.Expired, tamper: func(_ *http.Request, v *sigv4.Verifier) {
 			v.Now = func() time.Time { return signTime.Add(61 * time.Second) }
 		}, wantMsg: "Request has expired"},
-		{name: "X-Amz-Expires too long", url: testBaseURL + "/?X-Amz-Expires=604801", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {}},
-		{name: "X-Amz-Expires not a number", url: testBaseURL + "/?X-Amz-Expires=soon", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {}},
+		{name: "X-Amz-Expires of a week", url: testBaseURL + "/?X-Amz-Expires=604800", tamper: func(_ *http.Request, v *sigv4.Verifier) {
+			v.Now = func() time.Time { return signTime.Add(604800 * time.Second) }
+		}},
+		{name: "X-Amz-Expires of one second", url: testBaseURL + "/?X-Amz-Expires=1", tamper: func(*http.Request, *sigv4.Verifier) {}},
+		{name: "X-Amz-Expires too long", url: testBaseURL + "/?X-Amz-Expires=604801", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {},
+			wantMsg: "X-Amz-Expires must be less than a week (in seconds) that is 604800"},
+		{name: "X-Amz-Expires beyond int64", url: testBaseURL + "/?X-Amz-Expires=99999999999999999999", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {},
+			wantMsg: "X-Amz-Expires must be less than a week (in seconds) that is 604800"},
+		{name: "X-Amz-Expires zero", url: testBaseURL + "/?X-Amz-Expires=0", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {},
+			wantMsg: "X-Amz-Expires must be greater than 0 (in seconds)"},
+		{name: "X-Amz-Expires zeros", url: testBaseURL + "/?X-Amz-Expires=000", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {}},
+		{name: "X-Amz-Expires negative", url: testBaseURL + "/?X-Amz-Expires=-60", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {},
+			wantMsg: "X-Amz-Expires should be a number"},
+		{name: "X-Amz-Expires with plus sign", url: testBaseURL + "/?X-Amz-Expires=%2B60", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {}},
+		{name: "X-Amz-Expires empty", url: testBaseURL + "/?X-Amz-Expires=", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {}},
+		{name: "X-Amz-Expires not a number", url: testBaseURL + "/?X-Amz-Expires=soon", want: sigv4.Incomplete, tamper: func(*http.Request, *sigv4.Verifier) {},
+			wantMsg: "X-Amz-Expires should be a number"},
+		{name: "X-Amz-Target header unsigned", want: sigv4.Incomplete, tamper: func(r *http.Request, _ *sigv4.Verifier) {
+			r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.CreateOrganization")
+		}, wantMsg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "host not signed", want: sigv4.Incomplete, tamper: func(r *http.Request, _ *sigv4.Verifier) {
+			r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=x-amz-date", 1)
+		}, wantMsg: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
 		{name: "token changed", key: tempKey, want: sigv4.BadToken, tamper: func(r *http.Request, _ *sigv4.Verifier) {
 			q := r.URL.Query()
 			q.Set("X-Amz-Security-Token", "forged")

@@ -8,10 +8,11 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // Account implements account.Tx.
-func (t *tx) Account(ctx context.Context, id identity.AccountID) (*account.Account, error) {
+func (t *tx) Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error) {
 	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+`
 		FROM accounts WHERE id = ?`, string(id)))
 	if err != nil {
@@ -24,8 +25,8 @@ func (t *tx) Account(ctx context.Context, id identity.AccountID) (*account.Accou
 const accountColumns = `id, name, email, state, created_at, payment_method, closed_at, origin, seller`
 
 // scanAccount reads one row of accountColumns.
-func scanAccount(row *sql.Row) (*account.Account, error) {
-	var a account.Account
+func scanAccount(row *sql.Row) (*kernel.Account, error) {
+	var a kernel.Account
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.State, scanTime{&a.CreatedAt}, &a.PaymentMethod,
 		scanTime{&a.ClosedAt}, &a.Origin, &a.Seller)
 	if err != nil {
@@ -38,7 +39,7 @@ func scanAccount(row *sql.Row) (*account.Account, error) {
 func emailKey(email string) string { return strings.ToLower(email) }
 
 // AccountByEmail implements account.Tx.
-func (t *tx) AccountByEmail(ctx context.Context, email string) (*account.Account, error) {
+func (t *tx) AccountByEmail(ctx context.Context, email string) (*kernel.Account, error) {
 	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+`
 		FROM accounts WHERE email_lower = ?`, emailKey(email)))
 	if err != nil {
@@ -48,7 +49,7 @@ func (t *tx) AccountByEmail(ctx context.Context, email string) (*account.Account
 }
 
 // PutAccount implements account.Tx.
-func (t *tx) PutAccount(ctx context.Context, a *account.Account) error {
+func (t *tx) PutAccount(ctx context.Context, a *kernel.Account) error {
 	if a == nil {
 		return errNil("put account")
 	}
@@ -98,8 +99,8 @@ func (t *tx) DeleteAlternateContact(ctx context.Context, id identity.AccountID, 
 }
 
 // ContactInformation implements account.Tx.
-func (t *tx) ContactInformation(ctx context.Context, id identity.AccountID) (*account.ContactInformation, error) {
-	var c account.ContactInformation
+func (t *tx) ContactInformation(ctx context.Context, id identity.AccountID) (*kernel.ContactInformation, error) {
+	var c kernel.ContactInformation
 	err := t.queryRow(ctx, `SELECT full_name, address_line1, address_line2, address_line3,
 		city, state_or_region, district_or_county, postal_code, country_code, phone_number,
 		company_name, website_url
@@ -114,7 +115,7 @@ func (t *tx) ContactInformation(ctx context.Context, id identity.AccountID) (*ac
 }
 
 // PutContactInformation implements account.Tx. It replaces the whole record.
-func (t *tx) PutContactInformation(ctx context.Context, id identity.AccountID, c *account.ContactInformation) error {
+func (t *tx) PutContactInformation(ctx context.Context, id identity.AccountID, c *kernel.ContactInformation) error {
 	if c == nil {
 		return errNil("put contact information " + string(id))
 	}
@@ -137,8 +138,8 @@ func (t *tx) PutContactInformation(ctx context.Context, id identity.AccountID, c
 }
 
 // PhoneVerification implements account.Tx.
-func (t *tx) PhoneVerification(ctx context.Context, id identity.AccountID) (*account.PhoneVerification, error) {
-	var v account.PhoneVerification
+func (t *tx) PhoneVerification(ctx context.Context, id identity.AccountID) (*kernel.PhoneVerification, error) {
+	var v kernel.PhoneVerification
 	err := t.queryRow(ctx, `SELECT status, code, expires_at
 		FROM phone_verifications WHERE account_id = ?`, string(id)).
 		Scan(&v.Status, &v.Code, scanTime{&v.ExpiresAt})
@@ -149,7 +150,7 @@ func (t *tx) PhoneVerification(ctx context.Context, id identity.AccountID) (*acc
 }
 
 // PutPhoneVerification implements account.Tx.
-func (t *tx) PutPhoneVerification(ctx context.Context, id identity.AccountID, v *account.PhoneVerification) error {
+func (t *tx) PutPhoneVerification(ctx context.Context, id identity.AccountID, v *kernel.PhoneVerification) error {
 	if v == nil {
 		return errNil("put phone verification " + string(id))
 	}
@@ -236,7 +237,7 @@ func (t *tx) PutEmailUpdate(ctx context.Context, id identity.AccountID, u *accou
 
 // AddMessage implements account.Tx. Message IDs are unique: adding an ID
 // twice fails.
-func (t *tx) AddMessage(ctx context.Context, m *account.Message) error {
+func (t *tx) AddMessage(ctx context.Context, m *kernel.Message) error {
 	if m == nil {
 		return errNil("add message")
 	}
@@ -246,9 +247,9 @@ func (t *tx) AddMessage(ctx context.Context, m *account.Message) error {
 	return err
 }
 
-// Messages implements account.Outbox: the most recently added messages
+// Messages implements kernel.Outbox: the most recently added messages
 // first, at most limit of them (none if limit <= 0).
-func (db *DB) Messages(ctx context.Context, limit int) ([]account.Message, error) {
+func (db *DB) Messages(ctx context.Context, limit int) ([]kernel.Message, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -258,9 +259,9 @@ func (db *DB) Messages(ctx context.Context, limit int) ([]account.Message, error
 		return nil, fmt.Errorf("sqlite: messages: %w", err)
 	}
 	defer rows.Close()
-	var ms []account.Message
+	var ms []kernel.Message
 	for rows.Next() {
-		var m account.Message
+		var m kernel.Message
 		if err := rows.Scan(&m.ID, scanTime{&m.Time}, &m.Account, &m.To, &m.Subject, &m.Body, &m.Code); err != nil {
 			return nil, fmt.Errorf("sqlite: messages: %w", err)
 		}

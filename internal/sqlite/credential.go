@@ -18,7 +18,7 @@ func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
 	return nil
 }
 
-// AccessKey returns the access key id. The error wraps account.ErrNotFound
+// AccessKey returns the access key id. The error wraps kernel.ErrNotFound
 // if there is none.
 func (db *DB) AccessKey(ctx context.Context, id string) (identity.AccessKey, error) {
 	var k identity.AccessKey

@@ -237,13 +237,15 @@ func (x iamTx) KeyUse(ctx context.Context, accessKeyID string) (*iam.KeyUse, err
 	return &u, nil
 }
 
-// PutKeyUses implements iam.Tx.
+// PutKeyUses implements iam.Tx. A use older than the stored one (written
+// by another replica) does not replace it.
 func (x iamTx) PutKeyUses(ctx context.Context, uses []iam.KeyUse) error {
 	for _, u := range uses {
 		_, err := x.exec(ctx, "put use of access key "+u.AccessKeyID, `INSERT INTO access_key_uses
 			(access_key_id, used_at, service, region) VALUES (?, ?, ?, ?)
 			ON CONFLICT (access_key_id) DO UPDATE SET used_at = excluded.used_at,
-				service = excluded.service, region = excluded.region`,
+				service = excluded.service, region = excluded.region
+			WHERE access_key_uses.used_at IS NULL OR access_key_uses.used_at < excluded.used_at`,
 			u.AccessKeyID, nanos(u.At), u.Service, u.Region)
 		if err != nil {
 			return err

@@ -9,14 +9,22 @@ import (
 
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/pgtest"
 )
 
 // The credential tables of migration 0007 round-trip every field, match
 // user and device names case-insensitively and report absent rows with
 // iam.ErrNotFound.
 func TestCredentialTables(t *testing.T) {
+	testCredentialTables(t, mustOpen(t, ":memory:").IAM())
+}
+
+func TestCredentialTablesPostgres(t *testing.T) {
+	testCredentialTables(t, mustOpen(t, pgtest.DSN(t)).IAM())
+}
+
+func testCredentialTables(t *testing.T, store iam.Store) {
 	ctx := context.Background()
-	store := mustOpen(t, ":memory:").IAM()
 	const acct = identity.AccountID("111111111111")
 	at := time.Date(2026, 2, 3, 4, 5, 6, 7, time.UTC)
 	prof := &iam.LoginProfile{Account: acct, User: "Ann", Hash: "pbkdf2-sha256$1$a$b", CreatedAt: at, ChangedAt: at.Add(time.Hour),
@@ -39,6 +47,8 @@ func TestCredentialTables(t *testing.T) {
 			tx.PutCredentialReport(ctx, rep), tx.PutSession(ctx, sess),
 			tx.PutKeyUses(ctx, []iam.KeyUse{{AccessKeyID: "AKIA1", At: at, Service: "iam", Region: "us-east-1"}}),
 			tx.PutKeyUses(ctx, []iam.KeyUse{{AccessKeyID: "AKIA1", At: at.Add(time.Minute), Service: "sts", Region: "eu-west-1"}}),
+			// An older use (another replica's) does not replace a newer one.
+			tx.PutKeyUses(ctx, []iam.KeyUse{{AccessKeyID: "AKIA1", At: at.Add(time.Second), Service: "account", Region: "us-west-2"}}),
 		} {
 			if err != nil {
 				return err

@@ -1,5 +1,5 @@
 // Package sqlite is the default store: it persists the Account Management
-// domain ([account.Store], [account.Outbox]), the Organizations domain
+// domain ([account.Store], [kernel.Outbox]), the Organizations domain
 // ([organizations.Store], through [DB.Organizations]), the IAM domain
 // ([iam.Store], through [DB.IAM]) and the access keys the SigV4 verifier
 // checks signatures with, in one SQLite database file. All domains'

@@ -7,67 +7,34 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/events"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // The EventBridge bus tables (migration 0005): bus_events,
 // region_transitions, event_targets, event_deliveries.
 
 var (
-	_ events.Store = busStore{}
-	_ events.Tx    = (*tx)(nil)
+	_ kernel.BusTx = (*tx)(nil)
 )
 
-// Events returns the database as an [events.Store]. Its View and Update are
-// the DB's; the Tx they pass is the one account.Store passes too, so the
-// account service's transactions can record events.
-func (db *DB) Events() events.Store { return busStore{db} }
-
-type busStore struct{ db *DB }
-
-var _ events.CommitNotifier = busStore{}
-
-// OnBusCommit implements events.CommitNotifier: fn is called after every
-// commit that appended an API call event (update, from the pending
-// CloudTrail record).
-func (s busStore) OnBusCommit(fn func()) {
-	s.db.busMu.Lock()
-	defer s.db.busMu.Unlock()
-	s.db.busHooks = append(s.db.busHooks, fn)
+// Events returns the database as the event bus's store (same
+// transactions as every other view of the DB).
+func (db *DB) Events() kernel.Store[kernel.BusTx] {
+	return storeOf(db, func(t *tx) kernel.BusTx { return t })
 }
 
-// busCommitted calls the OnBusCommit hooks.
-func (db *DB) busCommitted() {
-	db.busMu.Lock()
-	hooks := db.busHooks
-	db.busMu.Unlock()
-	for _, fn := range hooks {
-		fn()
-	}
-}
-
-// View implements events.Store; see [DB.View].
-func (s busStore) View(ctx context.Context, fn func(events.Tx) error) error {
-	return s.db.view(ctx, func(t *tx) error { return fn(t) })
-}
-
-// Update implements events.Store; see [DB.Update].
-func (s busStore) Update(ctx context.Context, fn func(events.Tx) error) error {
-	return s.db.update(ctx, func(t *tx) error { return fn(t) })
-}
-
-// BusAppend implements events.Tx.
-func (t *tx) BusAppend(ctx context.Context, r *events.Record) error {
+// BusAppend implements kernel.BusTx.
+func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	if r == nil {
 		return errNil("append event")
 	}
-	res, err := t.exec(ctx, "append event "+r.ID, `INSERT INTO bus_events
-		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
-	if err != nil {
-		return err
+	if t.readOnly {
+		return fmt.Errorf("sqlite: append event %s: %w", r.ID, errReadOnly)
 	}
-	if r.Seq, err = res.LastInsertId(); err != nil {
+	err := t.queryRow(ctx, `INSERT INTO bus_events
+		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)).Scan(&r.Seq)
+	if err != nil {
 		return fmt.Errorf("sqlite: append event %s: %w", r.ID, err)
 	}
 	return nil
@@ -75,7 +42,7 @@ func (t *tx) BusAppend(ctx context.Context, r *events.Record) error {
 
 const busEventColumns = `seq, id, event_time, account_id, source, detail_type, body, created_at`
 
-func scanBusEvent(s scanner, r *events.Record) error {
+func scanBusEvent(s scanner, r *kernel.BusRecord) error {
 	var body string
 	if err := s.Scan(&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created}); err != nil {
 		return err
@@ -84,8 +51,8 @@ func scanBusEvent(s scanner, r *events.Record) error {
 	return nil
 }
 
-// BusEvents implements events.Tx.
-func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]events.Record, error) {
+// BusEvents implements kernel.BusTx.
+func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]kernel.BusRecord, error) {
 	if notBefore.IsZero() {
 		return queryList(ctx, t, "list events", scanBusEvent,
 			`SELECT `+busEventColumns+` FROM bus_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
@@ -95,20 +62,18 @@ func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, li
 		after, nanos(notBefore), limit)
 }
 
-// BusLastSeq implements events.Tx: the highest seq ever given, deleted rows
-// included (sqlite_sequence), so that a reset does not move it back.
+// BusLastSeq implements kernel.BusTx: the highest seq ever given, deleted rows
+// included (the dialect's sequence), so that a reset does not move it back.
 func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	err := t.queryRow(ctx, `SELECT MAX(
-		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'bus_events'), 0),
-		COALESCE((SELECT MAX(seq) FROM bus_events), 0))`).Scan(&seq)
+	err := t.queryRow(ctx, t.dialect().lastBusSeq()).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: last event seq: %w", err)
 	}
 	return seq, nil
 }
 
-// BusEventSeq implements events.Tx.
+// BusEventSeq implements kernel.BusTx.
 func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
 	var seq int64
 	if err := t.queryRow(ctx, `SELECT seq FROM bus_events WHERE id = ?`, id).Scan(&seq); err != nil {
@@ -117,15 +82,15 @@ func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
 	return seq, nil
 }
 
-// BusTargets implements events.Tx.
-func (t *tx) BusTargets(ctx context.Context) ([]events.Target, error) {
-	return queryList(ctx, t, "list event targets", func(s scanner, e *events.Target) error {
+// BusTargets implements kernel.BusTx.
+func (t *tx) BusTargets(ctx context.Context) ([]kernel.BusTarget, error) {
+	return queryList(ctx, t, "list event targets", func(s scanner, e *kernel.BusTarget) error {
 		return s.Scan(&e.ID, &e.URL, &e.Pattern)
 	}, `SELECT id, url, pattern FROM event_targets WHERE active = 1 ORDER BY id`)
 }
 
-// BusSetTargets implements events.Tx.
-func (t *tx) BusSetTargets(ctx context.Context, ts []events.Target, now time.Time) error {
+// BusSetTargets implements kernel.BusTx.
+func (t *tx) BusSetTargets(ctx context.Context, ts []kernel.BusTarget, now time.Time) error {
 	if _, err := t.exec(ctx, "deactivate event targets", `UPDATE event_targets SET active = 0`); err != nil {
 		return err
 	}
@@ -139,7 +104,7 @@ func (t *tx) BusSetTargets(ctx context.Context, ts []events.Target, now time.Tim
 	return nil
 }
 
-// BusAddDelivery implements events.Tx.
+// BusAddDelivery implements kernel.BusTx.
 func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now time.Time) error {
 	_, err := t.exec(ctx, fmt.Sprintf("queue event %d for %s", seq, targetID), `INSERT INTO event_deliveries
 		(target_id, seq, created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, 0, NULL, '')
@@ -147,75 +112,119 @@ func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now
 	return err
 }
 
-// BusNextDelivery implements events.Tx.
-func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*events.Delivery, error) {
-	d := events.Delivery{TargetID: targetID}
+// deliveryColumns are the columns scanDelivery reads, from
+// event_deliveries d joined with bus_events e.
+const deliveryColumns = `d.target_id, d.seq, d.attempts, d.next_attempt_at, d.created_at, d.first_attempt_at,
+	d.dead_at, d.last_error, e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at`
+
+func scanDelivery(s scanner, d *kernel.BusDelivery, more ...any) error {
 	var body string
 	r := &d.Event
-	err := t.queryRow(ctx, `SELECT d.seq, d.attempts, d.next_attempt_at, d.created_at, d.last_error,
-		e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at
+	dest := append([]any{&d.TargetID, &d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created},
+		scanTime{&d.FirstAttempt}, scanTime{&d.Dead}, &d.LastError,
+		&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created}}, more...)
+	if err := s.Scan(dest...); err != nil {
+		return err
+	}
+	r.Body = []byte(body)
+	return nil
+}
+
+// BusNextDelivery implements kernel.BusTx.
+func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*kernel.BusDelivery, error) {
+	var d kernel.BusDelivery
+	err := scanDelivery(t.queryRow(ctx, `SELECT `+deliveryColumns+`
 		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq
-		WHERE d.target_id = ? ORDER BY d.seq LIMIT 1`, targetID).
-		Scan(&d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created}, &d.LastError,
-			&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created})
+		WHERE d.target_id = ? AND d.dead_at IS NULL ORDER BY d.seq LIMIT 1`, targetID), &d)
 	if err != nil {
 		return nil, rowErr(err, "next delivery for "+targetID)
 	}
-	r.Body = []byte(body)
 	return &d, nil
 }
 
-// BusDelivered implements events.Tx.
+// BusDelivered implements kernel.BusTx.
 func (t *tx) BusDelivered(ctx context.Context, targetID string, seq int64) error {
 	_, err := t.exec(ctx, fmt.Sprintf("delivered event %d to %s", seq, targetID),
 		`DELETE FROM event_deliveries WHERE target_id = ? AND seq = ?`, targetID, seq)
 	return err
 }
 
-// BusDeliveryFailed implements events.Tx.
-func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, next time.Time, msg string) error {
+// BusDeliveryFailed implements kernel.BusTx.
+func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, f kernel.DeliveryFailure) error {
 	_, err := t.exec(ctx, fmt.Sprintf("failed delivery of event %d to %s", seq, targetID),
-		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-		WHERE target_id = ? AND seq = ?`, nanos(next), msg, targetID, seq)
+		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+			first_attempt_at = COALESCE(first_attempt_at, ?), dead_at = ?
+		WHERE target_id = ? AND seq = ?`, nanos(f.Next), f.Err, nanos(f.At), nanos(f.Dead), targetID, seq)
 	return err
 }
 
-// BusPending implements events.Tx.
-func (t *tx) BusPending(ctx context.Context) (int, time.Time, error) {
-	var n int
-	var oldest sql.NullInt64
-	err := t.queryRow(ctx, `SELECT COUNT(*), MIN(d.created_at) FROM event_deliveries d
-		JOIN event_targets g ON g.id = d.target_id WHERE g.active = 1`).Scan(&n, &oldest)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlite: pending deliveries: %w", err)
-	}
-	var at time.Time
-	if oldest.Valid {
-		at = time.Unix(0, oldest.Int64).UTC()
-	}
-	return n, at, nil
+// BusDeadDeliveries implements kernel.BusTx.
+func (t *tx) BusDeadDeliveries(ctx context.Context, limit int) ([]kernel.BusDelivery, error) {
+	return queryList(ctx, t, "list dead deliveries", func(s scanner, d *kernel.BusDelivery) error {
+		return scanDelivery(s, d, &d.TargetURL)
+	}, `SELECT `+deliveryColumns+`, g.url
+		FROM event_deliveries d JOIN bus_events e ON e.seq = d.seq JOIN event_targets g ON g.id = d.target_id
+		WHERE d.dead_at IS NOT NULL ORDER BY d.seq, d.target_id LIMIT ?`, limit)
 }
 
-// AddRegionTransition implements events.Tx.
-func (t *tx) AddRegionTransition(ctx context.Context, tr *events.Transition) error {
-	if tr == nil {
-		return errNil("add region transition")
-	}
-	res, err := t.exec(ctx, fmt.Sprintf("add region transition %s %s", tr.Account, tr.Region), `INSERT INTO region_transitions
-		(account_id, region, caller, target, requested_at, due_at, completed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
-		tr.Account, tr.Region, tr.Caller, string(tr.Target), nanos(tr.RequestedAt), nanos(tr.DueAt))
+// BusRetryDelivery implements kernel.BusTx.
+func (t *tx) BusRetryDelivery(ctx context.Context, targetID string, seq int64) error {
+	what := fmt.Sprintf("retry delivery of event %d to %s", seq, targetID)
+	res, err := t.exec(ctx, what, `UPDATE event_deliveries
+		SET attempts = 0, next_attempt_at = NULL, first_attempt_at = NULL, dead_at = NULL
+		WHERE target_id = ? AND seq = ? AND dead_at IS NOT NULL`, targetID, seq)
 	if err != nil {
 		return err
 	}
-	if tr.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("sqlite: add region transition: %w", err)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: no such dead delivery: %w", what, account.ErrNotFound)
 	}
 	return nil
 }
 
-// DueRegionTransitions implements events.Tx.
-func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int) ([]events.Transition, error) {
-	return queryList(ctx, t, "due region transitions", func(s scanner, tr *events.Transition) error {
+// BusOutboxStats implements kernel.BusTx.
+func (t *tx) BusOutboxStats(ctx context.Context) (kernel.OutboxStats, error) {
+	var st kernel.OutboxStats
+	var oldest sql.NullInt64
+	err := t.queryRow(ctx, `SELECT COUNT(*), MIN(d.created_at) FROM event_deliveries d
+		JOIN event_targets g ON g.id = d.target_id WHERE g.active = 1 AND d.dead_at IS NULL`).Scan(&st.Pending, &oldest)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: pending deliveries: %w", err)
+	}
+	if oldest.Valid {
+		st.Oldest = time.Unix(0, oldest.Int64).UTC()
+	}
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM event_deliveries WHERE dead_at IS NOT NULL`).Scan(&st.Dead); err != nil {
+		return st, fmt.Errorf("sqlite: dead deliveries: %w", err)
+	}
+	return st, nil
+}
+
+// AddRegionTransition implements kernel.BusTx.
+func (t *tx) AddRegionTransition(ctx context.Context, tr *kernel.RegionTransition) error {
+	if tr == nil {
+		return errNil("add region transition")
+	}
+	what := fmt.Sprintf("add region transition %s %s", tr.Account, tr.Region)
+	if t.readOnly {
+		return fmt.Errorf("sqlite: %s: %w", what, errReadOnly)
+	}
+	err := t.queryRow(ctx, `INSERT INTO region_transitions
+		(account_id, region, caller, target, requested_at, due_at, completed) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+		tr.Account, tr.Region, tr.Caller, string(tr.Target), nanos(tr.RequestedAt), nanos(tr.DueAt)).Scan(&tr.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return nil
+}
+
+// DueRegionTransitions implements kernel.BusTx.
+func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int) ([]kernel.RegionTransition, error) {
+	return queryList(ctx, t, "due region transitions", func(s scanner, tr *kernel.RegionTransition) error {
 		var target string
 		err := s.Scan(&tr.ID, &tr.Account, &tr.Region, &tr.Caller, &target, scanTime{&tr.RequestedAt}, scanTime{&tr.DueAt})
 		tr.Target = account.RegionStatus(target)
@@ -224,7 +233,7 @@ func (t *tx) DueRegionTransitions(ctx context.Context, now time.Time, limit int)
 		WHERE completed = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, nanos(now), limit)
 }
 
-// CompleteRegionTransition implements events.Tx.
+// CompleteRegionTransition implements kernel.BusTx.
 func (t *tx) CompleteRegionTransition(ctx context.Context, id int64) (bool, error) {
 	what := fmt.Sprintf("complete region transition %d", id)
 	res, err := t.exec(ctx, what, `UPDATE region_transitions SET completed = 1 WHERE id = ? AND completed = 0`, id)
@@ -238,7 +247,7 @@ func (t *tx) CompleteRegionTransition(ctx context.Context, id int64) (bool, erro
 	return n == 1, nil
 }
 
-// PendingRegionTransitions implements events.Tx.
+// PendingRegionTransitions implements kernel.BusTx.
 func (t *tx) PendingRegionTransitions(ctx context.Context) (int, error) {
 	var n int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM region_transitions WHERE completed = 0`).Scan(&n); err != nil {

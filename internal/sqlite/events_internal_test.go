@@ -10,6 +10,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/events"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // TestMigrateRegionTransitionsBackfill upgrades a database from before
@@ -118,8 +119,8 @@ func TestBusStore(t *testing.T) {
 		}
 	}
 	view(func(tx events.Tx) error {
-		if n, oldest, err := tx.BusPending(ctx); err != nil || n != 4 || !oldest.Equal(at) {
-			t.Errorf("BusPending = %d, %v, %v; want 4, %v", n, oldest, err, at)
+		if st, err := tx.BusOutboxStats(ctx); err != nil || st.Pending != 4 || !st.Oldest.Equal(at) || st.Dead != 0 {
+			t.Errorf("BusOutboxStats = %+v, %v; want 4 pending, oldest %v", st, err, at)
 		}
 		if recs, err := tx.BusEvents(ctx, 1, at.Add(2*time.Hour), 10); err != nil || len(recs) != 1 || recs[0].ID != "e3" {
 			t.Errorf("BusEvents after 1 from +2h: %+v, %v", recs, err)
@@ -127,7 +128,7 @@ func TestBusStore(t *testing.T) {
 		if seq, err := tx.BusEventSeq(ctx, "e2"); err != nil || seq != 2 {
 			t.Errorf("BusEventSeq(e2) = %d, %v", seq, err)
 		}
-		if _, err := tx.BusEventSeq(ctx, "nope"); !errors.Is(err, account.ErrNotFound) {
+		if _, err := tx.BusEventSeq(ctx, "nope"); !errors.Is(err, kernel.ErrNotFound) {
 			t.Errorf("BusEventSeq(nope): %v, want ErrNotFound", err)
 		}
 		d, err := tx.BusNextDelivery(ctx, "a")
@@ -137,11 +138,16 @@ func TestBusStore(t *testing.T) {
 		return nil
 	})
 	update(func(tx events.Tx) error {
-		if err := tx.BusDeliveryFailed(ctx, "a", 1, at.Add(time.Minute), "boom"); err != nil {
+		if err := tx.BusDeliveryFailed(ctx, "a", 1, events.DeliveryFailure{At: at, Next: at.Add(time.Minute), Err: "boom"}); err != nil {
 			return err
 		}
-		if d, err := tx.BusNextDelivery(ctx, "a"); err != nil || d.Attempts != 1 || d.LastError != "boom" || !d.NextAttempt.Equal(at.Add(time.Minute)) {
-			t.Errorf("after a failure: %+v, %v", d, err)
+		// A second failure keeps the first attempt's time.
+		if err := tx.BusDeliveryFailed(ctx, "a", 1, events.DeliveryFailure{At: at.Add(time.Hour), Next: at.Add(2 * time.Minute), Err: "boom again"}); err != nil {
+			return err
+		}
+		if d, err := tx.BusNextDelivery(ctx, "a"); err != nil || d.Attempts != 2 || d.LastError != "boom again" ||
+			!d.NextAttempt.Equal(at.Add(2*time.Minute)) || !d.FirstAttempt.Equal(at) || !d.Dead.IsZero() {
+			t.Errorf("after two failures: %+v, %v", d, err)
 		}
 		if err := tx.BusDelivered(ctx, "a", 1); err != nil {
 			return err
@@ -156,8 +162,47 @@ func TestBusStore(t *testing.T) {
 		if ts, err := tx.BusTargets(ctx); err != nil || len(ts) != 1 || ts[0] != a {
 			t.Errorf("BusTargets = %+v, %v", ts, err)
 		}
-		if n, _, err := tx.BusPending(ctx); err != nil || n != 2 {
-			t.Errorf("BusPending = %d, %v; want 2", n, err)
+		if st, err := tx.BusOutboxStats(ctx); err != nil || st.Pending != 2 {
+			t.Errorf("BusOutboxStats = %+v, %v; want 2 pending", st, err)
+		}
+		return nil
+	})
+
+	// A dead delivery is kept, listed and skipped until retried.
+	update(func(tx events.Tx) error {
+		f := events.DeliveryFailure{At: at.Add(24 * time.Hour), Dead: at.Add(25 * time.Hour), Err: "webhook answered 302 Found"}
+		if err := tx.BusDeliveryFailed(ctx, "a", 2, f); err != nil {
+			return err
+		}
+		if d, err := tx.BusNextDelivery(ctx, "a"); err != nil || d.Seq != 3 {
+			t.Errorf("next delivery with 2 dead: %+v, %v; want seq 3", d, err)
+		}
+		dead, err := tx.BusDeadDeliveries(ctx, 10)
+		if err != nil || len(dead) != 1 {
+			t.Fatalf("BusDeadDeliveries = %+v, %v; want one", dead, err)
+		}
+		d := dead[0]
+		if d.TargetID != "a" || d.TargetURL != "http://a/" || d.Seq != 2 || d.Event.ID != "e2" || d.Attempts != 1 ||
+			!d.FirstAttempt.Equal(f.At) || !d.Dead.Equal(f.Dead) || d.LastError != f.Err {
+			t.Errorf("dead delivery %+v", d)
+		}
+		if st, err := tx.BusOutboxStats(ctx); err != nil || st.Pending != 1 || st.Dead != 1 {
+			t.Errorf("BusOutboxStats = %+v, %v; want 1 pending, 1 dead", st, err)
+		}
+		for _, seq := range []int64{3, 99} { // pending, unknown
+			if err := tx.BusRetryDelivery(ctx, "a", seq); !errors.Is(err, account.ErrNotFound) {
+				t.Errorf("BusRetryDelivery(a, %d): %v, want ErrNotFound", seq, err)
+			}
+		}
+		if err := tx.BusRetryDelivery(ctx, "a", 2); err != nil {
+			return err
+		}
+		d2, err := tx.BusNextDelivery(ctx, "a")
+		if err != nil || d2.Seq != 2 || d2.Attempts != 0 || !d2.NextAttempt.IsZero() || !d2.FirstAttempt.IsZero() || !d2.Dead.IsZero() {
+			t.Errorf("after a retry: %+v, %v; want seq 2 due at once, nothing counted", d2, err)
+		}
+		if dead, err := tx.BusDeadDeliveries(ctx, 10); err != nil || len(dead) != 0 {
+			t.Errorf("dead after a retry: %+v, %v", dead, err)
 		}
 		return nil
 	})

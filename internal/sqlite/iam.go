@@ -13,7 +13,7 @@ import (
 )
 
 // The iam.Tx methods. Getters return an error wrapping iam.ErrNotFound
-// (account.ErrNotFound) for an absent row, and so do the Delete and Remove
+// (kernel.ErrNotFound) for an absent row, and so do the Delete and Remove
 // methods when there was nothing to delete. Put methods insert or replace
 // the whole record. Names of users, groups, roles and policies (and the
 // owner and member names that refer to them) are matched case-insensitively:
@@ -31,21 +31,7 @@ import (
 // DB's (same transactions, same guarantees, serialized with the DB's own
 // Updates and those of [DB.Organizations]); the Tx they pass reads and
 // writes the same access_keys table as [DB.AccessKey] and [DB.PutAccessKey].
-func (db *DB) IAM() iam.Store { return iamStore{db} }
-
-// iamStore is a DB seen as an iam.Store: the method names View and Update
-// are taken by account.Store.
-type iamStore struct{ db *DB }
-
-// View implements iam.Store; see [DB.View].
-func (s iamStore) View(ctx context.Context, fn func(iam.Tx) error) error {
-	return s.db.view(ctx, func(t *tx) error { return fn(iamTx{t}) })
-}
-
-// Update implements iam.Store; see [DB.Update].
-func (s iamStore) Update(ctx context.Context, fn func(iam.Tx) error) error {
-	return s.db.update(ctx, func(t *tx) error { return fn(iamTx{t}) })
-}
+func (db *DB) IAM() iam.Store { return storeOf(db, func(t *tx) iam.Tx { return iamTx{t} }) }
 
 // iamTx is the transaction seen as an iam.Tx. It is a type of its own, not
 // *tx, because iam.Tx and organizations.Tx both declare Attachments,

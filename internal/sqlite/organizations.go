@@ -11,7 +11,7 @@ import (
 )
 
 // The organizations.Tx methods. Getters return an error wrapping
-// organizations.ErrNotFound (account.ErrNotFound) for an absent row, and so
+// organizations.ErrNotFound (kernel.ErrNotFound) for an absent row, and so
 // do the Delete methods when there was nothing to delete, except
 // DeleteOrganization, which is idempotent. Put methods insert or replace the
 // whole record. No method enforces a domain rule: deleting an OU or a policy

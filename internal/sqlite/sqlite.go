@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -51,10 +53,18 @@ type DB struct {
 	readStmts, writeStmts sync.Map
 	// trailBatch batches the CloudTrail records AppendEvent writes.
 	trailBatch recordBatch
-	// busHooks are called after a commit that appended API call events
-	// (see OnBusCommit).
-	busMu    sync.Mutex
-	busHooks []func()
+	dialect    dialect
+	// pgPool is the PostgreSQL connection pool (nil for SQLite); retryMu
+	// makes this process's retried transactions take turns.
+	pgPool  *pgxpool.Pool
+	retryMu sync.Mutex
+	// beforeCommit is the unit of work (see SetBeforeCommit).
+	beforeCommit kernel.BeforeCommit
+	// preparing counts statements being prepared in the background;
+	// closing stops new ones (see prepareLater).
+	prepMu    sync.Mutex
+	closing   bool
+	preparing sync.WaitGroup
 }
 
 // memoryDBs numbers the in-memory databases of the process, so that every
@@ -77,9 +87,12 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 			db.Close()
 		}
 	}()
-	if path == ":memory:" {
+	switch {
+	case path == ":memory:":
 		err = db.openMemory(ctx)
-	} else {
+	case IsPostgres(path):
+		err = db.openPostgres(ctx, path)
+	default:
 		err = db.openFile(ctx, path)
 	}
 	if err != nil {
@@ -192,7 +205,19 @@ func fileURI(p string, q url.Values) string {
 
 // Close closes the database. An Update in progress may fail.
 func (db *DB) Close() error {
+	db.prepMu.Lock()
+	db.closing = true
+	db.prepMu.Unlock()
+	db.preparing.Wait()
 	var errs []error
+	for _, cache := range []*sync.Map{&db.readStmts, &db.writeStmts} {
+		cache.Range(func(_, v any) bool {
+			if s, _ := v.(*sql.Stmt); s != nil {
+				errs = append(errs, s.Close())
+			}
+			return true
+		})
+	}
 	if db.reader != nil && db.reader != db.writer {
 		errs = append(errs, db.reader.Close())
 	}
@@ -204,6 +229,9 @@ func (db *DB) Close() error {
 	}
 	if db.keepPool != nil {
 		errs = append(errs, db.keepPool.Close())
+	}
+	if db.pgPool != nil {
+		db.pgPool.Close()
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
@@ -273,7 +301,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	name       TEXT    NOT NULL,
 	applied_at INTEGER NOT NULL
 )`
-	if _, err := db.writer.ExecContext(ctx, create); err != nil {
+	if _, err := db.writer.ExecContext(ctx, db.dialect.ddl(create)); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	var newest sql.NullInt64
@@ -305,7 +333,7 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, db.dialect.ddl(m.sql)); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

@@ -9,6 +9,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // TestPragmas checks the connection settings the durability and concurrency
@@ -121,8 +122,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatalf("Open of a version 1 database: %v", err)
 	}
 	defer db.Close()
-	want := account.Account{
-		ID: "123456789012", Name: "old", Email: "Old@example.com", State: account.StateActive,
+	want := kernel.Account{
+		ID: "123456789012", Name: "old", Email: "Old@example.com", State: kernel.StateActive,
 		CreatedAt: time.Unix(0, 1).UTC(), PaymentMethod: true,
 	}
 	err = db.View(t.Context(), func(tx account.Tx) error {

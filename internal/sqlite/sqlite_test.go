@@ -11,6 +11,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/storetest"
@@ -115,7 +116,7 @@ func TestIAMAccessKeysShared(t *testing.T) {
 			if err := store.Update(t.Context(), func(tx iam.Tx) error { return tx.DeleteAccessKey(t.Context(), viaDB.ID) }); err != nil {
 				t.Fatalf("DeleteAccessKey through IAM: %v", err)
 			}
-			if _, err := db.AccessKey(t.Context(), viaDB.ID); !errors.Is(err, account.ErrNotFound) {
+			if _, err := db.AccessKey(t.Context(), viaDB.ID); !errors.Is(err, kernel.ErrNotFound) {
 				t.Errorf("DB.AccessKey of a key deleted through IAM: got %v, want ErrNotFound", err)
 			}
 		})
@@ -129,7 +130,7 @@ func TestIAMSharesTransactions(t *testing.T) {
 	store := db.IAM()
 	a := testAccount()
 	mustPutAccount(t, db, a)
-	var got *account.Account
+	var got *kernel.Account
 	err := store.View(t.Context(), func(tx iam.Tx) (err error) {
 		got, err = tx.Account(t.Context(), a.ID)
 		return err
@@ -147,7 +148,7 @@ func TestIAMSharesTransactions(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("failing Update: got %v, want boom", err)
 	}
-	if _, err := db.AccessKey(t.Context(), "AKIAROLLEDBACK000001"); !errors.Is(err, account.ErrNotFound) {
+	if _, err := db.AccessKey(t.Context(), "AKIAROLLEDBACK000001"); !errors.Is(err, kernel.ErrNotFound) {
 		t.Errorf("DB.AccessKey after a rolled-back IAM Update: got %v, want ErrNotFound", err)
 	}
 	err = store.View(t.Context(), func(tx iam.Tx) error {
@@ -171,9 +172,9 @@ func TestOrganizationsShareTransactions(t *testing.T) {
 	db := mustOpen(t, tempPath(t))
 	orgs := db.Organizations()
 	a := testAccount()
-	a.ClosedAt, a.Origin, a.Seller = time.Now().UTC(), account.OriginCreated, "AISPL"
+	a.ClosedAt, a.Origin, a.Seller = time.Now().UTC(), kernel.OriginCreated, "AISPL"
 	mustPutAccount(t, db, a)
-	var got *account.Account
+	var got *kernel.Account
 	err := orgs.View(t.Context(), func(tx organizations.Tx) (err error) {
 		got, err = tx.Account(t.Context(), a.ID)
 		return err
@@ -225,23 +226,23 @@ func TestMemoryDatabasesAreSeparate(t *testing.T) {
 	}
 }
 
-func testAccount() *account.Account {
-	return &account.Account{
+func testAccount() *kernel.Account {
+	return &kernel.Account{
 		ID: identity.MustParseAccountID("123456789012"), Name: "persisted", Email: "p@example.com",
-		State: account.StateActive, CreatedAt: time.Now().UTC(), PaymentMethod: true,
+		State: kernel.StateActive, CreatedAt: time.Now().UTC(), PaymentMethod: true,
 	}
 }
 
-func mustPutAccount(t *testing.T, db *sqlite.DB, a *account.Account) {
+func mustPutAccount(t *testing.T, db *sqlite.DB, a *kernel.Account) {
 	t.Helper()
 	if err := db.Update(t.Context(), func(tx account.Tx) error { return tx.PutAccount(t.Context(), a) }); err != nil {
 		t.Fatalf("PutAccount: %v", err)
 	}
 }
 
-func mustGetAccount(t *testing.T, db *sqlite.DB, id identity.AccountID) *account.Account {
+func mustGetAccount(t *testing.T, db *sqlite.DB, id identity.AccountID) *kernel.Account {
 	t.Helper()
-	var a *account.Account
+	var a *kernel.Account
 	err := db.View(t.Context(), func(tx account.Tx) (err error) {
 		a, err = tx.Account(t.Context(), id)
 		return err
@@ -439,7 +440,7 @@ func BenchmarkUpdate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		err := db.Update(ctx, func(tx account.Tx) error {
-			if _, err := tx.Account(ctx, a.ID); err != nil && !errors.Is(err, account.ErrNotFound) {
+			if _, err := tx.Account(ctx, a.ID); err != nil && !errors.Is(err, kernel.ErrNotFound) {
 				return err
 			}
 			return tx.PutAccount(ctx, a)
@@ -454,7 +455,7 @@ func TestAllAccounts(t *testing.T) {
 	db := mustOpen(t, ":memory:")
 	ctx := context.Background()
 	for _, id := range []string{"222222222222", "111111111111"} {
-		a := &account.Account{ID: identity.AccountID(id), Name: "n" + id, Email: id + "@example.com", State: account.StateActive, Origin: account.OriginCreated}
+		a := &kernel.Account{ID: identity.AccountID(id), Name: "n" + id, Email: id + "@example.com", State: kernel.StateActive, Origin: kernel.OriginCreated}
 		if err := db.Update(ctx, func(tx account.Tx) error { return tx.PutAccount(ctx, a) }); err != nil {
 			t.Fatal(err)
 		}
@@ -463,7 +464,7 @@ func TestAllAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 2 || all[0].ID != "111111111111" || all[1].ID != "222222222222" || all[0].Origin != account.OriginCreated {
+	if len(all) != 2 || all[0].ID != "111111111111" || all[1].ID != "222222222222" || all[0].Origin != kernel.OriginCreated {
 		t.Errorf("AllAccounts: got %+v, want the two accounts sorted by id with their origin", all)
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 )
 
-// StateFormat versions the document Export writes; Import refuses others.
+// StateFormat versions the document Export writes; ImportFrom refuses others.
 const StateFormat = "accountplane-state/1"
 
 // State is the whole store as one JSON document: every table's rows, keyed
@@ -72,19 +74,46 @@ func (db *DB) Export(ctx context.Context) (*State, error) {
 	return st, err
 }
 
-// Import replaces the whole store with st in one transaction. The document
-// must be of this format and this schema version.
-func (db *DB) Import(ctx context.Context, st *State) error {
-	if st.Format != StateFormat {
-		return fmt.Errorf("sqlite: import: format %q, want %q", st.Format, StateFormat)
+// insertRow inserts one row of a State document into table name.
+func (t *tx) insertRow(ctx context.Context, name string, row map[string]any) error {
+	cols := make([]string, 0, len(row))
+	for c := range row {
+		if strings.ContainsAny(c, "\"`;") {
+			return fmt.Errorf("sqlite: import: bad column %q", c)
+		}
+		cols = append(cols, c)
 	}
+	sort.Strings(cols)
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = importValue(row[c])
+	}
+	q := `INSERT INTO "` + name + `" ("` + strings.Join(cols, `", "`) + `") VALUES (` +
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + `)`
+	if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("sqlite: import into %s: %w", name, err)
+	}
+	return nil
+}
+
+// ImportFrom replaces the whole store, in one transaction, with the JSON
+// state document read from r, which must be of this format and this schema
+// version. It decodes the document token by token and inserts each row as
+// soon as it is decoded, so memory stays bounded by the largest row, not the
+// document; a document found invalid part way leaves the store untouched. The price is that the write transaction stays open while r
+// is read, so other writes wait for a slow reader.
+//
+// The document is an object with exactly the members "format",
+// "schemaVersion" and "tables" (in any order, each once), as Export's JSON
+// encoding writes it; "tables" maps table names to arrays of row objects.
+// Nothing may follow it. Errors from r are returned wrapped.
+func (db *DB) ImportFrom(ctx context.Context, r io.Reader) error {
+	dec := json.NewDecoder(r)
+	dec.UseNumber() // nanosecond timestamps do not fit a float64
 	return db.update(ctx, func(t *tx) error {
 		var version int
 		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 			return fmt.Errorf("sqlite: import: %w", err)
-		}
-		if st.SchemaVersion != version {
-			return fmt.Errorf("sqlite: import: schema version %d, this server has %d", st.SchemaVersion, version)
 		}
 		tables, err := t.tableNames(ctx)
 		if err != nil {
@@ -97,32 +126,129 @@ func (db *DB) Import(ctx context.Context, st *State) error {
 				return fmt.Errorf("sqlite: import: clear %s: %w", name, err)
 			}
 		}
-		for name, rows := range st.Tables {
-			if !known[name] {
-				return fmt.Errorf("sqlite: import: unknown table %q", name)
+		if err := expectDelim(dec, '{'); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			key, err := memberName(dec)
+			if err != nil {
+				return err
 			}
-			for _, row := range rows {
-				cols := make([]string, 0, len(row))
-				for c := range row {
-					if strings.ContainsAny(c, "\"`;") {
-						return fmt.Errorf("sqlite: import: bad column %q", c)
-					}
-					cols = append(cols, c)
+			if seen[key] {
+				return fmt.Errorf("sqlite: import: member %q appears twice", key)
+			}
+			seen[key] = true
+			switch key {
+			case "format":
+				var f string
+				if err := dec.Decode(&f); err != nil {
+					return notADocument(err)
 				}
-				sort.Strings(cols)
-				args := make([]any, len(cols))
-				for i, c := range cols {
-					args[i] = importValue(row[c])
+				if f != StateFormat {
+					return fmt.Errorf("sqlite: import: format %q, want %q", f, StateFormat)
 				}
-				q := `INSERT INTO "` + name + `" ("` + strings.Join(cols, `", "`) + `") VALUES (` +
-					strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + `)`
-				if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
-					return fmt.Errorf("sqlite: import into %s: %w", name, err)
+			case "schemaVersion":
+				var v int
+				if err := dec.Decode(&v); err != nil {
+					return notADocument(err)
 				}
+				if v != version {
+					return fmt.Errorf("sqlite: import: schema version %d, this server has %d", v, version)
+				}
+			case "tables":
+				if err := t.importTables(ctx, dec, known); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("sqlite: import: unknown member %q", key)
+			}
+		}
+		if err := expectDelim(dec, '}'); err != nil {
+			return err
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return notADocument(errors.New("data after the document"))
+		}
+		for _, m := range []string{"format", "schemaVersion", "tables"} {
+			if !seen[m] {
+				return fmt.Errorf("sqlite: import: the document has no %q", m)
 			}
 		}
 		return nil
 	})
+}
+
+// importTables reads the "tables" object, inserting row by row.
+func (t *tx) importTables(ctx context.Context, dec *json.Decoder, known map[string]bool) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		name, err := memberName(dec)
+		if err != nil {
+			return err
+		}
+		if !known[name] {
+			return fmt.Errorf("sqlite: import: unknown table %q", name)
+		}
+		if seen[name] {
+			return fmt.Errorf("sqlite: import: table %q appears twice", name)
+		}
+		seen[name] = true
+		if err := expectDelim(dec, '['); err != nil {
+			return err
+		}
+		for dec.More() {
+			var row map[string]any
+			if err := dec.Decode(&row); err != nil {
+				return notADocument(err)
+			}
+			if row == nil {
+				return notADocument(fmt.Errorf("a row of %s is null", name))
+			}
+			if err := t.insertRow(ctx, name, row); err != nil {
+				return err
+			}
+		}
+		if err := expectDelim(dec, ']'); err != nil {
+			return err
+		}
+	}
+	return expectDelim(dec, '}')
+}
+
+// expectDelim reads the next token, which must be the delimiter d.
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return notADocument(err)
+	}
+	if tok != d {
+		return notADocument(fmt.Errorf("found %v where %v belongs", tok, d))
+	}
+	return nil
+}
+
+// memberName reads an object member's name.
+func memberName(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", notADocument(err)
+	}
+	name, ok := tok.(string)
+	if !ok {
+		return "", notADocument(fmt.Errorf("found %v where a member name belongs", tok))
+	}
+	return name, nil
+}
+
+func notADocument(err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("sqlite: import: not a state document: %w", err)
 }
 
 // importValue turns a decoded JSON value back into a column value.
@@ -151,8 +277,7 @@ func importValue(v any) any {
 }
 
 func (t *tx) tableNames(ctx context.Context) ([]string, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT name FROM sqlite_master
-		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`)
+	rows, err := t.tx.QueryContext(ctx, t.dialect().tableNames())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list tables: %w", err)
 	}

@@ -9,17 +9,16 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/iam"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
 var (
-	_ account.Store       = (*DB)(nil)
-	_ account.Outbox      = (*DB)(nil)
-	_ account.Tx          = (*tx)(nil)
-	_ organizations.Store = orgStore{}
-	_ organizations.Tx    = (*tx)(nil)
-	_ iam.Store           = iamStore{}
-	_ iam.Tx              = iamTx{}
+	_ account.Store    = (*DB)(nil)
+	_ kernel.Outbox    = (*DB)(nil)
+	_ account.Tx       = (*tx)(nil)
+	_ organizations.Tx = (*tx)(nil)
+	_ iam.Tx           = iamTx{}
 )
 
 // errReadOnly is returned by the writers of a View transaction.
@@ -36,9 +35,8 @@ func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
 
 // Update runs fn in a write transaction, one at a time. It commits, durably,
 // if fn returns nil; if fn returns an error or panics it rolls back and
-// returns fn's error as is or re-panics. If ctx carries a pending CloudTrail
-// record ([trail.WithPending]) not written yet, it is written in the same
-// transaction, after fn.
+// returns fn's error as is or re-panics. The unit of work
+// ([DB.SetBeforeCommit]) runs in the same transaction, after fn.
 //
 // fn must not call Update or View: with ":memory:" that deadlocks, and a
 // nested Update always does.
@@ -46,38 +44,72 @@ func (db *DB) Update(ctx context.Context, fn func(account.Tx) error) error {
 	return db.update(ctx, func(t *tx) error { return fn(t) })
 }
 
-// Organizations returns the database as an [organizations.Store]. Its View
-// and Update are the DB's (same transactions, same guarantees, serialized
-// with the DB's own Updates); the Tx they pass also implements account.Tx.
-func (db *DB) Organizations() organizations.Store { return orgStore{db} }
-
-// orgStore is a DB seen as an organizations.Store: the method names View and
-// Update are taken by account.Store.
-type orgStore struct{ db *DB }
-
-// View implements organizations.Store; see [DB.View].
-func (s orgStore) View(ctx context.Context, fn func(organizations.Tx) error) error {
-	return s.db.view(ctx, func(t *tx) error { return fn(t) })
+// Organizations returns the database as the Organizations domain's store.
+// Its View and Update are the DB's (same transactions, same guarantees,
+// serialized with every other view's Updates).
+func (db *DB) Organizations() organizations.Store {
+	return storeOf(db, func(t *tx) organizations.Tx { return t })
 }
 
-// Update implements organizations.Store; see [DB.Update].
-func (s orgStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {
-	return s.db.update(ctx, func(t *tx) error { return fn(t) })
+// typedStore is the DB seen as the store of one domain: the one generic
+// store contract, with the transaction type that domain declares. as
+// converts the DB's transaction (checked at compile time).
+type typedStore[T any] struct {
+	db *DB
+	as func(*tx) T
 }
+
+func storeOf[T any](db *DB, as func(*tx) T) kernel.Store[T] { return typedStore[T]{db, as} }
+
+// View implements kernel.Store; see [DB.View].
+func (s typedStore[T]) View(ctx context.Context, fn func(T) error) error {
+	return s.db.view(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
+
+// Update implements kernel.Store; see [DB.Update].
+func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
+	return s.db.update(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
+
+// SetBeforeCommit installs the unit of work that runs in every write
+// transaction after its change and before its commit (the composition
+// root appends the change's CloudTrail record and events there). Set it
+// before the first Update.
+func (db *DB) SetBeforeCommit(fn kernel.BeforeCommit) { db.beforeCommit = fn }
 
 func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot
+	}
+	sqlTx, err := db.reader.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin read: %w", err)
+		return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader})
+	return fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db})
+}
+
+// stmtCache is the prepared-statement cache of a pool (none for
+// PostgreSQL, where pgx caches statements per connection itself).
+func (db *DB) stmtCache(c *sync.Map) *sync.Map {
+	if db.dialect == dialectPostgres {
+		return nil
+	}
+	return c
 }
 
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if db.dialect == dialectPostgres {
+		return db.updatePostgres(ctx, fn)
+	}
+	return db.updateOnce(ctx, fn, nil)
+}
+
+func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {
+	sqlTx, err := db.writer.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return fmt.Errorf("sqlite: begin: %w", unavailable(err))
 	}
 	done := false
 	defer func() {
@@ -85,26 +117,24 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db}
 	if err := fn(t); err != nil {
 		return err
 	}
-	// The request's CloudTrail record commits with its first change, and
-	// with it, for a successful write, its API call event.
-	pending, err := t.writePending(ctx)
-	if err != nil {
-		return err
+	// The unit of work records the change in the same transaction.
+	var after func(committed bool)
+	if db.beforeCommit != nil {
+		if after, err = db.beforeCommit(ctx, t); err != nil {
+			return err
+		}
 	}
 	done = true
 	err = sqlTx.Commit()
-	if pending != nil {
-		pending.Settle(err == nil)
+	if after != nil {
+		after(err == nil)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	if t.busAppended {
-		db.busCommitted()
 	}
 	return nil
 }
@@ -118,9 +148,7 @@ type tx struct {
 	// SQL on every call was the largest cost of a signed read.
 	stmts *sync.Map
 	pool  *sql.DB
-	// busAppended: the transaction appended an API call event (the bus is
-	// told after the commit).
-	busAppended bool
+	db    *DB // prepares statements in the background
 }
 
 // stmt returns query prepared on the pool, bound to this transaction, or
@@ -135,17 +163,40 @@ func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if s, _ := v.(*sql.Stmt); s != nil {
 		return t.tx.StmtContext(ctx, s)
 	}
-	if !loaded {
-		go func(pool *sql.DB, cache *sync.Map) {
-			s, err := pool.Prepare(query)
-			if err != nil {
-				cache.Delete(query) // retried on next use
-				return
-			}
-			cache.Store(query, s)
-		}(t.pool, t.stmts)
+	if !loaded && t.db != nil {
+		t.db.prepareLater(t.pool, t.stmts, query)
 	}
 	return nil
+}
+
+// prepareLater prepares query on pool in the background and caches it.
+// Close waits for the preparations under way and starts no new ones.
+func (db *DB) prepareLater(pool *sql.DB, cache *sync.Map, query string) {
+	db.prepMu.Lock()
+	if db.closing {
+		db.prepMu.Unlock()
+		cache.Delete(query)
+		return
+	}
+	db.preparing.Add(1)
+	db.prepMu.Unlock()
+	go func() {
+		defer db.preparing.Done()
+		s, err := pool.Prepare(query)
+		if err != nil {
+			cache.Delete(query) // retried on next use
+			return
+		}
+		cache.Store(query, s)
+	}()
+}
+
+// dialect is the database's dialect (SQLite when the tx has no DB).
+func (t *tx) dialect() dialect {
+	if t.db == nil {
+		return dialectSQLite
+	}
+	return t.db.dialect
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
@@ -181,10 +232,10 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Res
 }
 
 // rowErr wraps the error of a single-row read; sql.ErrNoRows becomes
-// account.ErrNotFound.
+// kernel.ErrNotFound.
 func rowErr(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		err = account.ErrNotFound
+		err = kernel.ErrNotFound
 	}
 	return fmt.Errorf("sqlite: %s: %w", what, err)
 }
@@ -192,7 +243,7 @@ func rowErr(err error, what string) error {
 func errNil(what string) error { return fmt.Errorf("sqlite: %s: nil value", what) }
 
 // deleteOne runs a DELETE that should remove a row; it returns an error
-// wrapping account.ErrNotFound if there was none.
+// wrapping kernel.ErrNotFound if there was none.
 func (t *tx) deleteOne(ctx context.Context, what, query string, args ...any) error {
 	res, err := t.exec(ctx, what, query, args...)
 	if err != nil {
@@ -203,7 +254,7 @@ func (t *tx) deleteOne(ctx context.Context, what, query string, args ...any) err
 		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqlite: %s: %w", what, account.ErrNotFound)
+		return fmt.Errorf("sqlite: %s: %w", what, kernel.ErrNotFound)
 	}
 	return nil
 }

@@ -8,10 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/identity"
-	"github.com/accountplane/accountplane/internal/trail"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // The CloudTrail event history (table cloudtrail_events, migration 0004).
@@ -21,7 +19,7 @@ import (
 // that changed nothing are written by AppendEvent, in a transaction of
 // their own.
 
-// resourceJSON is a trail.Resource in the resources column.
+// resourceJSON is a kernel.TrailResource in the resources column.
 type resourceJSON struct {
 	Type string `json:"type"`
 	Name string `json:"name"`
@@ -31,7 +29,8 @@ const insertEvent = `INSERT INTO cloudtrail_events
 	(event_id, account_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, body)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func (t *tx) putEvent(ctx context.Context, ev trail.Event) error {
+// AppendTrailEvent implements kernel.TrailTx: ev is written in t.
+func (t *tx) AppendTrailEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	res := make([]resourceJSON, len(ev.Resources))
 	for i, r := range ev.Resources {
 		res[i] = resourceJSON(r)
@@ -46,42 +45,12 @@ func (t *tx) putEvent(ctx context.Context, ev trail.Event) error {
 	return err
 }
 
-// writePending writes the pending record ctx carries, if it has not been
-// written yet, in t, which is about to commit. It returns the claimed
-// record, to be settled with the commit's outcome, or nil.
-func (t *tx) writePending(ctx context.Context) (*trail.Pending, error) {
-	p := trail.PendingFrom(ctx)
-	if p == nil {
-		return nil, nil
-	}
-	ev, ok, err := p.Claim()
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: pending record: %w", err)
-	}
-	if !ok {
-		return nil, nil
-	}
-	if err := t.putEvent(ctx, ev); err != nil {
-		p.Settle(false)
-		return nil, err
-	}
-	if !ev.ReadOnly { // reads are no events: skip decoding their records
-		ok, err := events.AppendAPICall(ctx, t, ev.Record, string(ev.Account), ev.Time, time.Now())
-		if err != nil {
-			p.Settle(false)
-			return nil, fmt.Errorf("sqlite: API call event of %s: %w", ev.ID, err)
-		}
-		t.busAppended = t.busAppended || ok
-	}
-	return p, nil
-}
-
 // AppendEvent writes ev in a transaction of its own, shared with the events
 // other requests append at the same time (group commit: while one batch
 // commits, the next gathers). The transaction does not wait for the disk
 // (see relaxedUpdate): ev records a call that changed nothing. It returns
 // once ev is committed.
-func (db *DB) AppendEvent(ctx context.Context, ev trail.Event) error {
+func (db *DB) AppendEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	ctx = context.WithoutCancel(ctx)
 	w := &recordWrite{ev: ev, done: make(chan error, 1)}
 	b := &db.trailBatch
@@ -114,7 +83,7 @@ type recordBatch struct {
 }
 
 type recordWrite struct {
-	ev   trail.Event
+	ev   kernel.TrailEvent
 	done chan error
 }
 
@@ -123,7 +92,7 @@ type recordWrite struct {
 func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 	err := db.relaxedUpdate(ctx, func(t *tx) error {
 		for _, w := range batch {
-			if err := t.putEvent(ctx, w.ev); err != nil {
+			if err := t.AppendTrailEvent(ctx, w.ev); err != nil {
 				return err
 			}
 		}
@@ -136,7 +105,7 @@ func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 		return
 	}
 	for _, w := range batch {
-		w.done <- db.relaxedUpdate(ctx, func(t *tx) error { return t.putEvent(ctx, w.ev) })
+		w.done <- db.relaxedUpdate(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, w.ev) })
 	}
 }
 
@@ -146,6 +115,15 @@ func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 // restores FULL. The next durable commit syncs these writes too. A writer
 // connection that cannot be restored to FULL is discarded.
 func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
+	if db.dialect == dialectPostgres {
+		// The same bargain: the commit does not wait for the WAL flush.
+		return db.update(ctx, func(t *tx) error {
+			if _, err := t.exec(ctx, "relax", "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
+			return fn(t)
+		})
+	}
 	if db.reader == db.writer { // ":memory:": nothing to sync
 		return db.update(ctx, fn)
 	}
@@ -166,7 +144,7 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(&tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer}); err != nil {
+	if err := fn(&tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer, db: db}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -177,9 +155,9 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 }
 
 // ReplaceEvent replaces the stored event with ev's id by ev (its sequence
-// is kept). It returns an error wrapping account.ErrNotFound if there is
+// is kept). It returns an error wrapping kernel.ErrNotFound if there is
 // none.
-func (db *DB) ReplaceEvent(ctx context.Context, ev trail.Event) error {
+func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	res := make([]resourceJSON, len(ev.Resources))
 	for i, r := range ev.Resources {
 		res[i] = resourceJSON(r)
@@ -199,7 +177,7 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev trail.Event) error {
 		}
 		n, err := res.RowsAffected()
 		if err == nil && n == 0 {
-			err = account.ErrNotFound
+			err = kernel.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, err)
@@ -226,21 +204,19 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 }
 
 // lookupFilters are the SQL conditions of the lookup attributes.
-var lookupFilters = map[trail.AttributeKey]string{
-	trail.AttrEventID:      `event_id = ?`,
-	trail.AttrEventName:    `event_name = ?`,
-	trail.AttrReadOnly:     `read_only = ?`,
-	trail.AttrUsername:     `username = ?`,
-	trail.AttrEventSource:  `event_source = ?`,
-	trail.AttrAccessKeyID:  `access_key_id = ?`,
-	trail.AttrResourceType: `EXISTS (SELECT 1 FROM json_each(resources) WHERE json_extract(value, '$.type') = ?)`,
-	trail.AttrResourceName: `EXISTS (SELECT 1 FROM json_each(resources) WHERE json_extract(value, '$.name') = ?)`,
+var lookupFilters = map[kernel.TrailAttributeKey]string{
+	kernel.AttrEventID:     `event_id = ?`,
+	kernel.AttrEventName:   `event_name = ?`,
+	kernel.AttrReadOnly:    `read_only = ?`,
+	kernel.AttrUsername:    `username = ?`,
+	kernel.AttrEventSource: `event_source = ?`,
+	kernel.AttrAccessKeyID: `access_key_id = ?`,
 }
 
 // LookupEvents returns the events of q.Account that q selects, newest
 // first (by event time, then by the order they were written). The
 // ReadOnly attribute's value is "true" or "false".
-func (db *DB) LookupEvents(ctx context.Context, q trail.Query) ([]trail.Event, error) {
+func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.TrailEvent, error) {
 	query := `SELECT seq, event_id, account_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, body
 		FROM cloudtrail_events WHERE account_id = ?`
 	args := []any{string(q.Account)}
@@ -254,12 +230,18 @@ func (db *DB) LookupEvents(ctx context.Context, q trail.Query) ([]trail.Event, e
 	}
 	if q.Key != "" {
 		cond, ok := lookupFilters[q.Key]
+		switch q.Key {
+		case kernel.AttrResourceType:
+			cond, ok = db.dialect.resourceFilter("type"), true
+		case kernel.AttrResourceName:
+			cond, ok = db.dialect.resourceFilter("name"), true
+		}
 		if !ok {
 			return nil, fmt.Errorf("sqlite: lookup events: unknown attribute %q", q.Key)
 		}
 		query += ` AND ` + cond
 		var v any = q.Value
-		if q.Key == trail.AttrReadOnly {
+		if q.Key == kernel.AttrReadOnly {
 			v = q.Value == "true"
 		}
 		args = append(args, v)
@@ -273,7 +255,7 @@ func (db *DB) LookupEvents(ctx context.Context, q trail.Query) ([]trail.Event, e
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
-	var out []trail.Event
+	var out []kernel.TrailEvent
 	err := db.view(ctx, func(t *tx) error {
 		var err error
 		out, err = queryList(ctx, t, "lookup events", scanEvent, query, args...)
@@ -282,7 +264,7 @@ func (db *DB) LookupEvents(ctx context.Context, q trail.Query) ([]trail.Event, e
 	return out, err
 }
 
-func scanEvent(s scanner, ev *trail.Event) error {
+func scanEvent(s scanner, ev *kernel.TrailEvent) error {
 	var acct, res, body string
 	if err := s.Scan(&ev.Seq, &ev.ID, &acct, scanTime{&ev.Time}, &ev.Name, &ev.Source, &ev.Username,
 		&ev.AccessKeyID, &ev.ReadOnly, &res, &body); err != nil {
@@ -294,9 +276,9 @@ func scanEvent(s scanner, ev *trail.Event) error {
 	if err := json.Unmarshal([]byte(res), &rs); err != nil {
 		return fmt.Errorf("resources of %s: %w", ev.ID, err)
 	}
-	ev.Resources = make([]trail.Resource, len(rs))
+	ev.Resources = make([]kernel.TrailResource, len(rs))
 	for i, r := range rs {
-		ev.Resources[i] = trail.Resource(r)
+		ev.Resources[i] = kernel.TrailResource(r)
 	}
 	if len(rs) == 0 {
 		ev.Resources = nil
@@ -307,7 +289,7 @@ func scanEvent(s scanner, ev *trail.Event) error {
 // AppendEvents writes events in order in one transaction (one at a time if
 // the batch fails, so that one bad event fails alone). It returns the first
 // error.
-func (db *DB) AppendEvents(ctx context.Context, evs []trail.Event) error {
+func (db *DB) AppendEvents(ctx context.Context, evs []kernel.TrailEvent) error {
 	batch := make([]*recordWrite, len(evs))
 	for i, ev := range evs {
 		batch[i] = &recordWrite{ev: ev, done: make(chan error, 1)}

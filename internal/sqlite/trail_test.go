@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/trail"
 )
@@ -16,20 +17,6 @@ import (
 const trailAcct identity.AccountID = "111122223333"
 
 var trailT0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// pendingPut is the pending record of a PutAlternateContact call.
-func pendingPut(id string) *trail.Pending {
-	return trail.NewPending(trail.Call{
-		Principal: identity.RootPrincipal(trailAcct, "AKIDROOT"), Service: "account", Operation: "PutAlternateContact",
-		Params: map[string]any{"AlternateContactType": "BILLING", "Name": "Ann"}, EventID: id, Time: trailT0,
-	}, trail.Options{})
-}
-
-func putBilling(ctx context.Context, db *sqlite.DB, name string) error {
-	return db.Update(ctx, func(tx account.Tx) error {
-		return tx.PutAlternateContact(ctx, trailAcct, &account.AlternateContact{Type: account.Billing, Name: name, Title: "t", EmailAddress: "a@example.com"})
-	})
-}
 
 func billing(t *testing.T, db *sqlite.DB) *account.AlternateContact {
 	t.Helper()
@@ -39,7 +26,7 @@ func billing(t *testing.T, db *sqlite.DB) *account.AlternateContact {
 		c, err = tx.AlternateContact(context.Background(), trailAcct, account.Billing)
 		return err
 	})
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(err, kernel.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -58,74 +45,6 @@ func events(t *testing.T, db *sqlite.DB, q trail.Query) []trail.Event {
 		t.Fatal(err)
 	}
 	return evs
-}
-
-// A change commits with its record, in the same transaction; a change
-// that rolls back leaves no record; and when writing the record fails, the
-// change rolls back with it.
-func TestTrailAtomicity(t *testing.T) {
-	for _, path := range []string{":memory:", "file"} {
-		t.Run(path, func(t *testing.T) {
-			if path == "file" {
-				path = tempPath(t)
-			}
-			db := mustOpen(t, path)
-			bg := context.Background()
-
-			// The change fails: no record.
-			p := pendingPut("00000000-0000-4000-8000-000000000001")
-			ctx := trail.WithPending(bg, p)
-			boom := errors.New("boom")
-			err := db.Update(ctx, func(tx account.Tx) error {
-				if err := tx.PutAlternateContact(ctx, trailAcct, &account.AlternateContact{Type: account.Billing, Name: "x"}); err != nil {
-					return err
-				}
-				return boom
-			})
-			if !errors.Is(err, boom) || p.Written() || billing(t, db) != nil || len(events(t, db, trail.Query{})) != 0 {
-				t.Fatalf("a failed change: err %v, written %v, contact %v", err, p.Written(), billing(t, db))
-			}
-
-			// The change commits with its record; a second Update of the
-			// same call writes no second record.
-			if err := putBilling(ctx, db, "Ann"); err != nil {
-				t.Fatal(err)
-			}
-			if err := putBilling(ctx, db, "Ann2"); err != nil {
-				t.Fatal(err)
-			}
-			evs := events(t, db, trail.Query{})
-			if !p.Written() || len(evs) != 1 || evs[0].ID != "00000000-0000-4000-8000-000000000001" || evs[0].Name != "PutAlternateContact" {
-				t.Fatalf("after the change: written %v, events %+v", p.Written(), evs)
-			}
-			if !strings.Contains(string(evs[0].Record), `"alternateContactType":"BILLING"`) {
-				t.Errorf("record %s", evs[0].Record)
-			}
-
-			// Writing the record fails after fn succeeded (its event id is
-			// taken): the change rolls back too.
-			dup := pendingPut("00000000-0000-4000-8000-000000000001")
-			ctx = trail.WithPending(bg, dup)
-			if err := putBilling(ctx, db, "Mallory"); err == nil {
-				t.Fatal("an Update whose record could not be written succeeded")
-			}
-			if c := billing(t, db); c == nil || c.Name != "Ann2" {
-				t.Errorf("the contact after the failed Update is %+v, want Ann2's", c)
-			}
-			if dup.Written() {
-				t.Error("the failed record counts as written")
-			}
-			if evs := events(t, db, trail.Query{}); len(evs) != 1 {
-				t.Errorf("%d events after the failed Update, want 1", len(evs))
-			}
-
-			// Views write nothing.
-			r := pendingPut("00000000-0000-4000-8000-000000000003")
-			if err := db.View(trail.WithPending(bg, r), func(account.Tx) error { return nil }); err != nil || r.Written() {
-				t.Errorf("View wrote the record (%v)", err)
-			}
-		})
-	}
 }
 
 func addEvent(t *testing.T, db *sqlite.DB, acct identity.AccountID, id string, at time.Time, name, source, user, key string, ro bool, res ...trail.Resource) {
@@ -199,12 +118,12 @@ func TestLookupEvents(t *testing.T) {
 	if got := ids(events(t, db, trail.Query{})); got != "e4,e3,e2,e1" {
 		t.Errorf("after replace: %s", got)
 	}
-	if err := db.ReplaceEvent(context.Background(), trail.Event{ID: "nope", Account: trailAcct}); !errors.Is(err, account.ErrNotFound) {
+	if err := db.ReplaceEvent(context.Background(), trail.Event{ID: "nope", Account: trailAcct}); !errors.Is(err, kernel.ErrNotFound) {
 		t.Errorf("replacing a missing event: %v", err)
 	}
 	// Records belong to existing accounts.
 	err := db.Update(context.Background(), func(tx account.Tx) error {
-		return tx.PutAccount(context.Background(), &account.Account{ID: trailAcct, Name: "a", Email: "a@example.com", CreatedAt: trailT0})
+		return tx.PutAccount(context.Background(), &kernel.Account{ID: trailAcct, Name: "a", Email: "a@example.com", CreatedAt: trailT0})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 func TestDiff(t *testing.T) {
@@ -15,8 +16,8 @@ func TestDiff(t *testing.T) {
 		got, want any
 		equal     bool
 	}{
-		{"same struct", &account.Account{ID: "1", CreatedAt: utc}, &account.Account{ID: "1", CreatedAt: utc}, true},
-		{"other field", &account.Account{ID: "1"}, &account.Account{ID: "2"}, false},
+		{"same struct", &kernel.Account{ID: "1", CreatedAt: utc}, &kernel.Account{ID: "1", CreatedAt: utc}, true},
+		{"other field", &kernel.Account{ID: "1"}, &kernel.Account{ID: "2"}, false},
 		{"same instant in UTC", account.RegionOpt{DueAt: utc}, account.RegionOpt{DueAt: utc.In(zone)}, true},
 		{"same instant, got not in UTC", account.RegionOpt{DueAt: utc.In(zone)}, account.RegionOpt{DueAt: utc}, false},
 		{"a nanosecond apart", account.RegionOpt{DueAt: utc}, account.RegionOpt{DueAt: utc.Add(1)}, false},
@@ -24,7 +25,7 @@ func TestDiff(t *testing.T) {
 		{"nil and empty slice", []account.RegionOpt(nil), []account.RegionOpt{}, true},
 		{"slice lengths", []account.RegionOpt{{}}, []account.RegionOpt{}, false},
 		{"slice elements", []account.RegionOpt{{Region: "a"}}, []account.RegionOpt{{Region: "b"}}, false},
-		{"nil pointer", (*account.Account)(nil), &account.Account{}, false},
+		{"nil pointer", (*kernel.Account)(nil), &kernel.Account{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

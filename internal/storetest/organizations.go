@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -418,7 +418,7 @@ func wantOrgGone(t *testing.T, s organizations.Store, what string, d *orgData) {
 
 func testOrgAccounts(t *testing.T, s organizations.Store) {
 	a := newAccount(1)
-	a.ClosedAt, a.Origin, a.Seller = t0.Add(time.Nanosecond), account.OriginCreated, "AISPL"
+	a.ClosedAt, a.Origin, a.Seller = t0.Add(time.Nanosecond), kernel.OriginCreated, "AISPL"
 	b := newAccount(2)
 	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
 		return errors.Join(tx.PutAccount(ctx, a), tx.PutAccount(ctx, b), tx.AddMessage(ctx, message(1, t0)))
@@ -437,7 +437,7 @@ func testOrgAccounts(t *testing.T, s organizations.Store) {
 		wantNotFound(t, "PhoneVerification never put", err)
 		return nil
 	})
-	if o, ok := s.(account.Outbox); ok {
+	if o, ok := s.(kernel.Outbox); ok {
 		if ms := mustMessages(t, o, 10); len(ms) != 1 {
 			t.Errorf("Messages: got %d, want 1", len(ms))
 		}
@@ -552,7 +552,7 @@ func testOrgDeleteCascades(t *testing.T, s organizations.Store) {
 		ID: "p-FullAWSAccess", Type: organizations.SCP, Name: "FullAWSAccess",
 		Description: "Allows access to every operation", Content: `{"Statement":[]}`, AWSManaged: true,
 	}
-	accounts := []*account.Account{newAccount(100), newAccount(101), newAccount(200), newAccount(201)}
+	accounts := []*kernel.Account{newAccount(100), newAccount(101), newAccount(200), newAccount(201)}
 	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
 		errs := []error{one.write(ctx, tx), two.write(ctx, tx), tx.PutPolicy(ctx, managed)}
 		for _, a := range accounts {
@@ -676,7 +676,7 @@ func testOrgRollbackOnError(t *testing.T, s organizations.Store) {
 		t.Fatalf("Update: got error %v, want the callback's error", err)
 	}
 	wantOrgGone(t, s, "organization after a rolled-back Update", d)
-	_, err = orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*account.Account, error) {
+	_, err = orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*kernel.Account, error) {
 		return tx.Account(ctx, accountID(100))
 	})
 	wantNotFound(t, "Account after a rolled-back Update", err)
@@ -818,7 +818,7 @@ func testOrgViewCannotWrite(t *testing.T, s organizations.Store) {
 		wantNotFound(t, "Policy put in View", err)
 		return nil
 	})
-	if ob, ok := s.(account.Outbox); ok {
+	if ob, ok := s.(kernel.Outbox); ok {
 		if ms := mustMessages(t, ob, 10); len(ms) != 0 {
 			t.Errorf("Messages after AddMessage in View: got %d, want 0", len(ms))
 		}

@@ -8,26 +8,27 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-func outbox(t *testing.T, s account.Store) account.Outbox {
+func outbox(t *testing.T, s account.Store) kernel.Outbox {
 	t.Helper()
-	o, ok := s.(account.Outbox)
+	o, ok := s.(kernel.Outbox)
 	if !ok {
-		t.Skipf("%T does not implement account.Outbox", s)
+		t.Skipf("%T does not implement kernel.Outbox", s)
 	}
 	return o
 }
 
-func message(n int, at time.Time) *account.Message {
-	return &account.Message{
+func message(n int, at time.Time) *kernel.Message {
+	return &kernel.Message{
 		ID: fmt.Sprintf("%032x", n), Time: at, Account: string(accountID(1)),
 		To: fmt.Sprintf("to%d@example.com", n), Subject: fmt.Sprintf("subject %d", n),
 		Body: fmt.Sprintf("body %d\nwith a second line", n), Code: fmt.Sprintf("%06d", n),
 	}
 }
 
-func mustMessages(t *testing.T, o account.Outbox, limit int) []account.Message {
+func mustMessages(t *testing.T, o kernel.Outbox, limit int) []kernel.Message {
 	t.Helper()
 	ms, err := o.Messages(t.Context(), limit)
 	if err != nil {
@@ -38,25 +39,25 @@ func mustMessages(t *testing.T, o account.Outbox, limit int) []account.Message {
 
 func testOutboxNewestFirst(t *testing.T, s account.Store) {
 	o := outbox(t, s)
-	var want []account.Message
+	var want []kernel.Message
 	for i := range 5 {
 		m := message(i, t0.Add(time.Duration(i)*time.Second))
 		mustUpdate(t, s, func(tx account.Tx) error { return tx.AddMessage(t.Context(), m) })
-		want = append([]account.Message{*m}, want...)
+		want = append([]kernel.Message{*m}, want...)
 	}
 	wantEqual(t, "Messages(10)", mustMessages(t, o, 10), want)
 }
 
 func testOutboxOneTransaction(t *testing.T, s account.Store) {
 	o := outbox(t, s)
-	var want []account.Message
+	var want []kernel.Message
 	mustUpdate(t, s, func(tx account.Tx) error {
 		for i := range 3 {
 			m := message(i, t0) // the same time: insertion order decides
 			if err := tx.AddMessage(t.Context(), m); err != nil {
 				return err
 			}
-			want = append([]account.Message{*m}, want...)
+			want = append([]kernel.Message{*m}, want...)
 		}
 		return nil
 	})
@@ -65,11 +66,11 @@ func testOutboxOneTransaction(t *testing.T, s account.Store) {
 
 func testOutboxLimit(t *testing.T, s account.Store) {
 	o := outbox(t, s)
-	var all []account.Message
+	var all []kernel.Message
 	for i := range 5 {
 		m := message(i, t0.Add(time.Duration(i)*time.Second))
 		mustUpdate(t, s, func(tx account.Tx) error { return tx.AddMessage(t.Context(), m) })
-		all = append([]account.Message{*m}, all...)
+		all = append([]kernel.Message{*m}, all...)
 	}
 	for _, limit := range []int{1, 2, 5, 6} {
 		want := all[:min(limit, len(all))]
@@ -104,7 +105,7 @@ func testTimeRoundTrip(t *testing.T, s account.Store) {
 			a.CreatedAt = tt.at
 			o := &account.RegionOpt{Region: "af-south-1", Target: account.RegionEnabled, RequestedAt: tt.at, DueAt: tt.at}
 			u := &account.EmailUpdate{NewEmail: "x@example.com", Status: account.EmailUpdatePending, ExpiresAt: tt.at, UpdatedAt: tt.at}
-			v := &account.PhoneVerification{Status: account.PhonePending, Code: "1", ExpiresAt: tt.at}
+			v := &kernel.PhoneVerification{Status: kernel.PhonePending, Code: "1", ExpiresAt: tt.at}
 			m := message(i, tt.at)
 			mustUpdate(t, s, func(tx account.Tx) error {
 				return errors.Join(
@@ -122,7 +123,7 @@ func testTimeRoundTrip(t *testing.T, s account.Store) {
 				checkRead(t, "PhoneVerification", v, func() (any, error) { return tx.PhoneVerification(t.Context(), a.ID) })
 				return nil
 			})
-			if ob, ok := s.(account.Outbox); ok {
+			if ob, ok := s.(kernel.Outbox); ok {
 				ms := mustMessages(t, ob, 1)
 				if len(ms) != 1 {
 					t.Fatalf("Messages(1): got %d messages, want 1", len(ms))

@@ -8,9 +8,10 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-func getAccount(t *testing.T, s account.Store, id identity.AccountID) (a *account.Account, err error) {
+func getAccount(t *testing.T, s account.Store, id identity.AccountID) (a *kernel.Account, err error) {
 	t.Helper()
 	mustView(t, s, func(tx account.Tx) error {
 		a, err = tx.Account(t.Context(), id)
@@ -19,7 +20,7 @@ func getAccount(t *testing.T, s account.Store, id identity.AccountID) (a *accoun
 	return a, err
 }
 
-func getAccountByEmail(t *testing.T, s account.Store, email string) (a *account.Account, err error) {
+func getAccountByEmail(t *testing.T, s account.Store, email string) (a *kernel.Account, err error) {
 	t.Helper()
 	mustView(t, s, func(tx account.Tx) error {
 		a, err = tx.AccountByEmail(t.Context(), email)
@@ -38,7 +39,7 @@ func testAccountPutGet(t *testing.T, s account.Store) {
 	wantEqual(t, "Account", got, want)
 
 	// Every field, the other way round.
-	other := &account.Account{ID: accountID(2), Name: "", Email: "x@example.org", State: account.StateSuspended}
+	other := &kernel.Account{ID: accountID(2), Name: "", Email: "x@example.org", State: kernel.StateSuspended}
 	mustUpdate(t, s, func(tx account.Tx) error { return tx.PutAccount(t.Context(), other) })
 	got, err = getAccount(t, s, other.ID)
 	if err != nil {
@@ -63,9 +64,9 @@ func testAccountNotFound(t *testing.T, s account.Store) {
 func testAccountReplace(t *testing.T, s account.Store) {
 	mustSeed(t, s, 1)
 	old := newAccount(1)
-	want := &account.Account{
+	want := &kernel.Account{
 		ID: old.ID, Name: "renamed", Email: "new-owner@example.net",
-		State: account.StateClosed, CreatedAt: t0.Add(-time.Nanosecond), PaymentMethod: false,
+		State: kernel.StateClosed, CreatedAt: t0.Add(-time.Nanosecond), PaymentMethod: false,
 	}
 	mustUpdate(t, s, func(tx account.Tx) error { return tx.PutAccount(t.Context(), want) })
 
@@ -114,14 +115,14 @@ func testAccountByEmail(t *testing.T, s account.Store) {
 func testAccountClosedOriginSeller(t *testing.T, s account.Store) {
 	closing := newAccount(1)
 	closing.ClosedAt = t0.Add(42 * time.Nanosecond)
-	closing.Origin = account.OriginCreated
+	closing.Origin = kernel.OriginCreated
 	closing.Seller = "AISPL"
 	open := newAccount(2)
-	open.Origin = account.OriginSignUp // ClosedAt zero, Seller "" (AWS)
+	open.Origin = kernel.OriginSignUp // ClosedAt zero, Seller "" (AWS)
 	mustUpdate(t, s, func(tx account.Tx) error {
 		return errors.Join(tx.PutAccount(t.Context(), closing), tx.PutAccount(t.Context(), open))
 	})
-	for _, want := range []*account.Account{closing, open} {
+	for _, want := range []*kernel.Account{closing, open} {
 		got, err := getAccount(t, s, want.ID)
 		if err != nil {
 			t.Fatalf("Account: %v", err)
@@ -268,7 +269,7 @@ func testAlternateAccountIsolation(t *testing.T, s account.Store) {
 	wantNotFound(t, "AlternateContact of an account without contacts", err)
 }
 
-func getContact(t *testing.T, s account.Store, id identity.AccountID) (c *account.ContactInformation, err error) {
+func getContact(t *testing.T, s account.Store, id identity.AccountID) (c *kernel.ContactInformation, err error) {
 	t.Helper()
 	mustView(t, s, func(tx account.Tx) error {
 		c, err = tx.ContactInformation(t.Context(), id)
@@ -277,13 +278,13 @@ func getContact(t *testing.T, s account.Store, id identity.AccountID) (c *accoun
 	return c, err
 }
 
-func putContact(t *testing.T, s account.Store, id identity.AccountID, c *account.ContactInformation) {
+func putContact(t *testing.T, s account.Store, id identity.AccountID, c *kernel.ContactInformation) {
 	t.Helper()
 	mustUpdate(t, s, func(tx account.Tx) error { return tx.PutContactInformation(t.Context(), id, c) })
 }
 
-func fullContact() *account.ContactInformation {
-	return &account.ContactInformation{
+func fullContact() *kernel.ContactInformation {
+	return &kernel.ContactInformation{
 		FullName: "Jane Doe", AddressLine1: "1 Main St", AddressLine2: "Suite 2", AddressLine3: "Floor 3",
 		City: "Springfield", StateOrRegion: "IL", DistrictOrCounty: "Sangamon", PostalCode: "62701",
 		CountryCode: "US", PhoneNumber: "+12175550100", CompanyName: "Example Corp",
@@ -306,7 +307,7 @@ func testContactReplace(t *testing.T, s account.Store) {
 	mustSeed(t, s, 1)
 	putContact(t, s, accountID(1), fullContact())
 	// Optional members set before and absent now must be gone.
-	want := &account.ContactInformation{
+	want := &kernel.ContactInformation{
 		FullName: "John Roe", AddressLine1: "9 Side Rd", City: "Shelbyville",
 		PostalCode: "62565", CountryCode: "US", PhoneNumber: "+12175550199",
 	}
@@ -328,7 +329,7 @@ func testContactAccountIsolation(t *testing.T, s account.Store) {
 	mustSeed(t, s, 1, 2)
 	one := fullContact()
 	putContact(t, s, accountID(1), one)
-	two := &account.ContactInformation{FullName: "Two", AddressLine1: "2 Road", City: "Town", PostalCode: "2", CountryCode: "GB", PhoneNumber: "+442079460000"}
+	two := &kernel.ContactInformation{FullName: "Two", AddressLine1: "2 Road", City: "Town", PostalCode: "2", CountryCode: "GB", PhoneNumber: "+442079460000"}
 	putContact(t, s, accountID(2), two)
 	got, err := getContact(t, s, accountID(1))
 	if err != nil {
@@ -342,7 +343,7 @@ func testContactAccountIsolation(t *testing.T, s account.Store) {
 	wantEqual(t, "second account's ContactInformation", got, two)
 }
 
-func getPhone(t *testing.T, s account.Store, id identity.AccountID) (v *account.PhoneVerification, err error) {
+func getPhone(t *testing.T, s account.Store, id identity.AccountID) (v *kernel.PhoneVerification, err error) {
 	t.Helper()
 	mustView(t, s, func(tx account.Tx) error {
 		v, err = tx.PhoneVerification(t.Context(), id)
@@ -351,14 +352,14 @@ func getPhone(t *testing.T, s account.Store, id identity.AccountID) (v *account.
 	return v, err
 }
 
-func putPhone(t *testing.T, s account.Store, id identity.AccountID, v *account.PhoneVerification) {
+func putPhone(t *testing.T, s account.Store, id identity.AccountID, v *kernel.PhoneVerification) {
 	t.Helper()
 	mustUpdate(t, s, func(tx account.Tx) error { return tx.PutPhoneVerification(t.Context(), id, v) })
 }
 
 func testPhonePutGet(t *testing.T, s account.Store) {
 	mustSeed(t, s, 1)
-	want := &account.PhoneVerification{Status: account.PhonePending, Code: "123456", ExpiresAt: t0.Add(10 * time.Minute)}
+	want := &kernel.PhoneVerification{Status: kernel.PhonePending, Code: "123456", ExpiresAt: t0.Add(10 * time.Minute)}
 	putPhone(t, s, accountID(1), want)
 	got, err := getPhone(t, s, accountID(1))
 	if err != nil {
@@ -369,8 +370,8 @@ func testPhonePutGet(t *testing.T, s account.Store) {
 
 func testPhoneReplace(t *testing.T, s account.Store) {
 	mustSeed(t, s, 1)
-	putPhone(t, s, accountID(1), &account.PhoneVerification{Status: account.PhonePending, Code: "123456", ExpiresAt: t0})
-	want := &account.PhoneVerification{Status: account.PhoneVerified} // no code, zero expiry
+	putPhone(t, s, accountID(1), &kernel.PhoneVerification{Status: kernel.PhonePending, Code: "123456", ExpiresAt: t0})
+	want := &kernel.PhoneVerification{Status: kernel.PhoneVerified} // no code, zero expiry
 	putPhone(t, s, accountID(1), want)
 	got, err := getPhone(t, s, accountID(1))
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite of the store backends. Every
 // backend's tests call [Run] with a function that opens a fresh, empty store,
 // so that sqlite, postgres and any later backend are held to one behaviour:
-// the contract of [account.Store], [account.Tx] and [account.Outbox], plus
+// the contract of [account.Store], [account.Tx] and [kernel.Outbox], plus
 // the optional capabilities declared here ([CredentialStore], [EmptyReporter]),
 // which the suite discovers by type assertion. Backends that persist the
 // Organizations domain also call [RunOrganizations], and those that persist
@@ -23,6 +23,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // CredentialStore is implemented by stores that keep access keys for the
@@ -30,7 +31,7 @@ import (
 type CredentialStore interface {
 	// PutAccessKey stores k, replacing the key with the same ID.
 	PutAccessKey(ctx context.Context, k identity.AccessKey) error
-	// AccessKey returns the key id; the error wraps account.ErrNotFound if
+	// AccessKey returns the key id; the error wraps kernel.ErrNotFound if
 	// there is none.
 	AccessKey(ctx context.Context, id string) (identity.AccessKey, error)
 }
@@ -139,12 +140,12 @@ func accountID(n int) identity.AccountID {
 }
 
 // newAccount returns the n-th test account.
-func newAccount(n int) *account.Account {
-	return &account.Account{
+func newAccount(n int) *kernel.Account {
+	return &kernel.Account{
 		ID:            accountID(n),
 		Name:          fmt.Sprintf("account %d", n),
 		Email:         fmt.Sprintf("owner%d@example.com", n),
-		State:         account.StateActive,
+		State:         kernel.StateActive,
 		CreatedAt:     t0.Add(time.Duration(n) * time.Hour),
 		PaymentMethod: true,
 	}
@@ -158,11 +159,11 @@ func mustSeed(t *testing.T, s account.Store, ns ...int) {
 	}
 }
 
-// wantNotFound fails t unless err wraps account.ErrNotFound.
+// wantNotFound fails t unless err wraps kernel.ErrNotFound.
 func wantNotFound(t *testing.T, what string, err error) {
 	t.Helper()
-	if !errors.Is(err, account.ErrNotFound) {
-		t.Errorf("%s: got error %v, want account.ErrNotFound", what, err)
+	if !errors.Is(err, kernel.ErrNotFound) {
+		t.Errorf("%s: got error %v, want kernel.ErrNotFound", what, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 func testReadOwnWrites(t *testing.T, s account.Store) {
@@ -40,7 +41,7 @@ func writeEverything(ctx context.Context, tx account.Tx, n int) error {
 		tx.PutAccount(ctx, newAccount(n)),
 		tx.PutAlternateContact(ctx, id, alternate(account.Security, "sec")),
 		tx.PutContactInformation(ctx, id, fullContact()),
-		tx.PutPhoneVerification(ctx, id, &account.PhoneVerification{Status: account.PhoneVerified}),
+		tx.PutPhoneVerification(ctx, id, &kernel.PhoneVerification{Status: kernel.PhoneVerified}),
 		tx.PutRegionOpt(ctx, id, regionOpt("af-south-1", account.RegionEnabled, t0)),
 		tx.PutEmailUpdate(ctx, id, &account.EmailUpdate{NewEmail: "n@example.com", Status: account.EmailUpdatePending, UpdatedAt: t0}),
 		tx.AddMessage(ctx, message(n, t0)),
@@ -74,7 +75,7 @@ func wantNothing(t *testing.T, s account.Store, n int) {
 		wantNotFound(t, "EmailUpdate", err)
 		return nil
 	})
-	if o, ok := s.(account.Outbox); ok {
+	if o, ok := s.(kernel.Outbox); ok {
 		if ms := mustMessages(t, o, 10); len(ms) != 0 {
 			t.Errorf("Messages: got %d, want 0", len(ms))
 		}
@@ -197,7 +198,7 @@ func testViewCannotWrite(t *testing.T, s account.Store) {
 			return tx.PutContactInformation(ctx, a.ID, fullContact())
 		}},
 		{"PutPhoneVerification", func(ctx context.Context, tx account.Tx) error {
-			return tx.PutPhoneVerification(ctx, a.ID, &account.PhoneVerification{Status: account.PhoneVerified})
+			return tx.PutPhoneVerification(ctx, a.ID, &kernel.PhoneVerification{Status: kernel.PhoneVerified})
 		}},
 		{"PutRegionOpt", func(ctx context.Context, tx account.Tx) error {
 			return tx.PutRegionOpt(ctx, a.ID, regionOpt("af-south-1", account.RegionEnabled, t0))
@@ -244,7 +245,7 @@ func testViewCannotWrite(t *testing.T, s account.Store) {
 		wantNotFound(t, "EmailUpdate put in View", err)
 		return nil
 	})
-	if o, ok := s.(account.Outbox); ok {
+	if o, ok := s.(kernel.Outbox); ok {
 		if ms := mustMessages(t, o, 10); len(ms) != 0 {
 			t.Errorf("Messages after AddMessage in View: got %d, want 0", len(ms))
 		}
@@ -302,7 +303,7 @@ func testConcurrentUpdates(t *testing.T, s account.Store) {
 	if got, want := len(getRegionOpts(t, s, counter.ID)), goroutines*perGoroutine; got != want {
 		t.Errorf("RegionOpts: got %d, want %d", got, want)
 	}
-	if o, ok := s.(account.Outbox); ok {
+	if o, ok := s.(kernel.Outbox); ok {
 		limit := goroutines*perGoroutine + 10
 		if got, want := len(mustMessages(t, o, limit)), goroutines*perGoroutine; got != want {
 			t.Errorf("Messages: got %d, want %d", got, want)

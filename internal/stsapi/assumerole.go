@@ -2,18 +2,14 @@ package stsapi
 
 import (
 	"context"
-	"fmt"
 	"net/url"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/protocol/query"
 )
 
 type credentials struct {
@@ -35,124 +31,47 @@ type assumeRoleResult struct {
 	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
 }
 
-// field is a string member's constraints in the STS model.
-type field struct {
-	min, max int
-	re       *regexp.Regexp
-	pattern  string
-}
-
-func mk(min, max int, pattern string) field {
-	f := field{min: min, max: max, pattern: pattern}
-	if pattern != "" {
-		f.re = regexp.MustCompile(`^(?:` + pattern + `)$`)
-	}
-	return f
-}
-
+// The string members' shapes in the STS model.
 var (
-	fRoleARN     = mk(20, 2048, ``)
-	fSessionName = mk(2, 64, `[\w+=,.@-]*`)
+	fRoleARN     = query.NewShape(20, 2048, ``, ``)
+	fSessionName = query.NewShape(2, 64, `[\w+=,.@-]*`, `[\w+=,.@-]*`)
 	// The session policy's plain text is limited to 2048 characters
 	// (older models carry the max; AWS enforces it).
-	fPolicy      = mk(1, 2048, `[\t\n\r\x{20}-\x{FF}]+`)
-	fPolicyARN   = mk(20, 2048, ``)
-	fTagKey      = mk(1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-	fTagValue    = mk(0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-	fExternalID  = mk(2, 1224, `[\w+=,.@:\/-]*`)
-	fSerial      = mk(9, 256, `[\w+=/:,.@-]*`)
-	fTokenCode   = mk(6, 6, `[\d]*`)
-	fSourceIdent = mk(2, 64, `[\w+=,.@-]*`)
+	fPolicy      = query.NewShape(1, 2048, `[\t\n\r\x{20}-\x{FF}]+`, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	fPolicyARN   = query.NewShape(20, 2048, ``, ``)
+	fTagKey      = query.NewShape(1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	fTagValue    = query.NewShape(0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	fExternalID  = query.NewShape(2, 1224, `[\w+=,.@:\/-]*`, `[\w+=,.@:\/-]*`)
+	fSerial      = query.NewShape(9, 256, `[\w+=/:,.@-]*`, `[\w+=/:,.@-]*`)
+	fTokenCode   = query.NewShape(6, 6, `[\d]*`, `[\d]*`)
+	fSourceIdent = query.NewShape(2, 64, `[\w+=,.@-]*`, `[\w+=,.@-]*`)
 )
 
-// modelPattern maps the Go patterns above back to the model's text for
-// messages.
-var modelPattern = map[string]string{
-	`[\t\n\r\x{20}-\x{FF}]+`: `[\u0009\u000A\u000D\u0020-\u00FF]+`,
-}
-
-// params reads and validates form parameters, collecting violations.
+// params reads and validates form parameters with the query protocol's
+// shared reader ([query.Form]), collecting violations.
 type params struct {
 	v    url.Values
-	errs []string
+	form *query.Form
 }
 
-func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+func (p *params) f() *query.Form {
+	if p.form == nil {
+		p.form = &query.Form{Values: p.v}
+	}
+	return p.form
+}
 
 func (p *params) fail(name, value string, null bool, constraint string) {
-	v := "null"
-	if !null {
-		v = "'" + value + "'"
-	}
-	parts := strings.Split(name, ".")
-	for i := range parts {
-		parts[i] = lowerFirst(parts[i])
-	}
-	// Tags.member.1.Key is reported as tags.1.member.key.
-	for i := 0; i+1 < len(parts); i++ {
-		if _, err := strconv.Atoi(parts[i+1]); err == nil && parts[i] == "member" {
-			parts[i], parts[i+1] = parts[i+1], parts[i]
-			i++
-		}
-	}
-	p.errs = append(p.errs, "Value "+v+" at '"+strings.Join(parts, ".")+"' failed to satisfy constraint: "+constraint)
+	p.f().Fail(name, value, null, constraint)
 }
 
-func (p *params) str(name string, f field, required bool) string {
-	vs, ok := p.v[name]
-	if !ok || len(vs) == 0 {
-		if required {
-			p.fail(name, "", true, "Member must not be null")
-		}
-		return ""
-	}
-	s := vs[0]
-	n := utf8.RuneCountInString(s)
-	if n < f.min {
-		p.fail(name, s, false, fmt.Sprintf("Member must have length greater than or equal to %d", f.min))
-	}
-	if f.max > 0 && n > f.max {
-		p.fail(name, s, false, fmt.Sprintf("Member must have length less than or equal to %d", f.max))
-	}
-	if f.re != nil && !f.re.MatchString(s) {
-		pat := f.pattern
-		if m, ok := modelPattern[pat]; ok {
-			pat = m
-		}
-		p.fail(name, s, false, "Member must satisfy regular expression pattern: "+pat)
-	}
-	return s
+func (p *params) str(name string, sh query.Shape, required bool) string {
+	return p.f().Str(name, sh, required)
 }
 
-func (p *params) indexes(prefix string) []int {
-	seen := map[int]bool{}
-	for k := range p.v {
-		rest, ok := strings.CutPrefix(k, prefix+".member.")
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
-		if n, err := strconv.Atoi(num); err == nil && n > 0 {
-			seen[n] = true
-		}
-	}
-	out := make([]int, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Ints(out)
-	return out
-}
+func (p *params) indexes(prefix string) []int { return p.f().Indexes(prefix) }
 
-func (p *params) err() error {
-	switch len(p.errs) {
-	case 0:
-		return nil
-	case 1:
-		return apierr.New(iam.CodeValidation, "1 validation error detected: "+p.errs[0])
-	}
-	return apierr.New(iam.CodeValidation, fmt.Sprintf("%d validation errors detected: %s", len(p.errs), strings.Join(p.errs, "; ")))
-}
+func (p *params) err() error { return p.f().Err() }
 
 // sessionTags reads Tags.member.N.Key/Value in index order.
 func sessionTags(p *params) []iam.Tag {

@@ -10,10 +10,11 @@ import (
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/operation"
+	"github.com/accountplane/accountplane/internal/protocol/query"
 )
 
 // Shapes of GetSessionToken and GetAccessKeyInfo.
-var fAccessKeyID = mk(16, 128, `[\w]*`)
+var fAccessKeyID = query.NewShape(16, 128, `[\w]*`, `[\w]*`)
 
 // defaultWorldKey is the default account's root access key id, accepted
 // as an AccessKeyId although it is shorter than the model's minimum (see

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // sensitive are the request members (camelCase, lower-cased for the
@@ -237,10 +239,7 @@ func normalize(v any, response bool) any {
 }
 
 // Resource is a resource a call names, as LookupEvents reports it.
-type Resource struct {
-	Type string // e.g. AWS::IAM::User
-	Name string // e.g. the user name or an ARN
-}
+type Resource = kernel.TrailResource
 
 // resourceMembers maps the request members that name a resource to its
 // type, per service.

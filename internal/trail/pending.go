@@ -7,26 +7,11 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// Event is a record as a store keeps it: the record's JSON and the columns
-// LookupEvents filters and answers on.
-type Event struct {
-	// Seq orders the events of a store (assigned by the store on write).
-	Seq int64
-	ID  string
-	// Account is the recipient: the account whose event history holds it.
-	Account     identity.AccountID
-	Time        time.Time // whole seconds
-	Name        string
-	Source      string
-	Username    string
-	AccessKeyID string
-	ReadOnly    bool
-	Resources   []Resource
-	// Record is the record as JSON.
-	Record []byte
-}
+// Event is a record as a store keeps it (the kernel's TrailEvent).
+type Event = kernel.TrailEvent
 
 // EventOf returns the event of a record of call c.
 func EventOf(c Call, opts Options) (Event, error) {

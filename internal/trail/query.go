@@ -2,39 +2,28 @@ package trail
 
 import (
 	"crypto/tls"
-	"time"
 
-	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// AttributeKey names what LookupEvents filters on (the model's
-// LookupAttributeKey).
-type AttributeKey string
+// The stored form of records and the lookup query are the kernel's (the
+// store keeps them without knowing the record format).
+type (
+	AttributeKey = kernel.TrailAttributeKey
+	Query        = kernel.TrailQuery
+)
 
 // The lookup attributes.
 const (
-	AttrEventID      AttributeKey = "EventId"
-	AttrEventName    AttributeKey = "EventName"
-	AttrReadOnly     AttributeKey = "ReadOnly"
-	AttrUsername     AttributeKey = "Username"
-	AttrResourceType AttributeKey = "ResourceType"
-	AttrResourceName AttributeKey = "ResourceName"
-	AttrEventSource  AttributeKey = "EventSource"
-	AttrAccessKeyID  AttributeKey = "AccessKeyId"
+	AttrEventID      = kernel.AttrEventID
+	AttrEventName    = kernel.AttrEventName
+	AttrReadOnly     = kernel.AttrReadOnly
+	AttrUsername     = kernel.AttrUsername
+	AttrResourceType = kernel.AttrResourceType
+	AttrResourceName = kernel.AttrResourceName
+	AttrEventSource  = kernel.AttrEventSource
+	AttrAccessKeyID  = kernel.AttrAccessKeyID
 )
-
-// Query is a lookup in one account's event history: events at or after
-// Start and at or before End (zero: unbounded), matching the attribute if
-// one is given, newest first, from after the event with sequence After
-// (0: from the newest), at most Limit.
-type Query struct {
-	Account    identity.AccountID
-	Start, End time.Time
-	Key        AttributeKey // "" for none
-	Value      string
-	After      int64
-	Limit      int
-}
 
 // TLSDetailsOf describes a TLS connection as records do, or nil for none.
 func TLSDetailsOf(cs *tls.ConnectionState, host string) *TLSDetails {

@@ -1,12 +1,13 @@
 package trail
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"strings"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/arn"
+
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // Constant values of the records.
@@ -251,7 +252,7 @@ func userIdentity(p identity.Principal, s *Session) UserIdentity {
 		sc := &SessionContext{
 			SessionIssuer: SessionIssuer{
 				Type: "Role", PrincipalID: roleID, AccountID: string(p.Account), UserName: p.Name,
-				ARN: "arn:aws:iam::" + string(p.Account) + ":role/" + p.Name,
+				ARN: arn.IAM(string(p.Account), "role", "/", p.Name),
 			},
 			Attributes: SessionAttributes{MFAAuthenticated: "false"},
 		}
@@ -270,11 +271,4 @@ func userIdentity(p identity.Principal, s *Session) UserIdentity {
 }
 
 // NewEventID returns a random UUID (version 4).
-func NewEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func NewEventID() string { return uuid.New() }

@@ -217,10 +217,10 @@ func TestResources(t *testing.T) {
 		params  map[string]any
 		want    []trail.Resource
 	}{
-		{"iam", map[string]any{"UserName": "bob", "PolicyArn": "arn:aws:iam::aws:policy/X"}, []trail.Resource{{"AWS::IAM::Policy", "arn:aws:iam::aws:policy/X"}, {"AWS::IAM::User", "bob"}}},
-		{"sts", map[string]any{"RoleArn": "arn:aws:iam::1:role/R", "RoleSessionName": "s"}, []trail.Resource{{"AWS::IAM::Role", "arn:aws:iam::1:role/R"}}},
+		{"iam", map[string]any{"UserName": "bob", "PolicyArn": "arn:aws:iam::aws:policy/X"}, []trail.Resource{{Type: "AWS::IAM::Policy", Name: "arn:aws:iam::aws:policy/X"}, {Type: "AWS::IAM::User", Name: "bob"}}},
+		{"sts", map[string]any{"RoleArn": "arn:aws:iam::1:role/R", "RoleSessionName": "s"}, []trail.Resource{{Type: "AWS::IAM::Role", Name: "arn:aws:iam::1:role/R"}}},
 		{"organizations", map[string]any{"AccountId": "111122223333", "DestinationParentId": "ou-ab12-cdefgh12", "SourceParentId": "r-ab12"},
-			[]trail.Resource{{"AWS::Organizations::Account", "111122223333"}, {"AWS::Organizations::OrganizationalUnit", "ou-ab12-cdefgh12"}, {"AWS::Organizations::Root", "r-ab12"}}},
+			[]trail.Resource{{Type: "AWS::Organizations::Account", Name: "111122223333"}, {Type: "AWS::Organizations::OrganizationalUnit", Name: "ou-ab12-cdefgh12"}, {Type: "AWS::Organizations::Root", Name: "r-ab12"}}},
 		{"account", map[string]any{"AlternateContactType": "BILLING"}, nil},
 	}
 	for _, tt := range tests {
