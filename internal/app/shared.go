@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sync/atomic"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/quota"
+	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 )
 
@@ -64,4 +67,69 @@ func (a *App) replicaID() string {
 	}
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// sharedQuotas draws request-rate tokens from the store's buckets.
+type sharedQuotas struct{ db *sqlite.DB }
+
+func (q sharedQuotas) Take(key string, now, interval, tolerance int64, want int) (int, error) {
+	return q.db.TakeTokens(key, now, interval, tolerance, want)
+}
+
+// sharedFaults keeps the fault rules in the store.
+type sharedFaults struct{ db *sqlite.DB }
+
+func (f sharedFaults) Faults(ctx context.Context) ([]server.FaultRule, error) {
+	rows, err := f.db.Faults(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]server.FaultRule, 0, len(rows))
+	for _, r := range rows {
+		var rule server.FaultRule
+		if err := json.Unmarshal(r.Rule, &rule); err != nil {
+			return nil, fmt.Errorf("fault rule %s: %w", r.ID, err)
+		}
+		rule.ID, rule.Injected, rule.Count = r.ID, r.Injected, max(r.Remaining, 0)
+		out = append(out, rule)
+	}
+	return out, nil
+}
+
+func (f sharedFaults) AddFault(ctx context.Context, r server.FaultRule) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	remaining := r.Count
+	if remaining <= 0 {
+		remaining = -1
+	}
+	return f.db.PutFault(ctx, sqlite.FaultRow{ID: r.ID, Rule: b, Remaining: remaining})
+}
+
+func (f sharedFaults) DeleteFaults(ctx context.Context, id string) (int, error) {
+	return f.db.DeleteFaults(ctx, id)
+}
+
+func (f sharedFaults) HitFault(ctx context.Context, id string) (bool, error) {
+	return f.db.HitFault(ctx, id)
+}
+
+// limiter enforces t; replicas of a shared store draw from one budget.
+func (a *App) limiter(t quota.Table) *quota.Limiter {
+	l := quota.New(t, time.Now)
+	if a.db.Shared() {
+		l.WithShared(sharedQuotas{a.db})
+	}
+	return l
+}
+
+// faultStore is where fault rules live: nil (the server's memory) unless
+// replicas share the store.
+func (a *App) faultStore() server.FaultStore {
+	if !a.db.Shared() {
+		return nil
+	}
+	return sharedFaults{a.db}
 }

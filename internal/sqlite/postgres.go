@@ -111,6 +111,9 @@ func unavailable(err error) error {
 func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error) error {
 	var last error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			db.retries.Add(1)
+		}
 		if attempt == 1 {
 			db.retryMu.Lock()
 			defer db.retryMu.Unlock()
@@ -129,5 +132,6 @@ func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error) error {
 		}
 		last = err
 	}
+	db.conflicts.Add(1)
 	return fmt.Errorf("%w (%d attempts; last: %v)", kernel.ErrConflict, maxAttempts, last)
 }

@@ -86,3 +86,30 @@ func (db *DB) IntSetting(ctx context.Context, name string) (int64, error) {
 
 // Kind names the database: "sqlite" or "postgres".
 func (db *DB) Kind() string { return db.dialect.String() }
+
+// SchemaVersion returns the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	if err := db.reader.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: schema version: %w", unavailable(err))
+	}
+	return int(v.Int64), nil
+}
+
+// PoolMetrics reports the PostgreSQL connection pool (none for SQLite).
+func (db *DB) PoolMetrics() map[string]float64 {
+	if db.pgPool == nil {
+		return nil
+	}
+	st := db.pgPool.Stat()
+	return map[string]float64{
+		"accountplane_store_pool_connections_total":    float64(st.TotalConns()),
+		"accountplane_store_pool_connections_acquired": float64(st.AcquiredConns()),
+		"accountplane_store_pool_connections_idle":     float64(st.IdleConns()),
+		"accountplane_store_pool_connections_max":      float64(st.MaxConns()),
+		"accountplane_store_pool_acquires_total":       float64(st.AcquireCount()),
+		"accountplane_store_pool_acquire_wait_seconds": st.AcquireDuration().Seconds(),
+		"accountplane_store_retries_total":             float64(db.retries.Load()),
+		"accountplane_store_conflicts_total":           float64(db.conflicts.Load()),
+	}
+}

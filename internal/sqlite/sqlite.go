@@ -58,6 +58,9 @@ type DB struct {
 	// makes this process's retried transactions take turns.
 	pgPool  *pgxpool.Pool
 	retryMu sync.Mutex
+	// retries counts retried PostgreSQL transactions, conflicts the
+	// updates that ran out of attempts.
+	retries, conflicts atomic.Int64
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -309,7 +312,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	if len(ms) > 0 && newest.Valid && newest.Int64 > int64(ms[len(ms)-1].version) {
-		return fmt.Errorf("sqlite: migrate: database schema version %d is newer than this program's %d",
+		return fmt.Errorf("%s: the database schema (version %d) is newer than this program's (%d): run a newer accountplane, or a store made by this one", db.dialect,
 			newest.Int64, ms[len(ms)-1].version)
 	}
 	for _, m := range ms {

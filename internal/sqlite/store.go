@@ -87,7 +87,7 @@ func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
 		return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db})
+	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db}))
 }
 
 // stmtCache is the prepared-statement cache of a pool (none for
