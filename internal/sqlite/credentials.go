@@ -245,7 +245,7 @@ func (x iamTx) PutKeyUses(ctx context.Context, uses []iam.KeyUse) error {
 			(access_key_id, used_at, service, region) VALUES (?, ?, ?, ?)
 			ON CONFLICT (access_key_id) DO UPDATE SET used_at = excluded.used_at,
 				service = excluded.service, region = excluded.region
-			WHERE access_key_uses.used_at IS NULL OR access_key_uses.used_at < excluded.used_at`,
+			WHERE access_key_uses.used_at IS NULL OR access_key_uses.used_at <= excluded.used_at`,
 			u.AccessKeyID, nanos(u.At), u.Service, u.Region)
 		if err != nil {
 			return err
