@@ -74,6 +74,11 @@ type Config struct {
 	// TrailRetention is how long CloudTrail records are kept (default 90
 	// days); Trail tunes what they hold.
 	TrailRetention time.Duration
+	// TrailMaxEvents bounds the history by count (0: DefaultTrailMaxEvents,
+	// or DefaultMemoryTrailMaxEvents for a :memory: store; negative: no
+	// bound); TrailSkipReads leaves calls that change nothing unrecorded.
+	TrailMaxEvents int64
+	TrailSkipReads bool
 	Trail          trail.Options
 	// ReadTimeout limits the time to read one request, body included
 	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
@@ -88,6 +93,25 @@ type Config struct {
 	// DecisionLogSize is how many authorization decisions are kept in
 	// memory for `accountplane explain` (default 10,000).
 	DecisionLogSize int
+}
+
+// Default bounds of the CloudTrail history by count: a :memory: server
+// keeps its RSS bounded under any load (about 1 KB per record).
+const (
+	DefaultTrailMaxEvents       = 10_000_000
+	DefaultMemoryTrailMaxEvents = 200_000
+)
+
+func (a *App) trailMaxEvents() int64 {
+	switch n := a.cfg.TrailMaxEvents; {
+	case n < 0:
+		return 0
+	case n > 0:
+		return n
+	case a.cfg.Store == "" && a.cfg.DataDir == MemoryData:
+		return DefaultMemoryTrailMaxEvents
+	}
+	return DefaultTrailMaxEvents
 }
 
 // Services returns the AWS services the app serves, with their operation
@@ -262,6 +286,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		DecisionLogSize: cfg.DecisionLogSize,
 		Trail: server.TrailConfig{
 			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
+			MaxEvents: a.trailMaxEvents(), SkipReads: cfg.TrailSkipReads,
 			Session: (&sessionInfo{store: a.db.IAM()}).lookup,
 		},
 	})

@@ -186,6 +186,23 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	})
 }
 
+// TrimEvents deletes the oldest events so that at most max remain (by
+// sequence: the rows below the newest sequence minus max, one range of the
+// primary key, however many there are) and returns how many it deleted.
+func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
+	var n int64
+	err := db.update(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_events
+			WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_events) - ?`, max)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // PurgeEvents deletes the events older than before and returns how many.
 // It walks the lookup index account by account (records belong to existing
 // accounts: callers' and the targets they were allowed to act on).
