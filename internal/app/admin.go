@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -21,6 +22,8 @@ type admin struct {
 	db       *sqlite.DB
 	accounts *account.Service
 	orgs     *organizations.Service
+	// iam keeps the root user's keys, password and MFA (rootcreds.go).
+	iam *iam.Service
 }
 
 var _ server.Admin = (*admin)(nil)
@@ -57,12 +60,7 @@ func (ad *admin) NewAccessKey(ctx context.Context, id identity.AccountID) (ident
 	} else if err != nil {
 		return identity.AccessKey{}, err
 	}
-	k := identity.AccessKey{
-		ID:      "AKIA" + randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
-		Secret:  randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40),
-		Account: id, Active: true,
-	}
-	return k, ad.db.PutAccessKey(ctx, k)
+	return ad.newRootKey(ctx, id)
 }
 
 func (ad *admin) SetPaymentMethod(ctx context.Context, id identity.AccountID, on bool) error {

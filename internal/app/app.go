@@ -166,6 +166,9 @@ type App struct {
 	events   *events.Service
 	Orgs     *organizations.Service
 	IAM      *iam.Service
+	// stopUses ends the access key use flusher, which closes usesDone.
+	stopUses, usesDone chan struct{}
+	stopUsesOnce       sync.Once
 }
 
 // Start opens the store, prepares the world and starts serving on
@@ -263,7 +266,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	srv, err := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
 		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
-		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
+		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
 		Metrics:         []server.MetricSource{a.events.Metrics, a.db.PoolMetrics},
@@ -311,6 +314,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.http.RegisterOnShutdown(a.events.Close)
 	a.events.Start()
+	a.stopUses, a.usesDone = make(chan struct{}), make(chan struct{})
+	go a.flushKeyUses(a.stopUses, a.usesDone)
 	go func() { a.done <- a.http.Serve(a.ln) }()
 	cfg.Log.Info("accountplane listening", "addr", a.URL(), "data", cfg.DataDir, "version", cfg.Version)
 	return a, nil
@@ -335,6 +340,8 @@ func (a *App) Done() <-chan error { return a.done }
 // ends) and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.http.Shutdown(ctx)
+	a.stopUsesOnce.Do(func() { close(a.stopUses) })
+	<-a.usesDone // the last access key uses are written
 	a.srv.FlushTrail()
 	a.events.Close()
 	a.closeStore()
@@ -398,6 +405,7 @@ func (a *App) prepareData() (dbPath string, tokenKey []byte, err error) {
 // Reset returns the store to the default world (the seed applied again)
 // and the clock to real time.
 func (a *App) Reset(ctx context.Context) error {
+	a.IAM.DiscardKeyUses()
 	if err := a.db.Reset(ctx); err != nil {
 		return err
 	}
@@ -450,9 +458,15 @@ func (a *App) prepareWorld(ctx context.Context, seed *Seed) error {
 		if err := def.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
 			return fmt.Errorf("create default world: %w", err)
 		}
+		if err := a.applyRootPasswords(ctx, def); err != nil {
+			return fmt.Errorf("create default world: %w", err)
+		}
 	}
 	if seed != nil {
 		if err := seed.apply(ctx, a.Accounts, a.db, a.Orgs); err != nil {
+			return fmt.Errorf("apply seed: %w", err)
+		}
+		if err := a.applyRootPasswords(ctx, seed); err != nil {
 			return fmt.Errorf("apply seed: %w", err)
 		}
 	}
@@ -495,6 +509,7 @@ func (s *sessionInfo) lookup(ctx context.Context, accessKeyID string) (trail.Ses
 			path = r.Path
 		}
 		out.RoleARN = arn.IAM(string(sess.Account), "role", path, sess.RoleName)
+		out.MFA = !sess.MFAAt.IsZero()
 		return nil
 	})
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -61,6 +63,9 @@ type SeedAccount struct {
 	PaymentMethod *bool `yaml:"paymentMethod"`
 	// Seller is AWS (default) or AISPL.
 	Seller string `yaml:"seller"`
+	// RootPassword is the root user's password (AWS's root password
+	// rules apply); none when empty.
+	RootPassword string `yaml:"rootPassword"`
 }
 
 // SeedCredential is a root access key.
@@ -109,6 +114,12 @@ func LoadSeed(path string) (*Seed, error) {
 				return nil, fmt.Errorf("seed %s: account %s: credentials need accessKeyId and secretAccessKey", path, a.ID)
 			}
 		}
+		if a.RootPassword != "" {
+			if err := iam.CheckRootPassword(a.RootPassword, a.Name, a.Email); err != nil {
+				e, _ := apierr.As(err)
+				return nil, fmt.Errorf("seed %s: account %s: rootPassword: %s", path, a.ID, e.Message)
+			}
+		}
 	}
 	for i, o := range s.Organizations {
 		if !identity.IsAccountID(o.ManagementAccount) {
@@ -138,7 +149,8 @@ type keyStore interface {
 // DefaultAccount is the account an empty store starts with.
 var DefaultAccount = SeedAccount{
 	ID: "000000000000", Name: "default", Email: "root@example.com",
-	Credentials: []SeedCredential{{AccessKeyID: "test", SecretAccessKey: "test"}},
+	Credentials:  []SeedCredential{{AccessKeyID: "test", SecretAccessKey: "test"}},
+	RootPassword: DefaultRootPassword,
 }
 
 // apply creates what is missing of s.

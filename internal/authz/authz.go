@@ -140,6 +140,9 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 	if p.IsZero() {
 		return Decision{DeniedBy: policy.Identity.String(), Denial: deny(r, "because no identity-based policy allows the "+r.Action+" action")}, nil
 	}
+	if why := sessionTokenLimit(p, r.Action); why != "" {
+		return Decision{DeniedBy: "temporary credentials", Denial: deny(r, why)}, nil
+	}
 	var set policy.PolicySet
 	var tags tagFacts
 	set.RootUser = p.IsRoot()
@@ -241,8 +244,11 @@ func hasKeyPrefix(c map[string][]string, prefix string) bool {
 // resource. No request here is made by an AWS service on a principal's
 // behalf, so aws:ViaAWSService is always "false" and aws:CalledVia an
 // empty list (which conditions treat as absent: ForAnyValue fails,
-// ForAllValues and ...IfExists pass, Null is true), and there is no MFA:
-// aws:MultiFactorAuthPresent is "false".
+// ForAllValues and ...IfExists pass, Null is true). The MFA keys are
+// AWS's: absent for long-term access keys, aws:MultiFactorAuthPresent
+// "false" for temporary credentials without MFA, "true" with
+// aws:MultiFactorAuthAge for those with MFA (see
+// identity.Principal.MFAConditions).
 func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg bool) map[string][]string {
 	p := r.Principal
 	now := a.now().UTC()
@@ -268,7 +274,9 @@ func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg boo
 	}
 	c["aws:CurrentTime"] = []string{now.Format(time.RFC3339)}
 	c["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
-	c["aws:MultiFactorAuthPresent"] = []string{"false"}
+	for k, v := range p.MFAConditions(now) {
+		c[k] = v
+	}
 	c["aws:ViaAWSService"] = []string{"false"}
 	c["aws:CalledVia"] = []string{}
 	if inOrg {
@@ -333,4 +341,24 @@ func deny(r Request, why string) *apierr.Error {
 		msg += " on resource: " + r.Resource
 	}
 	return apierr.New(CodeAccessDenied, msg+" "+why)
+}
+
+// sessionTokenLimit says why the credentials of a GetSessionToken session
+// may not call action ("" if they may): without MFA they call no IAM
+// operation, and with or without MFA no STS operation but AssumeRole
+// (GetCallerIdentity needs no permission and never gets here), as the IAM
+// User Guide's comparison of STS credentials says.
+// TODO(fidelity): the message AWS answers with is not pinned.
+func sessionTokenLimit(p identity.Principal, action string) string {
+	if !p.Temporary || p.Type == identity.AssumedRole {
+		return ""
+	}
+	svc, _, _ := strings.Cut(action, ":")
+	switch {
+	case strings.EqualFold(svc, "iam") && p.MFAAt.IsZero():
+		return "because temporary credentials of GetSessionToken without MFA cannot call IAM"
+	case strings.EqualFold(svc, "sts") && !strings.EqualFold(action, "sts:AssumeRole") && !strings.EqualFold(action, "sts:GetCallerIdentity"):
+		return "because temporary credentials of GetSessionToken can call no STS operation but AssumeRole"
+	}
+	return ""
 }

@@ -170,7 +170,10 @@ func TestViaAWSService(t *testing.T) {
 		{`{"ForAnyValue:StringEquals":{"aws:CalledVia":["cloudformation.amazonaws.com"]}}`, false},
 		{`{"ForAllValues:StringEquals":{"aws:CalledVia":["cloudformation.amazonaws.com"]}}`, true},
 		{`{"StringEqualsIfExists":{"aws:CalledVia":"athena.amazonaws.com"}}`, true},
-		{`{"Bool":{"aws:MultiFactorAuthPresent":"false"}}`, true},
+		// Long-term access keys carry no MFA keys at all (AWS leaves them out).
+		{`{"Null":{"aws:MultiFactorAuthPresent":"true"}}`, true},
+		{`{"Bool":{"aws:MultiFactorAuthPresent":"false"}}`, false},
+		{`{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}`, true},
 	} {
 		src := &fakeSource{pols: map[string]authz.Policies{u.ARN: {Identity: []*policy.Policy{parse(t, allowIf("iam:GetUser", tc.condition), policy.Identity)}}}}
 		err := newAuthorizer(src).Check(context.Background(), authz.Request{Principal: u, Action: "iam:GetUser", Resource: "*"})

@@ -94,7 +94,9 @@ func (s *Service) AccountAliases(ctx context.Context, acct identity.AccountID) (
 }
 
 // AccountSummary returns GetAccountSummary's SummaryMap: the account's
-// entity counts and IAM's default quotas.
+// entity counts, IAM's default quotas, and the state of the root user's
+// credentials (AccountMFAEnabled, AccountAccessKeysPresent,
+// AccountPasswordPresent, AccountSigningCertificatesPresent: 1 or 0).
 func (s *Service) AccountSummary(ctx context.Context, acct identity.AccountID) (map[string]int, error) {
 	m := map[string]int{
 		"UsersQuota":                        QuotaUsers,
@@ -175,7 +177,7 @@ func (s *Service) AccountSummary(ctx context.Context, acct identity.AccountID) (
 			}
 		}
 		m["PolicyVersionsInUse"] = inUse
-		return nil
+		return rootCredentialSummary(ctx, tx, acct, m)
 	})
 	if err != nil {
 		return nil, err

@@ -1,8 +1,11 @@
 // Package iam is the domain of AWS Identity and Access Management as far as
 // an account control plane needs it: users, access keys, groups, roles,
 // inline and managed policies with versions, permissions boundaries,
-// account aliases, and the STS sessions issued by AssumeRole. It holds every
-// rule; stores only persist. Policy documents are parsed and evaluated by
+// account aliases, the credentials of root users and IAM users (passwords
+// and the account password policy, virtual MFA devices, signing
+// certificates, access key last use, the credential report), and the STS
+// sessions issued by AssumeRole and GetSessionToken. It holds every rule;
+// stores only persist. Policy documents are parsed and evaluated by
 // package policy.
 //
 // It may import identity, apierr, account (the shared records) and policy;

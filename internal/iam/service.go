@@ -24,6 +24,12 @@ type Options struct {
 	Now func() time.Time
 	// Rand is the source of ids, keys and tokens (default crypto/rand).
 	Rand io.Reader
+	// PasswordHashRounds is the PBKDF2 round count of new password hashes
+	// (default 100,000; tests may lower it).
+	PasswordHashRounds int
+	// CredentialReportDelay is how long a credential report stays in
+	// progress after GenerateCredentialReport (default 0: ready at once).
+	CredentialReportDelay time.Duration
 }
 
 // Service holds every IAM and STS rule; the Store only persists.
@@ -34,6 +40,13 @@ type Service struct {
 	randMu sync.Mutex
 	rand   io.Reader
 	gen    generation.Counter
+
+	// raw is the store without the generation count, for writes no cached
+	// fact depends on (access key last use).
+	raw         Store
+	pwRounds    int
+	reportDelay time.Duration
+	uses        keyUses
 }
 
 // NewService returns the IAM service over store.
@@ -44,7 +57,10 @@ func NewService(store Store, opts Options) *Service {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	sv := &Service{now: opts.Now, rand: opts.Rand}
+	if opts.PasswordHashRounds <= 0 {
+		opts.PasswordHashRounds = defaultPBKDF2Rounds
+	}
+	sv := &Service{now: opts.Now, rand: opts.Rand, raw: store, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
 }

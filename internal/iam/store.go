@@ -25,6 +25,10 @@ type Store = kernel.Store[Tx]
 type Tx interface {
 	Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error)
 
+	// Passwords, MFA devices, signing certificates, key uses and the
+	// credential report (credstore.go).
+	CredentialTx
+
 	User(ctx context.Context, acct identity.AccountID, name string) (*User, error)
 	PutUser(ctx context.Context, u *User) error
 	DeleteUser(ctx context.Context, acct identity.AccountID, name string) error

@@ -36,6 +36,9 @@ type AssumeRoleInput struct {
 	// PolicyARNs are managed session policies.
 	PolicyARNs []string
 	Tags       []Tag
+	// SerialNumber and TokenCode authenticate the request with an MFA
+	// device of the caller (both or neither).
+	SerialNumber, TokenCode string
 }
 
 // AssumeRoleOutput is a new session and the packed size of its policies
@@ -56,7 +59,9 @@ func (s *Session) ARN() string {
 
 // Principal returns the principal that signs with the session's key.
 func (s *Session) Principal() identity.Principal {
-	return identity.AssumedRolePrincipal(s.Account, s.RoleName, s.RoleID, s.SessionName, s.AccessKeyID)
+	p := identity.AssumedRolePrincipal(s.Account, s.RoleName, s.RoleID, s.SessionName, s.AccessKeyID)
+	p.MFAAt = s.MFAAt
+	return p
 }
 
 var (
@@ -76,7 +81,11 @@ var (
 //     chaining): ValidationError otherwise;
 //   - the session policy is validated (MalformedPolicyDocument) and
 //     limited to 2048 characters with the managed ARNs and tags
-//     (PackedPolicyTooLarge).
+//     (PackedPolicyTooLarge);
+//   - with SerialNumber and TokenCode, the code must be the current one of
+//     an MFA device of the caller (AccessDenied otherwise): the trust
+//     policy then sees MFA and the session carries it; a caller's own MFA
+//     session passes its MFA on.
 //
 // The caller's own permission for sts:AssumeRole (identity policies, SCPs)
 // is the authorizer's, checked before this call.
@@ -133,9 +142,20 @@ func (s *Service) AssumeRole(ctx context.Context, caller identity.Principal, in 
 		if !strings.EqualFold(r.ARN(), in.RoleARN) {
 			return denied // the path in the ARN must be the role's
 		}
-		if !trusts(r, caller, s.now()) {
+		// The request carries MFA when it passes a valid code, or when the
+		// caller's own session does (it is then passed on to the role
+		// session).
+		mfaAt := caller.MFAAt
+		if in.SerialNumber != "" || in.TokenCode != "" {
+			if err := verifyCallerMFA(ctx, tx, caller, in.SerialNumber, in.TokenCode, s.now()); err != nil {
+				return err
+			}
+			mfaAt = now
+		}
+		if !trusts(r, caller, s.now(), mfaAt) {
 			return denied
 		}
+		sess.MFAAt = mfaAt
 		if in.Duration > r.MaxSessionDuration {
 			return validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		}
@@ -184,8 +204,9 @@ func (s *Service) TrustPolicyOf(ctx context.Context, roleARN string) (*policy.Po
 // trusts reports whether the role's trust policy allows caller to
 // sts:AssumeRole: the resource side of the request, where a Principal
 // naming the caller's account trusts every principal of it (whether the
-// caller may act on that trust is the authorizer's question).
-func trusts(r *Role, caller identity.Principal, now time.Time) bool {
+// caller may act on that trust is the authorizer's question). mfaAt is
+// when the request was authenticated with MFA (zero: it was not).
+func trusts(r *Role, caller identity.Principal, now, mfaAt time.Time) bool {
 	tp, err := policy.Parse([]byte(r.TrustPolicy), policy.Trust)
 	if err != nil {
 		return false
@@ -194,13 +215,21 @@ func trusts(r *Role, caller identity.Principal, now time.Time) bool {
 	if caller.Type == identity.AssumedRole {
 		principalARN = arn.IAM(string(caller.Account), "role", "/", caller.Name)
 	}
+	ctxKeys := map[string][]string{
+		"aws:PrincipalArn":     {principalARN},
+		"aws:PrincipalAccount": {string(caller.Account)},
+		"aws:userid":           {caller.UserID},
+	}
+	withMFA := caller
+	withMFA.MFAAt = mfaAt
+	if !mfaAt.IsZero() {
+		withMFA.Temporary = true // a request with a valid code carries MFA
+	}
+	for k, v := range withMFA.MFAConditions(now) {
+		ctxKeys[k] = v
+	}
 	d := policy.EvaluateResource(policy.Request{
-		Action: "sts:AssumeRole", Resource: r.ARN(), PrincipalARN: caller.ARN, Now: now,
-		Context: map[string][]string{
-			"aws:PrincipalArn":     {principalARN},
-			"aws:PrincipalAccount": {string(caller.Account)},
-			"aws:userid":           {caller.UserID},
-		},
+		Action: "sts:AssumeRole", Resource: r.ARN(), PrincipalARN: caller.ARN, Now: now, Context: ctxKeys,
 	}, []*policy.Policy{tp})
 	return d.Allowed()
 }
@@ -272,7 +301,13 @@ func (s *Service) Credential(ctx context.Context, accessKeyID string) (*Credenti
 			if !s.now().Before(sess.Expiration) {
 				return ErrSessionExpired
 			}
-			c = &Credential{Secret: sess.Secret, SessionToken: sess.Token, Principal: sess.Principal(), Expiration: sess.Expiration}
+			p := sess.Principal()
+			if sess.Kind == UserSession {
+				if p, err = userSessionPrincipal(ctx, tx, sess); err != nil {
+					return err
+				}
+			}
+			c = &Credential{Secret: sess.Secret, SessionToken: sess.Token, Principal: p, Expiration: sess.Expiration}
 			return nil
 		}
 		k, err := tx.AccessKey(ctx, accessKeyID)

@@ -119,4 +119,21 @@ type Session struct {
 	Tags       []Tag
 	// Source is the principal ARN that assumed the role.
 	Source string
+	// Kind is RoleSession (AssumeRole) or UserSession (GetSessionToken).
+	Kind SessionKind
+	// User is the IAM user a UserSession belongs to; "" for the root
+	// user's.
+	User string
+	// MFAAt is when the session was authenticated with MFA; zero when it
+	// was not.
+	MFAAt time.Time
 }
+
+// SessionKind tells the STS operation that issued a session.
+type SessionKind string
+
+// Session kinds. The zero value is a role session.
+const (
+	RoleSession SessionKind = ""
+	UserSession SessionKind = "user"
+)

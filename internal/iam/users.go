@@ -142,6 +142,9 @@ func (s *Service) UpdateUser(ctx context.Context, acct identity.AccountID, name,
 				return err
 			}
 		}
+		if err := renameUserCredentials(ctx, tx, acct, old, newName); err != nil {
+			return err
+		}
 		return renameOwner(ctx, tx, acct, KindUser, old, newName)
 	})
 }
@@ -180,9 +183,9 @@ func renameOwner(ctx context.Context, tx Tx, acct identity.AccountID, kind Princ
 	return nil
 }
 
-// DeleteUser deletes a user that has no access keys, group memberships,
-// inline policies or attached policies (DeleteConflict otherwise), as IAM
-// requires. Returns NoSuchEntity.
+// DeleteUser deletes a user that has no access keys, password, MFA
+// devices, signing certificates, group memberships, inline policies or
+// attached policies (DeleteConflict otherwise), as IAM requires. Returns NoSuchEntity.
 func (s *Service) DeleteUser(ctx context.Context, acct identity.AccountID, name string) error {
 	return s.update(ctx, func(tx Tx) error {
 		u, err := getUser(ctx, tx, acct, name)
@@ -195,6 +198,9 @@ func (s *Service) DeleteUser(ctx context.Context, acct identity.AccountID, name 
 		}
 		if len(keys) > 0 {
 			return deleteConflict("Cannot delete entity, must delete access keys first.")
+		}
+		if err := checkUserCredentials(ctx, tx, acct, u.Name); err != nil {
+			return err
 		}
 		if err := checkOwnerEmpty(ctx, tx, acct, KindUser, u.Name); err != nil {
 			return err

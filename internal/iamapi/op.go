@@ -56,6 +56,9 @@ type Options struct {
 // StatusOf maps an IAM exception code to its HTTP status (the model's
 // httpStatusCode). Unknown codes give 400.
 func StatusOf(code string) int {
+	if st := credentialStatus(code); st != 0 {
+		return st
+	}
 	switch code {
 	case iam.CodeNoSuchEntity:
 		return http.StatusNotFound
@@ -111,7 +114,10 @@ type op struct {
 	readOnly bool
 	resource func(caller identity.Principal, p url.Values) string
 	context  func(p url.Values) map[string][]string
-	h        handler
+	// resolve, when set, names the resource from the store (instead of
+	// resource): the owner of an access key.
+	resolve func(ctx context.Context, caller identity.Principal, p url.Values) (string, error)
+	h       handler
 }
 
 func bind(name string, readOnly bool, res func(identity.Principal, url.Values) string, h handler) op {
@@ -120,6 +126,11 @@ func bind(name string, readOnly bool, res func(identity.Principal, url.Values) s
 
 func (o op) withContext(f func(url.Values) map[string][]string) op {
 	o.context = f
+	return o
+}
+
+func (o op) withResolver(f func(context.Context, identity.Principal, url.Values) (string, error)) op {
+	o.resolve = f
 	return o
 }
 
@@ -149,8 +160,17 @@ func (o op) describe() operation.Operation {
 				return operation.Call{}, err
 			}
 			return operation.Call{
-				Access: func(context.Context) (operation.Access, error) {
-					acc := operation.Access{Resources: []string{o.resource(r.Caller, params)}}
+				Access: func(ctx context.Context) (operation.Access, error) {
+					res := ""
+					if o.resolve != nil {
+						var err error
+						if res, err = o.resolve(ctx, r.Caller, params); err != nil {
+							return operation.Access{}, err
+						}
+					} else {
+						res = o.resource(r.Caller, params)
+					}
+					acc := operation.Access{Resources: []string{res}}
 					if o.context != nil {
 						acc.Conditions = o.context(params)
 					}

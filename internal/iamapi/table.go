@@ -41,7 +41,7 @@ func table(svc *iam.Service, opts Options) []op {
 	group := entityRes("group", "GroupName")
 	role := entityRes("role", "RoleName")
 	simSource := func(_ identity.Principal, p url.Values) string { return p.Get("PolicySourceArn") }
-	return []op{
+	return append([]op{
 		// Users.
 		bind("CreateUser", false, user, a.createUser).withContext(contexts(boundaryContext, tagContext)),
 		bind("GetUser", true, userRes, a.getUser),
@@ -113,5 +113,56 @@ func table(svc *iam.Service, opts Options) []op {
 		// Simulation.
 		bind("SimulatePrincipalPolicy", true, simSource, a.simulatePrincipalPolicy),
 		bind("SimulateCustomPolicy", true, star, a.simulateCustomPolicy),
+	}, credentialOps(a)...)
+}
+
+// credentialOps are the operations on the credentials of IAM users and
+// root users besides access key management, and on user and role tags
+// (credentials.go, login.go, mfa.go). Resources follow the Service
+// Authorization Reference: the user for the operations on one user's
+// credentials (the root user's ARN when a root caller acts on its own),
+// the mfa resource arn:aws:iam::ACCOUNT:mfa/PATH/NAME for those that name
+// a virtual device without a user, "*" for account-level ones.
+func credentialOps(a *api) []op {
+	user := entityRes("user", "UserName")
+	role := entityRes("role", "RoleName")
+	return []op{
+		// Access key last use.
+		bind("GetAccessKeyLastUsed", true, userRes, a.getAccessKeyLastUsed).withResolver(a.keyOwnerRes),
+		// Passwords.
+		bind("CreateLoginProfile", false, userRes, a.createLoginProfile),
+		bind("GetLoginProfile", true, userRes, a.getLoginProfile),
+		bind("UpdateLoginProfile", false, user, a.updateLoginProfile),
+		bind("DeleteLoginProfile", false, userRes, a.deleteLoginProfile),
+		bind("ChangePassword", false, userRes, a.changePassword),
+		bind("UpdateAccountPasswordPolicy", false, star, a.updateAccountPasswordPolicy),
+		bind("GetAccountPasswordPolicy", true, star, a.getAccountPasswordPolicy),
+		bind("DeleteAccountPasswordPolicy", false, star, a.deleteAccountPasswordPolicy),
+		// Virtual MFA.
+		bind("CreateVirtualMFADevice", false, mfaRes, a.createVirtualMFADevice).withContext(tagContext),
+		bind("EnableMFADevice", false, user, a.enableMFADevice),
+		bind("ResyncMFADevice", false, user, a.resyncMFADevice),
+		bind("DeactivateMFADevice", false, userRes, a.deactivateMFADevice),
+		bind("DeleteVirtualMFADevice", false, serialRes, a.deleteVirtualMFADevice),
+		bind("ListMFADevices", true, userRes, a.listMFADevices),
+		bind("ListVirtualMFADevices", true, star, a.listVirtualMFADevices),
+		bind("TagMFADevice", false, serialRes, a.tagMFADevice).withContext(tagContext),
+		bind("UntagMFADevice", false, serialRes, a.untagMFADevice).withContext(tagKeysContext),
+		bind("ListMFADeviceTags", true, serialRes, a.listMFADeviceTags),
+		// Signing certificates.
+		bind("UploadSigningCertificate", false, userRes, a.uploadSigningCertificate),
+		bind("ListSigningCertificates", true, userRes, a.listSigningCertificates),
+		bind("UpdateSigningCertificate", false, userRes, a.updateSigningCertificate),
+		bind("DeleteSigningCertificate", false, userRes, a.deleteSigningCertificate),
+		// Credential report.
+		bind("GenerateCredentialReport", false, star, a.generateCredentialReport),
+		bind("GetCredentialReport", true, star, a.getCredentialReport),
+		// User and role tags.
+		bind("TagUser", false, user, a.tagUser).withContext(tagContext),
+		bind("UntagUser", false, user, a.untagUser).withContext(tagKeysContext),
+		bind("ListUserTags", true, user, a.listUserTags),
+		bind("TagRole", false, role, a.tagRole).withContext(tagContext),
+		bind("UntagRole", false, role, a.untagRole).withContext(tagKeysContext),
+		bind("ListRoleTags", true, role, a.listRoleTags),
 	}
 }

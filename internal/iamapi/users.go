@@ -168,7 +168,7 @@ func (a *api) listAccessKeys(ctx context.Context, c *call) (any, error) {
 
 func (a *api) deleteAccessKey(ctx context.Context, c *call) (any, error) {
 	name := c.in.str("UserName", shExistingUserName, false)
-	id := c.in.str("AccessKeyId", shAccessKeyID, true)
+	id := c.accessKeyID(true)
 	if err := c.in.err(); err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (a *api) deleteAccessKey(ctx context.Context, c *call) (any, error) {
 
 func (a *api) updateAccessKey(ctx context.Context, c *call) (any, error) {
 	name := c.in.str("UserName", shExistingUserName, false)
-	id := c.in.str("AccessKeyId", shAccessKeyID, true)
+	id := c.accessKeyID(true)
 	status := c.in.str("Status", shStatus, true)
 	if err := c.in.err(); err != nil {
 		return nil, err

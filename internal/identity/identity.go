@@ -8,6 +8,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/arn"
@@ -96,6 +97,14 @@ type Principal struct {
 	Name string
 	// SessionName is the role session name of an assumed role.
 	SessionName string
+	// Temporary is true when the caller signs with temporary security
+	// credentials (an STS session: a role session, or a user's or root
+	// user's GetSessionToken session); false for long-term access keys.
+	Temporary bool
+	// MFAAt is when the caller authenticated with MFA (the STS call that
+	// issued its session with a valid one-time code); zero when it did
+	// not. Long-term access keys never carry MFA.
+	MFAAt time.Time
 }
 
 // AssumedRolePrincipal returns the principal of a role session.
@@ -108,6 +117,7 @@ func AssumedRolePrincipal(account AccountID, role, roleID, session, accessKeyID 
 		AccessKeyID: accessKeyID,
 		Name:        role,
 		SessionName: session,
+		Temporary:   true,
 	}
 }
 
@@ -119,6 +129,25 @@ func RootPrincipal(account AccountID, accessKeyID string) Principal {
 		ARN:         arn.Root(string(account)),
 		UserID:      string(account),
 		AccessKeyID: accessKeyID,
+	}
+}
+
+// MFAConditions returns the MFA condition keys of a request p makes at
+// now: none for long-term access keys (AWS leaves the keys out of their
+// requests), aws:MultiFactorAuthPresent "false" for temporary credentials
+// without MFA, and "true" with aws:MultiFactorAuthAge (whole seconds since
+// the MFA authentication) for those with MFA.
+func (p Principal) MFAConditions(now time.Time) map[string][]string {
+	if !p.Temporary && p.Type != AssumedRole {
+		return nil
+	}
+	if p.MFAAt.IsZero() {
+		return map[string][]string{"aws:MultiFactorAuthPresent": {"false"}}
+	}
+	age := max(int64(now.Sub(p.MFAAt)/time.Second), 0)
+	return map[string][]string{
+		"aws:MultiFactorAuthPresent": {"true"},
+		"aws:MultiFactorAuthAge":     {strconv.FormatInt(age, 10)},
 	}
 }
 

@@ -51,6 +51,7 @@ func (s *Server) routeAdminOps() {
 	s.mux.HandleFunc("GET /_accountplane/accounts", s.admin(s.listAccounts))
 	s.mux.HandleFunc("POST /_accountplane/accounts/{id}/credentials", s.admin(s.newCredentials))
 	s.mux.HandleFunc("PUT /_accountplane/accounts/{id}/payment-method", s.admin(s.paymentMethod))
+	s.routeRootCredentials() // adminroot.go
 }
 
 func (s *Server) adminFailure(w http.ResponseWriter, r *http.Request, err error) {
@@ -84,14 +85,23 @@ type keyAnswer struct {
 }
 
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
-	var in struct{ Name, Email string }
+	// Password is the optional root password (adminroot.go).
+	var in struct{ Name, Email, Password string }
 	if err := decodeAdmin(r, &in); err != nil {
 		s.adminFailure(w, r, err)
+		return
+	}
+	if err := s.checkSignUpPassword(in.Name, in.Email, in.Password); err != nil {
+		s.rootFailure(w, r, err)
 		return
 	}
 	id, k, err := s.cfg.Admin.SignUp(r.Context(), in.Name, in.Email)
 	if err != nil {
 		s.adminFailure(w, r, err)
+		return
+	}
+	if err := s.setSignUpPassword(r.Context(), id, in.Password); err != nil {
+		s.rootFailure(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, keyAnswer{AccountID: string(id), AccessKeyID: k.ID, SecretAccessKey: k.Secret})

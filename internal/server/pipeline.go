@@ -60,6 +60,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 		return
 	}
 	x.account = caller.Account
+	s.noteKeyUse(r, rt, caller)
 	in := operation.Input{Body: body}
 	if rt.proto == operation.Query {
 		params, err := query.Params(r, body)

@@ -155,7 +155,7 @@ func (s *Server) FlushTrail() {
 
 // responseOps are the operations whose records keep response elements (as
 // AWS's do), minus secrets and tokens.
-var responseOps = map[string]bool{"sts/AssumeRole": true, "iam/CreateAccessKey": true}
+var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/GetSessionToken": true, "iam/CreateAccessKey": true}
 
 const purgeEvery = time.Hour
 

@@ -642,7 +642,7 @@ func (x iamTx) DeleteAlias(ctx context.Context, acct identity.AccountID) error {
 // Sessions.
 
 const sessionColumns = `access_key_id, secret, token, account_id, role_name, role_id, session_name,
-	expiration, issued_at, session_policy, policy_arns, tags, source`
+	expiration, issued_at, session_policy, policy_arns, tags, source, kind, user_name, mfa_at`
 
 // Session implements iam.Tx. Expired sessions are returned too.
 func (x iamTx) Session(ctx context.Context, accessKeyID string) (*iam.Session, error) {
@@ -651,7 +651,8 @@ func (x iamTx) Session(ctx context.Context, accessKeyID string) (*iam.Session, e
 	var arns, tags string
 	err := x.queryRow(ctx, `SELECT `+sessionColumns+` FROM sts_sessions WHERE access_key_id = ?`, accessKeyID).
 		Scan(&s.AccessKeyID, &s.Secret, &s.Token, &s.Account, &s.RoleName, &s.RoleID, &s.SessionName,
-			scanTime{&s.Expiration}, scanTime{&s.IssuedAt}, &s.SessionPolicy, &arns, &tags, &s.Source)
+			scanTime{&s.Expiration}, scanTime{&s.IssuedAt}, &s.SessionPolicy, &arns, &tags, &s.Source,
+			&s.Kind, &s.User, scanTime{&s.MFAAt})
 	if err != nil {
 		return nil, rowErr(err, what)
 	}
@@ -680,13 +681,15 @@ func (x iamTx) PutSession(ctx context.Context, s *iam.Session) error {
 		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	_, err = x.exec(ctx, what, `INSERT INTO sts_sessions (`+sessionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (access_key_id) DO UPDATE SET secret = excluded.secret, token = excluded.token,
 			account_id = excluded.account_id, role_name = excluded.role_name, role_id = excluded.role_id,
 			session_name = excluded.session_name, expiration = excluded.expiration,
 			issued_at = excluded.issued_at, session_policy = excluded.session_policy,
-			policy_arns = excluded.policy_arns, tags = excluded.tags, source = excluded.source`,
+			policy_arns = excluded.policy_arns, tags = excluded.tags, source = excluded.source,
+			kind = excluded.kind, user_name = excluded.user_name, mfa_at = excluded.mfa_at`,
 		s.AccessKeyID, s.Secret, s.Token, string(s.Account), s.RoleName, s.RoleID, s.SessionName,
-		nanos(s.Expiration), nanos(s.IssuedAt), s.SessionPolicy, arns, tags, s.Source)
+		nanos(s.Expiration), nanos(s.IssuedAt), s.SessionPolicy, arns, tags, s.Source,
+		string(s.Kind), s.User, nanos(s.MFAAt))
 	return err
 }

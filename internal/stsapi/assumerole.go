@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/protocol/query"
@@ -86,8 +85,8 @@ func sessionTags(p *params) []iam.Tag {
 
 // assumeRoleRequest is a validated AssumeRole input.
 type assumeRoleRequest struct {
-	in             iam.AssumeRoleInput
-	serial, source string
+	in     iam.AssumeRoleInput
+	source string
 }
 
 // parseAssumeRole reads and validates AssumeRole's parameters.
@@ -119,19 +118,14 @@ func parseAssumeRole(v url.Values) (assumeRoleRequest, error) {
 		p.str("TransitiveTagKeys.member."+strconv.Itoa(n), fTagKey, false)
 	}
 	p.str("ExternalId", fExternalID, false)
-	serial := p.str("SerialNumber", fSerial, false)
-	p.str("TokenCode", fTokenCode, false)
+	in.SerialNumber = p.str("SerialNumber", fSerial, false)
+	in.TokenCode = p.str("TokenCode", fTokenCode, false)
 	source := p.str("SourceIdentity", fSourceIdent, false)
-	return assumeRoleRequest{in: in, serial: serial, source: source}, p.err()
+	return assumeRoleRequest{in: in, source: source}, p.err()
 }
 
 func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal, req assumeRoleRequest) (any, error) {
-	in, serial, source := req.in, req.serial, req.source
-	if serial != "" {
-		// TODO(fidelity): MFA devices are not modelled, so no token code
-		// can be verified.
-		return nil, apierr.New(iam.CodeAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
-	}
+	in, source := req.in, req.source
 	out, err := svc.AssumeRole(ctx, caller, in)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
 // Package stsapi binds the AWS Security Token Service (query protocol,
 // XML responses): GetCallerIdentity for every kind of principal, and
-// AssumeRole on top of package iam.
+// AssumeRole, GetSessionToken and GetAccessKeyInfo on top of package iam.
 //
 // It imports iam, identity and apierr; never storage, sigv4 or server.
 package stsapi
@@ -50,7 +50,8 @@ type getCallerIdentityResult struct {
 const ServiceName = "sts"
 
 // Service returns STS. svc may be nil, in which case only
-// GetCallerIdentity is offered. GetCallerIdentity needs no permission
+// GetCallerIdentity is offered; otherwise AssumeRole, GetSessionToken and
+// GetAccessKeyInfo too (session.go). GetCallerIdentity needs no permission
 // (AWS answers it even when a policy explicitly denies it); AssumeRole is
 // authorized on the role it names, with aws:RequestTag/<key> and
 // aws:TagKeys of the session tags it passes (the role's own tags,
@@ -87,6 +88,7 @@ func Service(svc *iam.Service) operation.Service {
 				}, nil
 			},
 		})
+		ops = append(ops, sessionOps(svc)...)
 	}
 	return operation.Service{
 		Name: ServiceName, Protocol: operation.Query, Xmlns: Xmlns, Version: Version,

@@ -169,7 +169,7 @@ func TestAssumeRoleErrors(t *testing.T) {
 			"2 validation errors detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null; Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null"},
 		{"malformed policy", user, "Action=AssumeRole&RoleSessionName=s1&Policy=%7B%7D" + arn, iam.CodeMalformedPolicyDocument, 400, ""},
 		{"policy too long", user, "Action=AssumeRole&RoleSessionName=s1&Policy=" + strings.Repeat("a", 2049) + arn, iam.CodeValidation, 400, ""},
-		{"unknown action", user, "Action=GetSessionToken", stsapi.CodeInvalidAction, 400, "Could not find operation GetSessionToken for version 2011-06-15"},
+		{"unknown action", user, "Action=GetFederationToken", stsapi.CodeInvalidAction, 400, "Could not find operation GetFederationToken for version 2011-06-15"},
 		{"other version", user, "Action=AssumeRole&Version=2010-05-08", stsapi.CodeInvalidAction, 400, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
