@@ -34,13 +34,16 @@ type routes struct {
 	query    map[string]*service // query services by signing name
 	// defaults answer requests that name no service, per protocol.
 	defaults map[operation.Protocol]*service
+	// services are every service by signing name (for Invoke).
+	services map[string]*service
 }
 
 func newRoutes(svcs []operation.Service) (*routes, error) {
 	rt := &routes{byTarget: map[string]*service{}, byPath: map[string]*service{}, opByPath: map[string]*operation.Operation{},
-		query: map[string]*service{}, defaults: map[operation.Protocol]*service{}}
+		query: map[string]*service{}, defaults: map[operation.Protocol]*service{}, services: map[string]*service{}}
 	for i := range svcs {
 		svc := &service{Service: &svcs[i], ops: map[string]*operation.Operation{}}
+		rt.services[svc.Name] = svc
 		switch svc.Protocol {
 		case operation.RESTJSON:
 			svc.codec = &restjson.Codec{Status: svc.Status, InternalCode: svc.InternalFailure}
