@@ -34,6 +34,7 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/quota"
+	"github.com/accountplane/accountplane/internal/s3api"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/stsapi"
@@ -96,6 +97,7 @@ func (a *App) services(tokenKey []byte) []operation.Service {
 		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs)}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
+		s3api.Service(),
 		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
 		cloudtrailapi.Service(a.db, cloudtrailapi.Options{
 			TokenKey: tokenKey, Now: a.clock.Now, Retention: cfg.TrailRetention,

@@ -28,6 +28,8 @@ func TestLayout(t *testing.T) {
 		"internal/protocol/restjson": {"internal/apierr", "internal/protocol/jsonbody"},
 		"internal/protocol/awsjson":  {"internal/apierr", "internal/protocol/jsonbody"},
 		"internal/protocol/query":    {"internal/apierr"},
+		"internal/protocol/restxml":  {"internal/apierr"},
+		"internal/s3api":             {"internal/apierr", "internal/identity", "internal/operation"},
 		"internal/pagetoken":         {},
 		"internal/clock":             {},
 		"internal/generation":        {},

@@ -170,6 +170,12 @@ func TestEveryModelledOperation(t *testing.T) {
 		}
 	}
 	for key := range served {
+		if key == "s3 ListBuckets" {
+			// No S3 model in shared/models: the one S3 operation, the
+			// guide's canonical user id lookup, is tested in
+			// internal/e2e/s3_test.go with the SDK's own model.
+			continue
+		}
 		if !slices.ContainsFunc(ops, func(op modelOp) bool { return op.service+" "+op.name == key }) {
 			t.Errorf("%s is served but in no model", key)
 		}

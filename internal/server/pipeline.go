@@ -62,6 +62,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 	}
 	x.account = caller.Account
 	in := operation.Input{Body: body}
+	if rt.proto == operation.RESTXML {
+		in.Params = r.URL.Query()
+	}
 	if rt.proto == operation.Query {
 		params, err := query.Params(r, body)
 		if err != nil {

@@ -162,7 +162,7 @@ func (s *Server) startTrail(ctx context.Context, rt route, caller identity.Princ
 		return nil
 	}
 	params := trail.JSONParams(in.Body)
-	if rt.proto == operation.Query {
+	if rt.proto == operation.Query || rt.proto == operation.RESTXML {
 		params = trail.QueryParams(in.Params)
 	}
 	c := trail.Call{
