@@ -153,6 +153,13 @@ type Service struct {
 	Unknown func(name string) *apierr.Error
 	// Operations are the operations served.
 	Operations []Operation
+	// InProcess marks a service offered only to in-process callers (the
+	// server's Invoke), never routed from HTTP: the console-only tasks
+	// AWS offers in its console and in no API (closing a standalone
+	// account, the root password, root MFA). Its Name may be that of an
+	// HTTP service (its records then carry that service's eventSource);
+	// its operation names must differ from that service's.
+	InProcess bool
 }
 
 // Check reports why svc cannot be served: an operation without a

@@ -57,17 +57,18 @@ var ErrUnknownOperation = errors.New("server: unknown service or operation")
 // (internal failures are logged and answered as the service's internal
 // failure); an unknown service or operation is ErrUnknownOperation.
 func (s *Server) Invoke(ctx context.Context, caller identity.Principal, service, op string, in operation.Input, meta RequestMeta) (any, error) {
-	svc := s.routes.services[service]
-	if svc == nil || svc.ops[op] == nil {
+	rt, ok := s.routes.invocable[service+"/"+op]
+	if !ok {
 		return nil, ErrUnknownOperation
 	}
+	svc := rt.svc
 	if caller.IsZero() {
 		return nil, errors.New("server: Invoke needs an authenticated caller")
 	}
 	if meta.RequestID == "" {
 		meta.RequestID = newRequestID()
 	}
-	rt := route{svc: svc, proto: svc.Protocol, name: op, op: svc.ops[op], params: in.Params}
+	rt.params = in.Params
 	m := callMeta{
 		requestID: meta.RequestID, region: meta.Region, sourceIP: meta.SourceIP, userAgent: meta.UserAgent,
 		secure: meta.Secure, console: meta.FromConsole,

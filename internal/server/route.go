@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,16 +39,29 @@ type routes struct {
 	// byScope are the REST-XML services (S3), routed by the credential
 	// scope's service; their operations by "METHOD /path".
 	byScope map[string]*service
-	// services are every service by signing name (for Invoke).
+	// invocable are the routes of every operation of every service, HTTP
+	// and in-process, by "service/operation" (for Invoke).
+	invocable map[string]route
 	services map[string]*service
 }
 
 func newRoutes(svcs []operation.Service) (*routes, error) {
 	rt := &routes{byTarget: map[string]*service{}, byPath: map[string]*service{}, opByPath: map[string]*operation.Operation{},
-		query: map[string]*service{}, defaults: map[operation.Protocol]*service{}, services: map[string]*service{}, byScope: map[string]*service{}}
+		query: map[string]*service{}, defaults: map[operation.Protocol]*service{}, invocable: map[string]route{}, byScope: map[string]*service{}}
 	for i := range svcs {
 		svc := &service{Service: &svcs[i], ops: map[string]*operation.Operation{}}
-		rt.services[svc.Name] = svc
+		for j := range svc.Operations {
+			op := &svc.Operations[j]
+			key := svc.Name + "/" + op.Name
+			if _, dup := rt.invocable[key]; dup {
+				return nil, fmt.Errorf("server: operation %s is described twice", key)
+			}
+			rt.invocable[key] = route{svc: svc, proto: svc.Protocol, name: op.Name, op: op}
+		}
+		if svc.InProcess {
+			svc.codec = &awsjson.Codec{Status: svc.Status}
+			continue
+		}
 		switch svc.Protocol {
 		case operation.RESTJSON:
 			svc.codec = &restjson.Codec{Status: svc.Status, InternalCode: svc.InternalFailure}
