@@ -30,6 +30,7 @@ func TestLayout(t *testing.T) {
 		"internal/protocol/query":    {"internal/apierr"},
 		"internal/protocol/restxml":  {"internal/apierr"},
 		"internal/s3api":             {"internal/apierr", "internal/identity", "internal/operation"},
+		"internal/console":           {"internal/apierr", "internal/identity", "internal/operation", "internal/server", "internal/uuid"},
 		"internal/pagetoken":         {},
 		"internal/clock":             {},
 		"internal/generation":        {},
