@@ -66,7 +66,7 @@ func (s *Service) Close(ctx context.Context, caller identity.Principal) error {
 					return err
 				}
 				if st := s.stateOf(m); st != StateSuspended && st != StateClosed {
-					return apierr.New(CodeValidation, "The management account can be closed only when every member account of its organization is SUSPENDED or removed. Account " + string(p) + " is " + string(st) + ".")
+					return apierr.New(CodeValidation, "The management account can be closed only when every member account of its organization is SUSPENDED or removed. Account "+string(p)+" is "+string(st)+".")
 				}
 			}
 		}

@@ -46,8 +46,8 @@ type (
 // contactFields are the contact form's fields: wire name, label, and
 // whether the API requires it.
 var contactFields = []struct {
-	Name, Label string
-	Required    bool
+	Name, Label  string
+	Required     bool
 	Autocomplete string
 }{
 	{"FullName", "Full name", true, "name"},

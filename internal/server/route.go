@@ -42,7 +42,7 @@ type routes struct {
 	// invocable are the routes of every operation of every service, HTTP
 	// and in-process, by "service/operation" (for Invoke).
 	invocable map[string]route
-	services map[string]*service
+	services  map[string]*service
 }
 
 func newRoutes(svcs []operation.Service) (*routes, error) {
