@@ -130,11 +130,16 @@ func (b *browser) waitFor(what, predicate string, limit time.Duration) {
 }
 
 // shot saves a full-page screenshot as NAME.png.
-func (b *browser) shot(name string) {
+func (b *browser) shot(name string) { b.capture(name, chromedp.FullScreenshot(100)) } // 100: PNG
+
+// view saves a screenshot of the window as NAME.png.
+func (b *browser) view(name string) { b.capture(name, chromedp.CaptureScreenshot()) }
+
+func (b *browser) capture(name string, a chromedp.Action[[]byte]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	png, err := chromedp.Run(ctx, a)
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -209,6 +214,8 @@ func TestBrowser(t *testing.T) {
 	b.waitFor("af-south-1 to reach ENABLED by itself", `(document.querySelector('tr[data-region="af-south-1"]')||{innerText:""}).innerText.includes("ENABLED")
 		&& !document.querySelector('tr[data-region="af-south-1"]').innerText.includes("ENABLING")`, 15*time.Second)
 	b.shot("account")
+	b.open("account")
+	b.view("account-top")
 
 	// Security credentials: account id and canonical user id.
 	b.open("security")
