@@ -33,9 +33,9 @@ func chromium() string {
 
 // browser is a headless Chromium driving the console of one server.
 type browser struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t     *testing.T
+	ctx   context.Context
+	base  string
 	shots string
 }
 

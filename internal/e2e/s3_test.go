@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 )
@@ -91,5 +92,25 @@ func TestS3SignatureErrors(t *testing.T) {
 	_, err = s3Client(defaultRoot(srv).Cfg).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("no-such-bucket")})
 	if err == nil {
 		t.Errorf("HeadBucket of a bucket that cannot exist succeeded")
+	}
+}
+
+// TestConsoleOnlyOperationsAreNotRouted: the console-only tasks (an
+// in-process service of the account signing name) are not reachable over
+// HTTP, by path or by X-Amz-Target: AWS offers them in no API.
+func TestConsoleOnlyOperationsAreNotRouted(t *testing.T) {
+	srv, client := start(t)
+	r := newRaw(t, srv)
+	r.post("/closeAccount", `{}`).restErr(t, http.StatusNotFound, "UnknownOperationException")
+	resp := r.do(http.MethodPost, "/", []byte(`{}`), map[string]string{
+		"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSAccountV20210201.CloseAccount",
+	}, signing{})
+	if resp.status < 400 {
+		t.Errorf("X-Amz-Target CloseAccount: status %d, want it refused: %s", resp.status, resp.body)
+	}
+	info, err := client.GetAccountInformation(ctx, &account.GetAccountInformationInput{})
+	must(t, err, "GetAccountInformation")
+	if got := string(info.AccountState); got != "ACTIVE" {
+		t.Errorf("after the attempts the account is %s, want ACTIVE", got)
 	}
 }

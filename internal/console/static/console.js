@@ -34,7 +34,9 @@
           var tmp = document.createElement("div");
           tmp.innerHTML = html.trim();
           var fresh = tmp.firstElementChild;
-          if (!fresh) { return; }
+          // Anything but the same container (the session ended, say)
+          // stops the updates; a reload shows why.
+          if (!fresh || fresh.id !== el.id) { return; }
           var focusedRegion = document.activeElement && document.activeElement.closest && document.activeElement.closest("tr[data-region]");
           el.replaceWith(fresh);
           if (focusedRegion) {
