@@ -332,3 +332,58 @@ func TestCloseStandaloneAccount(t *testing.T) {
 		t.Errorf("closing twice: no ConflictException notice")
 	}
 }
+
+// TestContactFormValidation: a refused contact form is shown again with
+// the values typed and the API's message by each field.
+func TestContactFormValidation(t *testing.T) {
+	srv := accountplanetest.Start(t)
+	c := newClient(t, srv)
+	c.signIn(root)
+	form := url.Values{"FullName": {"Ada"}, "AddressLine1": {"1 Main St"}, "City": {"Seattle"}, "PostalCode": {"98101"},
+		"CountryCode": {"USA"}, "PhoneNumber": {"not a phone"}}
+	code, body := c.post(prefix+"account/contact", form)
+	if code != http.StatusBadRequest {
+		t.Fatalf("invalid contact: status %d, want 400", code)
+	}
+	for _, want := range []string{`value="not a phone"`, `id="ci-PhoneNumber" name="PhoneNumber" value="not a phone" autocomplete="tel" aria-invalid="true"`, `The contact information was not saved`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("refused contact form lacks %s", want)
+		}
+	}
+	if !strings.Contains(body, `id="ci-CountryCode-err"`) && !strings.Contains(body, `id="ci-PhoneNumber-err"`) {
+		t.Errorf("no field shows its message")
+	}
+}
+
+// TestAccountSwitcher: the management account acts on a member through
+// AccountId (organization mode) once trusted access for Account
+// Management is on, as the API allows; the page says so.
+func TestAccountSwitcher(t *testing.T) {
+	srv := accountplanetest.Start(t)
+	c := newClient(t, srv)
+	c.signIn(root)
+	c.post(prefix+"organizations/create", url.Values{"feature_set": {"ALL"}})
+	c.post(prefix+"organizations/accounts", url.Values{"name": {"member"}, "email": {"member@example.com"}})
+	c.post(prefix+"organizations/services", url.Values{"service": {"account.amazonaws.com"}, "action": {"enable"}, "confirm": {"enable"}})
+	_, body := c.get(prefix + "account")
+	m := regexp.MustCompile(`<option value="(\d{12})">member`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the switcher does not offer the member: %s", regexp.MustCompile(`(?s)<form class="switcher".*?</form>`).FindString(body))
+	}
+	_, body = c.post(prefix+"switch", url.Values{"account": {m[1]}})
+	if !strings.Contains(body, "Organization mode") || !strings.Contains(body, `data-testid="account-name">member<`) {
+		t.Errorf("after switching to %s the page does not show the member", m[1])
+	}
+	if !strings.Contains(body, "Send verification code") {
+		t.Errorf("in organization mode the primary email form is missing")
+	}
+	c.post(prefix+"account/name", url.Values{"name": {"member-renamed"}})
+	_, body = c.get(prefix + "account")
+	if !strings.Contains(body, `data-testid="account-name">member-renamed<`) {
+		t.Errorf("renaming in organization mode did not rename the member")
+	}
+	_, body = c.post(prefix+"switch", url.Values{"account": {""}})
+	if !strings.Contains(body, `data-testid="account-name">default<`) {
+		t.Errorf("switching back does not show the management account")
+	}
+}
