@@ -52,7 +52,7 @@ func (c *Console) call(r *http.Request, s *session, service, op string, in, out 
 	}
 	meta := server.RequestMeta{
 		RequestID: uuid.New(), SourceIP: clientIP(r), UserAgent: userAgent,
-		Secure: r.TLS != nil, Host: r.Host, FromConsole: true,
+		TLS: r.TLS, Host: r.Host, FromConsole: true,
 	}
 	res, err := c.cfg.Invoker.Invoke(r.Context(), s.caller, service, op, input, meta)
 	if err != nil {

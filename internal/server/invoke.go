@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
 	"time"
@@ -28,10 +29,11 @@ type RequestMeta struct {
 	// Region stands for the credential scope's Region ("": none, which
 	// records the global Region).
 	Region string
-	// Secure reports a client connected over TLS; Host is the Host it
-	// addressed (the record's tlsDetails).
-	Secure bool
-	Host   string
+	// TLS is the client's connection state (nil: not over TLS) and Host
+	// the Host it addressed: aws:SecureTransport and the record's
+	// tlsDetails.
+	TLS  *tls.ConnectionState
+	Host string
 	// FromConsole marks the record sessionCredentialFromConsole, as AWS
 	// marks calls its console makes for a signed-in user.
 	FromConsole bool
@@ -71,10 +73,7 @@ func (s *Server) Invoke(ctx context.Context, caller identity.Principal, service,
 	rt.params = in.Params
 	m := callMeta{
 		requestID: meta.RequestID, region: meta.Region, sourceIP: meta.SourceIP, userAgent: meta.UserAgent,
-		secure: meta.Secure, console: meta.FromConsole,
-	}
-	if meta.Secure {
-		m.tls = &trail.TLSDetails{TLSVersion: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ClientProvidedHostHeader: meta.Host}
+		secure: meta.TLS != nil, tls: trail.TLSDetailsOf(meta.TLS, meta.Host), console: meta.FromConsole,
 	}
 	start := time.Now()
 	out, e := s.execute(ctx, rt, caller, in, m)
