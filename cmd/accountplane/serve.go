@@ -24,6 +24,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "accountplane serve: %v\n", err)
 		return 1
 	}
+	fmt.Fprintf(stdout, "accountplane listening on %s\nconsole: %s\n", a.URL(), a.ConsoleURL())
 	select {
 	case <-ctx.Done():
 		cfg.Log.Info("shutting down")

@@ -26,6 +26,7 @@ import (
 	"github.com/accountplane/accountplane/internal/authz"
 	"github.com/accountplane/accountplane/internal/clock"
 	"github.com/accountplane/accountplane/internal/cloudtrailapi"
+	"github.com/accountplane/accountplane/internal/console"
 	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/iamapi"
@@ -34,6 +35,7 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/orgsapi"
 	"github.com/accountplane/accountplane/internal/quota"
+	"github.com/accountplane/accountplane/internal/s3api"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/stsapi"
@@ -126,6 +128,8 @@ func (a *App) services(tokenKey []byte) []operation.Service {
 		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
+		s3api.Service(),
+		accountapi.ConsoleService(a.Accounts, accountapi.Options{Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
 		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
 		cloudtrailapi.Service(a.db, cloudtrailapi.Options{
 			TokenKey: tokenKey, Now: a.clock.Now, Retention: cfg.TrailRetention,
@@ -295,6 +299,15 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		return nil, err
 	}
 	a.srv = srv
+	con, err := console.New(console.Config{
+		Invoker: srv, Keys: srv, Admin: srv, AdminToken: cfg.AdminToken != "",
+		CanonicalUserID: s3api.CanonicalUserID, Log: cfg.Log,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	srv.HandleConsole(con)
 	a.http = &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout),
@@ -329,6 +342,9 @@ func (a *App) URL() string {
 	}
 	return scheme + "://" + a.ln.Addr().String()
 }
+
+// ConsoleURL is the address of the web console.
+func (a *App) ConsoleURL() string { return a.URL() + console.Prefix }
 
 // Panics returns how many panics the server recovered from (each is a bug).
 func (a *App) Panics() int64 { return a.srv.Panics() }

@@ -110,6 +110,9 @@ func TestEveryModelledOperation(t *testing.T) {
 		if err := svc.Check(); err != nil {
 			t.Errorf("service %s: %v", svc.Name, err)
 		}
+		if svc.InProcess {
+			continue // console-only tasks: no model, no HTTP route
+		}
 		for _, op := range svc.Operations {
 			served[svc.Name+" "+op.Name] = true
 		}
@@ -170,6 +173,12 @@ func TestEveryModelledOperation(t *testing.T) {
 		}
 	}
 	for key := range served {
+		if key == "s3 ListBuckets" {
+			// No S3 model in shared/models: the one S3 operation, the
+			// guide's canonical user id lookup, is tested in
+			// internal/e2e/s3_test.go with the SDK's own model.
+			continue
+		}
 		if !slices.ContainsFunc(ops, func(op modelOp) bool { return op.service+" "+op.name == key }) {
 			t.Errorf("%s is served but in no model", key)
 		}

@@ -32,6 +32,7 @@ const (
 	RESTJSON Protocol = iota // Account Management
 	AWSJSON                  // Organizations, CloudTrail
 	Query                    // IAM, STS
+	RESTXML                  // S3
 )
 
 func (p Protocol) String() string {
@@ -42,12 +43,15 @@ func (p Protocol) String() string {
 		return "awsJson1.1"
 	case Query:
 		return "query"
+	case RESTXML:
+		return "rest-xml"
 	}
 	return fmt.Sprintf("protocol(%d)", p)
 }
 
 // Input is a request's operation input as the protocol carries it: the
-// JSON body (REST-JSON, awsJson) or the form parameters (query).
+// JSON body (REST-JSON, awsJson), the form parameters (query), or the URL
+// query parameters and body (REST-XML).
 type Input struct {
 	Body   []byte
 	Params url.Values
@@ -108,8 +112,11 @@ type Operation struct {
 	Action string
 	// ReadOnly is true for operations that change nothing.
 	ReadOnly bool
-	// Path is the REST-JSON URI (always POST); "" for other protocols.
+	// Path is the REST URI: REST-JSON's (always POST), or REST-XML's,
+	// with Method; "" for other protocols.
 	Path string
+	// Method is a REST-XML operation's HTTP method ("" for others).
+	Method string
 	// Input and Output are the wire types (nil for the query protocol,
 	// whose inputs are form parameters).
 	Input, Output reflect.Type
@@ -149,6 +156,13 @@ type Service struct {
 	Unknown func(name string) *apierr.Error
 	// Operations are the operations served.
 	Operations []Operation
+	// InProcess marks a service offered only to in-process callers (the
+	// server's Invoke), never routed from HTTP: the console-only tasks
+	// AWS offers in its console and in no API (closing a standalone
+	// account, the root password, root MFA). Its Name may be that of an
+	// HTTP service (its records then carry that service's eventSource);
+	// its operation names must differ from that service's.
+	InProcess bool
 }
 
 // Check reports why svc cannot be served: an operation without a
@@ -172,6 +186,8 @@ func (svc *Service) Check() error {
 			errs = append(errs, fmt.Errorf("%s:%s belongs to service %q", svc.Name, op.Name, op.Service))
 		case svc.Protocol == RESTJSON && op.Path == "":
 			errs = append(errs, fmt.Errorf("%s:%s has no REST path", svc.Name, op.Name))
+		case svc.Protocol == RESTXML && (op.Path == "" || op.Method == ""):
+			errs = append(errs, fmt.Errorf("%s:%s has no REST method and path", svc.Name, op.Name))
 		}
 		seen[op.Name] = true
 	}

@@ -126,3 +126,11 @@ func (s *Service) FactsOf(ctx context.Context, id identity.AccountID) (f Account
 	})
 	return f, ok, err
 }
+
+// IsManagementAccount reports whether id is the management account of its
+// organization (account.ManagementDirectory: closing it needs every member
+// SUSPENDED first).
+func (s *Service) IsManagementAccount(ctx context.Context, id identity.AccountID) (bool, error) {
+	_, management, ok, err := s.MembershipOf(ctx, id)
+	return ok && management, err
+}

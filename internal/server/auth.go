@@ -35,13 +35,26 @@ var (
 		sigv4.Expired:      "RequestExpired",
 		sigv4.ExpiredToken: "ExpiredToken",
 	}
+	// S3's (REST-XML).
+	xmlAuthCodes = map[sigv4.Kind]string{
+		sigv4.Missing:      "AccessDenied",
+		sigv4.Incomplete:   "AuthorizationHeaderMalformed",
+		sigv4.UnknownKey:   "InvalidAccessKeyId",
+		sigv4.BadToken:     "InvalidToken",
+		sigv4.Mismatch:     "SignatureDoesNotMatch",
+		sigv4.Expired:      "RequestTimeTooSkewed",
+		sigv4.ExpiredToken: "ExpiredToken",
+	}
 )
 
 // authError names a signature failure in protocol p.
 func authError(p operation.Protocol, k sigv4.Kind, msg string) *apierr.Error {
 	codes := jsonAuthCodes
-	if p == operation.Query {
+	switch p {
+	case operation.Query:
 		codes = queryAuthCodes
+	case operation.RESTXML:
+		codes = xmlAuthCodes
 	}
 	return apierr.New(codes[k], msg)
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -40,12 +39,12 @@ type Authorizer interface {
 // authorize is the pipeline's authorization stage: every resource the call
 // declares must be allowed. The decision, with its reasons, is kept in the
 // decision log under the request id; a denial is logged with them.
-func (s *Server) authorize(ctx context.Context, r *http.Request, requestID string, rt route, caller identity.Principal, acc operation.Access) error {
+func (s *Server) authorize(ctx context.Context, m callMeta, rt route, caller identity.Principal, acc operation.Access) error {
 	if err := acc.Resolved(); err != nil {
 		return err
 	}
 	rec := &DecisionRecord{
-		RequestID: requestID, Time: s.cfg.Now().UTC(), Principal: caller.ARN,
+		RequestID: m.requestID, Time: s.cfg.Now().UTC(), Principal: caller.ARN,
 		Service: rt.svc.Name, Operation: rt.op.Name, Action: rt.op.Action, Allowed: true,
 	}
 	defer s.decisions.put(rec)
@@ -61,7 +60,7 @@ func (s *Server) authorize(ctx context.Context, r *http.Request, requestID strin
 	}
 	q := AuthzQuery{
 		Principal: caller, Service: rt.svc.Name, Action: rt.op.Action, Conditions: acc.Conditions,
-		TrustPolicy: acc.TrustPolicy, SourceIP: sourceIP(r), SecureTransport: r.TLS != nil, Region: regionOf(r),
+		TrustPolicy: acc.TrustPolicy, SourceIP: m.sourceIP, SecureTransport: m.secure, Region: m.region,
 	}
 	for _, res := range acc.Resources {
 		q.Resource = res

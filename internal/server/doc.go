@@ -6,7 +6,15 @@
 // protocol. Every authenticated call of a known operation is recorded in the
 // CloudTrail event history (trail.go), and CloudTrail's LookupEvents is
 // served from it. It also serves the emulator's own API under
-// /_accountplane/, which is not recorded.
+// /_accountplane/, which is not recorded, and mounts the web console at
+// /_accountplane/console/ (HandleConsole).
+//
+// Server.Invoke is the pipeline's in-process entrance: the console runs
+// every action through it as its signed-in user, with the same stages
+// after authentication (execute, pipeline.go) and the same CloudTrail
+// record, marked as a console call. In-process services
+// (operation.Service.InProcess: the console-only tasks) are reachable only
+// there, never over HTTP.
 //
 // It must not import storage packages: credentials and the outbox arrive
 // through the interfaces declared here.

@@ -33,6 +33,9 @@ import (
 //  8. encode the result or the error with the service's codec, and record
 //     the call in CloudTrail if no transaction did (trail.go).
 //
+// Stages 3 to 7 and the record are execute's, which in-process callers
+// (the console, through Invoke in invoke.go) share.
+//
 // One exception to 3-before-5, as AWS answers it: an AlternateContactType
 // outside the enum is refused by the authorizer (step 5), not by
 // validation, because it is the account:AlternateContactTypes condition
@@ -62,6 +65,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 	x.account = caller.Account
 	s.noteKeyUse(r, rt, caller)
 	in := operation.Input{Body: body}
+	if rt.proto == operation.RESTXML {
+		in.Params = r.URL.Query()
+	}
 	if rt.proto == operation.Query {
 		params, err := query.Params(r, body)
 		if err != nil {
@@ -79,66 +85,122 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 		c.fail(rt.unknown(r))
 		return
 	}
-	ctx := r.Context()
-	req := operation.Request{Caller: caller, RequestID: x.id, Region: regionOf(r)}
-	c.record = s.startTrail(ctx, r, rt, caller, x.id, in)
+	out, e := s.execute(r.Context(), rt, caller, in, metaOf(r, x.id))
+	if e != nil {
+		c.rt.codec().WriteErr(w, e, x.id)
+		return
+	}
+	if err := rt.codec().WriteResult(w, rt.name, out, x.id); err != nil {
+		s.log.ErrorContext(r.Context(), "write response", "request_id", x.id, "err", err)
+	}
+}
+
+// execute runs stages 3 to 7 of the pipeline for an authenticated caller
+// of a routed operation (rt.op is set): decode and validate, resolve,
+// authorize, quotas and faults, invoke. It records the call in CloudTrail
+// and returns the output, or the error to answer with (anything not an
+// *apierr.Error becomes the service's internal failure, logged). HTTP
+// requests (serveAWS) and in-process callers (Invoke) share it.
+func (s *Server) execute(ctx context.Context, rt route, caller identity.Principal, in operation.Input, m callMeta) (any, *apierr.Error) {
+	req := operation.Request{Caller: caller, RequestID: m.requestID, Region: m.region}
+	record := s.startTrail(ctx, rt, caller, m, in)
+	fail := func(err error) (any, *apierr.Error) {
+		e := s.clientError(ctx, rt, m.requestID, err)
+		s.endTrail(ctx, m.requestID, record, e, nil)
+		return nil, e
+	}
 	call, err := rt.op.Prepare(req, in)
 	if err != nil {
-		c.fail(err)
-		return
+		return fail(err)
 	}
 	access, err := call.Access(ctx)
 	if err != nil {
-		c.fail(err)
-		return
+		return fail(err)
 	}
-	if err := s.authorize(ctx, r, x.id, rt, caller, access); err != nil {
-		c.fail(err)
-		return
+	if err := s.authorize(ctx, m, rt, caller, access); err != nil {
+		return fail(err)
 	}
-	if c.record != nil && access.Target != "" {
-		c.record.Update(func(call *trail.Call) { call.Target = access.Target })
+	if record != nil && access.Target != "" {
+		record.Update(func(call *trail.Call) { call.Target = access.Target })
 	}
-	if err := s.admit(ctx, x.id, rt.svc, rt.name, caller.Account); err != nil {
-		c.fail(err)
-		return
+	if err := s.admit(ctx, m.requestID, rt.svc, rt.name, caller.Account); err != nil {
+		return fail(err)
 	}
-	out, err := call.Invoke(trail.WithPending(ctx, c.record))
+	out, err := call.Invoke(trail.WithPending(ctx, record))
 	if err != nil {
-		c.fail(err)
-		return
+		return fail(err)
 	}
-	c.succeed(out)
+	s.endTrail(ctx, m.requestID, record, nil, responseElements(rt, out))
+	return out, nil
 }
 
-// exchange is one AWS request being answered: what the last stage needs
-// to encode the answer and finish the call's record.
+// callMeta is what the stages after authentication know of where a call
+// comes from: the authorizer's request-level condition keys and the
+// CloudTrail record's fields.
+type callMeta struct {
+	requestID string
+	region    string // the credential scope's Region ("" if none)
+	sourceIP  string
+	userAgent string
+	secure    bool              // aws:SecureTransport
+	tls       *trail.TLSDetails // nil: not over TLS
+	console   bool              // made by the console for a signed-in user
+}
+
+// metaOf describes an HTTP request.
+func metaOf(r *http.Request, requestID string) callMeta {
+	return callMeta{
+		requestID: requestID, region: regionOf(r), sourceIP: sourceIP(r), userAgent: r.UserAgent(),
+		secure: r.TLS != nil, tls: trail.TLSDetailsOf(r.TLS, r.Host),
+	}
+}
+
+// clientError returns err as the error a client is told: an
+// *apierr.Error as it is, anything else as the service's internal failure
+// (logged with the request id, never shown).
+func (s *Server) clientError(ctx context.Context, rt route, requestID string, err error) *apierr.Error {
+	e, ok := apierr.As(err)
+	if ok {
+		return e
+	}
+	internal, conflict := "InternalFailure", "ThrottlingException"
+	if svc := rt.svc; svc != nil {
+		if svc.InternalFailure != "" {
+			internal = svc.InternalFailure
+		}
+		if conflict = svc.Conflict; conflict == "" && svc.Throttled != "" {
+			conflict = svc.Throttled
+		}
+	}
+	// A store's transaction that kept conflicting is the service's conflict
+	// answer; a store that is unreachable is 503 with its internal-failure
+	// code (SDKs retry both).
+	switch {
+	case errors.Is(err, kernel.ErrConflict):
+		s.log.WarnContext(ctx, "store conflict", "request_id", requestID, "err", err)
+		return &apierr.Error{Code: conflict, Message: "The request could not be completed because of concurrent changes; try again.", Fault: apierr.Client, Err: err}
+	case errors.Is(err, kernel.ErrUnavailable):
+		s.log.ErrorContext(ctx, "store unavailable", "request_id", requestID, "err", err)
+		return &apierr.Error{Code: internal, Message: "The service is temporarily unavailable.", Fault: apierr.Server, Status: http.StatusServiceUnavailable, Err: err}
+	}
+	s.log.ErrorContext(ctx, "internal error", "request_id", requestID, "err", err)
+	return &apierr.Error{Code: internal, Message: "An internal error occurred.", Fault: apierr.Server, Err: err}
+}
+
+// exchange is one AWS request being answered before it reaches the
+// stages execute runs: what a failure needs to be encoded.
 type exchange struct {
-	s      *Server
-	w      http.ResponseWriter
-	r      *http.Request
-	x      *requestInfo
-	rt     route
-	record *trail.Pending // nil: the call is not recorded
-}
-
-// succeed encodes out and finishes the record.
-func (c *exchange) succeed(out any) {
-	c.s.endTrail(c.r.Context(), c.x.id, c.record, nil, responseElements(c.rt, out))
-	if err := c.rt.codec().WriteResult(c.w, c.rt.name, out, c.x.id); err != nil {
-		c.s.log.ErrorContext(c.r.Context(), "write response", "request_id", c.x.id, "err", err)
-	}
+	s  *Server
+	w  http.ResponseWriter
+	r  *http.Request
+	x  *requestInfo
+	rt route
 }
 
 // fail writes err in the route's protocol: an *apierr.Error as it is,
 // anything else as the service's internal failure (logged, never shown).
 func (c *exchange) fail(err error) {
-	e, ok := apierr.As(err)
-	if !ok {
-		e = c.storeFailure(err)
-	}
-	c.s.endTrail(c.r.Context(), c.x.id, c.record, e, nil)
-	c.rt.codec().WriteErr(c.w, e, c.x.id)
+	c.rt.codec().WriteErr(c.w, c.s.clientError(c.r.Context(), c.rt, c.x.id, err), c.x.id)
 }
 
 func serviceName(rt route) string {
@@ -194,30 +256,4 @@ func (s *Server) admit(ctx context.Context, requestID string, svc *service, name
 		return apierr.New(code, "Rate exceeded")
 	}
 	return s.injectFault(ctx, requestID, svc.Name, name, acct)
-}
-
-// storeFailure is the client-visible form of an error that is no
-// exception: the service's conflict answer when the store's transaction
-// kept conflicting, 503 with its internal-failure code when the store is
-// unreachable (SDKs retry both), else its internal failure (logged).
-func (c *exchange) storeFailure(err error) *apierr.Error {
-	internal, conflict := "InternalFailure", "ThrottlingException"
-	if svc := c.rt.svc; svc != nil {
-		if svc.InternalFailure != "" {
-			internal = svc.InternalFailure
-		}
-		if conflict = svc.Conflict; conflict == "" && svc.Throttled != "" {
-			conflict = svc.Throttled
-		}
-	}
-	switch {
-	case errors.Is(err, kernel.ErrConflict):
-		c.s.log.WarnContext(c.r.Context(), "store conflict", "request_id", c.x.id, "err", err)
-		return &apierr.Error{Code: conflict, Message: "The request could not be completed because of concurrent changes; try again.", Fault: apierr.Client, Err: err}
-	case errors.Is(err, kernel.ErrUnavailable):
-		c.s.log.ErrorContext(c.r.Context(), "store unavailable", "request_id", c.x.id, "err", err)
-		return &apierr.Error{Code: internal, Message: "The service is temporarily unavailable.", Fault: apierr.Server, Status: http.StatusServiceUnavailable, Err: err}
-	}
-	c.s.log.ErrorContext(c.r.Context(), "internal error", "request_id", c.x.id, "err", err)
-	return &apierr.Error{Code: internal, Message: "An internal error occurred.", Fault: apierr.Server, Err: err}
 }

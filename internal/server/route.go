@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/accountplane/accountplane/internal/protocol/awsjson"
 	"github.com/accountplane/accountplane/internal/protocol/query"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
+	"github.com/accountplane/accountplane/internal/protocol/restxml"
 	"github.com/accountplane/accountplane/internal/sigv4"
 )
 
@@ -34,13 +36,32 @@ type routes struct {
 	query    map[string]*service // query services by signing name
 	// defaults answer requests that name no service, per protocol.
 	defaults map[operation.Protocol]*service
+	// byScope are the REST-XML services (S3), routed by the credential
+	// scope's service; their operations by "METHOD /path".
+	byScope map[string]*service
+	// invocable are the routes of every operation of every service, HTTP
+	// and in-process, by "service/operation" (for Invoke).
+	invocable map[string]route
+	services  map[string]*service
 }
 
 func newRoutes(svcs []operation.Service) (*routes, error) {
 	rt := &routes{byTarget: map[string]*service{}, byPath: map[string]*service{}, opByPath: map[string]*operation.Operation{},
-		query: map[string]*service{}, defaults: map[operation.Protocol]*service{}}
+		query: map[string]*service{}, defaults: map[operation.Protocol]*service{}, invocable: map[string]route{}, byScope: map[string]*service{}}
 	for i := range svcs {
 		svc := &service{Service: &svcs[i], ops: map[string]*operation.Operation{}}
+		for j := range svc.Operations {
+			op := &svc.Operations[j]
+			key := svc.Name + "/" + op.Name
+			if _, dup := rt.invocable[key]; dup {
+				return nil, fmt.Errorf("server: operation %s is described twice", key)
+			}
+			rt.invocable[key] = route{svc: svc, proto: svc.Protocol, name: op.Name, op: op}
+		}
+		if svc.InProcess {
+			svc.codec = &awsjson.Codec{Status: svc.Status}
+			continue
+		}
 		switch svc.Protocol {
 		case operation.RESTJSON:
 			svc.codec = &restjson.Codec{Status: svc.Status, InternalCode: svc.InternalFailure}
@@ -49,6 +70,9 @@ func newRoutes(svcs []operation.Service) (*routes, error) {
 		case operation.Query:
 			svc.codec = &query.Codec{Xmlns: svc.Xmlns, Status: svc.Status}
 			rt.query[svc.Name] = svc
+		case operation.RESTXML:
+			svc.codec = &restxml.Codec{Status: svc.Status}
+			rt.byScope[svc.Name] = svc
 		}
 		if _, ok := rt.defaults[svc.Protocol]; !ok {
 			rt.defaults[svc.Protocol] = svc
@@ -59,7 +83,9 @@ func newRoutes(svcs []operation.Service) (*routes, error) {
 		for j := range svc.Operations {
 			op := &svc.Operations[j]
 			svc.ops[op.Name] = op
-			if op.Path != "" {
+			if svc.Protocol == operation.RESTXML {
+				svc.ops[op.Method+" "+op.Path] = op
+			} else if op.Path != "" {
 				rt.byPath[op.Path] = svc
 				rt.opByPath[op.Path] = op
 			}
@@ -102,16 +128,17 @@ func (rt route) unknown(r *http.Request) *apierr.Error {
 	switch {
 	case rt.svc == nil || rt.svc.Unknown == nil:
 		return apierr.New("UnknownOperationException", "Operation "+rt.name+" is not supported by this endpoint.")
-	case rt.proto == operation.RESTJSON && rt.name == "":
+	case (rt.proto == operation.RESTJSON || rt.proto == operation.RESTXML) && rt.name == "":
 		return rt.svc.Unknown(r.Method + " " + r.URL.Path)
 	}
 	return rt.svc.Unknown(rt.name)
 }
 
 // classify routes r by its shape, before its body is read: X-Amz-Target,
-// then the query protocol (a form body or an Action parameter, addressed
-// to the service of the credential scope), then the REST-JSON path. Two
-// X-Amz-Target headers, or two Action parameters, are refused.
+// then a REST-XML service (S3) named by the credential scope, by method
+// and path, then the query protocol (a form body or an Action parameter,
+// addressed to the service of the credential scope), then the REST-JSON
+// path. Two X-Amz-Target headers, or two Action parameters, are refused.
 func (rts *routes) classify(r *http.Request) (route, *apierr.Error) {
 	if ts := r.Header.Values("X-Amz-Target"); len(ts) > 0 {
 		if len(ts) > 1 {
@@ -125,6 +152,14 @@ func (rts *routes) classify(r *http.Request) (route, *apierr.Error) {
 			}
 		}
 		return route{proto: operation.AWSJSON, svc: nil, name: t}, nil
+	}
+	if _, _, name, _ := sigv4.Scope(r); rts.byScope[name] != nil {
+		svc := rts.byScope[name]
+		rt := route{svc: svc, proto: operation.RESTXML, op: svc.ops[r.Method+" "+r.URL.Path]}
+		if rt.op != nil {
+			rt.name = rt.op.Name
+		}
+		return rt, nil
 	}
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || r.URL.Query().Has("Action") {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"net/http"
 	"reflect"
 	"strings"
 	"sync"
@@ -179,19 +178,19 @@ func (s *Server) domainNow() time.Time {
 // known operation (nil when calls are not recorded). The invoke stage
 // hands it to the store, which writes it in the transaction of the call's
 // change; endTrail writes it otherwise.
-func (s *Server) startTrail(ctx context.Context, r *http.Request, rt route, caller identity.Principal, requestID string, in operation.Input) *trail.Pending {
+func (s *Server) startTrail(ctx context.Context, rt route, caller identity.Principal, m callMeta, in operation.Input) *trail.Pending {
 	if s.trail.cfg.Store == nil || (s.trail.cfg.SkipReads && rt.op.ReadOnly) {
 		return nil
 	}
 	params := trail.JSONParams(in.Body)
-	if rt.proto == operation.Query {
+	if rt.proto == operation.Query || rt.proto == operation.RESTXML {
 		params = trail.QueryParams(in.Params)
 	}
 	c := trail.Call{
 		Principal: caller, Service: rt.svc.Name, Operation: rt.op.Name, ReadOnly: trail.IsReadOnly(rt.op.Name),
-		Params: params, UserAgent: r.UserAgent(), RequestID: requestID, Time: s.domainNow(),
-		TLS: trail.TLSDetailsOf(r.TLS, r.Host), SourceIP: sourceIP(r),
-		Region: trail.RegionOf(rt.svc.Name, regionOf(r)),
+		Params: params, UserAgent: m.userAgent, RequestID: m.requestID, Time: s.domainNow(),
+		TLS: m.tls, SourceIP: m.sourceIP, Console: m.console,
+		Region: trail.RegionOf(rt.svc.Name, m.region),
 	}
 	if caller.Type == identity.AssumedRole && s.trail.cfg.Session != nil {
 		if sess, ok := s.trail.cfg.Session(ctx, caller.AccessKeyID); ok {

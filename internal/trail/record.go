@@ -47,6 +47,9 @@ type Record struct {
 	EventCategory     string         `json:"eventCategory"`
 	RecipientAccount  string         `json:"recipientAccountId"`
 	TLSDetails        *TLSDetails    `json:"tlsDetails,omitempty"`
+	// SessionCredentialFromConsole is "true" for calls the console made
+	// for a signed-in user, as AWS marks console calls; absent otherwise.
+	SessionCredentialFromConsole string `json:"sessionCredentialFromConsole,omitempty"`
 }
 
 // UserIdentity is who made the call.
@@ -131,6 +134,9 @@ type Call struct {
 	// caller's account: the caller's own); the record goes to its log.
 	Target identity.AccountID
 	TLS    *TLSDetails
+	// Console reports a call the console made for a signed-in user
+	// (sessionCredentialFromConsole).
+	Console bool
 	// Response holds the response elements AWS records for the operation,
 	// under their wire names (nil for most calls: null).
 	Response map[string]any
@@ -156,27 +162,35 @@ func Build(c Call, opts Options) Record {
 		region = GlobalRegion
 	}
 	return Record{
-		EventVersion:      EventVersion,
-		UserIdentity:      userIdentity(c.Principal, c.Session),
-		EventTime:         Timestamp(c.Time),
-		EventSource:       EventSource(c.Service),
-		EventName:         c.Operation,
-		AWSRegion:         region,
-		SourceIPAddress:   c.SourceIP,
-		UserAgent:         c.UserAgent,
-		ErrorCode:         c.ErrorCode,
-		ErrorMessage:      c.ErrorMessage,
-		RequestParameters: requestParameters(c.Service, c.Operation, c.Params, opts),
-		ResponseElements:  responseElements(c.Response),
-		RequestID:         c.RequestID,
-		EventID:           c.EventID,
-		ReadOnly:          c.ReadOnly,
-		EventType:         "AwsApiCall",
-		ManagementEvent:   true,
-		EventCategory:     "Management",
-		RecipientAccount:  string(Recipient(c.Principal.Account, c.Target)),
-		TLSDetails:        c.TLS,
+		EventVersion:                 EventVersion,
+		UserIdentity:                 userIdentity(c.Principal, c.Session),
+		EventTime:                    Timestamp(c.Time),
+		EventSource:                  EventSource(c.Service),
+		EventName:                    c.Operation,
+		AWSRegion:                    region,
+		SourceIPAddress:              c.SourceIP,
+		UserAgent:                    c.UserAgent,
+		ErrorCode:                    c.ErrorCode,
+		ErrorMessage:                 c.ErrorMessage,
+		RequestParameters:            requestParameters(c.Service, c.Operation, c.Params, opts),
+		ResponseElements:             responseElements(c.Response),
+		RequestID:                    c.RequestID,
+		EventID:                      c.EventID,
+		ReadOnly:                     c.ReadOnly,
+		EventType:                    "AwsApiCall",
+		ManagementEvent:              true,
+		EventCategory:                "Management",
+		RecipientAccount:             string(Recipient(c.Principal.Account, c.Target)),
+		TLSDetails:                   c.TLS,
+		SessionCredentialFromConsole: fromConsole(c.Console),
 	}
+}
+
+func fromConsole(console bool) string {
+	if console {
+		return "true"
+	}
+	return ""
 }
 
 // Recipient is the account whose event history receives the record of a
