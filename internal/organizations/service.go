@@ -42,9 +42,11 @@ type Options struct {
 	MaxOUDepth int
 	// MaxPolicies is the number of customer policies per type (default 1000).
 	MaxPolicies int
-	// MaxPolicySize is the SCP size limit in characters (default 5120).
+	// MaxPolicySize, if set, replaces every policy type's size limit in
+	// characters (default: each type's, policytypes.go).
 	MaxPolicySize int
-	// MaxPoliciesPerTarget is how many SCPs a target may have (default 5).
+	// MaxPoliciesPerTarget, if set, replaces every policy type's limit of
+	// policies attached to one target (default: each type's).
 	MaxPoliciesPerTarget int
 	// Roles creates the IAM roles AWS makes in member accounts (nil: none).
 	Roles Roles
@@ -94,8 +96,6 @@ func NewService(store Store, opts Options) *Service {
 	defi(&opts.MaxInvitationsPerDay, 20)
 	defi(&opts.MaxOUDepth, 5)
 	defi(&opts.MaxPolicies, 1000)
-	defi(&opts.MaxPolicySize, 5120)
-	defi(&opts.MaxPoliciesPerTarget, 5)
 	sv := &Service{opts: opts}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
