@@ -9,11 +9,11 @@ const (
 
 // Reasons of InvalidInputException used by the policy operations.
 const (
-	InputReasonNonDetachablePolicy                = "NON_DETACHABLE_POLICY"
-	InputReasonInvalidResourcePolicyJSON          = "INVALID_RESOURCE_POLICY_JSON"
-	InputReasonInvalidPrincipal                   = "INVALID_PRINCIPAL"
-	InputReasonUnsupportedActionInResourcePolicy  = "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY"
-	InputReasonUnsupportedPolicyTypeInResPolicy   = "UNSUPPORTED_POLICY_TYPE_IN_RESOURCE_POLICY"
+	InputReasonNonDetachablePolicy                 = "NON_DETACHABLE_POLICY"
+	InputReasonInvalidResourcePolicyJSON           = "INVALID_RESOURCE_POLICY_JSON"
+	InputReasonInvalidPrincipal                    = "INVALID_PRINCIPAL"
+	InputReasonUnsupportedActionInResourcePolicy   = "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY"
+	InputReasonUnsupportedPolicyTypeInResPolicy    = "UNSUPPORTED_POLICY_TYPE_IN_RESOURCE_POLICY"
 	InputReasonUnsupportedResourceInResourcePolicy = "UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY"
 )
 
