@@ -42,7 +42,9 @@ func TestResourceControlPolicies(t *testing.T) {
 		src.pols[p.ARN] = authz.Policies{Identity: []*policy.Policy{parse(t, assume, policy.Identity)}}
 	}
 	z := newAuthorizer(src)
-	role := func(acct identity.AccountID, name string) string { return "arn:aws:iam::" + string(acct) + ":role/" + name }
+	role := func(acct identity.AccountID, name string) string {
+		return "arn:aws:iam::" + string(acct) + ":role/" + name
+	}
 
 	d, err := z.Decide(context.Background(), authz.Request{Principal: stranger, Action: "sts:AssumeRole", Resource: role(member, "Deploy")})
 	if err != nil {
