@@ -74,6 +74,12 @@ func (in *listAccountsWithInvalidEffectivePolicyInput) validate(c *check) {
 	c.paging(in.NextToken, in.MaxResults)
 }
 
+// listAccountsWithInvalidEffectivePolicyAccess: no resource type, with
+// organizations:PolicyType.
+func listAccountsWithInvalidEffectivePolicyAccess(in *listAccountsWithInvalidEffectivePolicyInput) access {
+	return on().with(keyPolicyType, *in.PolicyType)
+}
+
 type listAccountsWithInvalidEffectivePolicyOutput struct {
 	Accounts   []accountWire `json:"Accounts"`
 	PolicyType string        `json:"PolicyType"`
@@ -92,6 +98,12 @@ func (a *api) listAccountsWithInvalidEffectivePolicy(ctx context.Context, p iden
 	out := &listAccountsWithInvalidEffectivePolicyOutput{PolicyType: *in.PolicyType}
 	out.Accounts, out.NextToken = mapPage(pg, all, accountOut)
 	return out, nil
+}
+
+// listEffectivePolicyValidationErrorsAccess: the account, with
+// organizations:PolicyType.
+func listEffectivePolicyValidationErrorsAccess(in *listEffectivePolicyValidationErrorsInput) access {
+	return on(account(in.AccountId)).with(keyPolicyType, *in.PolicyType)
 }
 
 type listEffectivePolicyValidationErrorsInput struct {

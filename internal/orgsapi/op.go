@@ -206,13 +206,9 @@ func operations(svc *organizations.Service, opts Options) []operation.Operation 
 			return on(root(in.RootId)).with(keyPolicyType, *in.PolicyType)
 		}),
 		bind(a, "DescribeEffectivePolicy", true, a.describeEffectivePolicy, describeEffectivePolicyAccess),
-		bind(a, "ListAccountsWithInvalidEffectivePolicy", true, a.listAccountsWithInvalidEffectivePolicy, func(in *listAccountsWithInvalidEffectivePolicyInput) access {
-			return on().with(keyPolicyType, *in.PolicyType)
-		}),
-		bind(a, "ListEffectivePolicyValidationErrors", true, a.listEffectivePolicyValidationErrors, func(in *listEffectivePolicyValidationErrorsInput) access {
-			return on(account(in.AccountId)).with(keyPolicyType, *in.PolicyType)
-		}),
-		bind(a, "PutResourcePolicy", false, a.putResourcePolicy, func(in *putResourcePolicyInput) access { return on().withRequestTags(in.Tags) }),
+		bind(a, "ListAccountsWithInvalidEffectivePolicy", true, a.listAccountsWithInvalidEffectivePolicy, listAccountsWithInvalidEffectivePolicyAccess),
+		bind(a, "ListEffectivePolicyValidationErrors", true, a.listEffectivePolicyValidationErrors, listEffectivePolicyValidationErrorsAccess),
+		bind(a, "PutResourcePolicy", false, a.putResourcePolicy, putResourcePolicyAccess),
 		bind(a, "DescribeResourcePolicy", true, a.describeResourcePolicy, anyResource),
 		bind(a, "DeleteResourcePolicy", false, a.deleteResourcePolicy, anyResource),
 	}

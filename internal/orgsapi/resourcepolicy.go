@@ -22,6 +22,9 @@ func (in *putResourcePolicyInput) validate(c *check) {
 	c.tags(in.Tags, optional)
 }
 
+// putResourcePolicyAccess: no resource type; the request's tags.
+func putResourcePolicyAccess(in *putResourcePolicyInput) access { return on().withRequestTags(in.Tags) }
+
 type resourcePolicySummaryWire struct {
 	Id  string `json:"Id"`
 	Arn string `json:"Arn"`
