@@ -249,7 +249,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller identity.Principal, i
 				return e(CodeDuplicatePolicy, "A policy with the same name already exists.")
 			}
 		}
-		if n >= s.opts.MaxPolicies {
+		if n >= s.maxPolicies(in.Type) {
 			return constraint(ReasonPolicyNumberLimitExceeded, "You have reached the maximum number of policies of this type.")
 		}
 		p = &Policy{ID: PolicyID("p-" + suffix), Org: sc.org.ID, Type: in.Type, Name: in.Name, Description: in.Description, Content: in.Content, UpdatedAt: s.now()}

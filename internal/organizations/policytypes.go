@@ -34,6 +34,9 @@ type typeRules struct {
 	// perTarget is how many policies of the type a root, OU or account
 	// may have attached (AWS-managed ones included).
 	perTarget int
+	// count is how many customer policies of the type an organization
+	// may have.
+	count int
 	// topKey is the one top-level key of a management policy ("" for
 	// authorization policies, and for types whose key is not pinned: any).
 	topKey string
@@ -51,21 +54,22 @@ type typeRules struct {
 // 10,000, as every other management type. Attachments per target are 5
 // for SCPs, RCPs and AI opt-out policies and 10 for backup and tag
 // policies (the page's table); the other management types, not in the
-// table, get 10.
+// table, get 10. An organization may have 10,000 SCPs and 1,000 customer
+// policies of every other type.
 var rules = map[PolicyType]typeRules{
-	SCP:                     {size: 5120, perTarget: 5},
-	RCP:                     {size: 5120, perTarget: 5},
-	TagPolicy:               {size: 10000, perTarget: 10, topKey: "tags", check: checkTagPolicy},
-	BackupPolicy:            {size: 10000, perTarget: 10, topKey: "plans"},
-	AIOptOutPolicy:          {size: 2500, perTarget: 5, topKey: "services", check: checkAIOptOutPolicy},
-	ChatbotPolicy:           {size: 10000, perTarget: 10, topKey: "chatbot"},
-	DeclarativeEC2Policy:    {size: 10000, perTarget: 10, topKey: "ec2_attributes"},
-	SecurityHubPolicy:       {size: 10000, perTarget: 10, topKey: "securityhub"},
-	InspectorPolicy:         {size: 10000, perTarget: 10},
-	UpgradeRolloutPolicy:    {size: 10000, perTarget: 10},
-	BedrockPolicy:           {size: 10000, perTarget: 10},
-	S3Policy:                {size: 10000, perTarget: 10},
-	NetworkSecurityDirector: {size: 10000, perTarget: 10},
+	SCP:                     {size: 5120, perTarget: 5, count: 10000},
+	RCP:                     {size: 5120, perTarget: 5, count: 1000},
+	TagPolicy:               {size: 10000, perTarget: 10, count: 1000, topKey: "tags", check: checkTagPolicy},
+	BackupPolicy:            {size: 10000, perTarget: 10, count: 1000, topKey: "plans"},
+	AIOptOutPolicy:          {size: 2500, perTarget: 5, count: 1000, topKey: "services", check: checkAIOptOutPolicy},
+	ChatbotPolicy:           {size: 10000, perTarget: 10, count: 1000, topKey: "chatbot"},
+	DeclarativeEC2Policy:    {size: 10000, perTarget: 10, count: 1000, topKey: "ec2_attributes"},
+	SecurityHubPolicy:       {size: 10000, perTarget: 10, count: 1000, topKey: "securityhub"},
+	InspectorPolicy:         {size: 10000, perTarget: 10, count: 1000},
+	UpgradeRolloutPolicy:    {size: 10000, perTarget: 10, count: 1000},
+	BedrockPolicy:           {size: 10000, perTarget: 10, count: 1000},
+	S3Policy:                {size: 10000, perTarget: 10, count: 1000},
+	NetworkSecurityDirector: {size: 10000, perTarget: 10, count: 1000},
 }
 
 // Authorization reports whether t is an authorization policy type (SCP or
@@ -89,6 +93,13 @@ func (s *Service) maxSize(t PolicyType) int {
 		return s.opts.MaxPolicySize
 	}
 	return rules[t].size
+}
+
+func (s *Service) maxPolicies(t PolicyType) int {
+	if s.opts.MaxPolicies > 0 {
+		return s.opts.MaxPolicies
+	}
+	return rules[t].count
 }
 
 func (s *Service) maxPerTarget(t PolicyType) int {
