@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -58,6 +59,10 @@ const (
 	// ValidationOperatorNotApplicable: @@append or @@remove of an
 	// inherited value that is not a list.
 	ValidationOperatorNotApplicable = "OPERATOR_NOT_APPLICABLE"
+	// ValidationMalformedPolicy: a stored policy that does not follow its
+	// type's syntax (one created before accountplane checked it); it is
+	// left out of the merge.
+	ValidationMalformedPolicy = "MALFORMED_POLICY_DOCUMENT"
 )
 
 // PolicyValidationError is one problem found while merging an account's
@@ -324,6 +329,7 @@ func (s *Service) effectiveOf(ctx context.Context, tx Tx, org *Organization, m *
 	}
 	var last time.Time
 	var levels [][]levelPolicy
+	var bad []PolicyValidationError
 	for _, target := range chain {
 		atts, err := s.attachmentsOf(ctx, tx, org.ID, target, t)
 		if err != nil {
@@ -336,13 +342,18 @@ func (s *Service) effectiveOf(ctx context.Context, tx Tx, org *Organization, m *
 			if err != nil {
 				return nil, nil, false, err
 			}
-			n, err := parseManagement(t, p.Content)
-			if err != nil {
-				return nil, nil, false, fmt.Errorf("stored policy %s does not parse: %w", p.ID, err)
-			}
-			level = append(level, levelPolicy{id: p.ID, node: n})
 			found = true
 			last = latest(last, p.UpdatedAt, a.AttachedAt)
+			n, err := parseManagement(t, p.Content)
+			if err != nil {
+				msg := "The policy does not follow the syntax of its type."
+				if ae, ok := err.(*apierr.Error); ok {
+					msg = ae.Message
+				}
+				bad = append(bad, PolicyValidationError{Code: ValidationMalformedPolicy, Message: msg, Path: "/", Policies: []PolicyID{p.ID}})
+				continue
+			}
+			level = append(level, levelPolicy{id: p.ID, node: n})
 		}
 		levels = append(levels, level)
 	}
@@ -350,6 +361,7 @@ func (s *Service) effectiveOf(ctx context.Context, tx Tx, org *Organization, m *
 		return nil, nil, false, nil
 	}
 	root, errs := merge(levels)
+	errs = append(bad, errs...)
 	return &EffectivePolicy{Target: m.Account, Type: t, Content: root.document(), LastUpdated: last}, errs, true, nil
 }
 
