@@ -27,8 +27,8 @@ type credentials struct {
 	cache *factCache[*iam.Credential]
 }
 
-func newCredentials(s *iam.Service, now func() time.Time) credentials {
-	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: s.Generation, now: now, maxAge: time.Second}}
+func newCredentials(s *iam.Service, gen func() uint64, now func() time.Time) credentials {
+	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: gen, now: now, maxAge: time.Second}}
 }
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
@@ -58,8 +58,8 @@ type orgFacts struct {
 	ok bool
 }
 
-func newPolicySource(i *iam.Service, o *organizations.Service) *policySource {
-	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newPolicySource(i *iam.Service, o *organizations.Service, gen func() uint64) *policySource {
+	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
 }
 
 func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
@@ -213,8 +213,8 @@ type targetFacts struct {
 	ok bool
 }
 
-func newAccountDirectory(o *organizations.Service) accountDirectory {
-	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newAccountDirectory(o *organizations.Service, gen func() uint64) accountDirectory {
+	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
 }
 
 func (d accountDirectory) OrgFactsOf(ctx context.Context, id identity.AccountID) (accountapi.OrgFacts, bool, error) {

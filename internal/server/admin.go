@@ -34,7 +34,7 @@ func writeAdminError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version, "store": s.cfg.Store, "replica": s.cfg.ReplicaID})
 }
 
 // admin guards an admin endpoint. With a configured AdminToken the bearer

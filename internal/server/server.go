@@ -48,6 +48,9 @@ type Config struct {
 	DecisionLogSize int
 	Outbox          kernel.Outbox
 	Admin           Admin
+	// FaultStore, if set, keeps the fault rules replicas share (nil: in
+	// memory).
+	FaultStore FaultStore
 	// Limiter throttles callers by the quota table (nil: never).
 	Limiter *quota.Limiter
 	// Metrics are extra metric sources for /_accountplane/metrics.
@@ -83,8 +86,9 @@ type Config struct {
 	// CORSOrigins lists the origins allowed to call the AWS APIs from a
 	// browser; "*" allows any.
 	CORSOrigins []string
-	// Version is reported by the health endpoint.
-	Version string
+	// Version is reported by the health endpoint, with Store (the kind of
+	// store) and ReplicaID.
+	Version, Store, ReplicaID string
 	// Now is the real clock for signatures (default time.Now).
 	Now func() time.Time
 	// Events is the event bus of GET /_accountplane/events (nil: none).
@@ -136,6 +140,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, routes: rts, decisions: newDecisionLog(cfg.DecisionLogSize)}
+	s.faults.store = cfg.FaultStore
 	s.trail = newTrailer(cfg)
 	if cfg.Trail.Store != nil {
 		go s.writeRecords()
