@@ -6,7 +6,7 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
-// The organizations.ResourcePolicyTx methods (migration 0007): one
+// The organizations.ResourcePolicyTx methods (migration 0011): one
 // delegation policy per organization.
 
 // ResourcePolicy implements organizations.Tx.

@@ -1,4 +1,4 @@
--- 0007_org_policies: what effective management policies and the
+-- 0011_org_policies: what effective management policies and the
 -- delegation policy need.
 --
 -- policies.updated_at and attachments.attached_at (nanoseconds of domain
