@@ -324,7 +324,7 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 	var out []AccountView
 	more := false
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
 			return err
 		}
