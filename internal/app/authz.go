@@ -49,7 +49,7 @@ func (c credentials) Credential(ctx context.Context, id string) (server.Credenti
 type policySource struct {
 	iam   *iam.Service
 	orgs  *organizations.Service
-	scps  sync.Map // sha256 of an SCP document -> *policy.Policy
+	scps  sync.Map // policyKey of an SCP or RCP document -> *policy.Policy
 	facts *factCache[orgFacts]
 }
 
@@ -101,33 +101,53 @@ func (ps *policySource) loadOrgFacts(ctx context.Context, acct identity.AccountI
 		return authz.OrgFacts{}, false, err
 	}
 	out := authz.OrgFacts{OrgID: string(facts.Org), Management: facts.Management == acct, Paths: []string{facts.Path}}
-	levels, _, enabled, err := ps.orgs.EffectiveSCPs(ctx, acct)
-	if err != nil {
+	if out.SCPs, err = ps.levels(ctx, acct, ps.orgs.EffectiveSCPs, policy.SCP); err != nil {
 		return authz.OrgFacts{}, false, err
 	}
-	if enabled {
-		out.SCPs = make([][]*policy.Policy, len(levels))
-		for i, level := range levels {
-			out.SCPs[i] = []*policy.Policy{}
-			for _, p := range level {
-				parsed, err := ps.parseSCP(p)
-				if err != nil {
-					return authz.OrgFacts{}, false, err
-				}
-				out.SCPs[i] = append(out.SCPs[i], parsed)
-			}
-		}
+	if out.RCPs, err = ps.levels(ctx, acct, ps.orgs.EffectiveRCPs, policy.RCP); err != nil {
+		return authz.OrgFacts{}, false, err
 	}
 	return out, true, nil
 }
 
-// parseSCP parses an SCP document once and caches it by content.
-func (ps *policySource) parseSCP(p organizations.Policy) (*policy.Policy, error) {
-	key := sha256.Sum256([]byte(p.Content))
+// levels loads and parses the SCPs or RCPs of acct per level; nil when
+// the type is not enabled.
+func (ps *policySource) levels(ctx context.Context, acct identity.AccountID,
+	load func(context.Context, identity.AccountID) ([][]organizations.Policy, bool, bool, error), kind policy.Kind,
+) ([][]*policy.Policy, error) {
+	levels, _, enabled, err := load(ctx, acct)
+	if err != nil || !enabled {
+		return nil, err
+	}
+	out := make([][]*policy.Policy, len(levels))
+	for i, level := range levels {
+		out[i] = []*policy.Policy{}
+		for _, p := range level {
+			parsed, err := ps.parse(p, kind)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = append(out[i], parsed)
+		}
+	}
+	return out, nil
+}
+
+// policyKey identifies a parsed organization policy: its kind, id and
+// content.
+type policyKey struct {
+	kind policy.Kind
+	id   organizations.PolicyID
+	sum  [sha256.Size]byte
+}
+
+// parse parses an SCP or RCP document once and caches it.
+func (ps *policySource) parse(p organizations.Policy, kind policy.Kind) (*policy.Policy, error) {
+	key := policyKey{kind, p.ID, sha256.Sum256([]byte(p.Content))}
 	if v, ok := ps.scps.Load(key); ok {
 		return v.(*policy.Policy), nil
 	}
-	parsed, err := policy.Parse([]byte(p.Content), policy.SCP)
+	parsed, err := policy.Parse([]byte(p.Content), kind)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func TestLayout(t *testing.T) {
 		"internal/quota":             {},
 		"internal/accountapi":        {"internal/account", "internal/apierr", "internal/arn", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/restjson"},
 		"internal/operation":         {"internal/apierr", "internal/identity"},
-		"internal/organizations":     {"internal/apierr", "internal/generation", "internal/identity", "internal/kernel"},
+		"internal/organizations":     {"internal/apierr", "internal/arn", "internal/generation", "internal/identity", "internal/kernel", "internal/policy"},
 		"internal/orgsapi":           {"internal/apierr", "internal/arn", "internal/identity", "internal/operation", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
 		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/protocol/query"},
 		"internal/iamapi":            {"internal/apierr", "internal/arn", "internal/iam", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/query"},

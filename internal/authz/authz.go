@@ -25,8 +25,9 @@ type Policies struct {
 	Tags map[string]string
 }
 
-// OrgFacts are the organization facts of an account (for SCPs and the
-// aws:PrincipalOrg* condition keys).
+// OrgFacts are the organization facts of an account: as the caller's
+// account, for SCPs and the aws:PrincipalOrg* condition keys; as the
+// resource's account, for RCPs and the aws:ResourceOrg* keys.
 type OrgFacts struct {
 	OrgID      string
 	Management bool
@@ -35,6 +36,9 @@ type OrgFacts struct {
 	// SCPs lists, per level from the root down to the account, the SCPs
 	// attached; nil when SCPs are not enabled.
 	SCPs [][]*policy.Policy
+	// RCPs lists, per level from the root down to the account, the RCPs
+	// attached; nil when RCPs are not enabled.
+	RCPs [][]*policy.Policy
 }
 
 // PolicySource loads what a decision needs.
@@ -105,10 +109,11 @@ type Decision struct {
 // Reason is one statement that matched a request.
 type Reason struct {
 	// Kind is the kind of policy: "identity-based policy", "permissions
-	// boundary", "session policy", "service control policy",
-	// "resource-based policy".
+	// boundary", "session policy", "service control policy", "resource
+	// control policy", "resource-based policy".
 	Kind string `json:"kind"`
-	// Level is the SCP level from the organization root (0); 0 for others.
+	// Level is the SCP or RCP level from the organization root (0); 0 for
+	// others.
 	Level int `json:"level,omitempty"`
 	// Policy names the policy (its ARN, name or id).
 	Policy string `json:"policy"`
@@ -168,12 +173,19 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 	if inOrg && !facts.Management && facts.SCPs != nil {
 		set.SCPs = facts.SCPs
 	}
+	res, err := a.resourceFacts(ctx, r, facts, inOrg)
+	if err != nil {
+		return Decision{}, err
+	}
+	if res.inOrg && !res.facts.Management && res.facts.RCPs != nil {
+		set.RCPs = res.facts.RCPs
+	}
 	if r.ResourcePolicy != nil && resourceAccount(r.Resource) == string(p.Account) {
 		set.Resource = []*policy.Policy{r.ResourcePolicy}
 	}
 	d := policy.Evaluate(policy.Request{
 		Action: r.Action, Resource: r.Resource, PrincipalARN: p.ARN,
-		Context: a.context(r, tags, facts, inOrg), Now: a.now(),
+		Context: a.context(r, tags, facts, inOrg, res), Now: a.now(),
 	}, set)
 	out := Decision{Allowed: d.Effect == policy.Allow, Reasons: reasons(d)}
 	if !out.Allowed {
@@ -181,6 +193,44 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 		out.Denial = deny(r, reason(d, r.Action))
 	}
 	return out, nil
+}
+
+// resourceFacts are the organization facts of the account that owns the
+// resource, loaded for the requests RCPs can cover.
+type resourceFacts struct {
+	account string
+	facts   OrgFacts
+	inOrg   bool
+}
+
+// rcpServices are the services whose resources RCPs cover, as AWS
+// launched them (Amazon S3, AWS STS, AWS KMS, Amazon SQS, AWS Secrets
+// Manager). Of these accountplane serves STS: sts:AssumeRole on a role is
+// a request against the role, in the role's account.
+var rcpServices = []string{"s3", "sts", "kms", "sqs", "secretsmanager"}
+
+// resourceFacts loads the organization facts of r's resource account when
+// RCPs may apply to r: an action of a service RCPs cover, on a resource
+// ARN with an account, that is not a service-linked role (RCPs do not
+// restrict those).
+func (a *Authorizer) resourceFacts(ctx context.Context, r Request, callerFacts OrgFacts, callerInOrg bool) (resourceFacts, error) {
+	acct := resourceAccount(r.Resource)
+	svc, _, _ := strings.Cut(r.Action, ":")
+	covered := false
+	for _, s := range rcpServices {
+		covered = covered || strings.EqualFold(svc, s)
+	}
+	if acct == "" || !covered || strings.Contains(r.Resource, ":role/aws-service-role/") {
+		return resourceFacts{}, nil
+	}
+	if acct == string(r.Principal.Account) {
+		return resourceFacts{account: acct, facts: callerFacts, inOrg: callerInOrg}, nil
+	}
+	f, ok, err := a.Source.OrgFacts(ctx, identity.AccountID(acct))
+	if err != nil {
+		return resourceFacts{}, fmt.Errorf("load organization of %s: %w", acct, err)
+	}
+	return resourceFacts{account: acct, facts: f, inOrg: ok}, nil
 }
 
 // reasons converts the evaluator's matched statements.
@@ -240,16 +290,18 @@ func hasKeyPrefix(c map[string][]string, prefix string) bool {
 // aws:username (IAM users), aws:PrincipalTag/<key> (users and role
 // sessions; root users have none), aws:PrincipalOrgID and
 // aws:PrincipalOrgPaths (accounts in an organization), the clock's
-// aws:CurrentTime and aws:EpochTime, and aws:ResourceTag/<key> of a stored
-// resource. No request here is made by an AWS service on a principal's
-// behalf, so aws:ViaAWSService is always "false" and aws:CalledVia an
-// empty list (which conditions treat as absent: ForAnyValue fails,
-// ForAllValues and ...IfExists pass, Null is true). The MFA keys are
-// AWS's: absent for long-term access keys, aws:MultiFactorAuthPresent
-// "false" for temporary credentials without MFA, "true" with
-// aws:MultiFactorAuthAge for those with MFA (see
+// aws:CurrentTime and aws:EpochTime, aws:ResourceTag/<key> of a stored
+// resource, and, for the requests RCPs cover, aws:ResourceAccount,
+// aws:ResourceOrgID and aws:ResourceOrgPaths. No request here is made by
+// an AWS service, on its own or on a principal's behalf, so
+// aws:PrincipalIsAWSService and aws:ViaAWSService are always "false" and
+// aws:CalledVia an empty list (which conditions treat as absent:
+// ForAnyValue fails, ForAllValues and ...IfExists pass, Null is true). The
+// MFA keys are AWS's: absent for long-term access keys,
+// aws:MultiFactorAuthPresent "false" for temporary credentials without
+// MFA, "true" with aws:MultiFactorAuthAge for those with MFA (see
 // identity.Principal.MFAConditions).
-func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg bool) map[string][]string {
+func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg bool, res resourceFacts) map[string][]string {
 	p := r.Principal
 	now := a.now().UTC()
 	c := make(map[string][]string, len(r.Context)+len(tags.principal)+len(tags.resource)+13)
@@ -278,6 +330,14 @@ func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg boo
 		c[k] = v
 	}
 	c["aws:ViaAWSService"] = []string{"false"}
+	c["aws:PrincipalIsAWSService"] = []string{"false"}
+	if res.account != "" {
+		c["aws:ResourceAccount"] = []string{res.account}
+		if res.inOrg {
+			c["aws:ResourceOrgID"] = []string{res.facts.OrgID}
+			c["aws:ResourceOrgPaths"] = res.facts.Paths
+		}
+	}
 	c["aws:CalledVia"] = []string{}
 	if inOrg {
 		c["aws:PrincipalOrgID"] = []string{facts.OrgID}

@@ -17,8 +17,10 @@ const acct = identity.AccountID("111111111111")
 // fakeSource is a PolicySource of fixed answers.
 type fakeSource struct {
 	pols map[string]authz.Policies // by principal ARN
-	// facts are the OrgFacts of every account (inOrg when non-nil).
-	facts *authz.OrgFacts
+	// facts are the OrgFacts of every account (inOrg when non-nil), unless
+	// byAccount names the account (absent there: in no organization).
+	facts     *authz.OrgFacts
+	byAccount map[identity.AccountID]*authz.OrgFacts
 	// resTags are the tags of resources by ARN; resCalls records the
 	// (action, resource) pairs ResourceTags was asked about.
 	resTags  map[string]map[string]string
@@ -29,7 +31,13 @@ func (f *fakeSource) PrincipalPolicies(_ context.Context, p identity.Principal) 
 	return f.pols[p.ARN], nil
 }
 
-func (f *fakeSource) OrgFacts(context.Context, identity.AccountID) (authz.OrgFacts, bool, error) {
+func (f *fakeSource) OrgFacts(_ context.Context, id identity.AccountID) (authz.OrgFacts, bool, error) {
+	if f.byAccount != nil {
+		if of := f.byAccount[id]; of != nil {
+			return *of, true, nil
+		}
+		return authz.OrgFacts{}, false, nil
+	}
 	if f.facts == nil {
 		return authz.OrgFacts{}, false, nil
 	}

@@ -176,7 +176,7 @@ func (s *Service) newAccountID(ctx context.Context, tx Tx) (identity.AccountID, 
 func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller identity.Principal, id CreateAccountReqID) (*CreateAccountStatus, error) {
 	var st *CreateAccountStatus
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("DescribeCreateAccountStatus"))
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller identi
 func (s *Service) ListCreateAccountStatus(ctx context.Context, caller identity.Principal, states []CreateAccountState) ([]CreateAccountStatus, error) {
 	var out []CreateAccountStatus
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListCreateAccountStatus"))
 		if err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.Acc
 func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal, id identity.AccountID) (*AccountView, error) {
 	var v *AccountView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("DescribeAccount", string(id)))
 		if err != nil {
 			return err
 		}
@@ -288,7 +288,7 @@ func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal
 func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, parent string) ([]AccountView, error) {
 	var out []AccountView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
 			return err
 		}
@@ -324,7 +324,7 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 	var out []AccountView
 	more := false
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
 			return err
 		}

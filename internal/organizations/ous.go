@@ -100,7 +100,7 @@ type OUView struct {
 func (s *Service) DescribeOU(ctx context.Context, caller identity.Principal, id OUID) (*OUView, error) {
 	var v *OUView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("DescribeOrganizationalUnit", string(id)))
 		if err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (s *Service) children(ctx context.Context, tx Tx, org *Organization, parent
 func (s *Service) ListOUs(ctx context.Context, caller identity.Principal, parent string) ([]OUView, error) {
 	var out []OUView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListOrganizationalUnitsForParent", parent))
 		if err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func (s *Service) ListOUs(ctx context.Context, caller identity.Principal, parent
 func (s *Service) ListChildren(ctx context.Context, caller identity.Principal, parent, childType string) ([]Child, error) {
 	var out []Child
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListChildren", parent))
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ type Parent struct {
 func (s *Service) ListParents(ctx context.Context, caller identity.Principal, child string) (*Parent, error) {
 	var p *Parent
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListParents", child))
 		if err != nil {
 			return err
 		}
@@ -309,7 +309,7 @@ func (s *Service) ListParents(ctx context.Context, caller identity.Principal, ch
 func (s *Service) ListRoots(ctx context.Context, caller identity.Principal) (*Organization, error) {
 	var o *Organization
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListRoots"))
 		if err != nil {
 			return err
 		}

@@ -2,9 +2,7 @@ package organizations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -20,10 +18,44 @@ var FullAWSAccess = Policy{
 	Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
 }
 
+// RCPFullAWSAccessID is the id of the AWS-managed RCP attached to every
+// root, OU and account while RCPs are enabled.
+const RCPFullAWSAccessID PolicyID = "p-RCPFullAWSAccess"
+
+// RCPFullAWSAccess is the AWS-managed RCP that allows everything. It
+// can't be detached.
+var RCPFullAWSAccess = Policy{
+	ID: RCPFullAWSAccessID, Type: RCP, Name: "RCPFullAWSAccess", AWSManaged: true,
+	Description: "Allows access to every resource",
+	Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`,
+}
+
+// awsManaged returns the AWS-managed policy with id, if any.
+func awsManaged(id PolicyID) (Policy, bool) {
+	switch id {
+	case FullAWSAccessID:
+		return FullAWSAccess, true
+	case RCPFullAWSAccessID:
+		return RCPFullAWSAccess, true
+	}
+	return Policy{}, false
+}
+
+// defaultPolicy is the AWS-managed policy attached everywhere while type t
+// is enabled, if t has one.
+func defaultPolicy(t PolicyType) (PolicyID, bool) {
+	switch t {
+	case SCP:
+		return FullAWSAccessID, true
+	case RCP:
+		return RCPFullAWSAccessID, true
+	}
+	return "", false
+}
+
 // loadPolicy returns a policy visible to org, or PolicyNotFoundException.
 func loadPolicy(ctx context.Context, tx Tx, org OrgID, id PolicyID) (*Policy, error) {
-	if id == FullAWSAccessID {
-		p := FullAWSAccess
+	if p, ok := awsManaged(id); ok {
 		return &p, nil
 	}
 	p, err := tx.Policy(ctx, id)
@@ -33,13 +65,20 @@ func loadPolicy(ctx context.Context, tx Tx, org OrgID, id PolicyID) (*Policy, er
 	return p, err
 }
 
-// attachDefaultPolicies attaches FullAWSAccess to a new target when SCPs
-// are enabled, as AWS does for every root, OU and account.
+// attachDefaultPolicies attaches FullAWSAccess (RCPFullAWSAccess) to a new
+// target when SCPs (RCPs) are enabled, as AWS does for every root, OU and
+// account.
 func (s *Service) attachDefaultPolicies(ctx context.Context, tx Tx, org *Organization, target string) error {
-	if !org.PolicyTypeEnabled(SCP) {
-		return nil
+	for _, t := range []PolicyType{SCP, RCP} {
+		id, _ := defaultPolicy(t)
+		if !org.PolicyTypeEnabled(t) {
+			continue
+		}
+		if err := tx.PutAttachment(ctx, &Attachment{Org: org.ID, Policy: id, Target: target, AttachedAt: s.now()}); err != nil {
+			return err
+		}
 	}
-	return tx.PutAttachment(ctx, &Attachment{Org: org.ID, Policy: FullAWSAccessID, Target: target})
+	return nil
 }
 
 // detachAll removes every policy attachment of target.
@@ -58,12 +97,13 @@ func (s *Service) detachAll(ctx context.Context, tx Tx, org OrgID, target string
 	return nil
 }
 
-// EnablePolicyType enables t in the root. Enabling SCPs attaches
-// FullAWSAccess to the root, every OU and every account.
+// EnablePolicyType enables t in the root. Enabling SCPs (RCPs) attaches
+// FullAWSAccess (RCPFullAWSAccess) to the root, every OU and every
+// account.
 func (s *Service) EnablePolicyType(ctx context.Context, caller identity.Principal, root RootID, t PolicyType) (*Organization, error) {
 	var org *Organization
 	err := s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("EnablePolicyType", string(root)).with(keyPolicyType, string(t)))
 		if err != nil {
 			return err
 		}
@@ -81,7 +121,8 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller identity.Principa
 		if err := tx.PutOrganization(ctx, org); err != nil {
 			return err
 		}
-		if t != SCP {
+		id, ok := defaultPolicy(t)
+		if !ok {
 			return nil
 		}
 		targets, err := s.allTargets(ctx, tx, org)
@@ -89,7 +130,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller identity.Principa
 			return err
 		}
 		for _, target := range targets {
-			if err := tx.PutAttachment(ctx, &Attachment{Org: org.ID, Policy: FullAWSAccessID, Target: target}); err != nil {
+			if err := tx.PutAttachment(ctx, &Attachment{Org: org.ID, Policy: id, Target: target, AttachedAt: s.now()}); err != nil {
 				return err
 			}
 		}
@@ -102,7 +143,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller identity.Principa
 func (s *Service) DisablePolicyType(ctx context.Context, caller identity.Principal, root RootID, t PolicyType) (*Organization, error) {
 	var org *Organization
 	err := s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("DisablePolicyType", string(root)).with(keyPolicyType, string(t)))
 		if err != nil {
 			return err
 		}
@@ -170,9 +211,10 @@ type NewPolicy struct {
 	Tags                       []Tag
 }
 
-// CreatePolicy creates a customer policy. Returns MalformedPolicyDocument,
-// DuplicatePolicy, ConstraintViolation (POLICY_CONTENT_LIMIT_EXCEEDED,
-// POLICY_NUMBER_LIMIT_EXCEEDED).
+// CreatePolicy creates a customer policy. The management account may, and
+// principals the delegation policy grants it. Returns
+// MalformedPolicyDocument, DuplicatePolicy, ConstraintViolation
+// (POLICY_CONTENT_LIMIT_EXCEEDED, POLICY_NUMBER_LIMIT_EXCEEDED).
 func (s *Service) CreatePolicy(ctx context.Context, caller identity.Principal, in NewPolicy) (*Policy, error) {
 	suffix, err := randomString(s.opts.Rand, 8)
 	if err != nil {
@@ -180,7 +222,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller identity.Principal, i
 	}
 	var p *Policy
 	err = s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("CreatePolicy").with(keyPolicyType, string(in.Type)).withTags(in.Tags))
 		if err != nil {
 			return err
 		}
@@ -207,10 +249,10 @@ func (s *Service) CreatePolicy(ctx context.Context, caller identity.Principal, i
 				return e(CodeDuplicatePolicy, "A policy with the same name already exists.")
 			}
 		}
-		if n >= s.opts.MaxPolicies {
+		if n >= s.maxPolicies(in.Type) {
 			return constraint(ReasonPolicyNumberLimitExceeded, "You have reached the maximum number of policies of this type.")
 		}
-		p = &Policy{ID: PolicyID("p-" + suffix), Org: sc.org.ID, Type: in.Type, Name: in.Name, Description: in.Description, Content: in.Content}
+		p = &Policy{ID: PolicyID("p-" + suffix), Org: sc.org.ID, Type: in.Type, Name: in.Name, Description: in.Description, Content: in.Content, UpdatedAt: s.now()}
 		if err := tx.PutPolicy(ctx, p); err != nil {
 			return err
 		}
@@ -222,75 +264,12 @@ func (s *Service) CreatePolicy(ctx context.Context, caller identity.Principal, i
 	return p, err
 }
 
-// checkContent validates a policy document: JSON, size and (for SCPs) the
-// IAM policy grammar an SCP may use.
-func (s *Service) checkContent(t PolicyType, content string) error {
-	if t == SCP && len([]rune(content)) > s.opts.MaxPolicySize {
-		return constraint(ReasonPolicyContentLimitExceeded, fmt.Sprintf("The policy content exceeds the maximum size of %d characters.", s.opts.MaxPolicySize))
-	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(content), &doc); err != nil {
-		return malformed("The provided policy document is not valid JSON.")
-	}
-	if t != SCP {
-		return nil
-	}
-	if v, ok := doc["Version"]; ok {
-		var ver string
-		if json.Unmarshal(v, &ver) != nil || (ver != "2012-10-17" && ver != "2008-10-17") {
-			return malformed("The policy Version must be 2012-10-17 or 2008-10-17.")
-		}
-	}
-	raw, ok := doc["Statement"]
-	if !ok {
-		return malformed("The policy document must contain a Statement.")
-	}
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(raw, &stmts) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(raw, &one) != nil {
-			return malformed("Statement must be an object or a list of objects.")
-		}
-		stmts = []map[string]json.RawMessage{one}
-	}
-	if len(stmts) == 0 {
-		return malformed("The policy document must contain at least one Statement.")
-	}
-	for _, st := range stmts {
-		var effect string
-		if json.Unmarshal(st["Effect"], &effect) != nil || (effect != "Allow" && effect != "Deny") {
-			return malformed("Each statement needs an Effect of Allow or Deny.")
-		}
-		_, hasAction := st["Action"]
-		_, hasNotAction := st["NotAction"]
-		if hasAction == hasNotAction {
-			return malformed("Each statement needs exactly one of Action and NotAction.")
-		}
-		if _, ok := st["Principal"]; ok {
-			return malformed("Service control policies can't specify a Principal.")
-		}
-		if _, ok := st["NotPrincipal"]; ok {
-			return malformed("Service control policies can't specify a NotPrincipal.")
-		}
-		for k := range st {
-			switch k {
-			case "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition":
-			default:
-				return malformed("Unsupported element " + k + " in a statement.")
-			}
-		}
-	}
-	return nil
-}
-
-func malformed(msg string) error { return e(CodeMalformedPolicyDocument, msg) }
-
 // DescribePolicy returns a policy of the caller's organization or an
 // AWS-managed one.
 func (s *Service) DescribePolicy(ctx context.Context, caller identity.Principal, id PolicyID) (*Policy, error) {
 	var p *Policy
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("DescribePolicy", string(id)))
 		if err != nil {
 			return err
 		}
@@ -309,7 +288,7 @@ type PolicyUpdate struct {
 func (s *Service) UpdatePolicy(ctx context.Context, caller identity.Principal, id PolicyID, u PolicyUpdate) (*Policy, error) {
 	var p *Policy
 	err := s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("UpdatePolicy", string(id)))
 		if err != nil {
 			return err
 		}
@@ -320,6 +299,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller identity.Principal, i
 		if p.AWSManaged {
 			return InvalidInput(InputReasonImmutablePolicy, "You can't change an AWS managed policy.")
 		}
+		p.UpdatedAt = s.now()
 		if u.Content != nil {
 			if err := s.checkContent(p.Type, *u.Content); err != nil {
 				return err
@@ -349,7 +329,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller identity.Principal, i
 // DeletePolicy deletes a customer policy that is attached nowhere.
 func (s *Service) DeletePolicy(ctx context.Context, caller identity.Principal, id PolicyID) error {
 	return s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("DeletePolicy", string(id)))
 		if err != nil {
 			return err
 		}
@@ -380,7 +360,7 @@ func (s *Service) DeletePolicy(ctx context.Context, caller identity.Principal, i
 func (s *Service) ListPolicies(ctx context.Context, caller identity.Principal, t PolicyType) ([]Policy, error) {
 	var out []Policy
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListPolicies").with(keyPolicyType, string(t)))
 		if err != nil {
 			return err
 		}
@@ -392,8 +372,9 @@ func (s *Service) ListPolicies(ctx context.Context, caller identity.Principal, t
 
 func (s *Service) policiesOfType(ctx context.Context, tx Tx, org OrgID, t PolicyType) ([]Policy, error) {
 	var out []Policy
-	if t == SCP {
-		out = append(out, FullAWSAccess)
+	if id, ok := defaultPolicy(t); ok {
+		p, _ := awsManaged(id)
+		out = append(out, p)
 	}
 	all, err := tx.Policies(ctx, org)
 	if err != nil {
@@ -456,7 +437,7 @@ func (s *Service) resolveTarget(ctx context.Context, tx Tx, org *Organization, i
 // AttachPolicy attaches a policy to a root, OU or account.
 func (s *Service) AttachPolicy(ctx context.Context, caller identity.Principal, id PolicyID, target string) error {
 	return s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("AttachPolicy", string(id), target))
 		if err != nil {
 			return err
 		}
@@ -481,10 +462,10 @@ func (s *Service) AttachPolicy(ctx context.Context, caller identity.Principal, i
 			}
 			n++
 		}
-		if n >= s.opts.MaxPoliciesPerTarget {
+		if n >= s.maxPerTarget(p.Type) {
 			return constraint(ReasonMaxPolicyTypeAttachmentLimitExceeded, "You have attached the maximum number of policies of this type to the target.")
 		}
-		return tx.PutAttachment(ctx, &Attachment{Org: sc.org.ID, Policy: id, Target: target})
+		return tx.PutAttachment(ctx, &Attachment{Org: sc.org.ID, Policy: id, Target: target, AttachedAt: s.now()})
 	})
 }
 
@@ -511,16 +492,21 @@ func (s *Service) attachmentsOf(ctx context.Context, tx Tx, org OrgID, target st
 }
 
 // DetachPolicy detaches a policy. The last SCP of a target can't be
-// detached while SCPs are enabled.
+// detached while SCPs are enabled (ConstraintViolationException
+// MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED), and RCPFullAWSAccess can't
+// be detached at all (InvalidInputException NON_DETACHABLE_POLICY).
 func (s *Service) DetachPolicy(ctx context.Context, caller identity.Principal, id PolicyID, target string) error {
 	return s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("DetachPolicy", string(id), target))
 		if err != nil {
 			return err
 		}
 		p, err := loadPolicy(ctx, tx, sc.org.ID, id)
 		if err != nil {
 			return err
+		}
+		if id == RCPFullAWSAccessID {
+			return InvalidInput(InputReasonNonDetachablePolicy, "You can't detach this AWS Managed Policy.")
 		}
 		if _, err := s.resolveTarget(ctx, tx, sc.org, target); err != nil {
 			return err
@@ -547,7 +533,7 @@ func (s *Service) DetachPolicy(ctx context.Context, caller identity.Principal, i
 func (s *Service) ListPoliciesForTarget(ctx context.Context, caller identity.Principal, target string, t PolicyType) ([]Policy, error) {
 	var out []Policy
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListPoliciesForTarget", target).with(keyPolicyType, string(t)))
 		if err != nil {
 			return err
 		}
@@ -575,7 +561,7 @@ func (s *Service) ListPoliciesForTarget(ctx context.Context, caller identity.Pri
 func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Principal, id PolicyID) ([]Target, error) {
 	var out []Target
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListTargetsForPolicy", string(id)))
 		if err != nil {
 			return err
 		}
@@ -608,6 +594,19 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Prin
 // whether the account is the management account (SCPs do not apply). ok is
 // false if the account is in no organization or SCPs are not enabled.
 func (s *Service) EffectiveSCPs(ctx context.Context, id identity.AccountID) (levels [][]Policy, management, ok bool, err error) {
+	return s.authorizationLevels(ctx, id, SCP)
+}
+
+// EffectiveRCPs returns, for account id, the RCP documents that apply to
+// its resources at every level from the root down to the account, and
+// whether the account is the management account (whose resources RCPs do
+// not affect). ok is false if the account is in no organization or RCPs
+// are not enabled.
+func (s *Service) EffectiveRCPs(ctx context.Context, id identity.AccountID) (levels [][]Policy, management, ok bool, err error) {
+	return s.authorizationLevels(ctx, id, RCP)
+}
+
+func (s *Service) authorizationLevels(ctx context.Context, id identity.AccountID, t PolicyType) (levels [][]Policy, management, ok bool, err error) {
 	err = s.store.View(ctx, func(tx Tx) error {
 		sc, err := s.orgOf(ctx, tx, id)
 		if errors.Is(err, ErrNoOrganization) {
@@ -615,25 +614,17 @@ func (s *Service) EffectiveSCPs(ctx context.Context, id identity.AccountID) (lev
 		} else if err != nil {
 			return err
 		}
-		if !sc.org.PolicyTypeEnabled(SCP) {
+		if !sc.org.PolicyTypeEnabled(t) {
 			return nil
 		}
 		ok, management = true, sc.isManagement(id)
-		chain := []string{string(id)}
-		for p := sc.member.Parent; ; {
-			chain = append(chain, p)
-			if p == string(sc.org.RootID) {
-				break
-			}
-			ou, err := tx.OU(ctx, OUID(p))
-			if err != nil {
-				return err
-			}
-			p = ou.Parent
+		chain, err := s.chainOf(ctx, tx, sc.org, sc.member)
+		if err != nil {
+			return err
 		}
-		for i := len(chain) - 1; i >= 0; i-- {
-			var level []Policy
-			atts, err := s.attachmentsOf(ctx, tx, sc.org.ID, chain[i], SCP)
+		for _, target := range chain {
+			level := []Policy{}
+			atts, err := s.attachmentsOf(ctx, tx, sc.org.ID, target, t)
 			if err != nil {
 				return err
 			}

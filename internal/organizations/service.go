@@ -40,11 +40,15 @@ type Options struct {
 	MaxInvitationsPerDay int
 	// MaxOUDepth is how deep OUs nest below the root (default 5).
 	MaxOUDepth int
-	// MaxPolicies is the number of customer policies per type (default 1000).
+	// MaxPolicies, if set, replaces every policy type's limit of customer
+	// policies in an organization (default: 10,000 SCPs, 1,000 of each
+	// other type).
 	MaxPolicies int
-	// MaxPolicySize is the SCP size limit in characters (default 5120).
+	// MaxPolicySize, if set, replaces every policy type's size limit in
+	// characters (default: each type's, policytypes.go).
 	MaxPolicySize int
-	// MaxPoliciesPerTarget is how many SCPs a target may have (default 5).
+	// MaxPoliciesPerTarget, if set, replaces every policy type's limit of
+	// policies attached to one target (default: each type's).
 	MaxPoliciesPerTarget int
 	// Roles creates the IAM roles AWS makes in member accounts (nil: none).
 	Roles Roles
@@ -93,9 +97,6 @@ func NewService(store Store, opts Options) *Service {
 	defi(&opts.MaxAccounts, 10)
 	defi(&opts.MaxInvitationsPerDay, 20)
 	defi(&opts.MaxOUDepth, 5)
-	defi(&opts.MaxPolicies, 1000)
-	defi(&opts.MaxPolicySize, 5120)
-	defi(&opts.MaxPoliciesPerTarget, 5)
 	sv := &Service{opts: opts}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv

@@ -79,7 +79,7 @@ func (s *Service) DisableServiceAccess(ctx context.Context, caller identity.Prin
 func (s *Service) ListServiceAccess(ctx context.Context, caller identity.Principal) ([]EnabledService, error) {
 	var out []EnabledService
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListAWSServiceAccessForOrganization"))
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Service) ListDelegatedAdmins(ctx context.Context, caller identity.Princ
 	}
 	var out []DelegatedAdminView
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, listDelegatedAdminsRequest(principal))
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (s *Service) ListDelegatedAdmins(ctx context.Context, caller identity.Princ
 func (s *Service) ListDelegatedServices(ctx context.Context, caller identity.Principal, id identity.AccountID) ([]DelegatedAdmin, error) {
 	var out []DelegatedAdmin
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListDelegatedServicesForAccount", string(id)))
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ type Tx interface {
 	HandshakeTx
 	ServiceTx
 	PolicyTx
+	ResourcePolicyTx
 	TagTx
 }
 

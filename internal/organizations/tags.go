@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -25,8 +26,16 @@ func (s *Service) checkTags(tags []Tag) error {
 	return nil
 }
 
-// resolveTaggable checks that resource is a root, OU, account or policy of org.
+// resolveTaggable checks that resource is a root, OU, account, policy or
+// the delegation policy of org.
 func (s *Service) resolveTaggable(ctx context.Context, tx Tx, org *Organization, resource string) error {
+	if IsResourcePolicyID(resource) {
+		rp, err := tx.ResourcePolicy(ctx, org.ID)
+		if errors.Is(err, ErrNotFound) || (err == nil && string(rp.ID) != resource) {
+			return errTargetNotFound()
+		}
+		return err
+	}
 	if IsPolicyID(resource) {
 		p, err := loadPolicy(ctx, tx, org.ID, PolicyID(resource))
 		if err != nil {
@@ -44,7 +53,7 @@ func (s *Service) resolveTaggable(ctx context.Context, tx Tx, org *Organization,
 // TagResource adds or replaces tags on a resource.
 func (s *Service) TagResource(ctx context.Context, caller identity.Principal, resource string, tags []Tag) error {
 	return s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("TagResource", resource).withTags(tags))
 		if err != nil {
 			return err
 		}
@@ -75,7 +84,7 @@ func (s *Service) TagResource(ctx context.Context, caller identity.Principal, re
 // UntagResource removes tag keys from a resource.
 func (s *Service) UntagResource(ctx context.Context, caller identity.Principal, resource string, keys []string) error {
 	return s.store.Update(ctx, func(tx Tx) error {
-		sc, err := s.managementScope(ctx, tx, caller)
+		sc, err := s.delegableScope(ctx, tx, caller, ask("UntagResource", resource).with(keyTagKeys, keys...))
 		if err != nil {
 			return err
 		}
@@ -101,7 +110,7 @@ func (s *Service) UntagResource(ctx context.Context, caller identity.Principal, 
 func (s *Service) ListTags(ctx context.Context, caller identity.Principal, resource string) ([]Tag, error) {
 	var out []Tag
 	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListTagsForResource", resource))
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,8 @@ const (
 // PolicyType is a kind of organization policy.
 type PolicyType string
 
-// SCP is the policy type that accountplane enforces (with the IAM issue).
+// SCP is the service control policy type; the others are in
+// policytypes.go.
 const SCP PolicyType = "SERVICE_CONTROL_POLICY"
 
 // PolicyTypes lists every policy type of the model, in the model's order.
@@ -221,6 +222,9 @@ type Policy struct {
 	Description string
 	Content     string
 	AWSManaged  bool
+	// UpdatedAt is when the policy was created or last updated (zero for
+	// AWS-managed policies).
+	UpdatedAt time.Time
 }
 
 // Attachment ties a policy to a root, OU or account.
@@ -228,6 +232,8 @@ type Attachment struct {
 	Org    OrgID
 	Policy PolicyID
 	Target string
+	// AttachedAt is when the policy was attached.
+	AttachedAt time.Time
 }
 
 // Tag is a key/value tag on an organizations resource.

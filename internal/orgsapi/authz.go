@@ -45,7 +45,7 @@ const (
 	refNode                     // root, organizationalunit or account, by id
 	refHandshake                // handshake
 	refPolicy                   // policy or awspolicy
-	refTaggable                 // account, organizationalunit, root or policy, by id
+	refTaggable                 // account, organizationalunit, root, policy or resourcepolicy, by id
 )
 
 // ref is one resource an operation acts on, named by its id in the input.
@@ -203,6 +203,13 @@ func (r *resolver) arn(ref ref) (string, error) {
 	case refTaggable:
 		if organizations.IsPolicyID(ref.id) {
 			return r.policyARN(ref.id)
+		}
+		if organizations.IsResourcePolicyID(ref.id) {
+			o, err := r.organization()
+			if err != nil || o == nil {
+				return "*", err
+			}
+			return resourcePolicyARN(o.ManagementAccount, o.ID, organizations.ResourcePolicyID(ref.id)), nil
 		}
 	}
 	o, err := r.organization()

@@ -227,6 +227,22 @@ func TestAuthorizationTable(t *testing.T) {
 			conds{"organizations:PolicyType": {"TAG_POLICY"}}},
 		{"", "DisablePolicyType", mgmt, map[string]any{"RootId": w.root, "PolicyType": scpType}, []string{w.rootARN()},
 			conds{"organizations:PolicyType": {scpType}}},
+
+		// Effective policies.
+		{"Own", "DescribeEffectivePolicy", mgmt, map[string]any{"PolicyType": "TAG_POLICY"}, star,
+			conds{"organizations:PolicyType": {"TAG_POLICY"}}},
+		{"OfAccount", "DescribeEffectivePolicy", mgmt, map[string]any{"PolicyType": "BACKUP_POLICY", "TargetId": w.acct},
+			[]string{w.accountARN(w.acct)}, conds{"organizations:PolicyType": {"BACKUP_POLICY"}}},
+		{"", "ListAccountsWithInvalidEffectivePolicy", mgmt, map[string]any{"PolicyType": "TAG_POLICY"}, star,
+			conds{"organizations:PolicyType": {"TAG_POLICY"}}},
+		{"", "ListEffectivePolicyValidationErrors", mgmt, map[string]any{"PolicyType": "TAG_POLICY", "AccountId": w.acct},
+			[]string{w.accountARN(w.acct)}, conds{"organizations:PolicyType": {"TAG_POLICY"}}},
+
+		// The delegation policy.
+		{"", "PutResourcePolicy", mgmt, map[string]any{"Content": "{}", "Tags": tags("owner", "me")}, star,
+			conds{"aws:RequestTag/owner": {"me"}, "aws:TagKeys": {"owner"}}},
+		{"", "DescribeResourcePolicy", mgmt, nil, star, nil},
+		{"", "DeleteResourcePolicy", mgmt, nil, star, nil},
 	}
 
 	covered := map[string]bool{}

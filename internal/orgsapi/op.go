@@ -33,7 +33,7 @@ type Options struct {
 }
 
 // Service returns the Organizations service, whose operation table has every Organizations operation the
-// domain implements (50 of the model's 63; see [Unsupported]), with its
+// domain implements (the model's others are listed in [Unsupported]), with its
 // authorization request as AWS's Service Authorization Reference
 // ("Actions, resources, and condition keys for AWS Organizations") declares
 // it: the IAM action organizations:<Name>, the resources the input names
@@ -45,6 +45,7 @@ type Options struct {
 //	organizationalunit arn:aws:organizations::MGMT:ou/o-ORG/ou-ID
 //	policy             arn:aws:organizations::MGMT:policy/o-ORG/TYPE/p-ID
 //	awspolicy          arn:aws:organizations::aws:policy/TYPE/p-ID
+//	resourcepolicy     arn:aws:organizations::MGMT:resourcepolicy/o-ORG/rp-ID
 //	root               arn:aws:organizations::MGMT:root/o-ORG/r-ID
 func Service(svc *organizations.Service, opts Options) operation.Service {
 	return operation.Service{
@@ -204,23 +205,23 @@ func operations(svc *organizations.Service, opts Options) []operation.Operation 
 		bind(a, "DisablePolicyType", false, a.disablePolicyType, func(in *policyTypeInput) access {
 			return on(root(in.RootId)).with(keyPolicyType, *in.PolicyType)
 		}),
+		bind(a, "DescribeEffectivePolicy", true, a.describeEffectivePolicy, describeEffectivePolicyAccess),
+		bind(a, "ListAccountsWithInvalidEffectivePolicy", true, a.listAccountsWithInvalidEffectivePolicy, listAccountsWithInvalidEffectivePolicyAccess),
+		bind(a, "ListEffectivePolicyValidationErrors", true, a.listEffectivePolicyValidationErrors, listEffectivePolicyValidationErrorsAccess),
+		bind(a, "PutResourcePolicy", false, a.putResourcePolicy, putResourcePolicyAccess),
+		bind(a, "DescribeResourcePolicy", true, a.describeResourcePolicy, anyResource),
+		bind(a, "DeleteResourcePolicy", false, a.deleteResourcePolicy, anyResource),
 	}
 }
 
-// Unsupported lists the model's operations this deployment does not offer
-// (the other 13 of the 63). Answer them with [NotImplemented].
+// Unsupported lists the model's operations this deployment does not offer.
+// Answer them with [NotImplemented].
 var Unsupported = []string{
 	"CreateGovCloudAccount",
-	"DeleteResourcePolicy",
-	"DescribeEffectivePolicy",
-	"DescribeResourcePolicy",
 	"DescribeResponsibilityTransfer",
 	"InviteOrganizationToTransferResponsibility",
-	"ListAccountsWithInvalidEffectivePolicy",
-	"ListEffectivePolicyValidationErrors",
 	"ListInboundResponsibilityTransfers",
 	"ListOutboundResponsibilityTransfers",
-	"PutResourcePolicy",
 	"TerminateResponsibilityTransfer",
 	"UpdateResponsibilityTransfer",
 }

@@ -7,8 +7,19 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
-// Every policy operation is the management account's, so a customer
-// policy's ARN names the caller's account.
+// A customer policy's ARN names its organization's management account,
+// also when a delegated administrator calls.
+
+// managementOf returns the management account of the caller's
+// organization (the caller's own account if it is in none: the domain
+// then answers with its own exception).
+func (a *api) managementOf(ctx context.Context, p identity.Principal) (identity.AccountID, error) {
+	v, err := a.callerOrg(ctx, p)
+	if err != nil || v == nil {
+		return p.Account, err
+	}
+	return v.Organization.ManagementAccount, nil
+}
 
 type createPolicyInput struct {
 	Content     *string
@@ -38,7 +49,11 @@ func (a *api) createPolicy(ctx context.Context, p identity.Principal, in *create
 	if err != nil {
 		return nil, err
 	}
-	return &policyOutput{Policy: policyOut(p.Account, pol)}, nil
+	mgmt, err := a.managementOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &policyOutput{Policy: policyOut(mgmt, pol)}, nil
 }
 
 type policyIDInput struct {
@@ -54,7 +69,11 @@ func (a *api) describePolicy(ctx context.Context, p identity.Principal, in *poli
 	if err != nil {
 		return nil, err
 	}
-	return &policyOutput{Policy: policyOut(p.Account, pol)}, nil
+	mgmt, err := a.managementOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &policyOutput{Policy: policyOut(mgmt, pol)}, nil
 }
 
 type updatePolicyInput struct {
@@ -78,7 +97,11 @@ func (a *api) updatePolicy(ctx context.Context, p identity.Principal, in *update
 	if err != nil {
 		return nil, err
 	}
-	return &policyOutput{Policy: policyOut(p.Account, pol)}, nil
+	mgmt, err := a.managementOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &policyOutput{Policy: policyOut(mgmt, pol)}, nil
 }
 
 func (a *api) deletePolicy(ctx context.Context, p identity.Principal, in *policyIDInput) (*empty, error) {
@@ -110,9 +133,13 @@ func (a *api) listPolicies(ctx context.Context, p identity.Principal, in *listPo
 	if err != nil {
 		return nil, err
 	}
+	mgmt, err := a.managementOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	out := &listPoliciesOutput{}
 	out.Policies, out.NextToken = mapPage(pg, all, func(pol *organizations.Policy) policySummaryWire {
-		return policySummaryOut(p.Account, pol)
+		return policySummaryOut(mgmt, pol)
 	})
 	return out, nil
 }
@@ -157,9 +184,13 @@ func (a *api) listPoliciesForTarget(ctx context.Context, p identity.Principal, i
 	if err != nil {
 		return nil, err
 	}
+	mgmt, err := a.managementOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	out := &listPoliciesOutput{}
 	out.Policies, out.NextToken = mapPage(pg, all, func(pol *organizations.Policy) policySummaryWire {
-		return policySummaryOut(p.Account, pol)
+		return policySummaryOut(mgmt, pol)
 	})
 	return out, nil
 }

@@ -133,6 +133,15 @@ func TestValidation(t *testing.T) {
 		{"ListTargetsForPolicy", `{"PolicyId":"p-FullAWSAccess","NextToken":"MQ.forged"}`, badToken},
 		{"EnablePolicyType", `{"RootId":"r-abcd","PolicyType":"NOPE"}`, badPolType},
 		{"DisablePolicyType", `{"RootId":"ou-abcd-abcdefgh","PolicyType":"TAG_POLICY"}`, badPattern},
+		{"DescribeEffectivePolicy", `{}`, reqd},
+		{"DescribeEffectivePolicy", `{"PolicyType":"SERVICE_CONTROL_POLICY"}`, badPolType},
+		{"DescribeEffectivePolicy", `{"PolicyType":"RESOURCE_CONTROL_POLICY"}`, badPolType},
+		{"DescribeEffectivePolicy", `{"PolicyType":"TAG_POLICY","TargetId":"o-abcdefghij"}`, badTargetID},
+		{"ListAccountsWithInvalidEffectivePolicy", `{"PolicyType":"TAG_POLICY","MaxResults":21}`, maxVal},
+		{"ListEffectivePolicyValidationErrors", `{"PolicyType":"TAG_POLICY"}`, reqd},
+		{"ListEffectivePolicyValidationErrors", `{"PolicyType":"SERVICE_CONTROL_POLICY","AccountId":"222222222222"}`, badPolType},
+		{"PutResourcePolicy", `{}`, reqd},
+		{"PutResourcePolicy", `{"Content":"` + long(40001) + `"}`, maxLen},
 	}
 	e := newEnv(t)
 	covered := map[string]bool{}
@@ -150,7 +159,7 @@ func TestValidation(t *testing.T) {
 		})
 	}
 	for name := range e.ops {
-		if !covered[name] && !slices.Contains([]string{"DescribeOrganization", "DeleteOrganization", "LeaveOrganization", "EnableAllFeatures"}, name) {
+		if !covered[name] && !slices.Contains([]string{"DescribeOrganization", "DeleteOrganization", "LeaveOrganization", "EnableAllFeatures", "DescribeResourcePolicy", "DeleteResourcePolicy"}, name) {
 			t.Errorf("no validation case for %s", name)
 		}
 	}
@@ -222,6 +231,7 @@ var samples = map[string]any{
 	"RoleName":               "OrganizationAccountAccessRole",
 	"ServicePrincipal":       "account.amazonaws.com",
 	"PolicyContent":          `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	"ResourcePolicyContent":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"organizations:ListRoots","Resource":"*"}]}`,
 	"PolicyDescription":      "a description",
 	"PolicyName":             "Policy",
 	"HandshakeNotes":         "welcome",
@@ -264,7 +274,7 @@ func violations(tb testing.TB, m *model, shapeName string, required bool) []viol
 	case "string":
 		if len(s.Enum) > 0 {
 			reason := badEnum
-			if shapeName == "PolicyType" {
+			if shapeName == "PolicyType" || shapeName == "EffectivePolicyType" {
 				reason = badPolType
 			}
 			out = append(out, violation{"enum", "NOT_A_VALUE", reason})

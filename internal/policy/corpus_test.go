@@ -26,6 +26,7 @@ import (
 //	  "boundary": <policy document>,
 //	  "session": [<policy document>, ...],      // absent: no session policies
 //	  "scps": [[<root level>...], [<OU>...], [<account>...]],
+//	  "rcps": [[<root level>...], ...],          // the resource's account's RCPs
 //	  "resource": [<resource-based policy>, ...],
 //	  "trust": [<trust policy>, ...],           // parsed as Trust, evaluated as resource-based
 //	  "rootUser": false,
@@ -36,8 +37,8 @@ import (
 //	    "principalService": "...", "principalFederated": "...",
 //	    "context": {"key": "value" | ["v1", "v2"] | null}, "now": "RFC 3339",
 //	    "effect": "Allow" | "ImplicitDeny" | "ExplicitDeny",
-//	    "deniedBy": "" | "identity" | "scp" | "boundary" | "session" | "resource",
-//	    "reasons": ["identity:Sid", "scp1:#0", ...]   // kind[level]:Sid, or #index without Sid
+//	    "deniedBy": "" | "identity" | "scp" | "rcp" | "boundary" | "session" | "resource",
+//	    "reasons": ["identity:Sid", "scp1:#0", "rcp0:#0", ...]   // kind[level]:Sid, or #index without Sid
 //	  }]
 //	}
 //
@@ -50,6 +51,7 @@ type corpusCase struct {
 	Boundary json.RawMessage     `json:"boundary"`
 	Session  *[]json.RawMessage  `json:"session"`
 	SCPs     [][]json.RawMessage `json:"scps"`
+	RCPs     [][]json.RawMessage `json:"rcps"`
 	Resource []json.RawMessage   `json:"resource"`
 	Trust    []json.RawMessage   `json:"trust"`
 	RootUser bool                `json:"rootUser"`
@@ -80,6 +82,7 @@ var shortKind = map[policy.Kind]string{
 	policy.SCP:      "scp",
 	policy.Boundary: "boundary",
 	policy.Session:  "session",
+	policy.RCP:      "rcp",
 }
 
 func TestCorpus(t *testing.T) {
@@ -177,6 +180,13 @@ func mustPolicySet(t *testing.T, c corpusCase) policy.PolicySet {
 			set.SCPs = append(set.SCPs, ps)
 		}
 	}
+	for lvl, level := range c.RCPs {
+		ps := []*policy.Policy{}
+		for i, d := range level {
+			ps = append(ps, mustParse(t, d, policy.RCP, fmt.Sprintf("rcp[%d][%d]", lvl, i)))
+		}
+		set.RCPs = append(set.RCPs, ps)
+	}
 	for i, d := range c.Resource {
 		set.Resource = append(set.Resource, mustParse(t, d, policy.Resource, fmt.Sprintf("resource[%d]", i)))
 	}
@@ -269,7 +279,7 @@ func formatReasons(rs []policy.Reason) []string {
 	out := make([]string, 0, len(rs))
 	for _, r := range rs {
 		k := shortKind[r.Kind]
-		if r.Kind == policy.SCP {
+		if r.Kind == policy.SCP || r.Kind == policy.RCP {
 			k += fmt.Sprint(r.Level)
 		}
 		id := r.Sid

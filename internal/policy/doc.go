@@ -1,6 +1,7 @@
 // Package policy parses IAM JSON policy documents and evaluates requests
 // against them with AWS's policy evaluation logic: explicit deny anywhere
-// wins, then every service control policy level, the permissions boundary
+// wins, then every service control policy level, every resource control
+// policy level (of the resource's account), the permissions boundary
 // and the session policies must allow, then an identity-based policy (or a
 // resource-based policy that names the caller) must allow; otherwise the
 // request is implicitly denied. [EvaluateResource] decides the resource

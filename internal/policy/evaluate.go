@@ -52,6 +52,14 @@ type PolicySet struct {
 	// must allow the request. nil means no SCPs apply (no organization, SCPs
 	// disabled, or the management account).
 	SCPs [][]*Policy
+	// RCPs holds the resource control policies of the resource's account,
+	// one slice per level from the organization root through each OU to
+	// that account. Like SCPs, every level must allow and a Deny anywhere
+	// denies; their statements name a Principal ("*" in every RCP
+	// Organizations accepts). nil means no RCPs apply (the resource is in
+	// no organization, RCPs are disabled, the resource is the management
+	// account's, or its service is not one RCPs cover).
+	RCPs [][]*Policy
 	// Resource holds the resource-based policies of a resource in the
 	// principal's own account (for sts:AssumeRole, the role's trust
 	// policy). As within one account in AWS, an Allow whose Principal
@@ -75,12 +83,12 @@ type Decision struct {
 	Effect Effect
 	// DeniedBy is the kind of policy responsible for a deny: the kind that
 	// holds the explicit Deny, or the first stage that did not allow
-	// (SCP, then Boundary, then Session, then Identity). It is NoKind when
+	// (SCP, then RCP, then Boundary, then Session, then Identity). It is NoKind when
 	// the request is allowed.
 	DeniedBy Kind
 	// Reasons lists every statement that matched the request, allowing or
-	// denying, in evaluation order: SCPs (root first), boundary, session,
-	// identity, resource.
+	// denying, in evaluation order: SCPs (root first), RCPs (root first),
+	// boundary, session, identity, resource.
 	Reasons []Reason
 }
 
@@ -91,7 +99,8 @@ func (d Decision) Allowed() bool { return d.Effect == Allow }
 type Reason struct {
 	// Kind is the slot of the PolicySet the policy was in.
 	Kind Kind
-	// Level is the SCP level (0 = organization root); 0 for other kinds.
+	// Level is the SCP or RCP level (0 = organization root); 0 for other
+	// kinds.
 	Level int
 	// Index is the position of the policy in its slice (or SCP level).
 	Index int
@@ -122,7 +131,8 @@ type statement struct {
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
 //
 //  1. A matching Deny statement in any policy is an explicit deny.
-//  2. Otherwise, every SCP level must have a matching Allow.
+//  2. Otherwise, every SCP level, then every RCP level, must have a
+//     matching Allow.
 //  3. Otherwise, the permissions boundary (if any) must allow.
 //  4. Otherwise, the session policies (if any) must allow.
 //  5. Otherwise, an identity-based policy must allow, or a resource-based
@@ -144,18 +154,8 @@ func Evaluate(req Request, set PolicySet) Decision {
 	ec := evalCtx{req: &req}
 	var d Decision
 
-	scpDeny, scpMissing := false, false
-	for lvl, level := range set.SCPs {
-		allowed := false
-		for i, p := range level {
-			a, dn, _ := ec.evalPolicy(p, SCP, lvl, i, &d.Reasons)
-			allowed = allowed || a
-			scpDeny = scpDeny || dn
-		}
-		if !allowed {
-			scpMissing = true
-		}
-	}
+	scpDeny, scpMissing := ec.evalLevels(set.SCPs, SCP, &d.Reasons)
+	rcpDeny, rcpMissing := ec.evalLevels(set.RCPs, RCP, &d.Reasons)
 	boundaryAllow, boundaryDeny, _ := ec.evalPolicy(set.Boundary, Boundary, 0, 0, &d.Reasons)
 	sessionAllow, sessionDeny, _ := ec.evalPolicies(set.Session, Session, &d.Reasons)
 	identityAllow, identityDeny, _ := ec.evalPolicies(set.Identity, Identity, &d.Reasons)
@@ -164,6 +164,8 @@ func Evaluate(req Request, set PolicySet) Decision {
 	switch {
 	case scpDeny:
 		d.Effect, d.DeniedBy = ExplicitDeny, SCP
+	case rcpDeny:
+		d.Effect, d.DeniedBy = ExplicitDeny, RCP
 	case boundaryDeny:
 		d.Effect, d.DeniedBy = ExplicitDeny, Boundary
 	case sessionDeny:
@@ -174,6 +176,8 @@ func Evaluate(req Request, set PolicySet) Decision {
 		d.Effect, d.DeniedBy = ExplicitDeny, Resource
 	case scpMissing:
 		d.Effect, d.DeniedBy = ImplicitDeny, SCP
+	case rcpMissing:
+		d.Effect, d.DeniedBy = ImplicitDeny, RCP
 	case set.Boundary != nil && !boundaryAllow:
 		d.Effect, d.DeniedBy = ImplicitDeny, Boundary
 	case set.Session != nil && !sessionAllow:
@@ -230,6 +234,24 @@ func (ec *evalCtx) lowerAction() (string, bool) {
 		}
 	}
 	return ec.lowAction, ec.actionState == 1
+}
+
+// evalLevels evaluates organization policies given per level (SCPs or
+// RCPs): deny is true if any Deny matched, missing if some level has no
+// matching Allow.
+func (ec *evalCtx) evalLevels(levels [][]*Policy, kind Kind, reasons *[]Reason) (deny, missing bool) {
+	for lvl, level := range levels {
+		allowed := false
+		for i, p := range level {
+			a, dn, _ := ec.evalPolicy(p, kind, lvl, i, reasons)
+			allowed = allowed || a
+			deny = deny || dn
+		}
+		if !allowed {
+			missing = true
+		}
+	}
+	return deny, missing
 }
 
 func (ec *evalCtx) evalPolicies(ps []*Policy, kind Kind, reasons *[]Reason) (allow, deny, named bool) {

@@ -46,7 +46,7 @@ func corpusDocuments(tb testing.TB) []string {
 	return docs
 }
 
-var allKinds = []policy.Kind{policy.Identity, policy.Resource, policy.Trust, policy.SCP, policy.Boundary, policy.Session}
+var allKinds = []policy.Kind{policy.Identity, policy.Resource, policy.Trust, policy.SCP, policy.Boundary, policy.Session, policy.RCP}
 
 // FuzzParse feeds arbitrary documents to Parse: it must never panic, must
 // fail only with a *ParseError, and a parsed policy must evaluate without

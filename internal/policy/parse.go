@@ -43,11 +43,12 @@ const (
 //  7. action vendor prefixes.
 //  8. per kind: identity, boundary, session and SCP documents name no
 //     principal; trust policies must name a principal, no Resource and
-//     only sts: actions; resource-based policies must name a principal.
+//     only sts: actions; resource-based policies and resource control
+//     policies must name a principal.
 //
 // Size limits are the caller's concern.
 func Parse(doc []byte, kind Kind) (*Policy, error) {
-	if kind == NoKind || kind > Session {
+	if kind == NoKind || kind > RCP {
 		return nil, errors.New("policy: Parse: invalid kind")
 	}
 	rd, err := parseSyntax(doc)
@@ -409,7 +410,7 @@ func validate(rd *rawDoc, kind Kind) error {
 		switch kind {
 		case Identity, Boundary, Session, SCP:
 			return perr(msgNoResources)
-		case Resource:
+		case Resource, RCP:
 			return perr(msgNeedResource)
 		}
 	}
@@ -449,7 +450,7 @@ func validate(rd *rawDoc, kind Kind) error {
 					}
 				}
 			}
-		case Resource:
+		case Resource, RCP:
 			if st.principalKey == "" {
 				return perr(msgNeedPrincipal)
 			}

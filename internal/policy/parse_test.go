@@ -260,7 +260,7 @@ func TestParseAccessors(t *testing.T) {
 
 func TestParseInvalidKind(t *testing.T) {
 	t.Parallel()
-	for _, k := range []policy.Kind{policy.NoKind, policy.Session + 1} {
+	for _, k := range []policy.Kind{policy.NoKind, policy.RCP + 1} {
 		_, err := policy.Parse([]byte(stmt(`{`+listBucket+`}`)), k)
 		var pe *policy.ParseError
 		if err == nil || errors.As(err, &pe) {
@@ -289,6 +289,7 @@ func TestKindAndEffectStrings(t *testing.T) {
 		policy.SCP:      "service control policy",
 		policy.Boundary: "permissions boundary",
 		policy.Session:  "session policy",
+		policy.RCP:      "resource control policy",
 		policy.Kind(99): "Kind(99)",
 	}
 	for k, want := range kinds {

@@ -17,6 +17,7 @@ const (
 	SCP           // service control policy of AWS Organizations
 	Boundary      // permissions boundary
 	Session       // session policy passed to AssumeRole and friends
+	RCP           // resource control policy of AWS Organizations; names a Principal
 )
 
 // String returns the phrase AWS uses for the kind in AccessDenied messages,
@@ -38,6 +39,8 @@ func (k Kind) String() string {
 		return "permissions boundary"
 	case Session:
 		return "session policy"
+	case RCP:
+		return "resource control policy"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }

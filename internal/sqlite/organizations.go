@@ -87,6 +87,7 @@ func (t *tx) PutOrganization(ctx context.Context, o *organizations.Organization)
 var orgTables = []string{
 	"members", "ous", "create_account_statuses", "handshakes", "enabled_services",
 	"delegated_admins", "policies", "attachments", "tags",
+	"resource_policies",
 }
 
 // DeleteOrganization implements organizations.Tx: it removes the
@@ -370,10 +371,10 @@ func (t *tx) DeleteDelegatedAdmin(ctx context.Context, org organizations.OrgID, 
 		string(org), string(id), principal)
 }
 
-const policyColumns = `id, org_id, type, name, description, content, aws_managed`
+const policyColumns = `id, org_id, type, name, description, content, aws_managed, updated_at`
 
 func scanPolicy(sc scanner, p *organizations.Policy) error {
-	return sc.Scan(&p.ID, &p.Org, &p.Type, &p.Name, &p.Description, &p.Content, &p.AWSManaged)
+	return sc.Scan(&p.ID, &p.Org, &p.Type, &p.Name, &p.Description, &p.Content, &p.AWSManaged, scanTime{&p.UpdatedAt})
 }
 
 // Policy implements organizations.Tx. It finds AWS-managed policies too.
@@ -392,11 +393,11 @@ func (t *tx) PutPolicy(ctx context.Context, p *organizations.Policy) error {
 		return errNil("put policy")
 	}
 	_, err := t.exec(ctx, "put policy "+string(p.ID), `INSERT INTO policies
-		(`+policyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		(`+policyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, type = excluded.type,
 			name = excluded.name, description = excluded.description, content = excluded.content,
-			aws_managed = excluded.aws_managed`,
-		string(p.ID), string(p.Org), string(p.Type), p.Name, p.Description, p.Content, p.AWSManaged)
+			aws_managed = excluded.aws_managed, updated_at = excluded.updated_at`,
+		string(p.ID), string(p.Org), string(p.Type), p.Name, p.Description, p.Content, p.AWSManaged, nanos(p.UpdatedAt))
 	return err
 }
 
@@ -415,27 +416,27 @@ func (t *tx) Policies(ctx context.Context, org organizations.OrgID) ([]organizat
 }
 
 func scanAttachment(sc scanner, a *organizations.Attachment) error {
-	return sc.Scan(&a.Org, &a.Policy, &a.Target)
+	return sc.Scan(&a.Org, &a.Policy, &a.Target, scanTime{&a.AttachedAt})
 }
 
 // Attachments implements organizations.Tx: sorted by policy id, then
 // target id.
 func (t *tx) Attachments(ctx context.Context, org organizations.OrgID) ([]organizations.Attachment, error) {
 	return queryList(ctx, t, "attachments of "+string(org), scanAttachment,
-		`SELECT org_id, policy_id, target_id FROM attachments
+		`SELECT org_id, policy_id, target_id, attached_at FROM attachments
 		WHERE org_id = ? ORDER BY policy_id, target_id`, string(org))
 }
 
 // PutAttachment implements organizations.Tx. Putting an existing
-// attachment again is not an error.
+// attachment again is not an error, and keeps its AttachedAt.
 func (t *tx) PutAttachment(ctx context.Context, a *organizations.Attachment) error {
 	if a == nil {
 		return errNil("put attachment")
 	}
 	_, err := t.exec(ctx, fmt.Sprintf("put attachment %s %s %s", a.Org, a.Policy, a.Target),
-		`INSERT INTO attachments (org_id, policy_id, target_id) VALUES (?, ?, ?)
+		`INSERT INTO attachments (org_id, policy_id, target_id, attached_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (org_id, policy_id, target_id) DO NOTHING`,
-		string(a.Org), string(a.Policy), a.Target)
+		string(a.Org), string(a.Policy), a.Target, nanos(a.AttachedAt))
 	return err
 }
 

@@ -20,7 +20,8 @@ import (
 // the Delete methods of absent rows return an error wrapping
 // organizations.ErrNotFound, except DeleteOrganization, which may also
 // succeed; lists of nothing are empty, not an error; Put methods replace the
-// whole record; PutAttachment of an existing attachment keeps one;
+// whole record; PutAttachment of an existing attachment keeps one (and its
+// AttachedAt);
 // HandshakesFor with an empty id or email matches nothing by that criterion.
 func RunOrganizations(t *testing.T, open func(t *testing.T) organizations.Store) {
 	tests := []struct {
@@ -70,6 +71,8 @@ func RunOrganizations(t *testing.T, open func(t *testing.T) organizations.Store)
 		{"Policy/ListCustomerOnly", testPolicyList},
 
 		{"Attachment/PutListDelete", testAttachments},
+		{"Policy/Times", testPolicyTimes},
+		{"ResourcePolicy/PutGetReplaceDelete", testResourcePolicy},
 
 		{"Tags/PutGetSorted", testTagsPutGet},
 		{"Tags/ReplaceAll", testTagsReplace},
