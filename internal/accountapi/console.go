@@ -21,8 +21,9 @@ import (
 //     principal is refused by the authorizer, as AWS allows the root user
 //     alone, spec/behaviour.md §13.2).
 //
-// TODO: the root password change and root MFA enrolment join this table
-// with the credentials issue, which adds their domain functions.
+// The root user's other console-only tasks, the root password change and
+// root MFA enrolment and removal, are IAM's (iamapi.ConsoleServices): their
+// records carry iam.amazonaws.com and signin.amazonaws.com, as AWS's do.
 func ConsoleService(svc *account.Service, opts Options) operation.Service {
 	if opts.Directory == nil {
 		opts.Directory = standalone{}

@@ -24,6 +24,9 @@ type admin struct {
 	orgs     *organizations.Service
 	// iam keeps the root user's keys, password and MFA (rootcreds.go).
 	iam *iam.Service
+	// settle waits for the CloudTrail records of the calls answered so far
+	// (the root posture report reads the last root API call there).
+	settle func()
 }
 
 var _ server.Admin = (*admin)(nil)

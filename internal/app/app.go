@@ -124,7 +124,7 @@ func (a *App) Services() []operation.Service { return a.served }
 // the server's one pipeline.
 func (a *App) services(tokenKey []byte) []operation.Service {
 	cfg := a.cfg
-	return []operation.Service{
+	return append([]operation.Service{
 		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
@@ -139,7 +139,7 @@ func (a *App) services(tokenKey []byte) []operation.Service {
 				}
 			},
 		}),
-	}
+	}, iamapi.ConsoleServices(a.IAM)...)
 }
 
 // Limits of the HTTP server. Go's server answers 431 Request Header Fields
@@ -239,8 +239,9 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	a.seed = seed
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
-	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
+	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now, Orgs: rootOrgs{a}})
 	orgOpts.Roles = orgRoles{a.IAM}
+	orgOpts.Created = a.IAM.AccountCreated
 	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
 	a.events = newEvents(a, cfg)
 	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, realNow: time.Now}.beforeCommit)
@@ -270,7 +271,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	srv, err := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
 		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
-		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM},
+		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM, settle: a.settleTrail},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
 		Metrics:         []server.MetricSource{a.events.Metrics, a.db.PoolMetrics},
@@ -302,12 +303,15 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	con, err := console.New(console.Config{
 		Invoker: srv, Keys: srv, Admin: srv, AdminToken: cfg.AdminToken != "",
 		CanonicalUserID: s3api.CanonicalUserID, Log: cfg.Log,
+		Password: &passwordSignIn{iam: a.IAM, opts: cfg.Trail, now: cfg.Now},
+		Posture:  &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM, settle: a.settleTrail},
 	})
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
 	srv.HandleConsole(con)
+	srv.HandleSignIn(con.SignInAPI())
 	a.http = &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout),
@@ -332,6 +336,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	go func() { a.done <- a.http.Serve(a.ln) }()
 	cfg.Log.Info("accountplane listening", "addr", a.URL(), "data", cfg.DataDir, "version", cfg.Version)
 	return a, nil
+}
+
+// settleTrail waits for the CloudTrail records of the calls answered so
+// far (none before the server exists).
+func (a *App) settleTrail() {
+	if a.srv != nil {
+		a.srv.SettleTrail()
+	}
 }
 
 // URL is the endpoint to give clients (--endpoint-url).
@@ -520,6 +532,10 @@ func (s *sessionInfo) lookup(ctx context.Context, accessKeyID string) (trail.Ses
 			return err
 		}
 		out.Created = sess.IssuedAt
+		out.MFA = !sess.MFAAt.IsZero()
+		if sess.Kind == iam.RootSession {
+			return nil
+		}
 		path := "/"
 		if r, err := tx.Role(ctx, sess.Account, sess.RoleName); err == nil && r != nil && r.Path != "" {
 			path = r.Path

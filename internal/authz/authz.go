@@ -151,13 +151,22 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 	var set policy.PolicySet
 	var tags tagFacts
 	set.RootUser = p.IsRoot()
-	if !p.IsRoot() {
+	// A root user has no policies of its own; an AssumeRoot session has
+	// its task policy, a session policy that only denies.
+	if !p.IsRoot() || p.AssumedRoot {
 		pols, err := a.Source.PrincipalPolicies(ctx, p)
 		if err != nil {
 			return Decision{}, fmt.Errorf("load policies of %s: %w", p.ARN, err)
 		}
 		set.Identity, set.Boundary, set.Session = pols.Identity, pols.Boundary, pols.Session
 		tags.principal = pols.Tags
+		if p.AssumedRoot {
+			set.Identity, set.Boundary, set.SessionDeniesOnly = nil, nil, true
+			if set.Session == nil {
+				// A session whose task policy is gone allows nothing.
+				return Decision{DeniedBy: policy.Session.String(), Denial: deny(r, "because no session policy allows the "+r.Action+" action")}, nil
+			}
+		}
 	}
 	if r.Resource != "" && r.Resource != "*" && !hasKeyPrefix(r.Context, resourceTagPrefix) {
 		rt, err := a.Source.ResourceTags(ctx, r.Action, r.Resource)
@@ -300,7 +309,8 @@ func hasKeyPrefix(c map[string][]string, prefix string) bool {
 // MFA keys are AWS's: absent for long-term access keys,
 // aws:MultiFactorAuthPresent "false" for temporary credentials without
 // MFA, "true" with aws:MultiFactorAuthAge for those with MFA (see
-// identity.Principal.MFAConditions).
+// identity.Principal.MFAConditions). aws:AssumedRoot is "true" in the
+// requests of an STS AssumeRoot session and absent otherwise.
 func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg bool, res resourceFacts) map[string][]string {
 	p := r.Principal
 	now := a.now().UTC()
@@ -328,6 +338,9 @@ func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg boo
 	c["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
 	for k, v := range p.MFAConditions(now) {
 		c[k] = v
+	}
+	if p.AssumedRoot {
+		c["aws:AssumedRoot"] = []string{"true"}
 	}
 	c["aws:ViaAWSService"] = []string{"false"}
 	c["aws:PrincipalIsAWSService"] = []string{"false"}
@@ -410,7 +423,7 @@ func deny(r Request, why string) *apierr.Error {
 // User Guide's comparison of STS credentials says.
 // TODO(fidelity): the message AWS answers with is not pinned.
 func sessionTokenLimit(p identity.Principal, action string) string {
-	if !p.Temporary || p.Type == identity.AssumedRole {
+	if !p.Temporary || p.Type == identity.AssumedRole || p.AssumedRoot {
 		return ""
 	}
 	svc, _, _ := strings.Cut(action, ":")

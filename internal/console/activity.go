@@ -73,7 +73,3 @@ func (c *Console) activityPage(w http.ResponseWriter, r *http.Request, s *sessio
 	d.Events, d.Next = out.Events, out.NextToken
 	return c.render(w, r, http.StatusOK, "activity", c.newView(s, "Event history", "activity", d))
 }
-
-func (c *Console) posturePage(w http.ResponseWriter, r *http.Request, s *session) error {
-	return c.render(w, r, http.StatusOK, "posture", c.newView(s, "Root posture", "posture", nil))
-}

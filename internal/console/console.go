@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"errors"
 	"io/fs"
@@ -37,15 +38,26 @@ type Keys interface {
 	Credential(ctx context.Context, accessKeyID string) (server.Credential, error)
 }
 
-// PasswordSignIn is the password sign-in of the root-access issue
-// (POST /_accountplane/signin), which the console plugs in when it
-// exists. SignIn checks the credentials and returns the principal they
-// sign in; ErrMFARequired asks the form for an MFA code; any other error
-// is shown as the sign-in failure it is (an *apierr.Error's Message, or a
-// generic message).
+// PasswordSignIn is the password sign-in of root users and IAM users,
+// which the sign-in page's root-user and IAM-user forms and POST
+// /_accountplane/signin ([Console.SignInAPI]) use. SignIn checks the
+// credentials and returns the principal they sign in; ErrMFARequired asks
+// for an MFA code; any other error is shown as the sign-in failure it is
+// (an *apierr.Error's Message, or a generic message).
 type PasswordSignIn interface {
 	SignIn(ctx context.Context, in PasswordCredentials) (identity.Principal, error)
 }
+
+// Codes of the sign-in failures a PasswordSignIn answers with (the JSON
+// sign-in's __type). Wire contract: do not rename.
+const (
+	// CodeAuthenticationFailed: unknown user, wrong password or MFA code
+	// (401).
+	CodeAuthenticationFailed = "AuthenticationFailed"
+	// CodeMFAEnrollmentRequired: the root user of a standalone or
+	// management account must register an MFA device first (403).
+	CodeMFAEnrollmentRequired = "MFAEnrollmentRequired"
+)
 
 // PasswordCredentials are what the sign-in forms send.
 type PasswordCredentials struct {
@@ -59,8 +71,14 @@ type PasswordCredentials struct {
 	// MFACode is the six-digit code of the user's MFA device ("" if the
 	// form has not asked for one yet).
 	MFACode string
-	// SourceIP is the browser's address (for the sign-in's record).
-	SourceIP string
+	// SourceIP, UserAgent, TLS and Host describe the client, and LoginTo
+	// the console page the sign-in leads to, for the sign-in's CloudTrail
+	// record.
+	SourceIP  string
+	UserAgent string
+	TLS       *tls.ConnectionState
+	Host      string
+	LoginTo   string
 }
 
 // ErrMFARequired is returned by PasswordSignIn when the user has an MFA
@@ -73,9 +91,12 @@ type Config struct {
 	Invoker Invoker
 	// Keys checks access key sign-ins (required).
 	Keys Keys
-	// Password is the password sign-in (nil until the root-access issue
-	// lands: the page then offers access keys only).
+	// Password is the password sign-in (nil: the page offers access keys
+	// only, and SignInAPI answers 501).
 	Password PasswordSignIn
+	// Posture is the root posture report of the Root posture page (nil:
+	// the page says it is not available).
+	Posture server.RootPostureReport
 	// Admin is the admin API (the server), which the Emulator page calls
 	// with the browser's address and Host so that its guard decides as
 	// for the API (nil: no Emulator page).
@@ -159,6 +180,10 @@ func (c *Console) routes() {
 	c.page("POST security/keys", c.createRootKey)
 	c.page("POST security/keys/update", c.updateRootKey)
 	c.page("POST security/keys/delete", c.deleteRootKey)
+	c.page("POST security/password", c.changeRootPassword)
+	c.page("POST security/mfa", c.startRootMFA)
+	c.page("POST security/mfa/enable", c.enableRootMFA)
+	c.page("POST security/mfa/remove", c.removeRootMFA)
 
 	c.page("GET organizations", c.orgsPage)
 	c.page("POST organizations/create", c.createOrganization)
@@ -181,6 +206,7 @@ func (c *Console) routes() {
 	c.page("POST organizations/policies", c.createPolicy)
 	c.page("POST organizations/policies/attach", c.attachPolicy)
 	c.page("GET organizations/root-access", c.rootAccessPage)
+	c.page("POST organizations/root-access", c.rootAccessFeature)
 
 	c.page("GET activity", c.activityPage)
 	c.page("GET posture", c.posturePage)

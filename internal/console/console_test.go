@@ -172,9 +172,9 @@ func TestSignIn(t *testing.T) {
 		t.Errorf("sign in with a forged token: %d, want 403", code)
 	}
 	c.get(prefix + "signin")
-	code, _ = c.post(prefix+"signin", url.Values{"kind": {"root"}, "email": {"root@example.com"}, "password": {"x"}})
-	if code != http.StatusNotImplemented {
-		t.Errorf("password sign-in without PasswordSignIn: %d, want 501", code)
+	code, body = c.post(prefix+"signin", url.Values{"kind": {"root"}, "email": {"root@example.com"}, "password": {"x"}})
+	if code != http.StatusUnauthorized || !strings.Contains(body, "incorrect") {
+		t.Errorf("root sign-in with a wrong password: %d, want 401 and a notice", code)
 	}
 	c.signIn(root)
 	code, _ = c.post(prefix+"signout", url.Values{})

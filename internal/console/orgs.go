@@ -555,7 +555,3 @@ func (c *Console) attachPolicy(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	return c.orgAction(w, r, s, "AttachPolicy", in, "The policy is attached to "+f.Get("target")+".", "organizations/policies")
 }
-
-func (c *Console) rootAccessPage(w http.ResponseWriter, r *http.Request, s *session) error {
-	return c.render(w, r, http.StatusOK, "rootaccess", c.newView(s, "Centralized root access", "organizations", nil))
-}

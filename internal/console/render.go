@@ -32,7 +32,8 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":  func(a, b int) int { return a + b },
+	"list": func(xs ...string) []string { return xs },
 }
 
 func parsePages() (*pages, error) {

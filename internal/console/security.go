@@ -1,9 +1,12 @@
 package console
 
 import (
+	"encoding/base64"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -27,19 +30,41 @@ type securityData struct {
 		SecretAccessKey string
 	}
 	Self string
+	// MFA are the root user's MFA devices; MFAError a failure to list
+	// them.
+	MFA      []mfaDeviceView
+	MFAError *flash
+	// Enrol is a virtual device being enrolled: its QR code and seed,
+	// waiting for two consecutive codes.
+	Enrol *mfaEnrolView
+}
+
+type mfaDeviceView struct {
+	SerialNumber string `xml:"SerialNumber"`
+	EnableDate   string `xml:"EnableDate"`
+}
+
+type mfaEnrolView struct {
+	Name, SerialNumber, Seed string
+	// QR is the QR code PNG as a data: URI.
+	QR template.URL
 }
 
 // securityPage is Security credentials: the account id and canonical user
 // id (root: no permission; IAM users: account:GetAccountInformation, as
-// the guide says), and for the root user its access keys. The root
-// password, root MFA, signing certificates and the credential report
-// arrive with the credentials issue.
+// the guide says), and for the root user its MFA devices (enrol a
+// virtual one, remove one), its password (change it) and its access keys.
+// Signing certificates and the credential report are not shown yet.
 func (c *Console) securityPage(w http.ResponseWriter, r *http.Request, s *session) error {
 	return c.showSecurity(w, r, s, nil)
 }
 
 func (c *Console) showSecurity(w http.ResponseWriter, r *http.Request, s *session, newKey *struct{ AccessKeyID, SecretAccessKey string }) error {
-	d := &securityData{Root: s.caller.IsRoot(), Self: string(s.caller.Account), NewKey: newKey}
+	return c.showSecurityWith(w, r, s, &securityData{NewKey: newKey})
+}
+
+func (c *Console) showSecurityWith(w http.ResponseWriter, r *http.Request, s *session, d *securityData) error {
+	d.Root, d.Self = s.caller.IsRoot(), string(s.caller.Account)
 	v := c.newView(s, "Security credentials", "security", d)
 	if !d.Root {
 		// Shown to IAM users only with account:GetAccountInformation.
@@ -64,8 +89,92 @@ func (c *Console) showSecurity(w http.ResponseWriter, r *http.Request, s *sessio
 			return err
 		}
 		d.Keys = out.Members
+		var mfa struct {
+			Members []mfaDeviceView `xml:"MFADevices>member"`
+		}
+		if d.MFAError, err = softFail(c.call(r, s, "iam", "ListMFADevices", url.Values{}, &mfa)); err != nil {
+			return err
+		}
+		d.MFA = mfa.Members
 	}
 	return c.render(w, r, http.StatusOK, "security", v)
+}
+
+// changeRootPassword changes the root password (the console-only task
+// signin ChangeRootPassword, recorded as PasswordUpdated), given the
+// current one and the new one twice.
+func (c *Console) changeRootPassword(w http.ResponseWriter, r *http.Request, s *session) error {
+	f := r.PostForm
+	if f.Get("new_password") != f.Get("confirm_password") {
+		s.addFlash(flash{Kind: "error", Title: "The password was not changed", Message: "The new password and its confirmation differ."})
+		redirect(w, r, "security#password")
+		return nil
+	}
+	in := url.Values{"OldPassword": {f.Get("current_password")}, "NewPassword": {f.Get("new_password")}}
+	err := c.call(r, s, "signin", "ChangeRootPassword", in, nil)
+	if err := c.act(s, err, "The root user's password is changed."); err != nil {
+		return err
+	}
+	redirect(w, r, "security#password")
+	return nil
+}
+
+// startRootMFA starts enrolling a virtual MFA device for the root user:
+// IAM CreateVirtualMFADevice makes it (unassigned), and the page shows its
+// QR code and seed, waiting for two consecutive codes.
+func (c *Console) startRootMFA(w http.ResponseWriter, r *http.Request, s *session) error {
+	name := strings.TrimSpace(r.PostForm.Get("device_name"))
+	var out struct {
+		Device struct {
+			SerialNumber     string `xml:"SerialNumber"`
+			Base32StringSeed string `xml:"Base32StringSeed"`
+			QRCodePNG        string `xml:"QRCodePNG"`
+		} `xml:"VirtualMFADevice"`
+	}
+	err := c.call(r, s, "iam", "CreateVirtualMFADevice", url.Values{"VirtualMFADeviceName": {name}}, &out)
+	if err != nil {
+		if err := c.act(s, err, ""); err != nil {
+			return err
+		}
+		redirect(w, r, "security#mfa")
+		return nil
+	}
+	// Both are base64 on the wire; the seed is the base64 of its Base32
+	// text.
+	seed, _ := base64.StdEncoding.DecodeString(out.Device.Base32StringSeed)
+	enrol := &mfaEnrolView{Name: name, SerialNumber: out.Device.SerialNumber, Seed: string(seed),
+		QR: template.URL("data:image/png;base64," + out.Device.QRCodePNG)}
+	return c.showSecurityWith(w, r, s, &securityData{Enrol: enrol})
+}
+
+// enableRootMFA assigns the device being enrolled to the root user with
+// two consecutive codes (the console-only task iam EnableRootMFADevice,
+// recorded as EnableMFADevice).
+func (c *Console) enableRootMFA(w http.ResponseWriter, r *http.Request, s *session) error {
+	f := r.PostForm
+	in := url.Values{"SerialNumber": {f.Get("serial")}, "AuthenticationCode1": {strings.TrimSpace(f.Get("code1"))}, "AuthenticationCode2": {strings.TrimSpace(f.Get("code2"))}}
+	err := c.call(r, s, "iam", "EnableRootMFADevice", in, nil)
+	if err := c.act(s, err, "The MFA device "+f.Get("serial")+" is assigned to the root user. Sign-ins now ask for its code."); err != nil {
+		return err
+	}
+	redirect(w, r, "security#mfa")
+	return nil
+}
+
+// removeRootMFA removes one of the root user's MFA devices: the
+// console-only task iam DeactivateRootMFADevice (recorded as
+// DeactivateMFADevice), then IAM DeleteVirtualMFADevice.
+func (c *Console) removeRootMFA(w http.ResponseWriter, r *http.Request, s *session) error {
+	serial := r.PostForm.Get("serial")
+	err := c.call(r, s, "iam", "DeactivateRootMFADevice", url.Values{"SerialNumber": {serial}}, nil)
+	if err == nil {
+		err = c.call(r, s, "iam", "DeleteVirtualMFADevice", url.Values{"SerialNumber": {serial}}, nil)
+	}
+	if err := c.act(s, err, "The MFA device "+serial+" is removed."); err != nil {
+		return err
+	}
+	redirect(w, r, "security#mfa")
+	return nil
 }
 
 // createRootKey creates a root access key (IAM CreateAccessKey without a

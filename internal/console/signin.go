@@ -2,7 +2,9 @@ package console
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -86,15 +88,15 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		caller, method = cred.Principal, methodAccessKey
 	case "root", "iam":
 		if c.cfg.Password == nil {
-			d.Error = "Password sign-in arrives with the root-access issue. Sign in with an access key pair."
+			d.Error = "Password sign-in is not available on this server. Sign in with an access key pair."
 			c.showSignin(w, r, http.StatusNotImplemented, d)
 			return
 		}
 		in := PasswordCredentials{
 			Root: d.Kind == "root", Email: strings.TrimSpace(f.Get("email")), Account: strings.TrimSpace(f.Get("account")),
 			UserName: strings.TrimSpace(f.Get("username")), Password: f.Get("password"), MFACode: strings.TrimSpace(f.Get("mfa_code")),
-			SourceIP: clientIP(r),
 		}
+		clientOf(r, &in)
 		d.Values["email"], d.Values["account"], d.Values["username"] = in.Email, in.Account, in.UserName
 		p, err := c.cfg.Password.SignIn(r.Context(), in)
 		switch {
@@ -136,4 +138,114 @@ func safeNext(next string) string {
 		return next
 	}
 	return Prefix + "account"
+}
+
+// clientOf fills in what the sign-in's record says of the client.
+func clientOf(r *http.Request, in *PasswordCredentials) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	in.SourceIP, in.UserAgent, in.TLS, in.Host = clientIP(r), r.UserAgent(), r.TLS, r.Host
+	in.LoginTo = scheme + "://" + r.Host + Prefix
+}
+
+// SignInAPI returns the handler of POST /_accountplane/signin, the
+// password sign-in as JSON: {"Email", "Password", "MFACode"} for the root
+// user, {"AccountId" (an id or alias), "UserName", "Password", "MFACode"}
+// for an IAM user. It answers 200 {"Arn", "AccountId", "UserId", "Type"}
+// with a console session cookie (HttpOnly, SameSite=Strict, Secure over
+// TLS), or {"__type": code, "message"}: 401 AuthenticationFailed (with
+// "MFARequired": true when the user has an MFA device and sent no code),
+// 403 MFAEnrollmentRequired. It authenticates by password, so the admin
+// API's loopback and token rule does not apply; a request must be a POST
+// (405) of Content-Type application/json (415), and one whose Origin (or
+// Sec-Fetch-Site, or Referer) names another site is refused (403), so
+// that no web page can sign a browser in.
+func (c *Console) SignInAPI() http.Handler {
+	return http.HandlerFunc(c.signinAPI)
+}
+
+// signInRequest is the JSON sign-in's body.
+type signInRequest struct {
+	Email     string `json:"Email"`
+	AccountID string `json:"AccountId"`
+	UserName  string `json:"UserName"`
+	Password  string `json:"Password"`
+	MFACode   string `json:"MFACode"`
+}
+
+// maxSignInBody bounds the JSON sign-in's body.
+const maxSignInBody = 16 << 10
+
+func (c *Console) signinAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	fail := func(status int, code, msg string, extra ...any) {
+		body := map[string]any{"__type": code, "message": msg}
+		for i := 0; i+1 < len(extra); i += 2 {
+			body[extra[i].(string)] = extra[i+1]
+		}
+		writeJSON(w, status, body)
+	}
+	switch {
+	case r.Method != http.MethodPost:
+		w.Header().Set("Allow", http.MethodPost)
+		fail(http.StatusMethodNotAllowed, "MethodNotAllowed", "Sign in with POST.")
+		return
+	case !isJSON(r.Header.Get("Content-Type")):
+		fail(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "The sign-in body must be JSON (Content-Type: application/json).")
+		return
+	case !sameOrigin(r):
+		fail(http.StatusForbidden, "AccessDenied", "Sign-in requests from another site are refused.")
+		return
+	case c.cfg.Password == nil:
+		fail(http.StatusNotImplemented, "NotImplemented", "Password sign-in is not available on this server.")
+		return
+	}
+	var req signInRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSignInBody))
+	if err := dec.Decode(&req); err != nil {
+		fail(http.StatusBadRequest, "ValidationError", "The body must be a JSON object of Email or AccountId and UserName, Password and MFACode.")
+		return
+	}
+	in := PasswordCredentials{Root: req.Email != "", Email: strings.TrimSpace(req.Email), Account: strings.TrimSpace(req.AccountID),
+		UserName: strings.TrimSpace(req.UserName), Password: req.Password, MFACode: strings.TrimSpace(req.MFACode)}
+	if !in.Root && (in.Account == "" || in.UserName == "") {
+		fail(http.StatusBadRequest, "ValidationError", "Send Email (the root user), or AccountId and UserName (an IAM user).")
+		return
+	}
+	clientOf(r, &in)
+	p, err := c.cfg.Password.SignIn(r.Context(), in)
+	if errors.Is(err, ErrMFARequired) {
+		fail(http.StatusUnauthorized, CodeAuthenticationFailed, "An MFA code is required: send the current code of your MFA device as MFACode.", "MFARequired", true)
+		return
+	}
+	if err != nil {
+		if e, ok := apierr.As(err); ok {
+			status := http.StatusUnauthorized
+			if e.Code == CodeMFAEnrollmentRequired {
+				status = http.StatusForbidden
+			}
+			fail(status, e.Code, e.Message)
+			return
+		}
+		c.log.ErrorContext(r.Context(), "console: sign-in", "err", err)
+		fail(http.StatusInternalServerError, "InternalFailure", "An internal error occurred.")
+		return
+	}
+	s := c.sessions.create(p, methodPassword)
+	setCookie(w, r, sessionCookie, s.id, 0)
+	writeJSON(w, http.StatusOK, map[string]string{"Arn": p.ARN, "AccountId": string(p.Account), "UserId": p.UserID, "Type": p.Type.String()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// isJSON reports whether a Content-Type is application/json.
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }

@@ -12,18 +12,25 @@ import (
 )
 
 // DetailTypeAPICall is the detail-type of the events that carry a
-// CloudTrail record.
-const DetailTypeAPICall = "AWS API Call via CloudTrail"
+// CloudTrail record of an API call, and DetailTypeSignIn of those that
+// carry a console sign-in's (eventType AwsConsoleSignIn).
+const (
+	DetailTypeAPICall = "AWS API Call via CloudTrail"
+	DetailTypeSignIn  = "AWS Console Sign In via CloudTrail"
+)
 
 // apiCallHeader is what AppendAPICall reads of a record.
 type apiCallHeader struct {
 	EventSource string `json:"eventSource"`
+	EventType   string `json:"eventType"`
 	ErrorCode   string `json:"errorCode"`
 	ReadOnly    bool   `json:"readOnly"`
 }
 
 // AppendAPICall appends an "AWS API Call via CloudTrail" event whose
-// detail is rec (a CloudTrail record as JSON) to the log, and queues it for
+// detail is rec (a CloudTrail record as JSON), or for a console sign-in's
+// record (eventType AwsConsoleSignIn, its failures included) an "AWS
+// Console Sign In via CloudTrail" event, to the log, and queues it for
 // every active target whose pattern matches, in tx. acct is the receiving
 // account (the record's recipient), t the call's domain time and now the
 // real time. Records of reads (readOnly true) and of failed calls
@@ -39,10 +46,14 @@ func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now t
 		return false, nil
 	}
 	t = t.UTC().Truncate(time.Second)
+	detailType := DetailTypeAPICall
+	if h.EventType == "AwsConsoleSignIn" {
+		detailType = DetailTypeSignIn
+	}
 	ev := &Event{
 		Version:    "0",
 		ID:         uuid.New(),
-		DetailType: DetailTypeAPICall,
+		DetailType: detailType,
 		Source:     "aws." + strings.TrimSuffix(h.EventSource, ".amazonaws.com"),
 		Account:    acct,
 		Time:       t.Format(TimeFormat),

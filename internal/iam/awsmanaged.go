@@ -23,6 +23,33 @@ const (
 	AWSOrganizationsServiceTrustPolicyARN = AWSPolicyARNPrefix + "aws-service-role/AWSOrganizationsServiceTrustPolicy"
 )
 
+// The task policies of STS AssumeRoot: AWS managed policies under the
+// /root-task/ path, the only five TaskPolicyArn accepts.
+const (
+	TaskPolicyPrefix                = AWSPolicyARNPrefix + "root-task/"
+	IAMAuditRootUserCredentialsARN  = TaskPolicyPrefix + "IAMAuditRootUserCredentials"
+	IAMCreateRootUserPasswordARN    = TaskPolicyPrefix + "IAMCreateRootUserPassword"
+	IAMDeleteRootUserCredentialsARN = TaskPolicyPrefix + "IAMDeleteRootUserCredentials"
+	S3UnlockBucketPolicyARN         = TaskPolicyPrefix + "S3UnlockBucketPolicy"
+	SQSUnlockQueuePolicyARN         = TaskPolicyPrefix + "SQSUnlockQueuePolicy"
+)
+
+// TaskPolicies are the ARNs of the five task policies, in AWS's order.
+var TaskPolicies = []string{
+	IAMAuditRootUserCredentialsARN, IAMCreateRootUserPasswordARN, IAMDeleteRootUserCredentialsARN,
+	S3UnlockBucketPolicyARN, SQSUnlockQueuePolicyARN,
+}
+
+// IsTaskPolicy reports whether arn is one of the five task policies.
+func IsTaskPolicy(arn string) bool {
+	for _, t := range TaskPolicies {
+		if t == arn {
+			return true
+		}
+	}
+	return false
+}
+
 // awsPolicy declares one AWS managed policy of the catalogue.
 type awsPolicy struct {
 	name, path, id, version, description string
@@ -211,11 +238,219 @@ var awsCatalogue = []awsPolicy{
 	},
 }
 
+// taskCatalogue holds the task policies of STS AssumeRoot. Their documents
+// are AWS's (version v1 of 2024-11-06, unchanged since: a public daily
+// snapshot of AWS managed policies): Deny statements only, which carve the
+// root user's implicit full access down to one privileged task. They
+// grant nothing by themselves.
+var taskCatalogue = []awsPolicy{
+	{
+		name: "IAMAuditRootUserCredentials", path: "/root-task/", version: "v1",
+		description: "Task policy of a privileged root session: audit the member account's root user credentials.",
+		created:     "2024-11-06T22:27:58Z", updated: "2024-11-06T22:27:58Z",
+		doc: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyAllOtherActionsOnAnyResource",
+      "Effect": "Deny",
+      "NotAction": [
+        "iam:ListAccessKeys",
+        "iam:ListSigningCertificates",
+        "iam:GetLoginProfile",
+        "iam:ListMFADevices",
+        "iam:GetAccountSummary",
+        "iam:GetUser",
+        "iam:GetAccessKeyLastUsed"
+      ],
+      "Resource": "*"
+    },
+    {
+      "Sid": "DenyAuditingCredentialsOnNonRootUserResource",
+      "Effect": "Deny",
+      "Action": [
+        "iam:ListAccessKeys",
+        "iam:ListSigningCertificates",
+        "iam:GetLoginProfile",
+        "iam:ListMFADevices",
+        "iam:GetUser",
+        "iam:GetAccessKeyLastUsed"
+      ],
+      "NotResource": "arn:aws:iam::*:root"
+    }
+  ]
+}`,
+	},
+	{
+		name: "IAMCreateRootUserPassword", path: "/root-task/", version: "v1",
+		description: "Task policy of a privileged root session: allow the member account's root user to recover its password.",
+		created:     "2024-11-06T22:32:59Z", updated: "2024-11-06T22:32:59Z",
+		doc: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyAllOtherActionsOnAnyResource",
+      "Effect": "Deny",
+      "NotAction": [
+        "iam:CreateLoginProfile",
+        "iam:GetLoginProfile"
+      ],
+      "Resource": "*"
+    },
+    {
+      "Sid": "DenyCreatingPasswordOnNonRootUserResource",
+      "Effect": "Deny",
+      "Action": [
+        "iam:CreateLoginProfile",
+        "iam:GetLoginProfile"
+      ],
+      "NotResource": "arn:aws:iam::*:root"
+    }
+  ]
+}`,
+	},
+	{
+		name: "IAMDeleteRootUserCredentials", path: "/root-task/", version: "v1",
+		description: "Task policy of a privileged root session: delete the member account's root user credentials.",
+		created:     "2024-11-06T22:47:58Z", updated: "2024-11-06T22:47:58Z",
+		doc: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyAllOtherActionsOnAnyResource",
+      "Effect": "Deny",
+      "NotAction": [
+        "iam:DeleteAccessKey",
+        "iam:DeleteSigningCertificate",
+        "iam:DeleteLoginProfile",
+        "iam:DeactivateMFADevice",
+        "iam:DeleteVirtualMFADevice",
+        "iam:ListAccessKeys",
+        "iam:ListSigningCertificates",
+        "iam:GetLoginProfile",
+        "iam:ListMFADevices",
+        "iam:GetUser",
+        "iam:GetAccessKeyLastUsed"
+      ],
+      "Resource": "*"
+    },
+    {
+      "Sid": "DenyDeletingRootUserCredentialsOnNonRootUserResource",
+      "Effect": "Deny",
+      "Action": [
+        "iam:DeleteAccessKey",
+        "iam:DeleteSigningCertificate",
+        "iam:DeleteLoginProfile",
+        "iam:DeactivateMFADevice",
+        "iam:DeleteVirtualMFADevice",
+        "iam:ListAccessKeys",
+        "iam:ListSigningCertificates",
+        "iam:GetLoginProfile",
+        "iam:ListMFADevices",
+        "iam:GetUser",
+        "iam:GetAccessKeyLastUsed"
+      ],
+      "NotResource": "arn:aws:iam::*:root"
+    }
+  ]
+}`,
+	},
+	{
+		name: "S3UnlockBucketPolicy", path: "/root-task/", version: "v1",
+		description: "Task policy of a privileged root session: delete a misconfigured S3 bucket policy that denies every principal.",
+		created:     "2024-11-06T21:55:56Z", updated: "2024-11-06T21:55:56Z",
+		doc: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyAllOtherActionsOnAnyResource",
+      "Effect": "Deny",
+      "NotAction": [
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketPolicy",
+        "s3:GetBucketPolicy",
+        "s3:ListAllMyBuckets"
+      ],
+      "Resource": "*"
+    },
+    {
+      "Sid": "DenyManagingBucketPolicyForNonRootCallers",
+      "Effect": "Deny",
+      "Action": [
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketPolicy",
+        "s3:GetBucketPolicy",
+        "s3:ListAllMyBuckets"
+      ],
+      "Resource": "*",
+      "Condition": {
+        "StringNotLike": {
+          "aws:PrincipalArn": "arn:aws:iam::*:root"
+        }
+      }
+    }
+  ]
+}`,
+	},
+	{
+		name: "SQSUnlockQueuePolicy", path: "/root-task/", version: "v1",
+		description: "Task policy of a privileged root session: delete a misconfigured SQS queue policy that denies every principal.",
+		created:     "2024-11-06T21:51:02Z", updated: "2024-11-06T21:51:02Z",
+		doc: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyAllOtherActionsOnAnyResource",
+      "Effect": "Deny",
+      "NotAction": [
+        "sqs:SetQueueAttributes",
+        "sqs:GetQueueAttributes",
+        "sqs:ListQueues",
+        "sqs:GetQueueUrl"
+      ],
+      "Resource": "*"
+    },
+    {
+      "Sid": "DenyGettingQueueAttributesOnNonOwnQueue",
+      "Effect": "Deny",
+      "Action": [
+        "sqs:GetQueueAttributes"
+      ],
+      "Resource": "arn:aws:sqs:*:*:*",
+      "Condition": {
+        "StringNotEqualsIfExists": {
+          "aws:ResourceAccount": [
+            "${aws:PrincipalAccount}"
+          ]
+        }
+      }
+    },
+    {
+      "Sid": "DenyActionsForNonRootUser",
+      "Effect": "Deny",
+      "Action": [
+        "sqs:SetQueueAttributes",
+        "sqs:GetQueueAttributes",
+        "sqs:ListQueues",
+        "sqs:GetQueueUrl"
+      ],
+      "Resource": "*",
+      "Condition": {
+        "StringNotLike": {
+          "aws:PrincipalArn": "arn:aws:iam::*:root"
+        }
+      }
+    }
+  ]
+}`,
+	},
+}
+
 // awsPolicies maps ARN to policy, built once from awsCatalogue. Every
 // document parses (checked by the tests).
 var awsPolicies = func() map[string]*ManagedPolicy {
-	m := make(map[string]*ManagedPolicy, len(awsCatalogue))
-	for _, c := range awsCatalogue {
+	m := make(map[string]*ManagedPolicy, len(awsCatalogue)+len(taskCatalogue))
+	for _, c := range append(append([]awsPolicy(nil), awsCatalogue...), taskCatalogue...) {
 		created, _ := time.Parse(time.RFC3339, c.created)
 		updated, _ := time.Parse(time.RFC3339, c.updated)
 		id := c.id

@@ -139,4 +139,33 @@ type CredentialTx interface {
 
 	CredentialReport(ctx context.Context, acct identity.AccountID) (*CredentialReport, error)
 	PutCredentialReport(ctx context.Context, r *CredentialReport) error
+
+	// RootState returns what IAM keeps of the root user of acct besides
+	// its credentials.
+	RootState(ctx context.Context, acct identity.AccountID) (*RootState, error)
+	PutRootState(ctx context.Context, st *RootState) error
+	// OrgFeatures returns the centralized root access features of
+	// organization org.
+	OrgFeatures(ctx context.Context, org string) (*OrgFeatures, error)
+	PutOrgFeatures(ctx context.Context, f *OrgFeatures) error
+}
+
+// RootState is what IAM keeps of an account's root user besides its
+// credentials: its sign-ins and whether centralized root access removed
+// its credentials.
+type RootState struct {
+	Account identity.AccountID
+	// FirstSignInAttempt is the root user's first password sign-in
+	// attempt, successful or not (zero: none yet); the MFA enrolment rule
+	// of standalone and management accounts counts 35 days from it.
+	FirstSignInAttempt time.Time
+	// LastSignIn is the last successful sign-in (zero: none).
+	LastSignIn time.Time
+	// RecoveryDisabled is set when centralized root access removed the
+	// root credentials: the account was created while its organization
+	// had RootCredentialsManagement, or a root session deleted the root
+	// password. No root password, access key or MFA device may then be
+	// made for it and its password cannot be recovered, until a root
+	// session allows recovery (CreateLoginProfile without a password).
+	RecoveryDisabled bool
 }

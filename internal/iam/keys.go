@@ -9,7 +9,9 @@ import (
 
 // CreateAccessKey creates an active access key (AKIA…, 40-character
 // secret) for user, or for the account's root user if user is "". Returns
-// NoSuchEntity for an unknown user and LimitExceeded past two keys.
+// NoSuchEntity for an unknown user, LimitExceeded past two keys and, for
+// the root user, RootCredentialsRemoved when centralized root access
+// removed its credentials.
 func (s *Service) CreateAccessKey(ctx context.Context, acct identity.AccountID, user string) (*identity.AccessKey, error) {
 	id, secret, err := s.newKeyPair("AKIA")
 	if err != nil {
@@ -23,6 +25,8 @@ func (s *Service) CreateAccessKey(ctx context.Context, acct identity.AccountID, 
 				return err
 			}
 			k.User = u.Name
+		} else if err := checkRootCredentialsAllowed(ctx, tx, acct); err != nil {
+			return err
 		}
 		keys, err := tx.AccessKeys(ctx, acct, k.User)
 		if err != nil {

@@ -359,7 +359,9 @@ func (s *Service) MFADevice(ctx context.Context, acct identity.AccountID, serial
 // AddRootMFADevice registers and activates a virtual MFA device named
 // name for the root user of acct (serial arn:aws:iam::ACCT:mfa/NAME).
 // Returns NoSuchEntity for an unknown account, EntityAlreadyExists if the
-// name is taken and LimitExceeded past eight devices.
+// name is taken, LimitExceeded past eight devices and
+// RootCredentialsRemoved for a root user whose credentials centralized
+// root access removed.
 func (s *Service) AddRootMFADevice(ctx context.Context, acct identity.AccountID, name string) (*MFADevice, error) {
 	d, err := s.newDevice(acct, name, "/", nil)
 	if err != nil {
@@ -370,6 +372,9 @@ func (s *Service) AddRootMFADevice(ctx context.Context, acct identity.AccountID,
 		if _, err := tx.Account(ctx, acct); notFound(err) {
 			return noSuchEntity("The account %s cannot be found.", acct)
 		} else if err != nil {
+			return err
+		}
+		if err := checkRootCredentialsAllowed(ctx, tx, acct); err != nil {
 			return err
 		}
 		mine, err := devicesOf(ctx, tx, acct, "")

@@ -183,8 +183,11 @@ func accountWords(ctx context.Context, tx Tx, acct identity.AccountID) (name, em
 // console only).
 
 // SetRootPassword sets the root user's password of acct, checked with
-// CheckRootPassword. Returns NoSuchEntity for an unknown account and
-// PasswordPolicyViolation.
+// CheckRootPassword; it also stands for the root user's password recovery,
+// which fills a login profile a root session made without a password.
+// Returns NoSuchEntity for an unknown account, PasswordPolicyViolation,
+// and RootCredentialsRemoved for a root user whose credentials
+// centralized root access removed.
 func (s *Service) SetRootPassword(ctx context.Context, acct identity.AccountID, pw string) error {
 	if utf8.RuneCountInString(pw) > MaxPasswordLength {
 		return passwordViolation("Password should have a maximum length of %d.", MaxPasswordLength)
@@ -202,6 +205,9 @@ func (s *Service) SetRootPassword(ctx context.Context, acct identity.AccountID, 
 			return err
 		}
 		if err := CheckRootPassword(pw, a.Name, a.Email); err != nil {
+			return err
+		}
+		if err := checkRootCredentialsAllowed(ctx, tx, acct); err != nil {
 			return err
 		}
 		p, err := tx.LoginProfile(ctx, acct, "")
@@ -227,15 +233,16 @@ func (s *Service) DeleteRootPassword(ctx context.Context, acct identity.AccountI
 	})
 }
 
-// HasRootPassword reports whether the root user of acct has a password.
+// HasRootPassword reports whether the root user of acct has a password
+// (a login profile a root session made for recovery has none yet).
 func (s *Service) HasRootPassword(ctx context.Context, acct identity.AccountID) (bool, error) {
 	var ok bool
 	err := s.view(ctx, func(tx Tx) error {
-		_, err := tx.LoginProfile(ctx, acct, "")
+		p, err := tx.LoginProfile(ctx, acct, "")
 		if notFound(err) {
 			return nil
 		}
-		ok = err == nil
+		ok = err == nil && p.Hash != ""
 		return err
 	})
 	return ok, err

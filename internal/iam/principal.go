@@ -120,6 +120,18 @@ func loadPrincipal(ctx context.Context, tx Tx, p identity.Principal) (loaded, er
 		}
 		l.Tags = mergeTags(roleTags, sess.Tags)
 		return l, loadSession(ctx, tx, &l, sess)
+	case identity.Root:
+		// An AssumeRoot session has its task policy, as a session policy.
+		if !p.AssumedRoot || p.AccessKeyID == "" {
+			return l, nil
+		}
+		sess, err := tx.Session(ctx, p.AccessKeyID)
+		if notFound(err) || (err == nil && sess.Kind != RootSession) {
+			return l, nil
+		} else if err != nil {
+			return l, err
+		}
+		return l, loadSession(ctx, tx, &l, sess)
 	}
 	return l, nil
 }

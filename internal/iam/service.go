@@ -30,6 +30,9 @@ type Options struct {
 	// CredentialReportDelay is how long a credential report stays in
 	// progress after GenerateCredentialReport (default 0: ready at once).
 	CredentialReportDelay time.Duration
+	// Orgs answers what centralized root access and the root MFA rule
+	// need to know of organizations (nil: every account is standalone).
+	Orgs OrgDirectory
 }
 
 // Service holds every IAM and STS rule; the Store only persists.
@@ -47,6 +50,7 @@ type Service struct {
 	pwRounds    int
 	reportDelay time.Duration
 	uses        keyUses
+	orgs        OrgDirectory
 }
 
 // NewService returns the IAM service over store.
@@ -60,7 +64,7 @@ func NewService(store Store, opts Options) *Service {
 	if opts.PasswordHashRounds <= 0 {
 		opts.PasswordHashRounds = defaultPBKDF2Rounds
 	}
-	sv := &Service{now: opts.Now, rand: opts.Rand, raw: store, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay}
+	sv := &Service{now: opts.Now, rand: opts.Rand, raw: store, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay, orgs: opts.Orgs}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
 }

@@ -24,6 +24,9 @@ type Store = kernel.Store[Tx]
 // are sorted by name.
 type Tx interface {
 	Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error)
+	// AccountByEmail finds the account whose primary email is email
+	// (the root user's sign-in name).
+	AccountByEmail(ctx context.Context, email string) (*kernel.Account, error)
 
 	// Passwords, MFA devices, signing certificates, key uses and the
 	// credential report (credstore.go).

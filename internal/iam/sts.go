@@ -302,10 +302,13 @@ func (s *Service) Credential(ctx context.Context, accessKeyID string) (*Credenti
 				return ErrSessionExpired
 			}
 			p := sess.Principal()
-			if sess.Kind == UserSession {
+			switch sess.Kind {
+			case UserSession:
 				if p, err = userSessionPrincipal(ctx, tx, sess); err != nil {
 					return err
 				}
+			case RootSession:
+				p = rootSessionPrincipal(sess)
 			}
 			c = &Credential{Secret: sess.Secret, SessionToken: sess.Token, Principal: p, Expiration: sess.Expiration}
 			return nil

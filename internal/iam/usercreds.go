@@ -87,9 +87,9 @@ func rootCredentialSummary(ctx context.Context, tx Tx, acct identity.AccountID, 
 	}
 	m["MFADevices"], m["MFADevicesInUse"], m["AccountMFAEnabled"] = len(devices), inUse, rootMFA
 	m["AccountPasswordPresent"] = 0
-	if _, err := tx.LoginProfile(ctx, acct, ""); err == nil {
+	if p, err := tx.LoginProfile(ctx, acct, ""); err == nil && p.Hash != "" {
 		m["AccountPasswordPresent"] = 1
-	} else if !notFound(err) {
+	} else if err != nil && !notFound(err) {
 		return err
 	}
 	certs, err := tx.SigningCertificates(ctx, acct, "")

@@ -404,7 +404,7 @@ func TestResources(t *testing.T) {
 	if c := h.access(user, h.ops["AttachUserPolicy"], params).Conditions; len(c["iam:PolicyARN"]) != 1 {
 		t.Errorf("Context = %v", c)
 	}
-	if n := len(h.ops); n != 92 {
+	if n := len(h.ops); n != 97 {
 		t.Errorf("%d operations", n)
 	}
 }

@@ -61,8 +61,9 @@ func (c *call) password(name string, required bool) (string, bool) {
 // userOrSelf resolves the optional UserName of the operations whose model
 // says a root user may omit it only in an AssumeRoot session
 // (CreateLoginProfile, GetLoginProfile, DeleteLoginProfile,
-// DeactivateMFADevice): the named user, else the calling IAM user. A root
-// user or role session must name the user (ValidationError).
+// DeactivateMFADevice): the named user, else the calling IAM user, else
+// "" for the root user in an AssumeRoot session. A root user outside one,
+// or a role session, must name the user (ValidationError).
 // TODO(fidelity): the code AWS answers a root user with is not pinned.
 func (c *call) userOrSelf(name string) (string, error) {
 	if name != "" {
@@ -72,12 +73,17 @@ func (c *call) userOrSelf(name string) (string, error) {
 	case identity.IAMUser:
 		return c.caller.Name, nil
 	case identity.Root:
+		if c.caller.AssumedRoot {
+			return "", nil
+		}
 		return "", apierr.New(iam.CodeValidation, "Must specify userName when calling with root credentials outside an AssumeRoot session")
 	}
 	return "", apierr.New(iam.CodeValidation, "Must specify userName when calling with non-User credentials")
 }
 
 type wLoginProfile struct {
+	// UserName is empty for the root user's login profile.
+	// TODO(fidelity): what AWS writes for the root user is not pinned.
 	UserName              string `xml:"UserName"`
 	CreateDate            string `xml:"CreateDate"`
 	PasswordResetRequired bool   `xml:"PasswordResetRequired"`
@@ -91,12 +97,31 @@ func loginProfile(p *iam.LoginProfile) loginProfileResult {
 	return loginProfileResult{LoginProfile: wLoginProfile{UserName: p.User, CreateDate: ts(p.CreatedAt), PasswordResetRequired: p.ResetRequired}}
 }
 
+// createLoginProfile gives a user a password; in an AssumeRoot session,
+// without UserName, it allows the root user to recover its password (the
+// model: Password "must be omitted when you make the request with an
+// AssumeRoot session. It is required in all other cases").
 func (a *api) createLoginProfile(ctx context.Context, c *call) (any, error) {
 	name := c.in.str("UserName", shUserName, false)
-	pw, _ := c.password("Password", true)
+	rootSession := c.caller.AssumedRoot && name == ""
+	pw, hasPW := c.password("Password", false)
+	if !hasPW && !rootSession {
+		c.in.f().Fail("Password", "", true, "Member must not be null")
+	}
 	reset := c.in.boolean("PasswordResetRequired")
 	if err := c.in.err(); err != nil {
 		return nil, err
+	}
+	if rootSession {
+		if hasPW {
+			// TODO(fidelity): AWS's code and message are not pinned.
+			return nil, apierr.New(iam.CodeValidation, "Password must be omitted when you make the request with an AssumeRoot session.")
+		}
+		p, err := a.svc.AllowRootPasswordRecovery(ctx, c.acct)
+		if err != nil {
+			return nil, err
+		}
+		return loginProfile(p), nil
 	}
 	name, err := c.userOrSelf(name)
 	if err != nil {
@@ -118,7 +143,12 @@ func (a *api) getLoginProfile(ctx context.Context, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := a.svc.LoginProfile(ctx, c.acct, name)
+	var p *iam.LoginProfile
+	if name == "" {
+		p, err = a.svc.RootLoginProfile(ctx, c.acct)
+	} else {
+		p, err = a.svc.LoginProfile(ctx, c.acct, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +181,9 @@ func (a *api) deleteLoginProfile(ctx context.Context, c *call) (any, error) {
 	name, err := c.userOrSelf(name)
 	if err != nil {
 		return nil, err
+	}
+	if name == "" {
+		return nil, a.svc.DeleteRootLoginProfile(ctx, c.acct)
 	}
 	return nil, a.svc.DeleteLoginProfile(ctx, c.acct, name)
 }

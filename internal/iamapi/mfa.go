@@ -8,6 +8,7 @@ import (
 
 	"github.com/skip2/go-qrcode"
 
+	"github.com/accountplane/accountplane/internal/arn"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/protocol/query"
@@ -40,6 +41,17 @@ func (c *call) authCode(name string) string {
 // arn:aws:iam::ACCOUNT:mfa/PATH/NAME.
 func mfaRes(c identity.Principal, p url.Values) string {
 	return iamARN(c.Account, "mfa", p.Get("Path"), p.Get("VirtualMFADeviceName"))
+}
+
+// deleteDeviceRes names what DeleteVirtualMFADevice acts on: the device,
+// or in an AssumeRoot session the root user whose device it deletes (the
+// task policy IAMDeleteRootUserCredentials allows the action on
+// arn:aws:iam::*:root only).
+func deleteDeviceRes(c identity.Principal, p url.Values) string {
+	if c.AssumedRoot {
+		return arn.Root(string(c.Account))
+	}
+	return serialRes(c, p)
 }
 
 // serialRes names the device of the SerialNumber parameter (its ARN).
@@ -160,6 +172,9 @@ func (a *api) deactivateMFADevice(ctx context.Context, c *call) (any, error) {
 	name, err := c.userOrSelf(name)
 	if err != nil {
 		return nil, err
+	}
+	if name == "" {
+		return nil, a.svc.DeactivateRootMFADevice(ctx, c.acct, serial)
 	}
 	return nil, a.svc.DeactivateMFADevice(ctx, c.acct, name, serial)
 }

@@ -113,7 +113,7 @@ func table(svc *iam.Service, opts Options) []op {
 		// Simulation.
 		bind("SimulatePrincipalPolicy", true, simSource, a.simulatePrincipalPolicy),
 		bind("SimulateCustomPolicy", true, star, a.simulateCustomPolicy),
-	}, credentialOps(a)...)
+	}, append(credentialOps(a), rootAccessOps(a)...)...)
 }
 
 // credentialOps are the operations on the credentials of IAM users and
@@ -143,7 +143,7 @@ func credentialOps(a *api) []op {
 		bind("EnableMFADevice", false, user, a.enableMFADevice),
 		bind("ResyncMFADevice", false, user, a.resyncMFADevice),
 		bind("DeactivateMFADevice", false, userRes, a.deactivateMFADevice),
-		bind("DeleteVirtualMFADevice", false, serialRes, a.deleteVirtualMFADevice),
+		bind("DeleteVirtualMFADevice", false, deleteDeviceRes, a.deleteVirtualMFADevice),
 		bind("ListMFADevices", true, userRes, a.listMFADevices),
 		bind("ListVirtualMFADevices", true, star, a.listVirtualMFADevices),
 		bind("TagMFADevice", false, serialRes, a.tagMFADevice).withContext(tagContext),

@@ -105,6 +105,11 @@ type Principal struct {
 	// issued its session with a valid one-time code); zero when it did
 	// not. Long-term access keys never carry MFA.
 	MFAAt time.Time
+	// AssumedRoot is true for a privileged root session of STS AssumeRoot:
+	// the member account's root user (Type Root, Temporary), limited by
+	// the session's task policy; aws:AssumedRoot is "true" in its
+	// requests.
+	AssumedRoot bool
 }
 
 // AssumedRolePrincipal returns the principal of a role session.

@@ -112,6 +112,10 @@ type Operation struct {
 	Action string
 	// ReadOnly is true for operations that change nothing.
 	ReadOnly bool
+	// EventName is the eventName of the call's CloudTrail record when it
+	// is not Name: an in-process console task recorded as AWS records the
+	// console's call (the root user's MFA enrolment is EnableMFADevice).
+	EventName string
 	// Path is the REST URI: REST-JSON's (always POST), or REST-XML's,
 	// with Method; "" for other protocols.
 	Path string

@@ -93,6 +93,11 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		return tx.PutCreateAccountStatus(ctx, st)
 	})
 	if err == nil && st.Account != "" {
+		if s.opts.Created != nil {
+			if err := s.opts.Created(ctx, caller.Account, st.Account); err != nil {
+				return nil, fmt.Errorf("new account %s: %w", st.Account, err)
+			}
+		}
 		role := in.RoleName
 		if role == "" {
 			role = ManagedRoleName

@@ -52,6 +52,11 @@ type Options struct {
 	MaxPoliciesPerTarget int
 	// Roles creates the IAM roles AWS makes in member accounts (nil: none).
 	Roles Roles
+	// Created, if set, is told of each account CreateAccount makes in the
+	// organization of management account mgmt, after the change commits
+	// and before its roles are made (IAM's centralized root access removes
+	// the new account's root credentials).
+	Created func(ctx context.Context, mgmt, acct identity.AccountID) error
 }
 
 // Roles creates the IAM roles Organizations makes in member accounts. It

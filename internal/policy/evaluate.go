@@ -74,6 +74,12 @@ type PolicySet struct {
 	// RootUser says the principal is the account's root user, which needs
 	// no identity-based policy. SCPs still bind it.
 	RootUser bool
+	// SessionDeniesOnly says the session policies only carve access down:
+	// their Deny statements deny, but a request none of them allows is
+	// not denied for that. It is the task policy of an STS AssumeRoot
+	// session, whose Deny statements limit the root user's implicit full
+	// access to one privileged task.
+	SessionDeniesOnly bool
 }
 
 // Decision is the outcome of [Evaluate]. The zero value is an implicit
@@ -134,7 +140,8 @@ type statement struct {
 //  2. Otherwise, every SCP level, then every RCP level, must have a
 //     matching Allow.
 //  3. Otherwise, the permissions boundary (if any) must allow.
-//  4. Otherwise, the session policies (if any) must allow.
+//  4. Otherwise, the session policies (if any) must allow (unless they
+//     only deny: [PolicySet].SessionDeniesOnly).
 //  5. Otherwise, an identity-based policy must allow, or a resource-based
 //     policy must allow with a Principal that names the caller itself
 //     (see [PolicySet].Resource), or the principal must be the root user.
@@ -180,7 +187,7 @@ func Evaluate(req Request, set PolicySet) Decision {
 		d.Effect, d.DeniedBy = ImplicitDeny, RCP
 	case set.Boundary != nil && !boundaryAllow:
 		d.Effect, d.DeniedBy = ImplicitDeny, Boundary
-	case set.Session != nil && !sessionAllow:
+	case set.Session != nil && !sessionAllow && !set.SessionDeniesOnly:
 		d.Effect, d.DeniedBy = ImplicitDeny, Session
 	case set.RootUser || identityAllow || resourceGrant:
 		d.Effect, d.DeniedBy = Allow, NoKind

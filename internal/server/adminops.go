@@ -52,6 +52,7 @@ func (s *Server) routeAdminOps() {
 	s.mux.HandleFunc("POST /_accountplane/accounts/{id}/credentials", s.admin(s.newCredentials))
 	s.mux.HandleFunc("PUT /_accountplane/accounts/{id}/payment-method", s.admin(s.paymentMethod))
 	s.routeRootCredentials() // adminroot.go
+	s.routeRootPosture()     // posture.go
 }
 
 func (s *Server) adminFailure(w http.ResponseWriter, r *http.Request, err error) {

@@ -45,7 +45,7 @@ func rootStatus(code string) int {
 	switch code {
 	case "NoSuchEntity":
 		return http.StatusNotFound
-	case "EntityAlreadyExists", "LimitExceeded":
+	case "EntityAlreadyExists", "LimitExceeded", "RootCredentialsRemoved":
 		return http.StatusConflict
 	}
 	return http.StatusBadRequest

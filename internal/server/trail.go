@@ -38,9 +38,10 @@ type TrailConfig struct {
 	// Retention is how long records are kept (default 90 days); older ones
 	// are purged now and then.
 	Retention time.Duration
-	// Session describes the role session an access key belongs to, for
-	// the sessionContext of AssumedRole records (nil, or ok false: the
-	// creation date is left empty and the role's path taken as /).
+	// Session describes the session an access key belongs to, for the
+	// sessionContext of AssumedRole records and of AssumeRoot sessions'
+	// records (nil, or ok false: the creation date is left empty and the
+	// role's path taken as /).
 	Session func(ctx context.Context, accessKeyID string) (s trail.Session, ok bool)
 	// MaxEvents bounds the history: the oldest records beyond it are
 	// deleted as new ones arrive (0: no bound but Retention).
@@ -154,7 +155,7 @@ func (s *Server) FlushTrail() {
 
 // responseOps are the operations whose records keep response elements (as
 // AWS's do), minus secrets and tokens.
-var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/GetSessionToken": true, "iam/CreateAccessKey": true}
+var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/AssumeRoot": true, "sts/GetSessionToken": true, "iam/CreateAccessKey": true}
 
 const purgeEvery = time.Hour
 
@@ -186,13 +187,17 @@ func (s *Server) startTrail(ctx context.Context, rt route, caller identity.Princ
 	if rt.proto == operation.Query || rt.proto == operation.RESTXML {
 		params = trail.QueryParams(in.Params)
 	}
+	name := rt.op.Name
+	if rt.op.EventName != "" {
+		name = rt.op.EventName
+	}
 	c := trail.Call{
-		Principal: caller, Service: rt.svc.Name, Operation: rt.op.Name, ReadOnly: trail.IsReadOnly(rt.op.Name),
+		Principal: caller, Service: rt.svc.Name, Operation: name, ReadOnly: trail.IsReadOnly(name),
 		Params: params, UserAgent: m.userAgent, RequestID: m.requestID, Time: s.domainNow(),
 		TLS: m.tls, SourceIP: m.sourceIP, Console: m.console,
 		Region: trail.RegionOf(rt.svc.Name, m.region),
 	}
-	if caller.Type == identity.AssumedRole && s.trail.cfg.Session != nil {
+	if (caller.Type == identity.AssumedRole || caller.AssumedRoot) && s.trail.cfg.Session != nil {
 		if sess, ok := s.trail.cfg.Session(ctx, caller.AccessKeyID); ok {
 			c.Session = &sess
 		}

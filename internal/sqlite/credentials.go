@@ -281,3 +281,53 @@ func (x iamTx) PutCredentialReport(ctx context.Context, r *iam.CredentialReport)
 		string(r.Account), nanos(r.GeneratedAt), nanos(r.ReadyAt), string(r.Content))
 	return err
 }
+
+// Root users (migration 0013).
+
+// RootState implements iam.Tx.
+func (x iamTx) RootState(ctx context.Context, acct identity.AccountID) (*iam.RootState, error) {
+	st := iam.RootState{Account: acct}
+	err := x.queryRow(ctx, `SELECT first_signin_attempt, last_signin, recovery_disabled FROM root_users WHERE account_id = ?`, string(acct)).
+		Scan(scanTime{&st.FirstSignInAttempt}, scanTime{&st.LastSignIn}, &st.RecoveryDisabled)
+	if err != nil {
+		return nil, rowErr(err, "root user of "+string(acct))
+	}
+	return &st, nil
+}
+
+// PutRootState implements iam.Tx.
+func (x iamTx) PutRootState(ctx context.Context, st *iam.RootState) error {
+	if st == nil {
+		return errNil("put root user")
+	}
+	_, err := x.exec(ctx, "put root user of "+string(st.Account), `INSERT INTO root_users
+		(account_id, first_signin_attempt, last_signin, recovery_disabled) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET first_signin_attempt = excluded.first_signin_attempt,
+			last_signin = excluded.last_signin, recovery_disabled = excluded.recovery_disabled`,
+		string(st.Account), nanos(st.FirstSignInAttempt), nanos(st.LastSignIn), st.RecoveryDisabled)
+	return err
+}
+
+// OrgFeatures implements iam.Tx.
+func (x iamTx) OrgFeatures(ctx context.Context, org string) (*iam.OrgFeatures, error) {
+	f := iam.OrgFeatures{Org: org}
+	err := x.queryRow(ctx, `SELECT root_credentials_management, root_sessions, updated_at FROM org_root_features WHERE org_id = ?`, org).
+		Scan(&f.RootCredentialsManagement, &f.RootSessions, scanTime{&f.UpdatedAt})
+	if err != nil {
+		return nil, rowErr(err, "centralized root access of "+org)
+	}
+	return &f, nil
+}
+
+// PutOrgFeatures implements iam.Tx.
+func (x iamTx) PutOrgFeatures(ctx context.Context, f *iam.OrgFeatures) error {
+	if f == nil {
+		return errNil("put centralized root access")
+	}
+	_, err := x.exec(ctx, "put centralized root access of "+f.Org, `INSERT INTO org_root_features
+		(org_id, root_credentials_management, root_sessions, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET root_credentials_management = excluded.root_credentials_management,
+			root_sessions = excluded.root_sessions, updated_at = excluded.updated_at`,
+		f.Org, f.RootCredentialsManagement, f.RootSessions, nanos(f.UpdatedAt))
+	return err
+}

@@ -1,6 +1,7 @@
 // Package stsapi binds the AWS Security Token Service (query protocol,
 // XML responses): GetCallerIdentity for every kind of principal, and
-// AssumeRole, GetSessionToken and GetAccessKeyInfo on top of package iam.
+// AssumeRole, GetSessionToken, GetAccessKeyInfo and AssumeRoot on top of
+// package iam.
 //
 // It imports iam, identity and apierr; never storage, sigv4 or server.
 package stsapi
@@ -51,7 +52,7 @@ const ServiceName = "sts"
 
 // Service returns STS. svc may be nil, in which case only
 // GetCallerIdentity is offered; otherwise AssumeRole, GetSessionToken and
-// GetAccessKeyInfo too (session.go). GetCallerIdentity needs no permission
+// GetAccessKeyInfo too (session.go), and AssumeRoot (assumeroot.go). GetCallerIdentity needs no permission
 // (AWS answers it even when a policy explicitly denies it); AssumeRole is
 // authorized on the role it names, with aws:RequestTag/<key> and
 // aws:TagKeys of the session tags it passes (the role's own tags,
@@ -89,6 +90,7 @@ func Service(svc *iam.Service) operation.Service {
 			},
 		})
 		ops = append(ops, sessionOps(svc)...)
+		ops = append(ops, assumeRootOp(svc))
 	}
 	return operation.Service{
 		Name: ServiceName, Protocol: operation.Query, Xmlns: Xmlns, Version: Version,

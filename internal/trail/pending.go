@@ -20,13 +20,17 @@ func EventOf(c Call, opts Options) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
+	username := Username(c.Principal)
+	if c.SignIn != nil && c.SignIn.HiddenUser {
+		username = Hidden
+	}
 	return Event{
 		ID:          rec.EventID,
 		Account:     identity.AccountID(rec.RecipientAccount),
 		Time:        c.Time.UTC().Truncate(time.Second),
-		Name:        c.Operation,
+		Name:        rec.EventName,
 		Source:      rec.EventSource,
-		Username:    Username(c.Principal),
+		Username:    username,
 		AccessKeyID: c.Principal.AccessKeyID,
 		ReadOnly:    c.ReadOnly,
 		Resources:   Resources(c.Service, c.Params),

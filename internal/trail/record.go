@@ -39,14 +39,17 @@ type Record struct {
 	ErrorMessage      string         `json:"errorMessage,omitempty"`
 	RequestParameters map[string]any `json:"requestParameters"`
 	ResponseElements  map[string]any `json:"responseElements"`
-	RequestID         string         `json:"requestID"`
-	EventID           string         `json:"eventID"`
-	ReadOnly          bool           `json:"readOnly"`
-	EventType         string         `json:"eventType"`
-	ManagementEvent   bool           `json:"managementEvent"`
-	EventCategory     string         `json:"eventCategory"`
-	RecipientAccount  string         `json:"recipientAccountId"`
-	TLSDetails        *TLSDetails    `json:"tlsDetails,omitempty"`
+	// AdditionalEventData is a sign-in's (LoginTo, MobileVersion, MFAUsed,
+	// MFAIdentifier); absent from API calls.
+	AdditionalEventData map[string]string `json:"additionalEventData,omitempty"`
+	RequestID           string            `json:"requestID,omitempty"`
+	EventID             string            `json:"eventID"`
+	ReadOnly            bool              `json:"readOnly"`
+	EventType           string            `json:"eventType"`
+	ManagementEvent     bool              `json:"managementEvent"`
+	EventCategory       string            `json:"eventCategory"`
+	RecipientAccount    string            `json:"recipientAccountId"`
+	TLSDetails          *TLSDetails       `json:"tlsDetails,omitempty"`
 	// SessionCredentialFromConsole is "true" for calls the console made
 	// for a signed-in user, as AWS marks console calls; absent otherwise.
 	SessionCredentialFromConsole string `json:"sessionCredentialFromConsole,omitempty"`
@@ -63,11 +66,17 @@ type UserIdentity struct {
 	SessionContext *SessionContext `json:"sessionContext,omitempty"`
 }
 
-// SessionContext describes the role session of an AssumedRole caller.
+// SessionContext describes the session of a caller with temporary
+// credentials: an AssumedRole caller's role session, or a privileged root
+// session of STS AssumeRoot (no issuer; AssumedRoot "true").
 type SessionContext struct {
-	SessionIssuer       SessionIssuer     `json:"sessionIssuer"`
-	WebIDFederationData struct{}          `json:"webIdFederationData"`
+	SessionIssuer       *SessionIssuer    `json:"sessionIssuer,omitempty"`
+	WebIDFederationData *struct{}         `json:"webIdFederationData,omitempty"`
 	Attributes          SessionAttributes `json:"attributes"`
+	// AssumedRoot is "true" in the records of an AssumeRoot session's
+	// calls, and in the record of the AssumeRoot call itself (as AWS's
+	// example shows it); absent otherwise.
+	AssumedRoot string `json:"assumedRoot,omitempty"`
 }
 
 // SessionIssuer is the role a session was issued for.
@@ -140,7 +149,46 @@ type Call struct {
 	// Response holds the response elements AWS records for the operation,
 	// under their wire names (nil for most calls: null).
 	Response map[string]any
+	// SignIn, when set, makes the record a console sign-in's
+	// (signin.amazonaws.com ConsoleLogin, eventType AwsConsoleSignIn)
+	// instead of an API call's.
+	SignIn *SignIn
 }
+
+// SignIn describes a console sign-in attempt, the record AWS writes as
+// ConsoleLogin
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html):
+// requestParameters null, responseElements {"ConsoleLogin": "Success" or
+// "Failure"}, errorMessage "Failed authentication" on a failure, and
+// additionalEventData with LoginTo, MobileVersion "No", MFAUsed "Yes" or
+// "No" and, when a device verified, MFAIdentifier.
+type SignIn struct {
+	Success bool
+	// Message is the errorMessage of a failure ("" for "Failed
+	// authentication").
+	Message string
+	MFAUsed bool
+	// MFAIdentifier is the serial number of the device whose code
+	// verified.
+	MFAIdentifier string
+	// LoginTo is the console page the sign-in leads to.
+	LoginTo string
+	// HiddenUser is true when the IAM user named does not exist: AWS then
+	// writes its name as HIDDEN_DUE_TO_SECURITY_REASONS.
+	HiddenUser bool
+}
+
+// The constants of sign-in records.
+const (
+	// SignInSource is the eventSource of sign-in records and SignInEvent
+	// their eventName.
+	SignInSource = "signin.amazonaws.com"
+	SignInEvent  = "ConsoleLogin"
+	// EventTypeSignIn is their eventType (API calls' is AwsApiCall).
+	EventTypeSignIn = "AwsConsoleSignIn"
+	// FailedAuthentication is the errorMessage of a failed sign-in.
+	FailedAuthentication = "Failed authentication"
+)
 
 // Options tune what records hold. The zero value follows the spec's
 // examples.
@@ -161,9 +209,16 @@ func Build(c Call, opts Options) Record {
 	if region == "" {
 		region = GlobalRegion
 	}
+	if c.SignIn != nil {
+		return buildSignIn(c, region)
+	}
+	ui := userIdentity(c.Principal, c.Session)
+	if c.Service == "sts" && c.Operation == "AssumeRoot" && ui.SessionContext != nil {
+		ui.SessionContext.AssumedRoot = "true"
+	}
 	return Record{
 		EventVersion:                 EventVersion,
-		UserIdentity:                 userIdentity(c.Principal, c.Session),
+		UserIdentity:                 ui,
 		EventTime:                    Timestamp(c.Time),
 		EventSource:                  EventSource(c.Service),
 		EventName:                    c.Operation,
@@ -184,6 +239,60 @@ func Build(c Call, opts Options) Record {
 		TLSDetails:                   c.TLS,
 		SessionCredentialFromConsole: fromConsole(c.Console),
 	}
+}
+
+// buildSignIn returns the record of a console sign-in attempt (c.SignIn
+// set), in the account it was made in.
+func buildSignIn(c Call, region string) Record {
+	si := c.SignIn
+	p := c.Principal
+	u := UserIdentity{Type: p.Type.String(), PrincipalID: p.UserID, ARN: p.ARN, AccountID: string(p.Account)}
+	if p.Type == identity.IAMUser {
+		u.UserName = p.Name
+		if si.HiddenUser {
+			u.UserName, u.PrincipalID, u.ARN = Hidden, "", ""
+		}
+		if !si.Success {
+			u.ARN = "" // AWS writes no ARN for a failed IAM user sign-in
+		}
+	}
+	result, msg := "Success", ""
+	if !si.Success {
+		result, msg = "Failure", si.Message
+		if msg == "" {
+			msg = FailedAuthentication
+		}
+	}
+	extra := map[string]string{"LoginTo": si.LoginTo, "MobileVersion": "No", "MFAUsed": yesNo(si.MFAUsed)}
+	if si.MFAIdentifier != "" {
+		extra["MFAIdentifier"] = si.MFAIdentifier
+	}
+	return Record{
+		EventVersion:        EventVersion,
+		UserIdentity:        u,
+		EventTime:           Timestamp(c.Time),
+		EventSource:         SignInSource,
+		EventName:           SignInEvent,
+		AWSRegion:           region,
+		SourceIPAddress:     c.SourceIP,
+		UserAgent:           c.UserAgent,
+		ErrorMessage:        msg,
+		ResponseElements:    map[string]any{"ConsoleLogin": result},
+		AdditionalEventData: extra,
+		EventID:             c.EventID,
+		EventType:           EventTypeSignIn,
+		ManagementEvent:     true,
+		EventCategory:       "Management",
+		RecipientAccount:    string(p.Account),
+		TLSDetails:          c.TLS,
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
 }
 
 func fromConsole(console bool) string {
@@ -261,14 +370,23 @@ func userIdentity(p identity.Principal, s *Session) UserIdentity {
 	switch p.Type {
 	case identity.IAMUser:
 		u.UserName = p.Name
+	case identity.Root:
+		if p.AssumedRoot {
+			sc := &SessionContext{Attributes: SessionAttributes{MFAAuthenticated: "false"}, AssumedRoot: "true"}
+			if s != nil {
+				sc.Attributes.CreationDate = Timestamp(s.Created)
+			}
+			u.SessionContext = sc
+		}
 	case identity.AssumedRole:
 		roleID, _, _ := strings.Cut(p.UserID, ":")
 		sc := &SessionContext{
-			SessionIssuer: SessionIssuer{
+			SessionIssuer: &SessionIssuer{
 				Type: "Role", PrincipalID: roleID, AccountID: string(p.Account), UserName: p.Name,
 				ARN: arn.IAM(string(p.Account), "role", "/", p.Name),
 			},
-			Attributes: SessionAttributes{MFAAuthenticated: "false"},
+			WebIDFederationData: &struct{}{},
+			Attributes:          SessionAttributes{MFAAuthenticated: "false"},
 		}
 		if s != nil {
 			if s.RoleARN != "" {
