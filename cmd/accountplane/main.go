@@ -33,7 +33,7 @@ Commands:
   outbox    print the mails and texts the server "sent" (one-time codes)
   accounts  sign up a standalone account (create) or list every account (list)
   credentials create --account ID   a new root access key pair for an account
-  root      the root user's password and MFA devices (console-only in AWS)
+  root      the root user's password and MFA devices (console-only in AWS), the root posture report
   clock     show or advance the domain clock (expiries, transitions)
   events    tail the event bus (Region Opt-In Status Change events)
   webhooks  list the dead webhook deliveries (dead) or send one again (retry ID)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/iam"
@@ -20,13 +21,21 @@ const rootUsage = `Usage: accountplane root password set --account ID      (read
        accountplane root mfa add --account ID --name NAME    (prints the serial number and Base32 seed)
        accountplane root mfa delete --account ID --name NAME
        accountplane root mfa code --seed BASE32              (the current code, at the server's domain time)
+       accountplane root posture [--organization o-...] [--json]
 
-The root user's password and MFA devices, which AWS manages in the console only.
+The root user's password and MFA devices, which AWS manages in the console only,
+and the root posture report: per account, its root MFA devices, access keys and
+their last use, password, signing certificates, credentials removed centrally,
+last root sign-in and API call, and the verdicts of AWS Config's
+root-account-mfa-enabled and iam-root-access-key-check rules.
 `
 
 // rootCmd manages the root user's console-only credentials through the
 // admin API.
 func rootCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "posture" {
+		return posture(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) < 2 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, rootUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
@@ -109,4 +118,93 @@ func mfaCode(ctx context.Context, c *adminClient, seed string, stdout, stderr io
 	}
 	fmt.Fprintln(stdout, code)
 	return 0
+}
+
+// posture prints the root posture report: a table, or with --json the
+// admin API's answer.
+func posture(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("root posture", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := adminFlags(fs)
+	org := fs.String("organization", "", "only the accounts of this organization (o-...)")
+	asJSON := fs.Bool("json", false, "print the admin API's JSON answer")
+	fs.Usage = func() { fmt.Fprint(stderr, rootUsage+"\nFlags:\n"); fs.PrintDefaults() }
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	path := "/_accountplane/root-posture"
+	if *org != "" {
+		path += "?organization=" + url.QueryEscape(*org)
+	}
+	body, err := c.do(ctx, http.MethodGet, path, nil)
+	if err != nil || *asJSON {
+		return printAnswer(body, err)(stdout, stderr)
+	}
+	var out struct {
+		Accounts []struct {
+			AccountID    string `json:"AccountId"`
+			Name         string
+			Organization string
+			Management   bool
+			MFADevices   []struct{ SerialNumber string }
+			AccessKeys   []struct {
+				AccessKeyID  string `json:"AccessKeyId"`
+				Status       string
+				LastUsedDate *time.Time
+			}
+			PasswordPresent             bool
+			SigningCertificates         []struct{ CertificateID string `json:"CertificateId"` }
+			CredentialsRemovedCentrally bool
+			LastRootSignIn              *time.Time
+			LastRootAPICall             *time.Time `json:"LastRootApiCall"`
+			Rules                       map[string]string
+		}
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		fmt.Fprintf(stderr, "accountplane: the server answered %q\n", body)
+		return 1
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tNAME\tORGANIZATION\tMFA\tACCESS KEYS\tPASSWORD\tCERTS\tREMOVED\tLAST SIGN-IN\tLAST API CALL\troot-account-mfa-enabled\tiam-root-access-key-check")
+	for _, a := range out.Accounts {
+		org := a.Organization
+		if org == "" {
+			org = "-"
+		} else if a.Management {
+			org += " (management)"
+		}
+		var keys []string
+		for _, k := range a.AccessKeys {
+			used := "never used"
+			if k.LastUsedDate != nil {
+				used = "used " + k.LastUsedDate.UTC().Format("2006-01-02")
+			}
+			keys = append(keys, k.AccessKeyID+" "+strings.ToLower(k.Status)+", "+used)
+		}
+		if len(keys) == 0 {
+			keys = []string{"none"}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.AccountID, a.Name, org, len(a.MFADevices),
+			strings.Join(keys, "; "), yesNo(a.PasswordPresent), len(a.SigningCertificates), yesNo(a.CredentialsRemovedCentrally),
+			when(a.LastRootSignIn), when(a.LastRootAPICall), a.Rules["root-account-mfa-enabled"], a.Rules["iam-root-access-key-check"])
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "accountplane: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func when(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
 }

@@ -55,11 +55,16 @@ func (ad *admin) DeleteRootMFADevice(ctx context.Context, id identity.AccountID,
 }
 
 // newRootKey issues a root access key through IAM, which keeps the root
-// user at two keys (409 past that, as CreateAccessKey answers).
+// user at two keys (409 past that, as CreateAccessKey answers) and refuses
+// a root user whose credentials centralized root access removed (409,
+// saying how to reach it: a privileged root session).
 func (ad *admin) newRootKey(ctx context.Context, id identity.AccountID) (identity.AccessKey, error) {
 	k, err := ad.iam.CreateAccessKey(ctx, id, "")
 	if e, ok := apierr.As(err); ok && e.Code == iam.CodeLimitExceeded {
 		return identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: "the root user of " + string(id) + " already has two access keys (AWS's limit; inactive keys count)"}
+	} else if ok && e.Code == iam.CodeRootCredentialsRemoved {
+		// Say how to get in: a privileged root session.
+		return identity.AccessKey{}, &server.AdminError{Status: http.StatusConflict, Message: e.Message}
 	} else if err != nil {
 		return identity.AccessKey{}, err
 	}
