@@ -152,8 +152,10 @@ func posture(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				Status       string
 				LastUsedDate *time.Time
 			}
-			PasswordPresent             bool
-			SigningCertificates         []struct{ CertificateID string `json:"CertificateId"` }
+			PasswordPresent     bool
+			SigningCertificates []struct {
+				CertificateID string `json:"CertificateId"`
+			}
 			CredentialsRemovedCentrally bool
 			LastRootSignIn              *time.Time
 			LastRootAPICall             *time.Time `json:"LastRootApiCall"`

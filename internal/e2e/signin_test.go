@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	atypes "github.com/aws/aws-sdk-go-v2/service/account/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/accountplane/accountplane/accountplanetest"
 	iamdomain "github.com/accountplane/accountplane/internal/iam"
