@@ -59,3 +59,33 @@ func TestRootCommands(t *testing.T) {
 		t.Errorf("password set without input: code %d, err %q", code, errb)
 	}
 }
+
+// `accountplane root posture` prints the report as a table, or as JSON;
+// an unknown organization is the admin API's 404.
+func TestRootPosture(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Start(ctx, app.Config{Addr: "127.0.0.1:0", DataDir: app.MemoryData, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(ctx)
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := rootCmd(ctx, append([]string{"posture", "--endpoint", a.URL()}, args...), nil, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, errb := run()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "ACCOUNT") ||
+		!regexp.MustCompile(`^000000000000\s+default\s+-\s+0\s+test active, never used\s+yes\s+0\s+no\s+never\s+never\s+NON_COMPLIANT\s+NON_COMPLIANT$`).MatchString(lines[1]) {
+		t.Errorf("root posture: code %d, out %q, err %q", code, out, errb)
+	}
+	code, out, errb = run("--json")
+	var doc struct{ Accounts []map[string]any }
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Accounts) != 1 || doc.Accounts[0]["AccountId"] != "000000000000" {
+		t.Errorf("root posture --json: code %d, out %q, err %q", code, out, errb)
+	}
+	if code, _, errb := run("--organization", "o-nosuchorg000"); code != 1 || !strings.Contains(errb, "404") {
+		t.Errorf("root posture of an unknown organization: code %d, err %q", code, errb)
+	}
+}
