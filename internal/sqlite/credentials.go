@@ -282,7 +282,7 @@ func (x iamTx) PutCredentialReport(ctx context.Context, r *iam.CredentialReport)
 	return err
 }
 
-// Root users (migration 0013).
+// Root users (migration 0015).
 
 // RootState implements iam.Tx.
 func (x iamTx) RootState(ctx context.Context, acct identity.AccountID) (*iam.RootState, error) {

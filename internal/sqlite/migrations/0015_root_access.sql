@@ -1,4 +1,4 @@
--- 0013_root_access: centralized root access and root sign-ins.
+-- 0015_root_access: centralized root access and root sign-ins.
 --
 -- Same conventions as 0003_iam.sql (TEXT and INTEGER only, unix nanosecond
 -- timestamps, NULL for the zero time).
