@@ -103,7 +103,7 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if db.dialect == dialectPostgres {
 		return db.updatePostgres(ctx, fn)
 	}
-	return db.updateOnce(ctx, fn, nil)
+	return db.updateGrouped(ctx, fn)
 }
 
 func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {
