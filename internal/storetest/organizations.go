@@ -98,7 +98,7 @@ var organizationRecords = &kind[organizations.Tx, organizations.Organization]{
 	name: "Organization", store: orgStore,
 	sample: func(s, n int) organizations.Organization {
 		o := *newOrg(100*s + n)
-		o.EnabledPolicyTypes = policyTypeLists[n%len(policyTypeLists)]
+		o.EnabledPolicyTypes = policyTypeLists[(s+n)%len(policyTypeLists)] // the checks' records use every list
 		return o
 	},
 	key: func(o organizations.Organization) any { return o.ID },
