@@ -27,6 +27,8 @@ type Tx interface {
 	ServiceTx
 	PolicyTx
 	TagTx
+	TransferTx
+	PolicyTypeChangeTx
 }
 
 // OrganizationTx holds the organization, its tree (OUs, members) and its

@@ -39,6 +39,9 @@ type Organization struct {
 	EnabledPolicyTypes []PolicyType
 	// AllFeaturesHandshake is the ENABLE_ALL_FEATURES handshake in progress, if any.
 	AllFeaturesHandshake HandshakeID
+	// PendingPolicyTypes are the policy type changes still in progress
+	// (filled in by the service; stores need not keep it).
+	PendingPolicyTypes []PolicyTypeChange
 }
 
 // PolicyTypeEnabled reports whether t is enabled in the root.
@@ -97,6 +100,9 @@ type CreateAccountStatus struct {
 	AccountName   string
 	Email         string
 	Account       identity.AccountID // "" when it failed
+	// GovCloudAccount is the paired GovCloud account of a
+	// CreateGovCloudAccount request ("" otherwise, or when it failed).
+	GovCloudAccount identity.AccountID
 	FailureReason string
 	RequestedAt   time.Time
 	DueAt         time.Time
@@ -121,6 +127,9 @@ const (
 	ActionInvite             HandshakeAction = "INVITE"
 	ActionEnableAllFeatures  HandshakeAction = "ENABLE_ALL_FEATURES"
 	ActionApproveAllFeatures HandshakeAction = "APPROVE_ALL_FEATURES"
+	// ActionTransferResponsibility invites another organization's
+	// management account to a responsibility transfer (transfers.go).
+	ActionTransferResponsibility HandshakeAction = "TRANSFER_RESPONSIBILITY"
 )
 
 // HandshakeState is a handshake's state.
@@ -173,6 +182,9 @@ type Handshake struct {
 	ManagementEmail string
 	ManagementName  string
 	FeatureSet      FeatureSet
+	// Transfer is the responsibility transfer a TRANSFER_RESPONSIBILITY
+	// handshake proposes (filled in by the service; stores need not keep it).
+	Transfer *Transfer
 }
 
 // StateAt derives the state at now: an open handshake past its expiry is EXPIRED.
