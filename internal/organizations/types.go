@@ -95,17 +95,18 @@ const (
 // CreateAccountStatus is a CreateAccount request. Its state is derived from
 // DueAt: IN_PROGRESS before, then SUCCEEDED, or FAILED with FailureReason.
 type CreateAccountStatus struct {
-	ID          CreateAccountReqID
-	Org         OrgID
-	AccountName string
-	Email       string
-	Account     identity.AccountID // "" when it failed
+	ID            CreateAccountReqID
+	Org           OrgID
+	AccountName   string
+	Email         string
+	Account       identity.AccountID // "" when it failed
+	FailureReason string
+	RequestedAt   time.Time
+	DueAt         time.Time
+
 	// GovCloudAccount is the paired GovCloud account of a
 	// CreateGovCloudAccount request ("" otherwise, or when it failed).
 	GovCloudAccount identity.AccountID
-	FailureReason   string
-	RequestedAt     time.Time
-	DueAt           time.Time
 }
 
 // StateAt derives the state at now.
