@@ -228,6 +228,7 @@ func TestAuthorizationTable(t *testing.T) {
 		{"", "DisablePolicyType", mgmt, map[string]any{"RootId": w.root, "PolicyType": scpType}, []string{w.rootARN()},
 			conds{"organizations:PolicyType": {scpType}}},
 	}
+	cases = append(cases, transferAuthzCases(t, e, w)...)
 
 	covered := map[string]bool{}
 	for _, c := range cases {

@@ -204,25 +204,26 @@ func operations(svc *organizations.Service, opts Options) []operation.Operation 
 		bind(a, "DisablePolicyType", false, a.disablePolicyType, func(in *policyTypeInput) access {
 			return on(root(in.RootId)).with(keyPolicyType, *in.PolicyType)
 		}),
+		// GovCloud and responsibility transfers (govcloud.go, transfers.go).
+		bind(a, "CreateGovCloudAccount", false, a.createGovCloudAccount, func(in *createAccountInput) access { return on().withRequestTags(in.Tags) }),
+		bind(a, "InviteOrganizationToTransferResponsibility", false, a.inviteOrganizationToTransferResponsibility, func(in *inviteTransferInput) access { return on().withRequestTags(in.Tags) }),
+		bind(a, "DescribeResponsibilityTransfer", true, a.describeResponsibilityTransfer, func(in *transferIDInput) access { return on(transfer(in.Id)) }),
+		bind(a, "ListInboundResponsibilityTransfers", true, a.listInboundResponsibilityTransfers, anyResource),
+		bind(a, "ListOutboundResponsibilityTransfers", true, a.listOutboundResponsibilityTransfers, anyResource),
+		bind(a, "UpdateResponsibilityTransfer", false, a.updateResponsibilityTransfer, func(in *updateTransferInput) access { return on(transfer(in.Id)) }),
+		bind(a, "TerminateResponsibilityTransfer", false, a.terminateResponsibilityTransfer, func(in *terminateTransferInput) access { return on(transfer(in.Id)) }),
 	}
 }
 
 // Unsupported lists the model's operations this deployment does not offer
 // (the other 13 of the 63). Answer them with [NotImplemented].
 var Unsupported = []string{
-	"CreateGovCloudAccount",
 	"DeleteResourcePolicy",
 	"DescribeEffectivePolicy",
 	"DescribeResourcePolicy",
-	"DescribeResponsibilityTransfer",
-	"InviteOrganizationToTransferResponsibility",
 	"ListAccountsWithInvalidEffectivePolicy",
 	"ListEffectivePolicyValidationErrors",
-	"ListInboundResponsibilityTransfers",
-	"ListOutboundResponsibilityTransfers",
 	"PutResourcePolicy",
-	"TerminateResponsibilityTransfer",
-	"UpdateResponsibilityTransfer",
 }
 
 // CodeUnknownOperation is the awsJson answer for an X-Amz-Target that names

@@ -134,6 +134,7 @@ func TestValidation(t *testing.T) {
 		{"EnablePolicyType", `{"RootId":"r-abcd","PolicyType":"NOPE"}`, badPolType},
 		{"DisablePolicyType", `{"RootId":"ou-abcd-abcdefgh","PolicyType":"TAG_POLICY"}`, badPattern},
 	}
+	tests = append(tests, transferValidationCases...)
 	e := newEnv(t)
 	covered := map[string]bool{}
 	for _, tt := range tests {
