@@ -52,26 +52,39 @@ func (s *Service) GovCloudAccount(ctx context.Context, t Target) (*GovCloudInfo,
 	return out, err
 }
 
-// Errors of PairGovCloud (the admin API answers them; they are no AWS
-// exceptions).
+// Errors of PairGovCloud and PairNewGovCloud (the admin API and the seed
+// answer them; they are no AWS exceptions).
 var (
 	ErrNotCommercial = errors.New("account: only an account of the commercial partition has a GovCloud pair")
 	ErrNotGovCloud   = errors.New("account: the account to pair is not a GovCloud (US) account")
+	ErrIDTaken       = errors.New("account: an account with the new GovCloud account's id exists")
 )
 
-// PairGovCloud pairs the commercial account id with the GovCloud (US)
-// account gov, which it creates (as kernel.Account.GovCloudPair describes)
-// when no account has that id; it makes id "GovCloud-enabled", a
-// management account that may call CreateGovCloudAccount. An account
-// already paired keeps its pair. It returns the paired account and whether
-// it created it.
+// PairGovCloud pairs the commercial account id with the existing GovCloud
+// (US) account gov (the seed's govCloudAccount); it makes id
+// "GovCloud-enabled", a management account that may call
+// CreateGovCloudAccount. An account already paired keeps its pair, which
+// it returns.
 //
-// It returns an error wrapping ErrNotFound for an unknown id,
-// ErrNotCommercial for an account outside the commercial partition,
-// ErrNotGovCloud when gov exists outside aws-us-gov, and ErrEmailInUse
-// when the GovCloud account's address is taken. (Two accounts may name
-// one GovCloud account in a seed; AWS pairs one to one.)
-func (s *Service) PairGovCloud(ctx context.Context, id, gov identity.AccountID) (identity.AccountID, bool, error) {
+// It returns an error wrapping ErrNotFound for an unknown id or gov,
+// ErrNotCommercial for an id outside the commercial partition and
+// ErrNotGovCloud for a gov outside aws-us-gov. (Two accounts may name one
+// GovCloud account in a seed; AWS pairs one to one.)
+func (s *Service) PairGovCloud(ctx context.Context, id, gov identity.AccountID) (identity.AccountID, error) {
+	got, _, err := s.pair(ctx, id, gov, false)
+	return got, err
+}
+
+// PairNewGovCloud is PairGovCloud with a new GovCloud account, created
+// with id gov as kernel.Account.GovCloudPair describes (the admin API's
+// /_accountplane/accounts/{id}/govcloud), unless id is paired already. It
+// reports whether it created the account; ErrIDTaken if an account has id
+// gov, ErrEmailInUse if one has the new account's email.
+func (s *Service) PairNewGovCloud(ctx context.Context, id, gov identity.AccountID) (identity.AccountID, bool, error) {
+	return s.pair(ctx, id, gov, true)
+}
+
+func (s *Service) pair(ctx context.Context, id, gov identity.AccountID, create bool) (identity.AccountID, bool, error) {
 	created := false
 	err := s.store.Update(ctx, func(tx Tx) error {
 		a, err := tx.Account(ctx, id)
@@ -87,7 +100,9 @@ func (s *Service) PairGovCloud(ctx context.Context, id, gov identity.AccountID) 
 		}
 		g, err := tx.Account(ctx, gov)
 		switch {
-		case errors.Is(err, ErrNotFound):
+		case create && err == nil:
+			return ErrIDTaken
+		case create && errors.Is(err, ErrNotFound):
 			g = a.GovCloudPair(gov, s.now())
 			if other, err := tx.AccountByEmail(ctx, g.Email); err == nil {
 				return fmt.Errorf("pair %s: email %s belongs to account %s: %w", id, g.Email, other.ID, ErrEmailInUse)
@@ -99,7 +114,7 @@ func (s *Service) PairGovCloud(ctx context.Context, id, gov identity.AccountID) 
 			}
 			created = true
 		case err != nil:
-			return err
+			return fmt.Errorf("load GovCloud account %s: %w", gov, err)
 		case g.Partition != kernel.PartitionGovCloud:
 			return ErrNotGovCloud
 		}

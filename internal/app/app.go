@@ -223,7 +223,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
-		Log: cfg.Log, Keys: newCredentials(a.IAM, cfg.Now), Outbox: a.db,
+		Log: cfg.Log, Keys: newCredentials(a.IAM, a.partitionOf, cfg.Now), Outbox: a.db,
 		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:           eventClock{a.clock, a.events},

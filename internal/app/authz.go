@@ -21,19 +21,34 @@ import (
 
 // credentials adapts iam.Service to server.Credentials, caching what an
 // access key resolves to until IAM changes (or a second of domain time
-// passes, for session expiry).
+// passes, for session expiry). A key's principal is named in its
+// account's partition, where alone the key signs.
 type credentials struct {
-	iam   *iam.Service
-	cache *factCache[*iam.Credential]
+	iam       *iam.Service
+	partition func(ctx context.Context, id identity.AccountID) (string, error)
+	cache     *factCache[keyFacts]
 }
 
-func newCredentials(s *iam.Service, now func() time.Time) credentials {
-	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: s.Generation, now: now, maxAge: time.Second}}
+// keyFacts is what an access key resolves to.
+type keyFacts struct {
+	cred      *iam.Credential
+	partition string
+}
+
+func newCredentials(s *iam.Service, partition func(context.Context, identity.AccountID) (string, error), now func() time.Time) credentials {
+	return credentials{iam: s, partition: partition, cache: &factCache[keyFacts]{gen: s.Generation, now: now, maxAge: time.Second}}
 }
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
-	cred, err := c.cache.get(id, func() (*iam.Credential, error) { return c.iam.Credential(ctx, id) })
-	if err == nil && !cred.Expiration.IsZero() && !c.cache.now().Before(cred.Expiration) {
+	k, err := c.cache.get(id, func() (keyFacts, error) {
+		cred, err := c.iam.Credential(ctx, id)
+		if err != nil {
+			return keyFacts{}, err
+		}
+		p, err := c.partition(ctx, cred.Principal.Account)
+		return keyFacts{cred, p}, err
+	})
+	if err == nil && !k.cred.Expiration.IsZero() && !c.cache.now().Before(k.cred.Expiration) {
 		err = iam.ErrSessionExpired
 	}
 	if errors.Is(err, iam.ErrSessionExpired) {
@@ -42,7 +57,8 @@ func (c credentials) Credential(ctx context.Context, id string) (server.Credenti
 	if err != nil {
 		return server.Credential{}, err
 	}
-	return server.Credential{Secret: cred.Secret, SessionToken: cred.SessionToken, Principal: cred.Principal}, nil
+	return server.Credential{Secret: k.cred.Secret, SessionToken: k.cred.SessionToken,
+		Principal: k.cred.Principal.InPartition(k.partition), Partition: k.partition}, nil
 }
 
 // policySource implements authz.PolicySource over IAM and Organizations.

@@ -61,6 +61,14 @@ type SeedAccount struct {
 	PaymentMethod *bool `yaml:"paymentMethod"`
 	// Seller is AWS (default) or AISPL.
 	Seller string `yaml:"seller"`
+	// Partition is the account's partition: aws (default), aws-us-gov,
+	// aws-cn, aws-iso, ... Its keys sign only for that partition's Regions.
+	Partition string `yaml:"partition"`
+	// GovCloudAccount is the id of an account of this seed in aws-us-gov
+	// to pair this (commercial) account with: it then answers
+	// GetGovCloudAccountInformation and, as a management account, may
+	// call CreateGovCloudAccount.
+	GovCloudAccount string `yaml:"govCloudAccount"`
 }
 
 // SeedCredential is a root access key.
@@ -109,6 +117,9 @@ func LoadSeed(path string) (*Seed, error) {
 				return nil, fmt.Errorf("seed %s: account %s: credentials need accessKeyId and secretAccessKey", path, a.ID)
 			}
 		}
+		if err := checkSeedPartition(&s, a); err != nil {
+			return nil, fmt.Errorf("seed %s: account %s: %w", path, a.ID, err)
+		}
 	}
 	for i, o := range s.Organizations {
 		if !identity.IsAccountID(o.ManagementAccount) {
@@ -144,7 +155,8 @@ var DefaultAccount = SeedAccount{
 // apply creates what is missing of s.
 func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, orgs *organizations.Service) error {
 	for _, a := range s.Accounts {
-		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller}
+		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller,
+			Partition: seedPartition(a.Partition)}
 		if c := a.Contact; c != nil {
 			u.Contact = &kernel.ContactInformation{
 				FullName: c.FullName, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3,
@@ -170,6 +182,9 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, o
 				return err
 			}
 		}
+	}
+	if err := s.applyGovCloudPairs(ctx, svc); err != nil {
+		return err
 	}
 	return s.applyOrganizations(ctx, orgs)
 }

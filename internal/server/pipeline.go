@@ -90,6 +90,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 		c.fail(err)
 		return
 	}
+	access.Resources = resourcesIn(access.Resources, caller.Partition())
 	if err := s.authorize(ctx, r, x.id, rt, caller, access); err != nil {
 		c.fail(err)
 		return
@@ -106,7 +107,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, x *requestInfo
 		c.fail(err)
 		return
 	}
-	c.succeed(out)
+	c.succeed(presentIn(out, caller.Partition()))
 }
 
 // exchange is one AWS request being answered: what the last stage needs
