@@ -28,18 +28,18 @@ type world struct {
 }
 
 const (
-	billerID = "111111111111" // the target: manages other organizations' bills
-	payerID  = "222222222222" // the source: a management account with its own organization
-	otherID  = "333333333333" // another management account
-	loneID   = "444444444444" // in no organization
+	billerID      = "111111111111" // the target: manages other organizations' bills
+	payerID       = "222222222222" // the source: a management account with its own organization
+	otherID       = "333333333333" // another management account
+	loneID        = "444444444444" // in no organization
 	payerMemberID = "555555555555" // a member of the payer's organization
 )
 
 var (
-	biller = identity.RootPrincipal(billerID, "")
-	payer  = identity.RootPrincipal(payerID, "")
-	other  = identity.RootPrincipal(otherID, "")
-	lone   = identity.RootPrincipal(loneID, "")
+	biller      = identity.RootPrincipal(billerID, "")
+	payer       = identity.RootPrincipal(payerID, "")
+	other       = identity.RootPrincipal(otherID, "")
+	lone        = identity.RootPrincipal(loneID, "")
 	payerMember = identity.RootPrincipal(payerMemberID, "")
 )
 
