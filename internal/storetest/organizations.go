@@ -82,6 +82,7 @@ func RunOrganizations(t *testing.T, open func(t *testing.T) organizations.Store)
 		{"Tx/RollbackRestoresOldValues", testOrgRollbackRestores},
 		{"Tx/ViewCannotWrite", testOrgViewCannotWrite},
 	}
+	tests = append(tests, transferTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
