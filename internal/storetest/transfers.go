@@ -54,7 +54,9 @@ func testAccountPartition(t *testing.T, s organizations.Store) {
 		return nil
 	})
 	for _, want := range []*kernel.Account{com, gov} {
-		got, err := orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*kernel.Account, error) { return tx.Account(ctx, want.ID) })
+		got, err := orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*kernel.Account, error) {
+			return tx.Account(ctx, want.ID)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
