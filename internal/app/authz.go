@@ -89,6 +89,7 @@ func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Princi
 // CreateRole name the entity they create, which has no tags yet (AWS
 // offers aws:RequestTag/* there instead).
 func (ps *policySource) ResourceTags(ctx context.Context, action, resource string) (map[string]string, error) {
+	resource = arn.InPartition(resource, "") // IAM keeps commercial ARNs
 	if !strings.HasPrefix(resource, "arn:aws:iam::") || strings.EqualFold(action, "iam:CreateUser") || strings.EqualFold(action, "iam:CreateRole") {
 		return nil, nil
 	}
@@ -190,6 +191,7 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.
 // roles of other accounts (whose trust policy STS checks itself), have
 // none.
 func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
+	resource = arn.InPartition(resource, "") // IAM keeps commercial ARNs
 	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
 		!strings.HasPrefix(resource, arn.IAM(string(p.Account), "role", "/", "")) {
 		return nil, nil
