@@ -38,6 +38,8 @@ Commands:
   events    tail the event bus (Region Opt-In Status Change events)
   webhooks  list the dead webhook deliveries (dead) or send one again (retry ID)
   reset     return the running server to its default world
+  migrate   apply the store's schema migrations and exit
+  explain   why the server allowed or denied a call
   version   print the version
 
 Run 'accountplane <command> -h' for the flags of a command.
@@ -67,6 +69,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return resetCmd(ctx, args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "accountplane", versionString())
 		return 0

@@ -47,6 +47,8 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	var logLevel, cors, allowedHosts, delay, createDelay, closeDelay, policyTypeDelay, quotas, webhooks, retention string
 	fs.StringVar(&cfg.Addr, "addr", env("ACCOUNTPLANE_ADDR", "127.0.0.1:4566"), "listen address (env ACCOUNTPLANE_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ACCOUNTPLANE_DATA", ".accountplane"), "data directory, or :memory: for a throwaway store (env ACCOUNTPLANE_DATA)")
+	fs.StringVar(&cfg.Store, "store", env("ACCOUNTPLANE_STORE", ""), "PostgreSQL store shared by replicas, postgres://user@host/db (env ACCOUNTPLANE_STORE; default: the SQLite store under --data)")
+	fs.StringVar(&cfg.ReplicaID, "replica-id", env("ACCOUNTPLANE_REPLICA_ID", ""), "this replica's name in health and metrics (default: host name and process id)")
 	fs.StringVar(&cfg.Seed, "seed", env("ACCOUNTPLANE_SEED", ""), "YAML or JSON file of accounts and credentials to create when missing (env ACCOUNTPLANE_SEED)")
 	fs.StringVar(&logLevel, "log-level", env("ACCOUNTPLANE_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCOUNTPLANE_LOG_LEVEL)")
 	fs.BoolVar(&cfg.InsecureSkipAuth, "insecure-skip-auth", false, "DANGER: accept requests without verifying their signatures")
@@ -58,6 +60,14 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	fs.StringVar(&quotas, "quotas", env("ACCOUNTPLANE_QUOTAS", "aws"), "request-rate quotas: aws (AWS's numbers), off, or a YAML/JSON file of overrides")
 	fs.StringVar(&webhooks, "event-webhook", env("ACCOUNTPLANE_EVENT_WEBHOOKS", ""), "comma-separated URLs that receive every event (POST, JSON, at least once)")
 	fs.StringVar(&retention, "trail-retention", env("ACCOUNTPLANE_TRAIL_RETENTION", "90d"), "how long CloudTrail event history keeps records (e.g. 90d, 720h)")
+	fs.Int64Var(&cfg.TrailMaxEvents, "trail-max-events", 0, "most CloudTrail records kept, oldest deleted first (0: 10,000,000, or 200,000 with --data :memory:; -1: no bound)")
+	var trailReads string
+	fs.StringVar(&trailReads, "trail-reads", env("ACCOUNTPLANE_TRAIL_READS", "on"), "record calls that change nothing in CloudTrail, as AWS does (on) or not (off)")
+	defer func() {
+		if trailReads == "off" {
+			cfg.TrailSkipReads = true
+		}
+	}()
 	fs.StringVar(&cfg.AdminToken, "admin-token", env("ACCOUNTPLANE_ADMIN_TOKEN", ""), "bearer token for the admin API; without it the admin API answers loopback clients only (env ACCOUNTPLANE_ADMIN_TOKEN)")
 	fs.StringVar(&allowedHosts, "allowed-hosts", env("ACCOUNTPLANE_ALLOWED_HOSTS", ""), "comma-separated Host names besides loopback ones (e.g. a container's name) the admin API answers without --admin-token; clients must still be on loopback (env ACCOUNTPLANE_ALLOWED_HOSTS)")
 	fs.StringVar(&cors, "cors-origins", env("ACCOUNTPLANE_CORS_ORIGINS", ""), "comma-separated origins allowed to call from a browser (default: any, when listening on loopback)")

@@ -129,7 +129,7 @@ func Service(svc *account.Service, opts Options) operation.Service {
 	return operation.Service{
 		Name: ServiceName, Protocol: operation.RESTJSON, Targets: []string{TargetPrefix},
 		InternalFailure: account.CodeInternalServer, AccessDenied: account.CodeAccessDenied,
-		Throttled: account.CodeTooManyRequests, Status: StatusOf,
+		Throttled: account.CodeTooManyRequests, Conflict: account.CodeConflict, Status: StatusOf,
 		Unknown: func(name string) *apierr.Error {
 			return apierr.New(CodeUnknownOperation, "The operation "+name+" is not supported.")
 		},

@@ -35,6 +35,10 @@ type Error struct {
 	// Fields lists the members that failed validation, if any.
 	Fields []Field
 	Fault  Fault
+	// Status, when not zero, is the HTTP status to answer with instead of
+	// the one the service's table gives the code (503 for a store that is
+	// down, whatever the service calls its internal failure).
+	Status int
 	Err    error
 }
 

@@ -74,14 +74,44 @@ type Config struct {
 	// TrailRetention is how long CloudTrail records are kept (default 90
 	// days); Trail tunes what they hold.
 	TrailRetention time.Duration
+	// TrailMaxEvents bounds the history by count (0: DefaultTrailMaxEvents,
+	// or DefaultMemoryTrailMaxEvents for a :memory: store; negative: no
+	// bound); TrailSkipReads leaves calls that change nothing unrecorded.
+	TrailMaxEvents int64
+	TrailSkipReads bool
 	Trail          trail.Options
 	// ReadTimeout limits the time to read one request, body included
 	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
 	// connection waits for its next request (default DefaultIdleTimeout).
 	ReadTimeout, IdleTimeout time.Duration
+	// Store is a PostgreSQL DSN (postgres://...) for a store replicas
+	// share; empty: the embedded SQLite store under DataDir.
+	Store string
+	// ReplicaID names this replica in health and metrics (default: the
+	// host name and process id).
+	ReplicaID string
 	// DecisionLogSize is how many authorization decisions are kept in
 	// memory for `accountplane explain` (default 10,000).
 	DecisionLogSize int
+}
+
+// Default bounds of the CloudTrail history by count: a :memory: server
+// keeps its RSS bounded under any load (about 1 KB per record).
+const (
+	DefaultTrailMaxEvents       = 10_000_000
+	DefaultMemoryTrailMaxEvents = 200_000
+)
+
+func (a *App) trailMaxEvents() int64 {
+	switch n := a.cfg.TrailMaxEvents; {
+	case n < 0:
+		return 0
+	case n > 0:
+		return n
+	case a.cfg.Store == "" && a.cfg.DataDir == MemoryData:
+		return DefaultMemoryTrailMaxEvents
+	}
+	return DefaultTrailMaxEvents
 }
 
 // Services returns the AWS services the app serves, with their operation
@@ -93,7 +123,7 @@ func (a *App) Services() []operation.Service { return a.served }
 func (a *App) services(tokenKey []byte) []operation.Service {
 	cfg := a.cfg
 	return []operation.Service{
-		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs)}),
+		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
 		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
@@ -176,11 +206,23 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	clockPath := ""
-	if cfg.DataDir != MemoryData {
-		clockPath = clock.Path(cfg.DataDir)
+	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: time.Now})
+	if err != nil {
+		return nil, err
 	}
-	a.clock, err = clock.New(cfg.Now, clockPath)
+	if a.db.Shared() {
+		// Replicas share the store: the token key and the clock live there.
+		if tokenKey, err = a.sharedTokenKey(ctx); err != nil {
+			return nil, err
+		}
+		a.clock, err = clock.NewShared(cfg.Now, storeClock{a.db}, time.Second)
+	} else {
+		clockPath := ""
+		if cfg.DataDir != MemoryData {
+			clockPath = clock.Path(cfg.DataDir)
+		}
+		a.clock, err = clock.New(cfg.Now, clockPath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -188,10 +230,6 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	// real time (the server's own clock).
 	cfg.Now = a.clock.Now
 	a.seed = seed
-	a.db, err = sqlite.Open(ctx, dbPath, sqlite.Options{Now: cfg.Now})
-	if err != nil {
-		return nil, err
-	}
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
 	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
@@ -223,13 +261,14 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
-		Log: cfg.Log, Keys: newCredentials(a.IAM, a.partitionOf, cfg.Now), Outbox: a.db,
-		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs), Now: cfg.Now}, iam: a.IAM},
+		Log: cfg.Log, Keys: newCredentials(a.IAM, a.partitionOf, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
+		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},
-		Metrics:         []server.MetricSource{a.events.Metrics},
-		Limiter:         quota.New(cfg.Quotas, time.Now),
+		Metrics:         []server.MetricSource{a.events.Metrics, a.db.PoolMetrics},
+		Limiter:         a.limiter(cfg.Quotas),
+		FaultStore:      a.faultStore(),
 		Resetter:        a,
 		State:           a,
 		Services:        a.served,
@@ -239,9 +278,12 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		AllowedHosts:    cfg.AllowedHosts,
 		CORSOrigins:     cors,
 		Version:         cfg.Version,
+		Store:           a.db.Kind(),
+		ReplicaID:       a.replicaID(),
 		DecisionLogSize: cfg.DecisionLogSize,
 		Trail: server.TrailConfig{
 			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
+			MaxEvents: a.trailMaxEvents(), SkipReads: cfg.TrailSkipReads,
 			Session: (&sessionInfo{store: a.db.IAM()}).lookup,
 		},
 	})
@@ -316,6 +358,11 @@ func (a *App) closeStore() {
 // prepareData creates and locks the data directory and returns the database
 // path and the key that signs pagination tokens (kept across restarts).
 func (a *App) prepareData() (dbPath string, tokenKey []byte, err error) {
+	if a.cfg.Store != "" {
+		// A shared store: the data directory holds no lock (replicas may
+		// share a host) and nothing else yet.
+		return a.cfg.Store, nil, nil
+	}
 	if a.cfg.DataDir == MemoryData {
 		return MemoryData, nil, nil
 	}

@@ -35,8 +35,8 @@ type keyFacts struct {
 	partition string
 }
 
-func newCredentials(s *iam.Service, partition func(context.Context, identity.AccountID) (string, error), now func() time.Time) credentials {
-	return credentials{iam: s, partition: partition, cache: &factCache[keyFacts]{gen: s.Generation, now: now, maxAge: time.Second}}
+func newCredentials(s *iam.Service, partition func(context.Context, identity.AccountID) (string, error), gen func() uint64, now func() time.Time) credentials {
+	return credentials{iam: s, partition: partition, cache: &factCache[keyFacts]{gen: gen, now: now, maxAge: time.Second}}
 }
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
@@ -74,8 +74,8 @@ type orgFacts struct {
 	ok bool
 }
 
-func newPolicySource(i *iam.Service, o *organizations.Service) *policySource {
-	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newPolicySource(i *iam.Service, o *organizations.Service, gen func() uint64) *policySource {
+	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
 }
 
 func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
@@ -211,8 +211,8 @@ type targetFacts struct {
 	ok bool
 }
 
-func newAccountDirectory(o *organizations.Service) accountDirectory {
-	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: o.Generation, now: o.Now, maxAge: time.Second}}
+func newAccountDirectory(o *organizations.Service, gen func() uint64) accountDirectory {
+	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
 }
 
 func (d accountDirectory) OrgFactsOf(ctx context.Context, id identity.AccountID) (accountapi.OrgFacts, bool, error) {

@@ -26,6 +26,38 @@ type Clock struct {
 	offset atomic.Int64 // nanoseconds
 	path   string       // where the offset persists ("" for none)
 	mu     sync.Mutex   // serializes Advance and its persistence
+	// shared, if set, holds the offset for every replica; the clock
+	// reloads it at most every maxAge (loaded: real time of the last load,
+	// unix nanoseconds).
+	shared Shared
+	maxAge time.Duration
+	loaded atomic.Int64
+}
+
+// Shared is an offset kept where every replica reads it (the store).
+type Shared interface {
+	// Load returns the offset.
+	Load() (time.Duration, error)
+	// Add adds d to the offset (reset: sets it to 0) and returns it;
+	// concurrent additions all count.
+	Add(d time.Duration, reset bool) (time.Duration, error)
+}
+
+// NewShared returns a clock over base whose offset lives in s: Advance and
+// Reset change it there, and Now reloads it at most every maxAge, so that
+// an advance on one replica reaches the others within maxAge.
+func NewShared(base func() time.Time, s Shared, maxAge time.Duration) (*Clock, error) {
+	if base == nil {
+		base = time.Now
+	}
+	c := &Clock{base: base, shared: s, maxAge: maxAge}
+	off, err := s.Load()
+	if err != nil {
+		return nil, fmt.Errorf("clock: load: %w", err)
+	}
+	c.offset.Store(int64(off))
+	c.loaded.Store(time.Now().UnixNano())
+	return c, nil
 }
 
 // New returns a clock over base (time.Now if nil) whose offset persists in
@@ -58,7 +90,25 @@ func New(base func() time.Time, path string) (*Clock, error) {
 func (c *Clock) Now() time.Time { return c.base().Add(c.Offset()) }
 
 // Offset returns how far the clock is ahead of its base.
-func (c *Clock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
+func (c *Clock) Offset() time.Duration {
+	if c.shared != nil {
+		c.refresh()
+	}
+	return time.Duration(c.offset.Load())
+}
+
+// refresh reloads a shared offset older than maxAge. A failed load keeps
+// the offset known (the store answers the requests' own failures).
+func (c *Clock) refresh() {
+	now := time.Now().UnixNano()
+	last := c.loaded.Load()
+	if now-last < int64(c.maxAge) || !c.loaded.CompareAndSwap(last, now) {
+		return
+	}
+	if off, err := c.shared.Load(); err == nil {
+		c.offset.Store(int64(off))
+	}
+}
 
 // Advance moves the clock forward by d (which must not be negative), saves
 // the new offset and returns it. Concurrent advances add up; none is lost.
@@ -68,6 +118,14 @@ func (c *Clock) Advance(d time.Duration) (time.Duration, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.shared != nil {
+		off, err := c.shared.Add(d, false)
+		if err != nil {
+			return c.Offset(), fmt.Errorf("clock: advance: %w", err)
+		}
+		c.offset.Store(int64(off))
+		return off, nil
+	}
 	off := time.Duration(c.offset.Add(int64(d)))
 	return off, c.save(off)
 }
@@ -76,6 +134,13 @@ func (c *Clock) Advance(d time.Duration) (time.Duration, error) {
 func (c *Clock) Reset() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.shared != nil {
+		if _, err := c.shared.Add(0, true); err != nil {
+			return fmt.Errorf("clock: reset: %w", err)
+		}
+		c.offset.Store(0)
+		return nil
+	}
 	c.offset.Store(0)
 	return c.save(0)
 }

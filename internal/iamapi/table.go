@@ -28,7 +28,7 @@ func Service(svc *iam.Service, opts Options) operation.Service {
 	}
 	return operation.Service{
 		Name: ServiceName, Protocol: operation.Query, Xmlns: Xmlns, Version: Version,
-		InternalFailure: CodeInternalFailure, AccessDenied: iam.CodeAccessDenied, Throttled: "Throttling",
+		InternalFailure: CodeInternalFailure, AccessDenied: iam.CodeAccessDenied, Throttled: "Throttling", Conflict: "ConcurrentModification",
 		Status:     StatusOf,
 		Unknown:    UnknownAction,
 		Operations: out,

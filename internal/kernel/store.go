@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 
 	"github.com/accountplane/accountplane/internal/identity"
 )
@@ -49,3 +50,13 @@ type ContactFactsTx interface {
 type OutboxTx interface {
 	AddMessage(ctx context.Context, m *Message) error
 }
+
+// ErrConflict is returned by a store's Update when concurrent transactions
+// kept conflicting (serialization failures, deadlocks) after its retries.
+// The edge answers it with the service's conflict or throttling exception.
+var ErrConflict = errors.New("the store's transaction kept conflicting with concurrent ones")
+
+// ErrUnavailable is returned by a store that cannot reach its database.
+// The edge answers it with 503 and the service's unavailable code, which
+// the SDKs retry.
+var ErrUnavailable = errors.New("the store's database is unavailable")

@@ -137,6 +137,9 @@ type Service struct {
 	AccessDenied string
 	// Throttled is the code of a call over its request rate.
 	Throttled string
+	// Conflict is the code of a change whose store transaction kept
+	// conflicting with concurrent ones (default: Throttled).
+	Conflict string
 	// Status maps the service's exception codes to HTTP statuses (0:
 	// unknown, which becomes 400 for client faults and 500 for server
 	// faults).

@@ -340,6 +340,51 @@ func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, p
 	return out, err
 }
 
+// ListAccountsPage returns at most limit members of the caller's
+// organization (under parent, unless it is "") whose ids follow after, in
+// id order, and whether more follow: one page costs the same at any size
+// of the organization (keyset paging on the members index).
+func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]AccountView, bool, error) {
+	var out []AccountView
+	more := false
+	err := s.store.View(ctx, func(tx Tx) error {
+		sc, err := s.managementOrAdminScope(ctx, tx, caller)
+		if err != nil {
+			return err
+		}
+		if parent != "" {
+			if err := s.checkParent(ctx, tx, sc.org, parent, errParentNotFound()); err != nil {
+				return err
+			}
+		}
+		for {
+			batch, err := tx.MembersAfter(ctx, sc.org.ID, parent, after, limit+1)
+			if err != nil {
+				return err
+			}
+			for i := range batch {
+				after = batch[i].Account
+				if !s.visible(ctx, tx, &batch[i]) {
+					continue
+				}
+				if len(out) == limit {
+					more = true
+					return nil
+				}
+				v, err := s.view(ctx, tx, sc.org, &batch[i])
+				if err != nil {
+					return err
+				}
+				out = append(out, *v)
+			}
+			if len(batch) <= limit { // the index is exhausted
+				return nil
+			}
+		}
+	})
+	return out, more, err
+}
+
 // checkParent returns notFound unless parent is the root or an OU of org.
 func (s *Service) checkParent(ctx context.Context, tx Tx, org *Organization, parent string, notFound error) error {
 	if parent == string(org.RootID) {

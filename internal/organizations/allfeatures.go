@@ -21,7 +21,9 @@ func (s *Service) EnableAllFeatures(ctx context.Context, caller identity.Princip
 		if sc.org.FeatureSet == AllFeatures {
 			return handshakeConstraint(HSReasonOrganizationAlreadyHasAll, "The organization already has all features enabled.")
 		}
-		if sc.org.AllFeaturesHandshake != "" {
+		if pending, err := s.migrating(ctx, tx, sc.org); err != nil {
+			return err
+		} else if pending {
 			return handshakeConstraint(HSReasonAlreadyPendingAllFeatures, "The organization is already migrating to all features.")
 		}
 		mgmt, err := tx.Account(ctx, sc.org.ManagementAccount)
@@ -71,6 +73,27 @@ func (s *Service) EnableAllFeatures(ctx context.Context, caller identity.Princip
 		return err
 	})
 	return parent, err
+}
+
+// migrating reports whether org's move to all features is under way: one
+// of the handshakes of its latest EnableAllFeatures is still open. They
+// expire like any handshake, and an expired migration blocks nothing.
+func (s *Service) migrating(ctx context.Context, tx Tx, org *Organization) (bool, error) {
+	if org.AllFeaturesHandshake == "" {
+		return false, nil
+	}
+	all, err := tx.Handshakes(ctx, org.ID)
+	if err != nil {
+		return false, err
+	}
+	now := s.now()
+	for i := range all {
+		h := &all[i]
+		if (h.ID == org.AllFeaturesHandshake || h.Parent == org.AllFeaturesHandshake) && h.StateAt(now) == HandshakeOpen {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // acceptEnableAllFeatures records a member's approval; when every member

@@ -148,6 +148,8 @@ var (
 	// ErrNoMember: the account is not a (visible) member of the caller's
 	// organization.
 	ErrNoMember = errors.New("organizations: no such member")
+	// ErrNoTarget: no root, OU or account of the organization has the id.
+	ErrNoTarget = errors.New("organizations: no such target")
 )
 
 func errNotInUse() *apierr.Error {
@@ -185,7 +187,9 @@ func errPolicyNotFound() *apierr.Error {
 }
 
 func errTargetNotFound() *apierr.Error {
-	return e(CodeTargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	err := e(CodeTargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	err.Err = ErrNoTarget
+	return err
 }
 
 func errRootNotFound() *apierr.Error {

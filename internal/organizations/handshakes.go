@@ -45,7 +45,9 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 		if err := s.checkTags(in.Tags); err != nil {
 			return err
 		}
-		if sc.org.AllFeaturesHandshake != "" {
+		if pending, err := s.migrating(ctx, tx, sc.org); err != nil {
+			return err
+		} else if pending {
 			return handshakeConstraint(HSReasonInviteDisabledDuringAllFeature, "You can't invite accounts while the organization is migrating to all features.")
 		}
 		mgmt, err := tx.Account(ctx, sc.org.ManagementAccount)

@@ -597,8 +597,10 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller identity.Prin
 				continue
 			}
 			t, err := s.resolveTarget(ctx, tx, sc.org, a.Target)
-			if err != nil {
+			if errors.Is(err, ErrNoTarget) {
 				continue // a member that has left or closed
+			} else if err != nil {
+				return err
 			}
 			out = append(out, *t)
 		}

@@ -153,6 +153,11 @@ func (s *Service) RegisterDelegatedAdmin(ctx context.Context, caller identity.Pr
 			if d.Principal != principal {
 				continue
 			}
+			if _, err := s.memberOf(ctx, tx, sc, d.Account); errors.Is(err, ErrNoMember) {
+				continue // closed for good and gone from the organization: holds no seat
+			} else if err != nil {
+				return err
+			}
 			if d.Account == id {
 				return e(CodeAccountAlreadyRegistered, "The provided account is already a delegated administrator for your organization.")
 			}

@@ -46,6 +46,10 @@ type OrganizationTx interface {
 	PutMember(ctx context.Context, m *Member) error
 	DeleteMember(ctx context.Context, id identity.AccountID) error
 	Members(ctx context.Context, org OrgID) ([]Member, error)
+	// MembersAfter returns at most limit members of org whose account id
+	// is greater than after, in id order; only those under parent unless
+	// it is "" (a page: one range of an index, whatever the size).
+	MembersAfter(ctx context.Context, org OrgID, parent string, after identity.AccountID, limit int) ([]Member, error)
 
 	OU(ctx context.Context, id OUID) (*OU, error)
 	PutOU(ctx context.Context, ou *OU) error

@@ -2,6 +2,8 @@ package orgsapi
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -41,12 +43,33 @@ func (a *api) listAccounts(ctx context.Context, p identity.Principal, in *pageIn
 	if err != nil {
 		return nil, err
 	}
-	all, err := a.svc.ListAccounts(ctx, p, "")
+	return a.accountsPage(ctx, p, pg, "")
+}
+
+// accountsPage answers one page of ListAccounts(ForParent) with keyset
+// paging: the NextToken carries the last account id (plus one, so that
+// 000000000000 is not the first page's zero).
+func (a *api) accountsPage(ctx context.Context, p identity.Principal, pg pager, parent string) (*listAccountsOutput, error) {
+	var after identity.AccountID
+	if pg.offset > 0 {
+		after = identity.AccountID(fmt.Sprintf("%012d", pg.offset-1))
+	}
+	views, more, err := a.svc.ListAccountsPage(ctx, p, parent, after, pg.limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &listAccountsOutput{}
-	out.Accounts, out.NextToken = mapPage(pg, all, accountOut)
+	out := &listAccountsOutput{Accounts: make([]accountWire, len(views))}
+	for i := range views {
+		out.Accounts[i] = accountOut(&views[i])
+	}
+	if more {
+		last, err := strconv.Atoi(string(views[len(views)-1].Account.ID))
+		if err != nil {
+			return nil, fmt.Errorf("account id %s: %w", views[len(views)-1].Account.ID, err)
+		}
+		tok := a.tokens.Mint(pg.scope, last+1)
+		out.NextToken = &tok
+	}
 	return out, nil
 }
 
@@ -55,13 +78,7 @@ func (a *api) listAccountsForParent(ctx context.Context, p identity.Principal, i
 	if err != nil {
 		return nil, err
 	}
-	all, err := a.svc.ListAccounts(ctx, p, *in.ParentId)
-	if err != nil {
-		return nil, err
-	}
-	out := &listAccountsOutput{}
-	out.Accounts, out.NextToken = mapPage(pg, all, accountOut)
-	return out, nil
+	return a.accountsPage(ctx, p, pg, *in.ParentId)
 }
 
 type accountOutput struct {

@@ -50,7 +50,7 @@ func Service(svc *organizations.Service, opts Options) operation.Service {
 	return operation.Service{
 		Name: ServiceName, Protocol: operation.AWSJSON, Targets: []string{TargetPrefix},
 		InternalFailure: organizations.CodeService, AccessDenied: organizations.CodeAccessDenied,
-		Throttled: "TooManyRequestsException", Status: StatusOf,
+		Throttled: "TooManyRequestsException", Conflict: "ConcurrentModificationException", Status: StatusOf,
 		Unknown: func(name string) *apierr.Error {
 			if slices.Contains(Unsupported, name) {
 				return NotImplemented(name)

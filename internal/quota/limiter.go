@@ -33,6 +33,10 @@ type Limiter struct {
 	seed      maphash.Seed
 	shards    [numShards]shard
 	throttled atomic.Uint64
+	// shared, if set, holds the buckets replicas share (see WithShared);
+	// credits are this replica's prepaid tokens per bucket.
+	shared  Shared
+	credits sync.Map
 }
 
 const (
@@ -121,6 +125,9 @@ func (l *Limiter) Allow(account, service, operation string) bool {
 	r, ok := l.rules[opKey{service, operation}]
 	if !ok {
 		return true
+	}
+	if l.shared != nil {
+		return l.allowShared(account, service, operation, r)
 	}
 	now := int64(l.now().Sub(l.epoch))
 	k := bucketKey{account, service, operation}

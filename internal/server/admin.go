@@ -34,8 +34,7 @@ func writeAdminError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).service = "admin"
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version, "store": s.cfg.Store, "replica": s.cfg.ReplicaID})
 }
 
 // admin guards an admin endpoint. With a configured AdminToken the bearer
@@ -57,7 +56,6 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 // The first three failures answer 403, the last 415.
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		info(r.Context()).service = "admin"
 		if s.cfg.AdminToken != "" {
 			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
@@ -188,7 +186,6 @@ type outboxMessage struct {
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "Outbox"
 	limit := 100
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

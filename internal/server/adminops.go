@@ -64,7 +64,7 @@ func (s *Server) adminFailure(w http.ResponseWriter, r *http.Request, err error)
 		writeAdminError(w, ae.Status, ae.Message)
 		return
 	}
-	s.log.ErrorContext(r.Context(), "admin request failed", "request_id", info(r.Context()).id, "err", err)
+	s.log.ErrorContext(r.Context(), "admin request failed", "request_id", requestID(w), "err", err)
 	writeAdminError(w, http.StatusInternalServerError, "internal error")
 }
 
@@ -89,7 +89,6 @@ type keyAnswer struct {
 }
 
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "SignUp"
 	var in struct{ Name, Email string }
 	if err := decodeAdmin(r, &in); err != nil {
 		s.adminFailure(w, r, err)
@@ -104,7 +103,6 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ListAccounts"
 	list, err := s.cfg.Admin.Accounts(r.Context())
 	if err != nil {
 		s.adminFailure(w, r, err)
@@ -123,7 +121,6 @@ func (s *Server) pathAccount(w http.ResponseWriter, r *http.Request) (identity.A
 }
 
 func (s *Server) newCredentials(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "CreateCredentials"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -137,7 +134,6 @@ func (s *Server) newCredentials(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) paymentMethod(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "PutPaymentMethod"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return
@@ -188,12 +184,10 @@ func (s *Server) clockAnswer() clockAnswer {
 }
 
 func (s *Server) showClock(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "GetClock"
 	writeJSON(w, http.StatusOK, s.clockAnswer())
 }
 
 func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "AdvanceClock"
 	var in struct {
 		Advance string `json:"advance"`
 	}
@@ -215,7 +209,6 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "Reset"
 	if err := s.cfg.Resetter.Reset(r.Context()); err != nil {
 		s.adminFailure(w, r, err)
 		return
@@ -243,7 +236,6 @@ func (s *Server) routeState() {
 }
 
 func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ExportState"
 	s.DrainTrail() // the records of the calls answered so far belong in it
 	doc, err := s.cfg.State.ExportState(r.Context())
 	if err != nil {
@@ -255,7 +247,6 @@ func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) importState(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ImportState"
 	limit := s.cfg.MaxStateBytes
 	if limit <= 0 {
 		limit = DefaultMaxStateBytes

@@ -92,7 +92,6 @@ func (l *decisionLog) get(id string) (*DecisionRecord, bool) {
 
 func (s *Server) routeDecisions() {
 	s.mux.HandleFunc("GET /_accountplane/requests/{requestId}/decision", s.admin(func(w http.ResponseWriter, r *http.Request) {
-		info(r.Context()).operation = "ExplainDecision"
 		rec, ok := s.decisions.get(r.PathValue("requestId"))
 		if !ok {
 			writeAdminError(w, http.StatusNotFound, "no decision is kept for request "+r.PathValue("requestId")+

@@ -43,7 +43,6 @@ func (s *Server) routeEvents() {
 // EventBridge event pattern; ?since= (an event id or RFC 3339 time) replays
 // the log from there, else only new events are sent.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "StreamEvents"
 	if s.cfg.Events == nil {
 		writeAdminError(w, http.StatusNotFound, "the event bus is not enabled")
 		return
@@ -84,7 +83,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case err != nil:
-			s.log.InfoContext(r.Context(), "event stream ended", "request_id", info(r.Context()).id, "err", err)
+			s.log.InfoContext(r.Context(), "event stream ended", "request_id", requestID(w), "err", err)
 			return
 		}
 		for _, ev := range evs {

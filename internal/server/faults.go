@@ -34,10 +34,47 @@ type FaultRule struct {
 	Injected int `json:"injected"`
 }
 
-// faults holds the rules; they live in memory only.
+// faults holds the rules: in memory, or, for replicas, in a FaultStore
+// that every replica reads (cached here for at most a second).
 type faults struct {
 	mu    sync.Mutex
 	rules []*FaultRule
+	store FaultStore
+	// loaded is when rules were last read from the store (zero: stale).
+	loaded time.Time
+}
+
+// FaultStore keeps fault rules that replicas share. Count in a stored rule
+// is the calls it may still hit (0: unlimited).
+type FaultStore interface {
+	Faults(ctx context.Context) ([]FaultRule, error)
+	AddFault(ctx context.Context, r FaultRule) error
+	// DeleteFaults deletes rule id ("": all) and returns how many.
+	DeleteFaults(ctx context.Context, id string) (int, error)
+	// HitFault counts a hit and takes one of a counted rule's calls,
+	// atomically across replicas; false when none is left.
+	HitFault(ctx context.Context, id string) (bool, error)
+}
+
+// faultsMaxAge is how long a replica serves its copy of shared rules.
+const faultsMaxAge = time.Second
+
+// current returns the rules to match against (refreshing a shared copy
+// older than faultsMaxAge). f.mu must be held.
+func (f *faults) current(ctx context.Context) []*FaultRule {
+	if f.store == nil || time.Since(f.loaded) < faultsMaxAge {
+		return f.rules
+	}
+	rules, err := f.store.Faults(ctx)
+	if err != nil {
+		return f.rules
+	}
+	f.rules = f.rules[:0]
+	for i := range rules {
+		f.rules = append(f.rules, &rules[i])
+	}
+	f.loaded = time.Now()
+	return f.rules
 }
 
 // serverFaultCodes are codes that are server faults (HTTP 500).
@@ -45,16 +82,21 @@ var serverFaultCodes = []string{"InternalServerException", "ServiceException", "
 
 // match returns the error and latency to inject into a call, if any rule
 // applies.
-func (f *faults) match(service, operation string, acct identity.AccountID) (*apierr.Error, time.Duration, bool) {
+func (f *faults) match(ctx context.Context, service, operation string, acct identity.AccountID) (*apierr.Error, time.Duration, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i, r := range f.rules {
+	for i, r := range f.current(ctx) {
 		if (r.Service != "" && r.Service != service) || (r.Operation != "" && r.Operation != operation) ||
 			(r.Account != "" && r.Account != string(acct)) {
 			continue
 		}
 		if r.Probability > 0 && r.Probability < 1 && !chance(r.Probability) {
 			continue
+		}
+		if f.store != nil {
+			if ok, err := f.store.HitFault(ctx, r.ID); err != nil || !ok {
+				continue // another replica took its last call
+			}
 		}
 		r.Injected++
 		if r.Count > 0 {
@@ -90,7 +132,7 @@ func chance(p float64) bool {
 // injectFault applies the fault rules to a call: it sleeps for the rule's
 // latency and returns the error to answer with, if any.
 func (s *Server) injectFault(ctx context.Context, requestID, service, operation string, acct identity.AccountID) error {
-	e, latency, hit := s.faults.match(service, operation, acct)
+	e, latency, hit := s.faults.match(ctx, service, operation, acct)
 	if !hit {
 		return nil
 	}
@@ -125,8 +167,10 @@ func (s *Server) routeFaults() {
 
 func (s *Server) listFaults(w http.ResponseWriter, r *http.Request) {
 	s.faults.mu.Lock()
-	out := make([]FaultRule, 0, len(s.faults.rules))
-	for _, f := range s.faults.rules {
+	s.faults.loaded = time.Time{} // the store's rules as they are now
+	rules := s.faults.current(r.Context())
+	out := make([]FaultRule, 0, len(rules))
+	for _, f := range rules {
 		out = append(out, *f)
 	}
 	s.faults.mu.Unlock()
@@ -155,8 +199,16 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 	_, _ = rand.Read(b[:])
 	rule.ID, rule.Injected = "f-"+hex.EncodeToString(b[:]), 0
 	s.faults.mu.Lock()
-	s.faults.rules = append(s.faults.rules, &rule)
-	s.faults.mu.Unlock()
+	defer s.faults.mu.Unlock()
+	if s.faults.store != nil {
+		if err := s.faults.store.AddFault(r.Context(), rule); err != nil {
+			s.adminFailure(w, r, err)
+			return
+		}
+		s.faults.loaded = time.Time{}
+	} else {
+		s.faults.rules = append(s.faults.rules, &rule)
+	}
 	writeJSON(w, http.StatusCreated, rule)
 }
 
@@ -164,6 +216,15 @@ func (s *Server) clearFaults(w http.ResponseWriter, r *http.Request) {
 	s.faults.mu.Lock()
 	n := len(s.faults.rules)
 	s.faults.rules = nil
+	if s.faults.store != nil {
+		var err error
+		if n, err = s.faults.store.DeleteFaults(r.Context(), ""); err != nil {
+			s.faults.mu.Unlock()
+			s.adminFailure(w, r, err)
+			return
+		}
+		s.faults.loaded = time.Time{}
+	}
 	s.faults.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]int{"cleared": n})
 }
@@ -172,6 +233,18 @@ func (s *Server) deleteFault(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
+	if s.faults.store != nil {
+		n, err := s.faults.store.DeleteFaults(r.Context(), id)
+		if err != nil {
+			s.adminFailure(w, r, err)
+			return
+		}
+		s.faults.loaded = time.Time{}
+		if n > 0 {
+			writeJSON(w, http.StatusOK, map[string]string{"deleted": id})
+			return
+		}
+	}
 	for i, f := range s.faults.rules {
 		if f.ID == id {
 			s.faults.rules = append(s.faults.rules[:i:i], s.faults.rules[i+1:]...)

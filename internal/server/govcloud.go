@@ -24,7 +24,6 @@ type govCloudAnswer struct {
 }
 
 func (s *Server) pairGovCloud(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "PairGovCloud"
 	id, ok := s.pathAccount(w, r)
 	if !ok {
 		return

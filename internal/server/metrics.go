@@ -139,6 +139,5 @@ func (m *metrics) write(w http.ResponseWriter) {
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "Metrics"
 	s.metrics.write(w)
 }

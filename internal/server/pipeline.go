@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/protocol/query"
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
@@ -134,12 +135,7 @@ func (c *exchange) succeed(out any) {
 func (c *exchange) fail(err error) {
 	e, ok := apierr.As(err)
 	if !ok {
-		c.s.log.ErrorContext(c.r.Context(), "internal error", "request_id", c.x.id, "err", err)
-		code := "InternalFailure"
-		if c.rt.svc != nil && c.rt.svc.InternalFailure != "" {
-			code = c.rt.svc.InternalFailure
-		}
-		e = &apierr.Error{Code: code, Message: "An internal error occurred.", Fault: apierr.Server, Err: err}
+		e = c.storeFailure(err)
 	}
 	c.s.endTrail(c.r.Context(), c.x.id, c.record, e, nil)
 	c.rt.codec().WriteErr(c.w, e, c.x.id)
@@ -200,4 +196,28 @@ func (s *Server) admit(ctx context.Context, requestID string, svc *service, name
 	return s.injectFault(ctx, requestID, svc.Name, name, acct)
 }
 
-var _ = errors.New
+// storeFailure is the client-visible form of an error that is no
+// exception: the service's conflict answer when the store's transaction
+// kept conflicting, 503 with its internal-failure code when the store is
+// unreachable (SDKs retry both), else its internal failure (logged).
+func (c *exchange) storeFailure(err error) *apierr.Error {
+	internal, conflict := "InternalFailure", "ThrottlingException"
+	if svc := c.rt.svc; svc != nil {
+		if svc.InternalFailure != "" {
+			internal = svc.InternalFailure
+		}
+		if conflict = svc.Conflict; conflict == "" && svc.Throttled != "" {
+			conflict = svc.Throttled
+		}
+	}
+	switch {
+	case errors.Is(err, kernel.ErrConflict):
+		c.s.log.WarnContext(c.r.Context(), "store conflict", "request_id", c.x.id, "err", err)
+		return &apierr.Error{Code: conflict, Message: "The request could not be completed because of concurrent changes; try again.", Fault: apierr.Client, Err: err}
+	case errors.Is(err, kernel.ErrUnavailable):
+		c.s.log.ErrorContext(c.r.Context(), "store unavailable", "request_id", c.x.id, "err", err)
+		return &apierr.Error{Code: internal, Message: "The service is temporarily unavailable.", Fault: apierr.Server, Status: http.StatusServiceUnavailable, Err: err}
+	}
+	c.s.log.ErrorContext(c.r.Context(), "internal error", "request_id", c.x.id, "err", err)
+	return &apierr.Error{Code: internal, Message: "An internal error occurred.", Fault: apierr.Server, Err: err}
+}

@@ -51,6 +51,9 @@ type Config struct {
 	DecisionLogSize int
 	Outbox          kernel.Outbox
 	Admin           Admin
+	// FaultStore, if set, keeps the fault rules replicas share (nil: in
+	// memory).
+	FaultStore FaultStore
 	// Limiter throttles callers by the quota table (nil: never).
 	Limiter *quota.Limiter
 	// Metrics are extra metric sources for /_accountplane/metrics.
@@ -86,8 +89,9 @@ type Config struct {
 	// CORSOrigins lists the origins allowed to call the AWS APIs from a
 	// browser; "*" allows any.
 	CORSOrigins []string
-	// Version is reported by the health endpoint.
-	Version string
+	// Version is reported by the health endpoint, with Store (the kind of
+	// store) and ReplicaID.
+	Version, Store, ReplicaID string
 	// Now is the real clock for signatures (default time.Now).
 	Now func() time.Time
 	// Events is the event bus of GET /_accountplane/events (nil: none).
@@ -139,6 +143,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, routes: rts, decisions: newDecisionLog(cfg.DecisionLogSize)}
+	s.faults.store = cfg.FaultStore
 	s.trail = newTrailer(cfg)
 	if cfg.Trail.Store != nil {
 		go s.writeRecords()
@@ -163,9 +168,8 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	ctx := withRequestInfo(r.Context(), &requestInfo{id: newRequestID(), start: time.Now()})
-	r = r.WithContext(ctx)
-	info := info(ctx)
+	ctx := r.Context()
+	info := &requestInfo{id: newRequestID(), start: time.Now()}
 	rec.Header()["x-amzn-RequestId"] = []string{info.id} // AWS's spelling
 	defer func() {
 		if v := recover(); v != nil {
@@ -182,6 +186,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cors(rec, r)
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.mux.ServeHTTP(rec, r)
+		info.service, info.operation = "admin", r.Pattern // the route the mux chose
 		return
 	}
 	s.serveAWS(rec, r, info)
@@ -225,6 +230,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// requestInfo is what the access log says of a request. ServeHTTP makes
+// it and hands it to the AWS pipeline as an argument; no stage finds it in
+// the context.
 type requestInfo struct {
 	id        string
 	start     time.Time
@@ -233,17 +241,12 @@ type requestInfo struct {
 	account   identity.AccountID
 }
 
-type infoKey struct{}
-
-func withRequestInfo(ctx context.Context, i *requestInfo) context.Context {
-	return context.WithValue(ctx, infoKey{}, i)
-}
-
-func info(ctx context.Context) *requestInfo {
-	if i, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
-		return i
+// requestID is the id ServeHTTP gave the request being answered on w.
+func requestID(w http.ResponseWriter) string {
+	if ids := w.Header()["x-amzn-RequestId"]; len(ids) > 0 {
+		return ids[0]
 	}
-	return &requestInfo{}
+	return ""
 }
 
 // newRequestID returns a random UUID (version 4) string.

@@ -26,6 +26,8 @@ type TrailStore interface {
 	ReplaceEvent(ctx context.Context, ev trail.Event) error
 	// PurgeEvents deletes the events older than before.
 	PurgeEvents(ctx context.Context, before time.Time) (int64, error)
+	// TrimEvents deletes the oldest events beyond the newest max.
+	TrimEvents(ctx context.Context, max int64) (int64, error)
 }
 
 // TrailConfig configures the CloudTrail event history.
@@ -41,12 +43,25 @@ type TrailConfig struct {
 	// the sessionContext of AssumedRole records (nil, or ok false: the
 	// creation date is left empty and the role's path taken as /).
 	Session func(ctx context.Context, accessKeyID string) (s trail.Session, ok bool)
+	// MaxEvents bounds the history: the oldest records beyond it are
+	// deleted as new ones arrive (0: no bound but Retention).
+	MaxEvents int64
+	// SkipReads leaves the calls that change nothing unrecorded
+	// (--trail-reads=off; AWS records them).
+	SkipReads bool
 }
+
+// trimEvery is how many background records pass between two trims of the
+// history to MaxEvents.
+const trimEvery = 1000
 
 // trailer is the server's side of the event history.
 type trailer struct {
 	cfg       TrailConfig
 	lastPurge atomic.Int64 // domain time of the last purge, unix seconds
+	// sinceTrim counts the records appended in the background since the
+	// last trim.
+	sinceTrim atomic.Int64
 	// inflight counts records being appended in the background: a call
 	// that changed nothing (a read, a failure) does not make its client
 	// wait for its record, but LookupEvents and shutdown wait for them.
@@ -101,6 +116,12 @@ func (s *Server) writeRecords() {
 			}
 			if err := t.cfg.Store.AppendEvents(context.Background(), evs); err != nil {
 				s.log.Error("write CloudTrail records", "first_request_id", batch[0].requestID, "records", len(batch), "err", err)
+			}
+			if t.cfg.MaxEvents > 0 && t.sinceTrim.Add(int64(len(batch))) >= trimEvery {
+				t.sinceTrim.Store(0)
+				if _, err := t.cfg.Store.TrimEvents(context.Background(), t.cfg.MaxEvents); err != nil {
+					s.log.Error("trim CloudTrail records", "err", err)
+				}
 			}
 			t.inflight.Add(-int64(len(batch)))
 		}
@@ -159,7 +180,7 @@ func (s *Server) domainNow() time.Time {
 // hands it to the store, which writes it in the transaction of the call's
 // change; endTrail writes it otherwise.
 func (s *Server) startTrail(ctx context.Context, r *http.Request, rt route, caller identity.Principal, requestID string, in operation.Input) *trail.Pending {
-	if s.trail.cfg.Store == nil {
+	if s.trail.cfg.Store == nil || (s.trail.cfg.SkipReads && rt.op.ReadOnly) {
 		return nil
 	}
 	params := trail.JSONParams(in.Body)

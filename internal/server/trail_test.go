@@ -65,6 +65,17 @@ func (m *memTrail) ReplaceEvent(_ context.Context, ev trail.Event) error {
 
 func (m *memTrail) PurgeEvents(context.Context, time.Time) (int64, error) { return 0, nil }
 
+func (m *memTrail) TrimEvents(_ context.Context, max int64) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := int64(len(m.events)) - max
+	if n <= 0 {
+		return 0, nil
+	}
+	m.events = m.events[n:]
+	return n, nil
+}
+
 func (m *memTrail) LookupEvents(_ context.Context, q trail.Query) ([]trail.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -238,4 +249,25 @@ func mustNew(t *testing.T, cfg server.Config) *server.Server {
 		t.Fatalf("server.New: %v", err)
 	}
 	return s
+}
+
+// With SkipReads (--trail-reads=off), calls that change nothing are not
+// recorded.
+func TestTrailSkipReads(t *testing.T) {
+	store := &memTrail{}
+	s := mustNew(t, server.Config{
+		Keys: oneKey{}, Authorizer: allowAll{},
+		Services: []operation.Service{stsapi.Service(nil)},
+		Trail:    server.TrailConfig{Store: store, SkipReads: true},
+	})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if status, _, body := signedPost(t, ts.Client(), ts.URL, "sts", "us-east-1", "secret", form, "Action=GetCallerIdentity&Version=2011-06-15"); status != http.StatusOK {
+		t.Fatalf("GetCallerIdentity: %d %s", status, body)
+	}
+	s.DrainTrail()
+	if recs := store.records(t); len(recs) != 0 {
+		t.Errorf("%d records of a read with SkipReads", len(recs))
+	}
 }

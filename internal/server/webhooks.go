@@ -51,7 +51,6 @@ func (s *Server) webhooks(w http.ResponseWriter) Webhooks {
 // deadDeliveries lists the dead deliveries; ?limit= (1 to 1000, default
 // 100) caps how many.
 func (s *Server) deadDeliveries(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "ListDeadDeliveries"
 	wh := s.webhooks(w)
 	if wh == nil {
 		return
@@ -79,7 +78,6 @@ func (s *Server) deadDeliveries(w http.ResponseWriter, r *http.Request) {
 // retryDelivery puts a dead delivery back into delivery: 202, as it is
 // sent later by the target's dispatcher.
 func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) {
-	info(r.Context()).operation = "RetryDeadDelivery"
 	wh := s.webhooks(w)
 	if wh == nil {
 		return

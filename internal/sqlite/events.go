@@ -28,13 +28,13 @@ func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	if r == nil {
 		return errNil("append event")
 	}
-	res, err := t.exec(ctx, "append event "+r.ID, `INSERT INTO bus_events
-		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
-	if err != nil {
-		return err
+	if t.readOnly {
+		return fmt.Errorf("sqlite: append event %s: %w", r.ID, errReadOnly)
 	}
-	if r.Seq, err = res.LastInsertId(); err != nil {
+	err := t.queryRow(ctx, `INSERT INTO bus_events
+		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)).Scan(&r.Seq)
+	if err != nil {
 		return fmt.Errorf("sqlite: append event %s: %w", r.ID, err)
 	}
 	return nil
@@ -63,12 +63,10 @@ func (t *tx) BusEvents(ctx context.Context, after int64, notBefore time.Time, li
 }
 
 // BusLastSeq implements kernel.BusTx: the highest seq ever given, deleted rows
-// included (sqlite_sequence), so that a reset does not move it back.
+// included (the dialect's sequence), so that a reset does not move it back.
 func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	err := t.queryRow(ctx, `SELECT MAX(
-		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'bus_events'), 0),
-		COALESCE((SELECT MAX(seq) FROM bus_events), 0))`).Scan(&seq)
+	err := t.queryRow(ctx, t.dialect().lastBusSeq()).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: last event seq: %w", err)
 	}
@@ -211,14 +209,15 @@ func (t *tx) AddRegionTransition(ctx context.Context, tr *kernel.RegionTransitio
 	if tr == nil {
 		return errNil("add region transition")
 	}
-	res, err := t.exec(ctx, fmt.Sprintf("add region transition %s %s", tr.Account, tr.Region), `INSERT INTO region_transitions
-		(account_id, region, caller, target, requested_at, due_at, completed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
-		tr.Account, tr.Region, tr.Caller, string(tr.Target), nanos(tr.RequestedAt), nanos(tr.DueAt))
-	if err != nil {
-		return err
+	what := fmt.Sprintf("add region transition %s %s", tr.Account, tr.Region)
+	if t.readOnly {
+		return fmt.Errorf("sqlite: %s: %w", what, errReadOnly)
 	}
-	if tr.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("sqlite: add region transition: %w", err)
+	err := t.queryRow(ctx, `INSERT INTO region_transitions
+		(account_id, region, caller, target, requested_at, due_at, completed) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+		tr.Account, tr.Region, tr.Caller, string(tr.Target), nanos(tr.RequestedAt), nanos(tr.DueAt)).Scan(&tr.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return nil
 }

@@ -151,6 +151,16 @@ func (t *tx) Members(ctx context.Context, org organizations.OrgID) ([]organizati
 		FROM members WHERE org_id = ? ORDER BY account_id`, string(org))
 }
 
+// MembersAfter implements organizations.Tx.
+func (t *tx) MembersAfter(ctx context.Context, org organizations.OrgID, parent string, after identity.AccountID, limit int) ([]organizations.Member, error) {
+	q, args := `SELECT account_id, org_id, parent, method, joined_at
+		FROM members WHERE org_id = ? AND account_id > ?`, []any{string(org), string(after)}
+	if parent != "" {
+		q, args = q+` AND parent = ?`, append(args, parent)
+	}
+	return queryList(ctx, t, "members of "+string(org), scanMember, q+` ORDER BY account_id LIMIT ?`, append(args, limit)...)
+}
+
 func scanOU(sc scanner, ou *organizations.OU) error {
 	return sc.Scan(&ou.ID, &ou.Org, &ou.Parent, &ou.Name)
 }

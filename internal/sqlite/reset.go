@@ -5,7 +5,8 @@ import (
 	"fmt"
 )
 
-// Reset deletes every row of every table but the migration bookkeeping, in
+// Reset deletes every row of every table but the migration bookkeeping and
+// the settings, in
 // one transaction: the emulator's "reset to the default world" (the caller
 // then creates it again).
 func (db *DB) Reset(ctx context.Context) error {
@@ -15,6 +16,9 @@ func (db *DB) Reset(ctx context.Context) error {
 			return err
 		}
 		for _, name := range tables {
+			if name == "settings" { // the token key stays; the clock resets itself
+				continue
+			}
 			if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+name+`"`); err != nil {
 				return fmt.Errorf("sqlite: reset %s: %w", name, err)
 			}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -52,6 +53,14 @@ type DB struct {
 	readStmts, writeStmts sync.Map
 	// trailBatch batches the CloudTrail records AppendEvent writes.
 	trailBatch recordBatch
+	dialect    dialect
+	// pgPool is the PostgreSQL connection pool (nil for SQLite); retryMu
+	// makes this process's retried transactions take turns.
+	pgPool  *pgxpool.Pool
+	retryMu sync.Mutex
+	// retries counts retried PostgreSQL transactions, conflicts the
+	// updates that ran out of attempts.
+	retries, conflicts atomic.Int64
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -81,9 +90,12 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 			db.Close()
 		}
 	}()
-	if path == ":memory:" {
+	switch {
+	case path == ":memory:":
 		err = db.openMemory(ctx)
-	} else {
+	case IsPostgres(path):
+		err = db.openPostgres(ctx, path)
+	default:
 		err = db.openFile(ctx, path)
 	}
 	if err != nil {
@@ -221,6 +233,9 @@ func (db *DB) Close() error {
 	if db.keepPool != nil {
 		errs = append(errs, db.keepPool.Close())
 	}
+	if db.pgPool != nil {
+		db.pgPool.Close()
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
@@ -289,7 +304,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	name       TEXT    NOT NULL,
 	applied_at INTEGER NOT NULL
 )`
-	if _, err := db.writer.ExecContext(ctx, create); err != nil {
+	if _, err := db.writer.ExecContext(ctx, db.dialect.ddl(create)); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	var newest sql.NullInt64
@@ -297,7 +312,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	if len(ms) > 0 && newest.Valid && newest.Int64 > int64(ms[len(ms)-1].version) {
-		return fmt.Errorf("sqlite: migrate: database schema version %d is newer than this program's %d",
+		return fmt.Errorf("%s: the database schema (version %d) is newer than this program's (%d): run a newer accountplane, or a store made by this one", db.dialect,
 			newest.Int64, ms[len(ms)-1].version)
 	}
 	for _, m := range ms {
@@ -321,7 +336,7 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, db.dialect.ddl(m.sql)); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

@@ -277,8 +277,7 @@ func importValue(v any) any {
 }
 
 func (t *tx) tableNames(ctx context.Context) ([]string, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT name FROM sqlite_master
-		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`)
+	rows, err := t.tx.QueryContext(ctx, t.dialect().tableNames())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list tables: %w", err)
 	}

@@ -78,18 +78,38 @@ func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
 func (db *DB) SetBeforeCommit(fn kernel.BeforeCommit) { db.beforeCommit = fn }
 
 func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot
+	}
+	sqlTx, err := db.reader.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin read: %w", err)
+		return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db})
+	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db}))
+}
+
+// stmtCache is the prepared-statement cache of a pool (none for
+// PostgreSQL, where pgx caches statements per connection itself).
+func (db *DB) stmtCache(c *sync.Map) *sync.Map {
+	if db.dialect == dialectPostgres {
+		return nil
+	}
+	return c
 }
 
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if db.dialect == dialectPostgres {
+		return db.updatePostgres(ctx, fn)
+	}
+	return db.updateOnce(ctx, fn, nil)
+}
+
+func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {
+	sqlTx, err := db.writer.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return fmt.Errorf("sqlite: begin: %w", unavailable(err))
 	}
 	done := false
 	defer func() {
@@ -97,7 +117,7 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, stmts: &db.writeStmts, pool: db.writer, db: db}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -169,6 +189,14 @@ func (db *DB) prepareLater(pool *sql.DB, cache *sync.Map, query string) {
 		}
 		cache.Store(query, s)
 	}()
+}
+
+// dialect is the database's dialect (SQLite when the tx has no DB).
+func (t *tx) dialect() dialect {
+	if t.db == nil {
+		return dialectSQLite
+	}
+	return t.db.dialect
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {

@@ -115,6 +115,15 @@ func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 // restores FULL. The next durable commit syncs these writes too. A writer
 // connection that cannot be restored to FULL is discarded.
 func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
+	if db.dialect == dialectPostgres {
+		// The same bargain: the commit does not wait for the WAL flush.
+		return db.update(ctx, func(t *tx) error {
+			if _, err := t.exec(ctx, "relax", "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
+			return fn(t)
+		})
+	}
 	if db.reader == db.writer { // ":memory:": nothing to sync
 		return db.update(ctx, fn)
 	}
@@ -177,6 +186,23 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	})
 }
 
+// TrimEvents deletes the oldest events so that at most max remain (by
+// sequence: the rows below the newest sequence minus max, one range of the
+// primary key, however many there are) and returns how many it deleted.
+func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
+	var n int64
+	err := db.update(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_events
+			WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_events) - ?`, max)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // PurgeEvents deletes the events older than before and returns how many.
 // It walks the lookup index account by account (records belong to existing
 // accounts: callers' and the targets they were allowed to act on).
@@ -196,14 +222,12 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 
 // lookupFilters are the SQL conditions of the lookup attributes.
 var lookupFilters = map[kernel.TrailAttributeKey]string{
-	kernel.AttrEventID:      `event_id = ?`,
-	kernel.AttrEventName:    `event_name = ?`,
-	kernel.AttrReadOnly:     `read_only = ?`,
-	kernel.AttrUsername:     `username = ?`,
-	kernel.AttrEventSource:  `event_source = ?`,
-	kernel.AttrAccessKeyID:  `access_key_id = ?`,
-	kernel.AttrResourceType: `EXISTS (SELECT 1 FROM json_each(resources) WHERE json_extract(value, '$.type') = ?)`,
-	kernel.AttrResourceName: `EXISTS (SELECT 1 FROM json_each(resources) WHERE json_extract(value, '$.name') = ?)`,
+	kernel.AttrEventID:     `event_id = ?`,
+	kernel.AttrEventName:   `event_name = ?`,
+	kernel.AttrReadOnly:    `read_only = ?`,
+	kernel.AttrUsername:    `username = ?`,
+	kernel.AttrEventSource: `event_source = ?`,
+	kernel.AttrAccessKeyID: `access_key_id = ?`,
 }
 
 // LookupEvents returns the events of q.Account that q selects, newest
@@ -223,6 +247,12 @@ func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.T
 	}
 	if q.Key != "" {
 		cond, ok := lookupFilters[q.Key]
+		switch q.Key {
+		case kernel.AttrResourceType:
+			cond, ok = db.dialect.resourceFilter("type"), true
+		case kernel.AttrResourceName:
+			cond, ok = db.dialect.resourceFilter("name"), true
+		}
 		if !ok {
 			return nil, fmt.Errorf("sqlite: lookup events: unknown attribute %q", q.Key)
 		}

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,31 @@ func seqOf(t *testing.T, db *sqlite.DB, id string) int64 {
 		t.Fatalf("no event %s", id)
 	}
 	return evs[0].Seq
+}
+
+// TrimEvents keeps the newest max records.
+func TestTrimEvents(t *testing.T) {
+	for _, path := range []string{":memory:", "file"} {
+		t.Run(path, func(t *testing.T) {
+			if path == "file" {
+				path = tempPath(t)
+			}
+			db := mustOpen(t, path)
+			acct := identity.AccountID("111122223333")
+			for i := 0; i < 25; i++ {
+				addEvent(t, db, acct, fmt.Sprintf("e%02d", i), time.Date(2026, 3, 1, 12, 0, i, 0, time.UTC), "GetX", "account.amazonaws.com", "root", "AKID", true)
+			}
+			n, err := db.TrimEvents(context.Background(), 10)
+			if err != nil || n != 15 {
+				t.Fatalf("TrimEvents = %d, %v; want 15 deleted", n, err)
+			}
+			evs, err := db.LookupEvents(context.Background(), kernel.TrailQuery{Account: acct})
+			if err != nil || len(evs) != 10 || evs[0].ID != "e24" || evs[9].ID != "e15" {
+				t.Fatalf("after trimming to 10: %d events (%v), newest %v", len(evs), err, evs)
+			}
+			if n, err := db.TrimEvents(context.Background(), 10); err != nil || n != 0 {
+				t.Errorf("a second trim deleted %d (%v)", n, err)
+			}
+		})
+	}
 }

@@ -63,6 +63,9 @@ func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, _ string) {
 			status = http.StatusInternalServerError
 		}
 	}
+	if e.Status != 0 {
+		status = e.Status
+	}
 	WriteError(w, status, e)
 }
 

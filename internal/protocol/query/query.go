@@ -60,6 +60,9 @@ func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, requestID strin
 			status = http.StatusInternalServerError
 		}
 	}
+	if e.Status != 0 {
+		status = e.Status
+	}
 	WriteError(w, status, c.Xmlns, requestID, e)
 }
 

@@ -1,4 +1,4 @@
--- 0007_org_transfers: partitions and GovCloud pairs, responsibility
+-- 0011_org_transfers: partitions and GovCloud pairs, responsibility
 -- transfers, and policy type changes in progress.
 --
 -- Same conventions as 0001_init.sql: TEXT and INTEGER only, timestamps as
