@@ -297,7 +297,10 @@ func TestAcceptTransferRules(t *testing.T) {
 	_, err = w.orgs.AcceptHandshake(w.ctx, w.payer, second.ID)
 	wantErr(t, "a second transfer", err, organizations.CodeHandshakeConstraintViolation, "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS")
 	wantErr(t, "invite an organization already transferring to the inviter",
-		func() error { _, err := w.inviteTo(w.biller, string(w.payer.Account), organizations.PartyAccount); return err }(),
+		func() error {
+			_, err := w.inviteTo(w.biller, string(w.payer.Account), organizations.PartyAccount)
+			return err
+		}(),
 		organizations.CodeHandshakeConstraintViolation, "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS")
 	// Nor can the organization be deleted meanwhile.
 	wantErr(t, "delete organization", w.orgs.DeleteOrganization(w.ctx, w.biller), organizations.CodeConstraintViolation, "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS")
