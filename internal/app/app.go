@@ -268,7 +268,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
-		Log: cfg.Log, Keys: newCredentials(a.IAM, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
+		Log: cfg.Log, Keys: newCredentials(a.IAM, a.partitionOf, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
 		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM},
 		Clock:           eventClock{a.clock, a.events},

@@ -21,19 +21,34 @@ import (
 
 // credentials adapts iam.Service to server.Credentials, caching what an
 // access key resolves to until IAM changes (or a second of domain time
-// passes, for session expiry).
+// passes, for session expiry). A key's principal is named in its
+// account's partition, where alone the key signs.
 type credentials struct {
-	iam   *iam.Service
-	cache *factCache[*iam.Credential]
+	iam       *iam.Service
+	partition func(ctx context.Context, id identity.AccountID) (string, error)
+	cache     *factCache[keyFacts]
 }
 
-func newCredentials(s *iam.Service, gen func() uint64, now func() time.Time) credentials {
-	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: gen, now: now, maxAge: time.Second}}
+// keyFacts is what an access key resolves to.
+type keyFacts struct {
+	cred      *iam.Credential
+	partition string
+}
+
+func newCredentials(s *iam.Service, partition func(context.Context, identity.AccountID) (string, error), gen func() uint64, now func() time.Time) credentials {
+	return credentials{iam: s, partition: partition, cache: &factCache[keyFacts]{gen: gen, now: now, maxAge: time.Second}}
 }
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
-	cred, err := c.cache.get(id, func() (*iam.Credential, error) { return c.iam.Credential(ctx, id) })
-	if err == nil && !cred.Expiration.IsZero() && !c.cache.now().Before(cred.Expiration) {
+	k, err := c.cache.get(id, func() (keyFacts, error) {
+		cred, err := c.iam.Credential(ctx, id)
+		if err != nil {
+			return keyFacts{}, err
+		}
+		p, err := c.partition(ctx, cred.Principal.Account)
+		return keyFacts{cred, p}, err
+	})
+	if err == nil && !k.cred.Expiration.IsZero() && !c.cache.now().Before(k.cred.Expiration) {
 		err = iam.ErrSessionExpired
 	}
 	if errors.Is(err, iam.ErrSessionExpired) {
@@ -42,7 +57,8 @@ func (c credentials) Credential(ctx context.Context, id string) (server.Credenti
 	if err != nil {
 		return server.Credential{}, err
 	}
-	return server.Credential{Secret: cred.Secret, SessionToken: cred.SessionToken, Principal: cred.Principal}, nil
+	return server.Credential{Secret: k.cred.Secret, SessionToken: k.cred.SessionToken,
+		Principal: k.cred.Principal.InPartition(k.partition), Partition: k.partition}, nil
 }
 
 // policySource implements authz.PolicySource over IAM and Organizations.
@@ -73,6 +89,7 @@ func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Princi
 // CreateRole name the entity they create, which has no tags yet (AWS
 // offers aws:RequestTag/* there instead).
 func (ps *policySource) ResourceTags(ctx context.Context, action, resource string) (map[string]string, error) {
+	resource = arn.InPartition(resource, "") // IAM keeps commercial ARNs
 	if !strings.HasPrefix(resource, "arn:aws:iam::") || strings.EqualFold(action, "iam:CreateUser") || strings.EqualFold(action, "iam:CreateRole") {
 		return nil, nil
 	}
@@ -194,6 +211,7 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.
 // roles of other accounts (whose trust policy STS checks itself), have
 // none.
 func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
+	resource = arn.InPartition(resource, "") // IAM keeps commercial ARNs
 	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
 		!strings.HasPrefix(resource, arn.IAM(string(p.Account), "role", "/", "")) {
 		return nil, nil

@@ -37,6 +37,12 @@ type NewAccount struct {
 // FAILED with the modelled FailureReason (EMAIL_ALREADY_EXISTS,
 // ACCOUNT_LIMIT_EXCEEDED).
 func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, in NewAccount) (*CreateAccountStatus, error) {
+	return s.createAccount(ctx, caller, in, false)
+}
+
+// createAccount is CreateAccount, and with govCloud CreateGovCloudAccount
+// (govcloud.go), which also pairs the new account with a new GovCloud one.
+func (s *Service) createAccount(ctx context.Context, caller identity.Principal, in NewAccount, govCloud bool) (*CreateAccountStatus, error) {
 	carID, err := s.newID("car-", 12)
 	if err != nil {
 		return nil, err
@@ -47,6 +53,11 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		if err != nil {
 			return err
 		}
+		if govCloud {
+			if err := s.checkGovCloudEnabled(ctx, tx, sc); err != nil {
+				return err
+			}
+		}
 		if err := s.checkTags(in.Tags); err != nil {
 			return err
 		}
@@ -56,7 +67,7 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 			ID: CreateAccountReqID(carID), Org: sc.org.ID, AccountName: in.Name, Email: in.Email,
 			RequestedAt: now, DueAt: due,
 		}
-		if reason, err := s.createFailure(ctx, tx, sc, in.Email); err != nil {
+		if reason, err := s.createFailure(ctx, tx, sc, in.Email, govCloud); err != nil {
 			return err
 		} else if reason != "" {
 			st.FailureReason = reason
@@ -73,10 +84,15 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		}
 		a := &kernel.Account{
 			ID: id, Name: in.Name, Email: in.Email, State: kernel.StateActive, CreatedAt: due,
-			Origin: kernel.OriginCreated, Seller: mgmt.Seller,
+			Origin: kernel.OriginCreated, Seller: mgmt.Seller, Partition: mgmt.Partition,
 		}
 		if err := tx.PutAccount(ctx, a); err != nil {
 			return err
+		}
+		if govCloud {
+			if err := s.pairGovCloud(ctx, tx, a, st); err != nil {
+				return err
+			}
 		}
 		m := &Member{Account: id, Org: sc.org.ID, Parent: string(sc.org.RootID), Method: Created, JoinedAt: due}
 		if err := tx.PutMember(ctx, m); err != nil {
@@ -100,16 +116,24 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		if err := s.memberRoles(ctx, caller.Account, st.Account, role); err != nil {
 			return nil, err
 		}
+		if err := s.govCloudRoles(ctx, caller.Account, st.GovCloudAccount, role); err != nil {
+			return nil, err
+		}
 	}
 	return st, err
 }
 
 // createFailure decides whether a CreateAccount request fails, and why.
-func (s *Service) createFailure(ctx context.Context, tx Tx, sc scope, email string) (string, error) {
+func (s *Service) createFailure(ctx context.Context, tx Tx, sc scope, email string, govCloud bool) (string, error) {
 	if _, err := tx.AccountByEmail(ctx, email); err == nil {
 		return "EMAIL_ALREADY_EXISTS", nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return "", err
+	}
+	if govCloud {
+		if reason, err := s.govCloudFailure(ctx, tx, email); err != nil || reason != "" {
+			return reason, err
+		}
 	}
 	n, err := s.accountsCounted(ctx, tx, sc.org.ID)
 	if err != nil {

@@ -90,6 +90,9 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller identity.Princi
 		if len(members) > 1 {
 			return e(CodeOrganizationNotEmpty, "To delete an organization you must first remove all member accounts (except the management account).")
 		}
+		if err := s.checkNoTransferInProgress(ctx, tx, sc.org); err != nil {
+			return err
+		}
 		return tx.DeleteOrganization(ctx, sc.org.ID)
 	})
 }

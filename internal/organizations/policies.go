@@ -111,6 +111,9 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller identity.Principa
 		if root != org.RootID {
 			return errRootNotFound()
 		}
+		if err := s.beginPolicyTypeChange(ctx, tx, org, t, true); err != nil {
+			return err
+		}
 		if org.FeatureSet != AllFeatures {
 			return e("PolicyTypeNotAvailableForOrganizationException", "You can't use policies until the organization has all features enabled.")
 		}
@@ -150,6 +153,9 @@ func (s *Service) DisablePolicyType(ctx context.Context, caller identity.Princip
 		org = sc.org
 		if root != org.RootID {
 			return errRootNotFound()
+		}
+		if err := s.beginPolicyTypeChange(ctx, tx, org, t, false); err != nil {
+			return err
 		}
 		if !org.PolicyTypeEnabled(t) {
 			return e(CodePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")

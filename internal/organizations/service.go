@@ -23,6 +23,9 @@ type Options struct {
 	CreateAccountDelay time.Duration
 	// CloseDelay is how long a closed account stays PENDING_CLOSURE (default 0).
 	CloseDelay time.Duration
+	// PolicyTypeDelay is how long an enabled or disabled policy type stays
+	// PENDING_ENABLE or PENDING_DISABLE (default 0).
+	PolicyTypeDelay time.Duration
 	// PostClosure is the post-closure period after which a closed member
 	// leaves its organization (default 90 days).
 	PostClosure time.Duration
@@ -138,6 +141,9 @@ func (s *Service) orgOf(ctx context.Context, tx Tx, id identity.AccountID) (scop
 	o, err := tx.Organization(ctx, m.Org)
 	if err != nil {
 		return scope{}, fmt.Errorf("load organization %s: %w", m.Org, err)
+	}
+	if err := s.fillPolicyTypeChanges(ctx, tx, o); err != nil {
+		return scope{}, err
 	}
 	return scope{org: o, member: m}, nil
 }

@@ -133,7 +133,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		}
 	}
 	var tests []test
-	for _, ts := range [][]test{accountTests, orgTests, orgPolicyTests, iamTests, busTests, trailTests, hookTests, txTests} {
+	for _, ts := range [][]test{accountTests, orgTests, orgPolicyTests, transferTests, iamTests, busTests, trailTests, hookTests, txTests} {
 		tests = append(tests, ts...)
 	}
 	for _, tt := range tests {
