@@ -224,8 +224,7 @@ func operations(svc *organizations.Service, opts Options) []operation.Operation 
 
 // Unsupported lists the model's operations this deployment does not offer.
 // Answer them with [NotImplemented].
-var Unsupported = []string{
-}
+var Unsupported = []string{}
 
 // CodeUnknownOperation is the awsJson answer for an X-Amz-Target that names
 // no operation of the service, and for the modelled operations this
