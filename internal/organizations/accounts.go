@@ -90,17 +90,15 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 				return err
 			}
 		}
-		return tx.PutCreateAccountStatus(ctx, st)
-	})
-	if err == nil && st.Account != "" {
 		role := in.RoleName
 		if role == "" {
 			role = ManagedRoleName
 		}
-		if err := s.memberRoles(ctx, caller.Account, st.Account, role); err != nil {
-			return nil, err
+		if err := s.memberRoles(ctx, tx, caller.Account, id, role); err != nil {
+			return err
 		}
-	}
+		return tx.PutCreateAccountStatus(ctx, st)
+	})
 	return st, err
 }
 

@@ -50,15 +50,18 @@ type Options struct {
 	Roles Roles
 }
 
-// Roles creates the IAM roles Organizations makes in member accounts. It
-// is called after the change that needs the role has committed.
+// Roles creates the IAM roles Organizations makes in member accounts, in
+// tx, the transaction of the change that makes the member, so that a
+// member never exists without its roles (made in transactions of their
+// own, after the change, they were missing when the process died or the
+// store failed in between).
 type Roles interface {
 	// AccessRole creates role name in account acct, trusting the management
 	// account's root and with administrator access (CreateAccount's
 	// OrganizationAccountAccessRole).
-	AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error
+	AccessRole(ctx context.Context, tx Tx, acct, management identity.AccountID, name string) error
 	// ServiceLinkedRole creates AWSServiceRoleForOrganizations in acct.
-	ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error
+	ServiceLinkedRole(ctx context.Context, tx Tx, acct identity.AccountID) error
 }
 
 // Service implements the Organizations operations.
