@@ -255,11 +255,13 @@ func (s *Service) path(ctx context.Context, tx Tx, org *Organization, parent str
 // memberOf returns the visible membership of id in sc's organization, or
 // AccountNotFoundException.
 func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.AccountID) (*Member, error) {
-	m, err := tx.Member(ctx, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && (m.Org != sc.org.ID || !s.visible(ctx, tx, m))) {
+	m, ok, err := s.visibleMember(ctx, tx, id, sc.org.ID)
+	if err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, errAccountNotFound()
 	}
-	return m, err
+	return m, nil
 }
 
 // DescribeAccount returns a member of the caller's organization.
