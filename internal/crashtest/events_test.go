@@ -48,7 +48,9 @@ func eventLog(ctx context.Context, srv *server) (map[string][]regionEvent, error
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	tr := newTransport() // the stream's connection is closed, never reused
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -152,6 +152,18 @@ func (l *ledger) errorSummary() string {
 	return strings.Join(parts, ", ")
 }
 
+// failures returns how many calls failed, by error code and status
+// ("ServiceException 503", "connection", ...).
+func (l *ledger) failures() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]int, len(l.errs))
+	for k, n := range l.errs {
+		out[k] = n
+	}
+	return out
+}
+
 // unexpected returns how many calls failed with a 5xx status other than
 // 503.
 func (l *ledger) unexpected() int {

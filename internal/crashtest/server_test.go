@@ -86,6 +86,10 @@ type server struct {
 	name string
 	args []string // flags other than --addr
 	dir  string   // its logs
+	// tr carries the test's requests to this server, and only those (a
+	// transport of its own keeps other tests' connections, kills and
+	// cancellations away from them).
+	tr *http.Transport
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -99,7 +103,7 @@ type server struct {
 // test ends.
 func startServer(t *testing.T, name string, args ...string) *server {
 	t.Helper()
-	s := &server{t: t, name: name, args: args, dir: t.TempDir()}
+	s := &server{t: t, name: name, args: args, dir: t.TempDir(), tr: newTransport()}
 	if d := os.Getenv("ACCOUNTPLANE_CRASH_LOGS"); d != "" {
 		s.dir = d // kept after the test
 	}
@@ -159,6 +163,7 @@ func (s *server) kill() {
 	}
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	<-exited
+	s.tr.CloseIdleConnections()
 }
 
 // restart kills the process if it runs and starts it again.
@@ -196,14 +201,27 @@ func (s *server) panics() int {
 	return n
 }
 
-// config is an aws.Config signing with key for the running process.
+// config is an aws.Config signing with key for the running process. Its
+// clients retry (reads of the checks ride out a busy machine); the
+// workload's turn retries off.
 func (s *server) config(key, secret string) aws.Config {
+	return s.configVia(s.tr, key, secret)
+}
+
+// configVia is config over transport tr.
+func (s *server) configVia(tr http.RoundTripper, key, secret string) aws.Config {
 	return aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
-		BaseEndpoint: aws.String(s.URL()),
-		HTTPClient:   &http.Client{Timeout: 60 * time.Second},
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
+		BaseEndpoint:     aws.String(s.URL()),
+		HTTPClient:       &http.Client{Transport: tr, Timeout: 60 * time.Second},
+		RetryMaxAttempts: 10,
 	}
+}
+
+// newTransport returns a transport of its own, set like Go's default one.
+func newTransport() *http.Transport {
+	return http.DefaultTransport.(*http.Transport).Clone()
 }
 
 // admin calls the admin API (JSON in and out); out may be nil.
@@ -221,7 +239,7 @@ func (s *server) admin(ctx context.Context, method, path string, in, out any) er
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
+	resp, err := (&http.Client{Transport: s.tr, Timeout: 60 * time.Second}).Do(req)
 	if err != nil {
 		return err
 	}

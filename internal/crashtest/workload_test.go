@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,8 @@ type workload struct {
 	members map[string]cred
 	// rolesOK are the members whose roles a verification found.
 	rolesOK map[string]bool
+	// tr is the transport of the running workers.
+	tr *http.Transport
 	// planted says the ledger holds planted problems, which verifications
 	// count without failing the test.
 	planted bool
@@ -97,9 +100,11 @@ func (w *workload) prepareRound(ctx context.Context, round, invitees int) error 
 }
 
 // run starts the workers of round and returns a function that stops them
-// and waits for them to return.
+// and waits for them to return. The workers' requests go through a
+// transport of their own, which the checks after them do not share.
 func (w *workload) run(round int) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
+	w.tr = newTransport()
 	var wg sync.WaitGroup
 	goFn := func(f func()) {
 		wg.Add(1)
@@ -117,7 +122,12 @@ func (w *workload) run(round int) (stop func()) {
 	}
 	goFn(func() { w.invites(ctx, round) })
 	goFn(func() { w.createAccounts(ctx, round) })
-	return func() { cancel(); wg.Wait() }
+	return func() { cancel(); wg.Wait(); w.tr.CloseIdleConnections() }
+}
+
+// config is the workers' aws.Config for key.
+func (w *workload) config(key, secret string) aws.Config {
+	return w.srv.configVia(w.tr, key, secret)
 }
 
 // pause slows a worker down after a failure, so that a dead server is not
@@ -130,7 +140,7 @@ func pause(ctx context.Context) {
 }
 
 func (w *workload) users(ctx context.Context, round, worker int) {
-	c := iam.NewFromConfig(w.srv.config(rootKey, rootSecret), noRetriesIAM)
+	c := iam.NewFromConfig(w.config(rootKey, rootSecret), noRetriesIAM)
 	for i := 0; ctx.Err() == nil; i++ {
 		name := fmt.Sprintf("u-r%d-w%d-%d", round, worker, i)
 		wr := w.l.send(&write{kind: kindUser, key: name, round: round, event: "CreateUser", trailAcct: mgmtAccount})
@@ -140,7 +150,7 @@ func (w *workload) users(ctx context.Context, round, worker int) {
 }
 
 func (w *workload) ous(ctx context.Context, round int) {
-	c := organizations.NewFromConfig(w.srv.config(rootKey, rootSecret), noRetriesOrgs)
+	c := organizations.NewFromConfig(w.config(rootKey, rootSecret), noRetriesOrgs)
 	for i := 0; ctx.Err() == nil; i++ {
 		name := fmt.Sprintf("ou-r%d-%d", round, i)
 		wr := w.l.send(&write{kind: kindOU, key: name, round: round, event: "CreateOrganizationalUnit", trailAcct: mgmtAccount})
@@ -153,7 +163,7 @@ func (w *workload) ous(ctx context.Context, round int) {
 // that the last acknowledged name (or a later one sent) must be the one
 // found.
 func (w *workload) contacts(ctx context.Context, round int, typ atypes.AlternateContactType) {
-	c := account.NewFromConfig(w.srv.config(rootKey, rootSecret), noRetriesAccount)
+	c := account.NewFromConfig(w.config(rootKey, rootSecret), noRetriesAccount)
 	for i := 0; ctx.Err() == nil; i++ {
 		name := fmt.Sprintf("c-%s-r%d-%d", strings.ToLower(string(typ)), round, i)
 		wr := w.l.send(&write{kind: kindContact, key: string(typ), value: name, round: round, event: "PutAlternateContact", trailAcct: mgmtAccount})
@@ -168,7 +178,7 @@ func (w *workload) contacts(ctx context.Context, round int, typ atypes.Alternate
 // region enables and disables one Region in turn, one request at a time,
 // waiting for each transition to complete.
 func (w *workload) region(ctx context.Context, round int, region string) {
-	c := account.NewFromConfig(w.srv.config(rootKey, rootSecret), noRetriesAccount)
+	c := account.NewFromConfig(w.config(rootKey, rootSecret), noRetriesAccount)
 	for ctx.Err() == nil {
 		st, err := c.GetRegionOptStatus(ctx, &account.GetRegionOptStatusInput{RegionName: aws.String(region)})
 		if err != nil {
@@ -200,7 +210,7 @@ func (w *workload) region(ctx context.Context, round int, region string) {
 // invites invites each of the round's signed-up accounts and accepts the
 // invitation as the account.
 func (w *workload) invites(ctx context.Context, round int) {
-	mgmt := organizations.NewFromConfig(w.srv.config(rootKey, rootSecret), noRetriesOrgs)
+	mgmt := organizations.NewFromConfig(w.config(rootKey, rootSecret), noRetriesOrgs)
 	for _, inv := range w.invitees[round] {
 		if ctx.Err() != nil {
 			return
@@ -217,7 +227,7 @@ func (w *workload) invites(ctx context.Context, round int) {
 		if err != nil {
 			continue
 		}
-		c := organizations.NewFromConfig(w.srv.config(inv.key, inv.secret), noRetriesOrgs)
+		c := organizations.NewFromConfig(w.config(inv.key, inv.secret), noRetriesOrgs)
 		wa := w.l.send(&write{kind: kindAccept, key: inv.acct, value: hs, round: round, event: "AcceptHandshake", trailAcct: inv.acct})
 		acc, err := c.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(hs)})
 		w.answer(ctx, wa, func() middleware.Metadata { return acc.ResultMetadata }, "", err)
@@ -225,7 +235,7 @@ func (w *workload) invites(ctx context.Context, round int) {
 }
 
 func (w *workload) createAccounts(ctx context.Context, round int) {
-	c := organizations.NewFromConfig(w.srv.config(rootKey, rootSecret), noRetriesOrgs)
+	c := organizations.NewFromConfig(w.config(rootKey, rootSecret), noRetriesOrgs)
 	for i := 0; i < w.maxCreates && ctx.Err() == nil; i++ {
 		name := fmt.Sprintf("a-r%d-%d", round, i)
 		wr := w.l.send(&write{kind: kindAccount, key: name, round: round, event: "CreateAccount", trailAcct: mgmtAccount})
