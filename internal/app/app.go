@@ -241,7 +241,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
 	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now})
 	orgOpts.Roles = orgRoles{a.IAM}
-	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
+	a.Orgs = organizations.NewService(orgsStore{a.db.Organizations(), a.IAM.Invalidate}, orgOpts)
 	a.events = newEvents(a, cfg)
 	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, realNow: time.Now}.beforeCommit)
 	a.Accounts = account.NewService(a.db, account.Options{Events: a.events,

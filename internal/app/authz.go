@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/policy"
 	"github.com/accountplane/accountplane/internal/server"
+	"github.com/accountplane/accountplane/internal/sqlite"
 )
 
 // credentials adapts iam.Service to server.Credentials, caching what an
@@ -257,18 +259,48 @@ func boolString(b bool) string {
 	return "false"
 }
 
-// orgRoles creates the roles Organizations makes in member accounts.
+// orgRoles creates the roles Organizations makes in member accounts, in
+// the transaction of the change that makes the member (the store wrapped
+// by orgsStore starts a new IAM generation after it).
 type orgRoles struct{ iam *iam.Service }
 
-func (r orgRoles) AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error {
+func (r orgRoles) AccessRole(ctx context.Context, tx organizations.Tx, acct, management identity.AccountID, name string) error {
+	itx, err := iamTx(tx)
+	if err != nil {
+		return err
+	}
 	trust := iam.OrganizationAccessTrustPolicy(management)
-	_, err := r.iam.EnsureRole(ctx, acct, name, trust, iam.AdministratorAccessARN)
+	_, err = r.iam.EnsureRoleIn(ctx, itx, acct, name, trust, iam.AdministratorAccessARN)
 	return err
 }
 
-func (r orgRoles) ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error {
-	_, err := r.iam.ServiceLinkedRole(ctx, acct, "AWSServiceRoleForOrganizations", iam.OrganizationsService)
+func (r orgRoles) ServiceLinkedRole(ctx context.Context, tx organizations.Tx, acct identity.AccountID) error {
+	itx, err := iamTx(tx)
+	if err != nil {
+		return err
+	}
+	_, err = r.iam.ServiceLinkedRoleIn(ctx, itx, acct, "AWSServiceRoleForOrganizations", iam.OrganizationsService)
 	return err
+}
+
+func iamTx(tx organizations.Tx) (iam.Tx, error) {
+	itx, ok := sqlite.IAMTx(tx)
+	if !ok {
+		return nil, fmt.Errorf("the Organizations transaction %T is no IAM transaction", tx)
+	}
+	return itx, nil
+}
+
+// orgsStore is the Organizations store, whose writes may make IAM roles
+// (orgRoles): after each, invalidate starts a new IAM generation.
+type orgsStore struct {
+	organizations.Store
+	invalidate func()
+}
+
+func (s orgsStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {
+	defer s.invalidate()
+	return s.Store.Update(ctx, fn)
 }
 
 // scpSource gives IAM's policy simulator the SCPs that apply to an account.

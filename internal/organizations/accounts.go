@@ -106,20 +106,22 @@ func (s *Service) createAccount(ctx context.Context, caller identity.Principal, 
 				return err
 			}
 		}
-		return tx.PutCreateAccountStatus(ctx, st)
-	})
-	if err == nil && st.Account != "" {
 		role := in.RoleName
 		if role == "" {
 			role = ManagedRoleName
 		}
-		if err := s.memberRoles(ctx, caller.Account, st.Account, role); err != nil {
-			return nil, err
+		if err := s.memberRoles(ctx, tx, caller.Account, id, role); err != nil {
+			return err
 		}
-		if err := s.govCloudRoles(ctx, caller.Account, st.GovCloudAccount, role); err != nil {
-			return nil, err
+		if govCloud && mgmt.GovCloudAccount != "" && s.opts.Roles != nil {
+			// The GovCloud account's access role trusts the management
+			// account's GovCloud pair, in the same transaction.
+			if err := s.opts.Roles.AccessRole(ctx, tx, st.GovCloudAccount, mgmt.GovCloudAccount, role); err != nil {
+				return fmt.Errorf("create %s in %s: %w", role, st.GovCloudAccount, err)
+			}
 		}
-	}
+		return tx.PutCreateAccountStatus(ctx, st)
+	})
 	return st, err
 }
 
@@ -281,11 +283,13 @@ func (s *Service) path(ctx context.Context, tx Tx, org *Organization, parent str
 // memberOf returns the visible membership of id in sc's organization, or
 // AccountNotFoundException.
 func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.AccountID) (*Member, error) {
-	m, err := tx.Member(ctx, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && (m.Org != sc.org.ID || !s.visible(ctx, tx, m))) {
+	m, ok, err := s.visibleMember(ctx, tx, id, sc.org.ID)
+	if err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, errAccountNotFound()
 	}
-	return m, err
+	return m, nil
 }
 
 // DescribeAccount returns a member of the caller's organization.
@@ -364,7 +368,9 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 			}
 			for i := range batch {
 				after = batch[i].Account
-				if !s.visible(ctx, tx, &batch[i]) {
+				if ok, err := s.visible(ctx, tx, &batch[i]); err != nil {
+					return err
+				} else if !ok {
 					continue
 				}
 				if len(out) == limit {

@@ -78,27 +78,6 @@ func (s *Service) pairGovCloud(ctx context.Context, tx Tx, a *kernel.Account, st
 	return tx.PutAccount(ctx, a)
 }
 
-// govCloudRoles creates the access role in a new GovCloud account, trusting
-// the management account's GovCloud account (after the request committed).
-func (s *Service) govCloudRoles(ctx context.Context, mgmt, gov identity.AccountID, role string) error {
-	if gov == "" || s.opts.Roles == nil {
-		return nil
-	}
-	var mgmtGov identity.AccountID
-	err := s.store.View(ctx, func(tx Tx) error {
-		a, err := tx.Account(ctx, mgmt)
-		if err != nil {
-			return err
-		}
-		mgmtGov = a.GovCloudAccount
-		return nil
-	})
-	if err != nil || mgmtGov == "" {
-		return err
-	}
-	return s.opts.Roles.AccessRole(ctx, gov, mgmtGov, role)
-}
-
 // samePartition returns HandshakeNotFoundException unless accounts a and b
 // are in the same partition: an invitation by email from another
 // partition is not there for a to see.

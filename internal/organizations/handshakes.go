@@ -270,6 +270,11 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 		switch h.Action {
 		case ActionInvite:
 			err = s.acceptInvite(ctx, tx, h, caller.Account)
+			if err == nil {
+				// Invited members get the service-linked role, not
+				// OrganizationAccountAccessRole.
+				err = s.memberRoles(ctx, tx, "", caller.Account, "")
+			}
 		case ActionEnableAllFeatures:
 			err = s.acceptEnableAllFeatures(ctx, tx, h)
 		case ActionApproveAllFeatures:
@@ -282,13 +287,6 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 		}
 		return tx.PutHandshake(ctx, h)
 	})
-	if err == nil && h.Action == ActionInvite {
-		// Invited members get the service-linked role, not
-		// OrganizationAccountAccessRole.
-		if err := s.memberRoles(ctx, "", caller.Account, ""); err != nil {
-			return nil, err
-		}
-	}
 	return h, err
 }
 

@@ -105,7 +105,11 @@ func (s *Service) visibleMembers(ctx context.Context, tx Tx, org OrgID) ([]Membe
 	}
 	out := all[:0:0]
 	for i := range all {
-		if s.visible(ctx, tx, &all[i]) {
+		ok, err := s.visible(ctx, tx, &all[i])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, all[i])
 		}
 	}

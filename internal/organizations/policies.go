@@ -425,11 +425,11 @@ func (s *Service) resolveTarget(ctx context.Context, tx Tx, org *Organization, i
 		}
 		return &Target{ID: id, Type: TargetOU, Name: ou.Name}, nil
 	case identity.IsAccountID(id):
-		m, err := tx.Member(ctx, identity.AccountID(id))
-		if errors.Is(err, ErrNotFound) || (err == nil && (m.Org != org.ID || !s.visible(ctx, tx, m))) {
-			return nil, errTargetNotFound()
-		} else if err != nil {
+		m, ok, err := s.visibleMember(ctx, tx, identity.AccountID(id), org.ID)
+		if err != nil {
 			return nil, err
+		} else if !ok {
+			return nil, errTargetNotFound()
 		}
 		a, err := tx.Account(ctx, m.Account)
 		if err != nil {

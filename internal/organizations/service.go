@@ -57,15 +57,18 @@ type Options struct {
 	Roles Roles
 }
 
-// Roles creates the IAM roles Organizations makes in member accounts. It
-// is called after the change that needs the role has committed.
+// Roles creates the IAM roles Organizations makes in member accounts, in
+// tx, the transaction of the change that makes the member, so that a
+// member never exists without its roles (made in transactions of their
+// own, after the change, they were missing when the process died or the
+// store failed in between).
 type Roles interface {
 	// AccessRole creates role name in account acct, trusting the management
 	// account's root and with administrator access (CreateAccount's
 	// OrganizationAccountAccessRole).
-	AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error
+	AccessRole(ctx context.Context, tx Tx, acct, management identity.AccountID, name string) error
 	// ServiceLinkedRole creates AWSServiceRoleForOrganizations in acct.
-	ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error
+	ServiceLinkedRole(ctx context.Context, tx Tx, acct identity.AccountID) error
 }
 
 // Service implements the Organizations operations.
@@ -135,7 +138,9 @@ func (s *Service) orgOf(ctx context.Context, tx Tx, id identity.AccountID) (scop
 	} else if err != nil {
 		return scope{}, fmt.Errorf("load membership of %s: %w", id, err)
 	}
-	if !s.visible(ctx, tx, m) {
+	if ok, err := s.visible(ctx, tx, m); err != nil {
+		return scope{}, err
+	} else if !ok {
 		return scope{}, errNotInUse()
 	}
 	o, err := tx.Organization(ctx, m.Org)
@@ -163,16 +168,35 @@ func (s *Service) managementScope(ctx context.Context, tx Tx, caller identity.Pr
 // visible reports whether a membership counts at now: a created account
 // joins when its creation completes, and a closed account leaves when its
 // post-closure period ends.
-func (s *Service) visible(ctx context.Context, tx Tx, m *Member) bool {
+func (s *Service) visible(ctx context.Context, tx Tx, m *Member) (bool, error) {
 	now := s.now()
 	if now.Before(m.JoinedAt) {
-		return false
+		return false, nil
 	}
 	a, err := tx.Account(ctx, m.Account)
-	if err != nil {
-		return false
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		// A store failure is no answer: it must not read as "no member".
+		return false, fmt.Errorf("load account %s: %w", m.Account, err)
 	}
-	return s.accountState(a, now) != kernel.StateClosed
+	return s.accountState(a, now) != kernel.StateClosed, nil
+}
+
+// visibleMember loads the membership of id and reports whether it counts
+// in org now (false, without an error, for none).
+func (s *Service) visibleMember(ctx context.Context, tx Tx, id identity.AccountID, org OrgID) (*Member, bool, error) {
+	m, err := tx.Member(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	if m.Org != org {
+		return m, false, nil
+	}
+	ok, err := s.visible(ctx, tx, m)
+	return m, ok, err
 }
 
 // AccountState is the Organizations view of an account's state.
