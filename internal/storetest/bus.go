@@ -20,6 +20,7 @@ var busTests = []test{
 	{"Bus/Targets", testBusTargets},
 	{"Bus/Deliveries", testBusDeliveries},
 	{"Bus/DeadDeliveries", testBusDead},
+	{"Bus/DeliveryClaims", testBusClaims},
 	{"Bus/RegionTransitions", testBusTransitions},
 	{"Bus/RollbackAndViews", testBusRollbackAndViews},
 }
@@ -438,4 +439,46 @@ func testBusRollbackAndViews(t *testing.T, s Stores) {
 	wantEqual(t, "DueRegionTransitions", mustRead(t, st, "DueRegionTransitions", func(ctx context.Context, tx kernel.BusTx) ([]kernel.RegionTransition, error) {
 		return tx.DueRegionTransitions(ctx, t0.Add(time.Hour), 10)
 	}), []kernel.RegionTransition{tr})
+}
+
+// testBusClaims: one replica at a time holds a delivery, until its lease
+// ends or the attempt fails.
+func testBusClaims(t *testing.T, s Stores) {
+	st := s.Events
+	skipUnless(t, st != nil, "event bus store")
+	a := target("a")
+	setTargets(t, st, a)
+	log := queue(t, st, func(int) time.Time { return t0 }, []string{a.ID}, 1)
+	seq := log[0].Seq
+	claim := func(owner string, now time.Time) bool {
+		t.Helper()
+		var ok bool
+		updateBus(t, st, func(ctx context.Context, tx kernel.BusTx) (err error) {
+			ok, err = tx.BusClaimDelivery(ctx, a.ID, seq, owner, now, now.Add(8*time.Second))
+			return err
+		})
+		return ok
+	}
+	if !claim("r1", t0) {
+		t.Fatal("r1 could not claim a free delivery")
+	}
+	if claim("r2", t0.Add(time.Second)) {
+		t.Error("r2 claimed a delivery r1 holds")
+	}
+	if !claim("r1", t0.Add(2*time.Second)) {
+		t.Error("r1 could not renew its own claim")
+	}
+	d, err := nextDelivery(t, st, a.ID)
+	if err != nil || d.ClaimedBy != "r1" || !d.ClaimedUntil.Equal(t0.Add(10*time.Second)) {
+		t.Errorf("claimed delivery %+v, %v", d, err)
+	}
+	if !claim("r2", t0.Add(10*time.Second)) {
+		t.Error("r2 could not take over a claim whose lease ended")
+	}
+	updateBus(t, st, func(ctx context.Context, tx kernel.BusTx) error {
+		return tx.BusDeliveryFailed(ctx, a.ID, seq, kernel.DeliveryFailure{At: busT0, Next: t0, Err: "boom"})
+	})
+	if !claim("r3", t0.Add(11*time.Second)) {
+		t.Error("a failed attempt kept its claim")
+	}
 }
