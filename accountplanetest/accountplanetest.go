@@ -37,6 +37,9 @@ type Options struct {
 	// IN_PROGRESS (default 0); CloseDelay how long a closed account stays
 	// PENDING_CLOSURE (default 0).
 	CreateAccountDelay, CloseDelay time.Duration
+	// PolicyTypeDelay is how long an enabled or disabled policy type stays
+	// PENDING_ENABLE or PENDING_DISABLE (default 0).
+	PolicyTypeDelay time.Duration
 	// Quotas throttles callers: "" or "off" never (the default for tests),
 	// "aws" with AWS's request rates, or a file of overrides.
 	Quotas string
@@ -90,7 +93,7 @@ func Start(tb testing.TB, opts ...Options) *Server {
 		Addr:   "127.0.0.1:0", DataDir: o.DataDir, Seed: o.Seed, Log: o.Log,
 		RegionTransitionDelay: o.RegionTransitionDelay, Now: o.Now, Version: "test",
 		CreateAccountDelay: o.CreateAccountDelay, CloseDelay: o.CloseDelay,
-		Orgs: organizations.Options{MaxAccounts: o.MaxAccounts},
+		Orgs: organizations.Options{MaxAccounts: o.MaxAccounts, PolicyTypeDelay: o.PolicyTypeDelay},
 	})
 	if err != nil {
 		tb.Fatalf("accountplanetest: start server: %v", err)

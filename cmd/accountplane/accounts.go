@@ -69,7 +69,7 @@ func (c *adminClient) do(ctx context.Context, method, path string, in any) ([]by
 
 func accounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, "Usage: accountplane accounts create --name NAME --email EMAIL\n       accountplane accounts list\n")
+		fmt.Fprint(stderr, "Usage: accountplane accounts create --name NAME --email EMAIL\n       accountplane accounts list\n       accountplane accounts govcloud --account ID\n")
 		if len(args) == 0 {
 			return 2
 		}
@@ -106,6 +106,8 @@ func accounts(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return code
 		}
 		return printAnswer(c.do(ctx, http.MethodGet, "/_accountplane/accounts", nil))(stdout, stderr)
+	case "govcloud":
+		return govCloud(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "accountplane accounts: unknown subcommand %q\n", args[0])
 	return 2

@@ -25,6 +25,7 @@ func TestAdminCommandsChangeState(t *testing.T) {
 	for _, args := range [][]string{
 		{"credentials", "create", ep, "--account", "000000000000"},
 		{"accounts", "create", ep, "--name", "sandbox", "--email", "sandbox@example.com"},
+		{"accounts", "govcloud", ep, "--account", "000000000000"},
 		{"clock", "advance", ep, "1h"},
 		{"reset", ep},
 	} {

@@ -31,7 +31,8 @@ Usage:
 Commands:
   serve     run the server (AWS APIs and the /_accountplane/ admin API)
   outbox    print the mails and texts the server "sent" (one-time codes)
-  accounts  sign up a standalone account (create) or list every account (list)
+  accounts  sign up a standalone account (create), list every account (list),
+            or pair an account with a GovCloud (US) account (govcloud --account ID)
   credentials create --account ID   a new root access key pair for an account
   root      the root user's password and MFA devices (console-only in AWS), the root posture report
   clock     show or advance the domain clock (expiries, transitions)

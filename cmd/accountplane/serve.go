@@ -45,7 +45,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok bool) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var logLevel, cors, allowedHosts, delay, createDelay, closeDelay, quotas, webhooks, retention string
+	var logLevel, cors, allowedHosts, delay, createDelay, closeDelay, policyTypeDelay, quotas, webhooks, retention string
 	fs.StringVar(&cfg.Addr, "addr", env("ACCOUNTPLANE_ADDR", "127.0.0.1:4566"), "listen address (env ACCOUNTPLANE_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ACCOUNTPLANE_DATA", ".accountplane"), "data directory, or :memory: for a throwaway store (env ACCOUNTPLANE_DATA)")
 	fs.StringVar(&cfg.Store, "store", env("ACCOUNTPLANE_STORE", ""), "PostgreSQL store shared by replicas, postgres://user@host/db (env ACCOUNTPLANE_STORE; default: the SQLite store under --data)")
@@ -56,6 +56,7 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	fs.StringVar(&delay, "region-transition-delay", env("ACCOUNTPLANE_REGION_TRANSITION_DELAY", "5s"), "how long ENABLING and DISABLING last; 0s completes at once")
 	fs.StringVar(&createDelay, "create-account-delay", env("ACCOUNTPLANE_CREATE_ACCOUNT_DELAY", "2s"), "how long Organizations CreateAccount stays IN_PROGRESS")
 	fs.StringVar(&closeDelay, "close-account-delay", env("ACCOUNTPLANE_CLOSE_ACCOUNT_DELAY", "2s"), "how long a closed member account stays PENDING_CLOSURE")
+	fs.StringVar(&policyTypeDelay, "policy-type-delay", env("ACCOUNTPLANE_POLICY_TYPE_DELAY", "2s"), "how long an enabled or disabled policy type stays PENDING_ENABLE or PENDING_DISABLE")
 	fs.IntVar(&cfg.Orgs.MaxAccounts, "max-accounts", 10, "accounts per organization (AWS's default quota is 10), open invitations included")
 	fs.StringVar(&quotas, "quotas", env("ACCOUNTPLANE_QUOTAS", "aws"), "request-rate quotas: aws (AWS's numbers), off, or a YAML/JSON file of overrides")
 	fs.StringVar(&webhooks, "event-webhook", env("ACCOUNTPLANE_EVENT_WEBHOOKS", ""), "comma-separated URLs that receive every event (POST, JSON, at least once)")
@@ -106,7 +107,8 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	for _, f := range []struct {
 		name, v string
 		to      *time.Duration
-	}{{"--create-account-delay", createDelay, &cfg.CreateAccountDelay}, {"--close-account-delay", closeDelay, &cfg.CloseDelay}} {
+	}{{"--create-account-delay", createDelay, &cfg.CreateAccountDelay}, {"--close-account-delay", closeDelay, &cfg.CloseDelay},
+		{"--policy-type-delay", policyTypeDelay, &cfg.Orgs.PolicyTypeDelay}} {
 		d, err := time.ParseDuration(f.v)
 		if err != nil || d < 0 {
 			fmt.Fprintf(stderr, "accountplane serve: bad %s %q\n", f.name, f.v)

@@ -34,4 +34,6 @@ type SignUp struct {
 	PaymentMethod *bool
 	// Seller is the seller of record, "AWS" or "AISPL" ("": AWS).
 	Seller string
+	// Partition is the account's partition ("": the commercial one).
+	Partition string
 }

@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/testclock"
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -25,22 +26,7 @@ const day = 24 * time.Hour
 var epoch = time.Date(2025, 6, 7, 8, 9, 10, 0, time.UTC)
 
 // clock is the injected domain clock; safe for concurrent use.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type clock = testclock.Clock
 
 type world struct {
 	ctx  context.Context
@@ -67,7 +53,7 @@ func newFileWorld(tb testing.TB, opts account.Options) *world {
 func openWorld(tb testing.TB, path string, opts account.Options) *world {
 	tb.Helper()
 	ctx := context.Background()
-	clk := &clock{now: epoch}
+	clk := testclock.New(epoch)
 	db, err := sqlite.Open(ctx, path, sqlite.Options{Now: clk.Now})
 	if err != nil {
 		tb.Fatalf("open store %s: %v", path, err)

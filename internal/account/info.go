@@ -44,24 +44,6 @@ func (s *Service) Rename(ctx context.Context, t Target, name string) error {
 	})
 }
 
-// GovCloudAccount answers GetGovCloudAccountInformation. No account here is
-// linked to a GovCloud account, so a reachable account gets
-// ResourceNotFoundException.
-func (s *Service) GovCloudAccount(ctx context.Context, t Target) error {
-	id, err := s.resolve(ctx, t, "GetGovCloudAccountInformation")
-	if err != nil {
-		return err
-	}
-	return s.store.View(ctx, func(tx Tx) error {
-		if _, err := loadAccount(ctx, tx, id); err != nil {
-			return err
-		}
-		// TODO(fidelity): AWS also links GovCloud accounts made by
-		// CreateGovCloudAccount; none can be made here yet.
-		return notFound("The specified account does not have a linked AWS GovCloud (US) account.")
-	})
-}
-
 // EnsureSignUp creates the account described by u, complete as a real sign-up
 // leaves it (contact information, verified phone, payment method), unless an
 // account with that id already exists. It never overwrites existing state.
@@ -87,6 +69,7 @@ func (s *Service) EnsureSignUp(ctx context.Context, u SignUp) (bool, error) {
 		a := &Account{
 			ID: u.ID, Name: u.Name, Email: u.Email, State: StateActive, CreatedAt: s.now(),
 			PaymentMethod: u.PaymentMethod == nil || *u.PaymentMethod, Seller: u.Seller, Origin: OriginSignUp,
+			Partition: u.Partition,
 		}
 		if err := tx.PutAccount(ctx, a); err != nil {
 			return err

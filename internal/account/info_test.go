@@ -61,7 +61,8 @@ func TestGovCloudAccount(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, account.Options{})
 	p := w.signUp(t, "Alpha")
-	wantCode(t, w.svc.GovCloudAccount(w.ctx, self(p)), account.CodeResourceNotFound)
+	_, err := w.svc.GovCloudAccount(w.ctx, self(p))
+	wantCode(t, err, account.CodeResourceNotFound)
 }
 
 // TestUnknownAccount: a caller whose account has no record (a resolved

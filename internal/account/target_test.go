@@ -48,7 +48,8 @@ var ops = []op{
 		return err
 	}},
 	{"GetGovCloudAccountInformation", false, func(w *world, t account.Target) error {
-		return w.svc.GovCloudAccount(w.ctx, t)
+		_, err := w.svc.GovCloudAccount(w.ctx, t)
+		return err
 	}},
 	{"PutAccountName", true, func(w *world, t account.Target) error {
 		return w.svc.Rename(w.ctx, t, "renamed")

@@ -75,8 +75,11 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 	if err != nil {
 		return t, operation.Access{}, err
 	}
+	// ARNs are in the caller's partition (the target's: organizations
+	// never span partitions).
+	b := arn.In(t.Caller.Partition())
 	if !inOrg {
-		acc.Resources = []string{arn.Account(string(id))}
+		acc.Resources = []string{b.Account(string(id))}
 		return t, acc, nil
 	}
 	acc.Conditions["aws:ResourceOrgID"] = []string{facts.Org}
@@ -87,9 +90,9 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 		acc.Conditions["aws:ResourceTag/"+k] = []string{v}
 	}
 	if !orgMode {
-		acc.Resources = []string{arn.Account(string(id))}
+		acc.Resources = []string{b.Account(string(id))}
 	} else {
-		acc.Resources = []string{arn.MemberAccount(string(facts.Management), facts.Org, string(id))}
+		acc.Resources = []string{b.MemberAccount(string(facts.Management), facts.Org, string(id))}
 	}
 	return t, acc, nil
 }

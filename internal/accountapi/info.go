@@ -62,5 +62,9 @@ type getGovCloudOutput struct {
 }
 
 func (a *api) getGovCloudAccountInformation(ctx context.Context, t account.Target, in *getGovCloudInput) (*getGovCloudOutput, error) {
-	return nil, a.svc.GovCloudAccount(ctx, t)
+	g, err := a.svc.GovCloudAccount(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return &getGovCloudOutput{AccountState: string(g.State), GovCloudAccountId: string(g.Account)}, nil
 }

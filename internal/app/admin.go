@@ -85,6 +85,7 @@ func (ad *admin) Accounts(ctx context.Context) ([]server.AccountSummary, error) 
 		sum := server.AccountSummary{
 			AccountID: string(a.ID), Name: a.Name, Email: a.Email, State: string(st),
 			Origin: a.Origin, PaymentMethod: a.PaymentMethod,
+			Partition: a.Partition, GovCloudAccountID: string(a.GovCloudAccount),
 		}
 		if sum.Origin == "" {
 			sum.Origin = kernel.OriginSignUp
@@ -125,4 +126,29 @@ func (ad *admin) lookup(ctx context.Context, get func(account.Tx) (*kernel.Accou
 		return err
 	})
 	return a, err
+}
+
+var _ server.GovCloudAdmin = (*admin)(nil)
+
+// PairGovCloud pairs commercial account id with a new GovCloud (US)
+// account (with a fresh random id), unless it has one.
+func (ad *admin) PairGovCloud(ctx context.Context, id identity.AccountID) (identity.AccountID, bool, error) {
+	for range 100 {
+		gov := identity.AccountID(randomFrom("123456789", 1) + randomFrom("0123456789", 11))
+		got, created, err := ad.accounts.PairNewGovCloud(ctx, id, gov)
+		switch {
+		case errors.Is(err, account.ErrIDTaken):
+			continue
+		case errors.Is(err, kernel.ErrNotFound):
+			return "", false, &server.AdminError{Status: http.StatusNotFound, Message: "no account " + string(id)}
+		case errors.Is(err, account.ErrNotCommercial):
+			return "", false, &server.AdminError{Status: http.StatusBadRequest, Message: "account " + string(id) + " is not in the commercial partition"}
+		case errors.Is(err, account.ErrEmailInUse):
+			return "", false, &server.AdminError{Status: http.StatusConflict, Message: "another account has the GovCloud account's email (the account's, with +govcloud in its local part)"}
+		case err != nil:
+			return "", false, err
+		}
+		return got, created, nil
+	}
+	return "", false, errors.New("no free account id")
 }

@@ -241,8 +241,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
 	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now, Orgs: rootOrgs{a}})
 	orgOpts.Roles = orgRoles{a.IAM}
-	orgOpts.Created = a.IAM.AccountCreated
-	a.Orgs = organizations.NewService(a.db.Organizations(), orgOpts)
+	orgOpts.Created = rootAccessOnCreate{a.IAM}.created
+	a.Orgs = organizations.NewService(orgsStore{a.db.Organizations(), a.IAM.Invalidate}, orgOpts)
 	a.events = newEvents(a, cfg)
 	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, realNow: time.Now}.beforeCommit)
 	a.Accounts = account.NewService(a.db, account.Options{Events: a.events,
@@ -269,7 +269,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
-		Log: cfg.Log, Keys: newCredentials(a.IAM, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
+		Log: cfg.Log, Keys: newCredentials(a.IAM, a.partitionOf, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
 		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM, settle: a.settleTrail},
 		Clock:           eventClock{a.clock, a.events},

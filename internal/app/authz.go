@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -17,23 +18,39 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/policy"
 	"github.com/accountplane/accountplane/internal/server"
+	"github.com/accountplane/accountplane/internal/sqlite"
 )
 
 // credentials adapts iam.Service to server.Credentials, caching what an
 // access key resolves to until IAM changes (or a second of domain time
-// passes, for session expiry).
+// passes, for session expiry). A key's principal is named in its
+// account's partition, where alone the key signs.
 type credentials struct {
-	iam   *iam.Service
-	cache *factCache[*iam.Credential]
+	iam       *iam.Service
+	partition func(ctx context.Context, id identity.AccountID) (string, error)
+	cache     *factCache[keyFacts]
 }
 
-func newCredentials(s *iam.Service, gen func() uint64, now func() time.Time) credentials {
-	return credentials{iam: s, cache: &factCache[*iam.Credential]{gen: gen, now: now, maxAge: time.Second}}
+// keyFacts is what an access key resolves to.
+type keyFacts struct {
+	cred      *iam.Credential
+	partition string
+}
+
+func newCredentials(s *iam.Service, partition func(context.Context, identity.AccountID) (string, error), gen func() uint64, now func() time.Time) credentials {
+	return credentials{iam: s, partition: partition, cache: &factCache[keyFacts]{gen: gen, now: now, maxAge: time.Second}}
 }
 
 func (c credentials) Credential(ctx context.Context, id string) (server.Credential, error) {
-	cred, err := c.cache.get(id, func() (*iam.Credential, error) { return c.iam.Credential(ctx, id) })
-	if err == nil && !cred.Expiration.IsZero() && !c.cache.now().Before(cred.Expiration) {
+	k, err := c.cache.get(id, func() (keyFacts, error) {
+		cred, err := c.iam.Credential(ctx, id)
+		if err != nil {
+			return keyFacts{}, err
+		}
+		p, err := c.partition(ctx, cred.Principal.Account)
+		return keyFacts{cred, p}, err
+	})
+	if err == nil && !k.cred.Expiration.IsZero() && !c.cache.now().Before(k.cred.Expiration) {
 		err = iam.ErrSessionExpired
 	}
 	if errors.Is(err, iam.ErrSessionExpired) {
@@ -42,7 +59,8 @@ func (c credentials) Credential(ctx context.Context, id string) (server.Credenti
 	if err != nil {
 		return server.Credential{}, err
 	}
-	return server.Credential{Secret: cred.Secret, SessionToken: cred.SessionToken, Principal: cred.Principal}, nil
+	return server.Credential{Secret: k.cred.Secret, SessionToken: k.cred.SessionToken,
+		Principal: k.cred.Principal.InPartition(k.partition), Partition: k.partition}, nil
 }
 
 // policySource implements authz.PolicySource over IAM and Organizations.
@@ -73,6 +91,7 @@ func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Princi
 // CreateRole name the entity they create, which has no tags yet (AWS
 // offers aws:RequestTag/* there instead).
 func (ps *policySource) ResourceTags(ctx context.Context, action, resource string) (map[string]string, error) {
+	resource = arn.InPartition(resource, "") // IAM keeps commercial ARNs
 	if !strings.HasPrefix(resource, "arn:aws:iam::") || strings.EqualFold(action, "iam:CreateUser") || strings.EqualFold(action, "iam:CreateRole") {
 		return nil, nil
 	}
@@ -194,6 +213,7 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.
 // roles of other accounts (whose trust policy STS checks itself), have
 // none.
 func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, action, resource string) (*policy.Policy, error) {
+	resource = arn.InPartition(resource, "") // IAM keeps commercial ARNs
 	if a.iam == nil || !strings.EqualFold(action, "sts:AssumeRole") || p.IsZero() ||
 		!strings.HasPrefix(resource, arn.IAM(string(p.Account), "role", "/", "")) {
 		return nil, nil
@@ -239,18 +259,48 @@ func boolString(b bool) string {
 	return "false"
 }
 
-// orgRoles creates the roles Organizations makes in member accounts.
+// orgRoles creates the roles Organizations makes in member accounts, in
+// the transaction of the change that makes the member (the store wrapped
+// by orgsStore starts a new IAM generation after it).
 type orgRoles struct{ iam *iam.Service }
 
-func (r orgRoles) AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error {
+func (r orgRoles) AccessRole(ctx context.Context, tx organizations.Tx, acct, management identity.AccountID, name string) error {
+	itx, err := iamTx(tx)
+	if err != nil {
+		return err
+	}
 	trust := iam.OrganizationAccessTrustPolicy(management)
-	_, err := r.iam.EnsureRole(ctx, acct, name, trust, iam.AdministratorAccessARN)
+	_, err = r.iam.EnsureRoleIn(ctx, itx, acct, name, trust, iam.AdministratorAccessARN)
 	return err
 }
 
-func (r orgRoles) ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error {
-	_, err := r.iam.ServiceLinkedRole(ctx, acct, "AWSServiceRoleForOrganizations", iam.OrganizationsService)
+func (r orgRoles) ServiceLinkedRole(ctx context.Context, tx organizations.Tx, acct identity.AccountID) error {
+	itx, err := iamTx(tx)
+	if err != nil {
+		return err
+	}
+	_, err = r.iam.ServiceLinkedRoleIn(ctx, itx, acct, "AWSServiceRoleForOrganizations", iam.OrganizationsService)
 	return err
+}
+
+func iamTx(tx organizations.Tx) (iam.Tx, error) {
+	itx, ok := sqlite.IAMTx(tx)
+	if !ok {
+		return nil, fmt.Errorf("the Organizations transaction %T is no IAM transaction", tx)
+	}
+	return itx, nil
+}
+
+// orgsStore is the Organizations store, whose writes may make IAM roles
+// (orgRoles): after each, invalidate starts a new IAM generation.
+type orgsStore struct {
+	organizations.Store
+	invalidate func()
+}
+
+func (s orgsStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {
+	defer s.invalidate()
+	return s.Store.Update(ctx, fn)
 }
 
 // scpSource gives IAM's policy simulator the SCPs that apply to an account.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/trail"
 )
@@ -32,6 +34,32 @@ func (r rootOrgs) RootAccessFacts(ctx context.Context, acct identity.AccountID) 
 		Org: string(f.Org), Management: f.Management, AllFeatures: f.AllFeatures,
 		TrustedAccess: f.TrustedAccess, DelegatedAdmins: f.DelegatedAdmins,
 	}, true, nil
+}
+
+// rootAccessOnCreate applies centralized root access to the accounts
+// Organizations creates, in the creation's transaction: the organization's
+// facts are read there too (its own Organizations View would wait for the
+// transaction).
+type rootAccessOnCreate struct{ iam *iam.Service }
+
+func (r rootAccessOnCreate) created(ctx context.Context, tx organizations.Tx, org organizations.OrgID, acct identity.AccountID) error {
+	itx, err := iamTx(tx)
+	if err != nil {
+		return err
+	}
+	o, err := tx.Organization(ctx, org)
+	if err != nil {
+		return fmt.Errorf("load organization %s: %w", org, err)
+	}
+	enabled, err := tx.EnabledServices(ctx, org)
+	if err != nil {
+		return err
+	}
+	f := iam.OrgFacts{Org: string(org), Management: o.ManagementAccount, AllFeatures: o.FeatureSet == organizations.AllFeatures}
+	for _, e := range enabled {
+		f.TrustedAccess = f.TrustedAccess || e.Principal == iam.IAMServicePrincipal
+	}
+	return r.iam.AccountCreatedIn(ctx, itx, f, acct)
 }
 
 // Answers of the password sign-in (console.PasswordSignIn, POST

@@ -66,6 +66,14 @@ type SeedAccount struct {
 	// RootPassword is the root user's password (AWS's root password
 	// rules apply); none when empty.
 	RootPassword string `yaml:"rootPassword"`
+	// Partition is the account's partition: aws (default), aws-us-gov,
+	// aws-cn, aws-iso, ... Its keys sign only for that partition's Regions.
+	Partition string `yaml:"partition"`
+	// GovCloudAccount is the id of an account of this seed in aws-us-gov
+	// to pair this (commercial) account with: it then answers
+	// GetGovCloudAccountInformation and, as a management account, may
+	// call CreateGovCloudAccount.
+	GovCloudAccount string `yaml:"govCloudAccount"`
 }
 
 // SeedCredential is a root access key.
@@ -120,6 +128,9 @@ func LoadSeed(path string) (*Seed, error) {
 				return nil, fmt.Errorf("seed %s: account %s: rootPassword: %s", path, a.ID, e.Message)
 			}
 		}
+		if err := checkSeedPartition(&s, a); err != nil {
+			return nil, fmt.Errorf("seed %s: account %s: %w", path, a.ID, err)
+		}
 	}
 	for i, o := range s.Organizations {
 		if !identity.IsAccountID(o.ManagementAccount) {
@@ -156,7 +167,8 @@ var DefaultAccount = SeedAccount{
 // apply creates what is missing of s.
 func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, orgs *organizations.Service) error {
 	for _, a := range s.Accounts {
-		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller}
+		u := account.SignUp{ID: identity.AccountID(a.ID), Name: a.Name, Email: a.Email, PaymentMethod: a.PaymentMethod, Seller: a.Seller,
+			Partition: seedPartition(a.Partition)}
 		if c := a.Contact; c != nil {
 			u.Contact = &kernel.ContactInformation{
 				FullName: c.FullName, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3,
@@ -182,6 +194,9 @@ func (s *Seed) apply(ctx context.Context, svc *account.Service, keys keyStore, o
 				return err
 			}
 		}
+	}
+	if err := s.applyGovCloudPairs(ctx, svc); err != nil {
+		return err
 	}
 	return s.applyOrganizations(ctx, orgs)
 }

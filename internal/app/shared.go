@@ -72,8 +72,8 @@ func (a *App) replicaID() string {
 // sharedQuotas draws request-rate tokens from the store's buckets.
 type sharedQuotas struct{ db *sqlite.DB }
 
-func (q sharedQuotas) Take(key string, now, interval, tolerance int64, want int) (int, error) {
-	return q.db.TakeTokens(key, now, interval, tolerance, want)
+func (q sharedQuotas) Update(key string, step func(tat int64, known bool) int64) error {
+	return q.db.UpdateQuotaBucket(key, step)
 }
 
 // sharedFaults keeps the fault rules in the store.

@@ -35,8 +35,8 @@ type apiCallHeader struct {
 // account (the record's recipient), t the call's domain time and now the
 // real time. Records of reads (readOnly true) and of failed calls
 // (errorCode set) are not events: it then appends nothing and reports
-// false. The caller must call the Service's Committed (or the store's
-// [CommitNotifier] hook) once tx commits.
+// false. The caller must call the Service's Committed once tx commits (the
+// unit of work does, from the after func of its [kernel.BeforeCommit]).
 func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now time.Time) (bool, error) {
 	var h apiCallHeader
 	if err := json.Unmarshal(rec, &h); err != nil {

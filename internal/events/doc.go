@@ -1,6 +1,9 @@
 // Package events is the emulator's EventBridge default bus: the events AWS
 // sends when a Region's opt-in status changes ("Region Opt-In Status
-// Change", source aws.account, spec/monitoring.md §2.2), kept in a durable
+// Change", source aws.account, spec/monitoring.md §2.2) and for successful
+// write calls ("AWS API Call via CloudTrail", whose detail is the call's
+// CloudTrail record: [AppendAPICall], run by the composition root's unit of
+// work in the transaction that writes the record), kept in a durable
 // log in the store, streamed live (Server-Sent Events, filtered by an
 // EventBridge event pattern) and delivered to webhook targets from a durable
 // per-target outbox with retries (at-least-once, in order, surviving
@@ -15,13 +18,11 @@
 // transaction per batch, so nothing is emitted twice however many scans
 // race.
 //
-// It imports only the standard library and account (the Region types and
-// the account.Events hook it implements); the store (sqlite) implements
-// its Tx, and app wires it to the server.
+// It imports only the standard library, kernel (its records and Tx),
+// account (the Region types and the account.Events hook it implements),
+// arn and uuid; the store (sqlite) implements its Tx, and app wires it to
+// the server.
 //
-// TODO(fidelity): AWS also sends "AWS API Call via CloudTrail" events for
-// write calls to the default bus; they are not emitted yet (they belong with
-// the CloudTrail record, written in its transaction).
 // TODO(fidelity): spec/monitoring.md §2.2 suggests optionally delivering an
 // organizations-mode event to the target account too; only the calling
 // account's event is emitted.

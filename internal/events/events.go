@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/uuid"
+
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
@@ -81,6 +83,9 @@ type Options struct {
 	// failing from its first attempt; a failure after that makes it dead
 	// (default 24h).
 	DeadAfter time.Duration
+	// ReplicaID names this replica in its claims on deliveries (replicas
+	// sharing a store post each delivery once; default: a random id).
+	ReplicaID string
 	// Client posts to webhooks (default: a client with a 10s timeout). It
 	// is used without following redirects, whatever its CheckRedirect.
 	Client *http.Client
@@ -140,6 +145,9 @@ func New(store Store, opts Options) *Service {
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
 	opts.Client = noRedirects(opts.Client)
+	if opts.ReplicaID == "" {
+		opts.ReplicaID = uuid.New()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, opts: opts, log: opts.Log,

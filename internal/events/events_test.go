@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -347,46 +348,41 @@ func TestScanExactlyOnce(t *testing.T) {
 			}
 		}
 	}
-	var wg sync.WaitGroup
+	// Scanners race each other and the clock until a scan that started
+	// with the clock at its final time, when every transition is due,
+	// finds nothing left to emit.
 	var emitted atomic.Int64
-	stop := make(chan struct{})
+	final := make(chan struct{}) // closed once the clock stops moving
+	var scanners sync.WaitGroup
 	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		scanners.Go(func() {
 			for {
+				last := isClosed(final)
 				n, err := e.bus.Scan(context.Background())
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				emitted.Add(int64(n))
-				select {
-				case <-stop:
+				if last && n == 0 {
 					return
-				default:
 				}
 			}
-		}()
+		})
 	}
+	var advancers sync.WaitGroup
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		advancers.Go(func() {
 			for range 5 {
 				clk.Advance(30 * time.Second)
-				time.Sleep(time.Millisecond)
+				runtime.Gosched()
 			}
-		}()
+		})
 	}
-	time.Sleep(50 * time.Millisecond)
-	clk.Advance(10 * time.Minute)
-	deadline := time.Now().Add(10 * time.Second)
-	for emitted.Load() < int64(len(accounts)*len(regions)) && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	close(stop)
-	wg.Wait()
+	advancers.Wait()
+	clk.Advance(10 * time.Minute) // past the longest delay
+	close(final)
+	scanners.Wait()
 	if got, want := emitted.Load(), int64(len(accounts)*len(regions)); got != want {
 		t.Errorf("scans emitted %d completions, want %d", got, want)
 	}
@@ -440,6 +436,16 @@ func TestRestartAfterDueTime(t *testing.T) {
 	e.bus.Start() // scans at once
 	waitFor(t, func() bool { return len(e.log()) == 2 })
 	wantLog(t, e.log(), "111111111111/ap-east-1/ENABLING", "111111111111/ap-east-1/ENABLED")
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // waitFor polls cond for up to 10s.

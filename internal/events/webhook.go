@@ -122,8 +122,16 @@ func (s *Service) deliver(ctx context.Context, t Target) {
 			}
 			if immediate || wait <= 0 {
 				immediate = false
-				s.attempt(ctx, t, d)
-				continue
+				claimed, err := s.claim(ctx, t, d)
+				if err != nil && ctx.Err() == nil {
+					s.log.Error("claim event delivery", "target", t.URL, "err", err)
+				}
+				if claimed {
+					s.attempt(ctx, t, d)
+					continue
+				}
+				// Another replica holds it: look again when its lease ends.
+				wait = max(min(d.ClaimedUntil.Sub(s.opts.RealNow()), claimLease), s.opts.PollInterval)
 			}
 		}
 		timer := time.NewTimer(wait)
@@ -134,6 +142,23 @@ func (s *Service) deliver(ctx context.Context, t Target) {
 		}
 		timer.Stop()
 	}
+}
+
+// claimLease is how long a replica holds a delivery it is posting: a
+// replica that dies mid-delivery gives it up to the others this long after
+// claiming it.
+const claimLease = 8 * time.Second
+
+// claim takes d for this replica until the lease ends, unless another
+// replica's lease on it is still running.
+func (s *Service) claim(ctx context.Context, t Target, d *Delivery) (bool, error) {
+	now := s.opts.RealNow()
+	var ok bool
+	err := s.store.Update(ctx, func(tx Tx) (err error) {
+		ok, err = tx.BusClaimDelivery(ctx, t.ID, d.Seq, s.opts.ReplicaID, now, now.Add(claimLease))
+		return err
+	})
+	return ok, err
 }
 
 // attempt posts d once and records the outcome. A delivery that fails

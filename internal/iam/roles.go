@@ -180,12 +180,29 @@ const (
 // (AWSOrganizationsServiceTrustPolicy for Organizations). It is idempotent
 // and returns the role.
 func (s *Service) ServiceLinkedRole(ctx context.Context, acct identity.AccountID, name, trustedService string) (*Role, error) {
+	var r *Role
+	err := s.update(ctx, func(tx Tx) (err error) {
+		r, err = s.ServiceLinkedRoleIn(ctx, tx, acct, name, trustedService)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ServiceLinkedRoleIn is ServiceLinkedRole in tx, the transaction of a
+// change of another domain that needs the role to commit with it
+// (Organizations makes a new member's roles with the membership). The
+// write bypasses the service: its caller calls [Service.Invalidate] once
+// tx has ended.
+func (s *Service) ServiceLinkedRoleIn(ctx context.Context, tx Tx, acct identity.AccountID, name, trustedService string) (*Role, error) {
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + trustedService + `"},"Action":"sts:AssumeRole"}]}`
 	var attach string
 	if trustedService == OrganizationsService {
 		attach = AWSPolicyARNPrefix + "aws-service-role/AWSOrganizationsServiceTrustPolicy"
 	}
-	return s.ensureRole(ctx, acct, name, "/aws-service-role/"+trustedService+"/", trust, attach, true)
+	return s.ensureRole(ctx, tx, acct, name, "/aws-service-role/"+trustedService+"/", trust, attach, true)
 }
 
 // EnsureRole ensures role name exists in acct with trustPolicy, and that
@@ -194,39 +211,47 @@ func (s *Service) ServiceLinkedRole(ctx context.Context, acct identity.AccountID
 // OrganizationAccountAccessRole (trusting arn:aws:iam::MGMT:root, with
 // AdministratorAccess attached).
 func (s *Service) EnsureRole(ctx context.Context, acct identity.AccountID, name, trustPolicy, attachARN string) (*Role, error) {
-	return s.ensureRole(ctx, acct, name, "/", trustPolicy, attachARN, false)
-}
-
-func (s *Service) ensureRole(ctx context.Context, acct identity.AccountID, name, path, trust, attach string, linked bool) (*Role, error) {
-	if _, err := parseTrust(trust); err != nil {
-		return nil, err
-	}
-	id, err := s.newID("AROA")
-	if err != nil {
-		return nil, err
-	}
 	var r *Role
-	err = s.update(ctx, func(tx Tx) error {
-		var err error
-		r, err = tx.Role(ctx, acct, name)
-		if notFound(err) {
-			r = &Role{
-				Account: acct, Name: name, Path: path, ID: id, CreatedAt: s.Now(), TrustPolicy: trust,
-				MaxSessionDuration: DefaultMaxSessionDuration, ServiceLinked: linked,
-			}
-			if err := tx.PutRole(ctx, r); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		if attach == "" {
-			return nil
-		}
-		return s.attach(ctx, tx, acct, KindRole, r.Name, attach, false)
+	err := s.update(ctx, func(tx Tx) (err error) {
+		r, err = s.EnsureRoleIn(ctx, tx, acct, name, trustPolicy, attachARN)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return r, nil
+}
+
+// EnsureRoleIn is EnsureRole in tx, the transaction of another domain's
+// change, as [Service.ServiceLinkedRoleIn].
+func (s *Service) EnsureRoleIn(ctx context.Context, tx Tx, acct identity.AccountID, name, trustPolicy, attachARN string) (*Role, error) {
+	return s.ensureRole(ctx, tx, acct, name, "/", trustPolicy, attachARN, false)
+}
+
+func (s *Service) ensureRole(ctx context.Context, tx Tx, acct identity.AccountID, name, path, trust, attach string, linked bool) (*Role, error) {
+	if _, err := parseTrust(trust); err != nil {
+		return nil, err
+	}
+	r, err := tx.Role(ctx, acct, name)
+	if notFound(err) {
+		id, err := s.newID("AROA")
+		if err != nil {
+			return nil, err
+		}
+		r = &Role{
+			Account: acct, Name: name, Path: path, ID: id, CreatedAt: s.Now(), TrustPolicy: trust,
+			MaxSessionDuration: DefaultMaxSessionDuration, ServiceLinked: linked,
+		}
+		if err := tx.PutRole(ctx, r); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	if attach != "" {
+		if err := s.attach(ctx, tx, acct, KindRole, r.Name, attach, false); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

@@ -248,22 +248,28 @@ func (s *Service) featuresOf(ctx context.Context, acct identity.AccountID) (OrgF
 	return f, feats, true, err
 }
 
-// AccountCreated applies centralized root access to member account acct,
-// which Organizations has just created in the organization of management
-// account mgmt: while that organization has RootCredentialsManagement, the
-// account has no root credentials and its root password cannot be
-// recovered (until a root session allows it).
-func (s *Service) AccountCreated(ctx context.Context, mgmt, acct identity.AccountID) error {
-	_, feats, ok, err := s.featuresOf(ctx, mgmt)
-	if err != nil || !ok || !feats.RootCredentialsManagement {
+// AccountCreatedIn applies centralized root access to member account
+// acct, which Organizations is creating in organization f in tx (its own
+// transaction): while the organization has RootCredentialsManagement in
+// force, the account has no root credentials and its root password
+// cannot be recovered (until a root session allows it).
+func (s *Service) AccountCreatedIn(ctx context.Context, tx Tx, f OrgFacts, acct identity.AccountID) error {
+	if !f.active() {
+		return nil
+	}
+	feats, err := tx.OrgFeatures(ctx, f.Org)
+	if notFound(err) {
+		return nil
+	} else if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx) error {
-		st, err := rootStateOf(ctx, tx, acct)
-		if err != nil {
-			return err
-		}
-		st.RecoveryDisabled = true
-		return tx.PutRootState(ctx, st)
-	})
+	if !feats.RootCredentialsManagement {
+		return nil
+	}
+	st, err := rootStateOf(ctx, tx, acct)
+	if err != nil {
+		return err
+	}
+	st.RecoveryDisabled = true
+	return tx.PutRootState(ctx, st)
 }

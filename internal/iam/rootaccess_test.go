@@ -222,7 +222,10 @@ func TestRootCredentialsRemoved(t *testing.T) {
 	ctx := context.Background()
 	_, err := svc.SetOrganizationFeature(ctx, identity.RootPrincipal(mgmt, ""), iam.RootCredentialsManagement, true)
 	must(t, err)
-	must(t, svc.AccountCreated(ctx, mgmt, member))
+	created := func(f iam.OrgFacts, a identity.AccountID) error {
+		return db.IAM().Update(ctx, func(tx iam.Tx) error { return svc.AccountCreatedIn(ctx, tx, f, a) })
+	}
+	must(t, created(o.f, member))
 	removed, err := svc.RootCredentialsRemoved(ctx, member)
 	must(t, err)
 	if !removed {
@@ -249,8 +252,11 @@ func TestRootCredentialsRemoved(t *testing.T) {
 	must(t, svc.DeleteRootLoginProfile(ctx, member))
 	wantCode(t, svc.DeleteRootLoginProfile(ctx, member), iam.CodeNoSuchEntity)
 	wantCode(t, svc.SetRootPassword(ctx, member, "Member-pass-1"), iam.CodeRootCredentialsRemoved)
-	// Another account's creation outside the feature is untouched.
-	must(t, svc.AccountCreated(ctx, standalone, standalone))
+	// An account created where the feature is not in force (no trusted
+	// access for IAM) keeps its root credentials.
+	off := o.f
+	off.TrustedAccess = false
+	must(t, created(off, standalone))
 	if removed, _ := svc.RootCredentialsRemoved(ctx, standalone); removed {
 		t.Error("a standalone account lost its root credentials")
 	}

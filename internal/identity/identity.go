@@ -200,3 +200,21 @@ func (k AccessKey) UserPrincipal(userID, path string) Principal {
 		Name:        k.User,
 	}
 }
+
+// Partition is the partition of the principal's account, read from its
+// ARN: "aws" (commercial) unless the ARN names another.
+func (p Principal) Partition() string {
+	if a, err := arn.Parse(p.ARN); err == nil {
+		return a.Partition
+	}
+	return arn.Partition
+}
+
+// InPartition returns p with its ARN in partition part ("" is the
+// commercial one): an account's principals are named in its partition.
+func (p Principal) InPartition(part string) Principal {
+	if p.ARN != "" {
+		p.ARN = arn.InPartition(p.ARN, part)
+	}
+	return p
+}

@@ -71,7 +71,11 @@ type BusDelivery struct {
 	// it is pending).
 	Dead      time.Time
 	LastError string
-	Event     BusRecord
+	// ClaimedBy and ClaimedUntil are the replica posting it and the end of
+	// its lease, in real time (zero: unclaimed).
+	ClaimedBy    string
+	ClaimedUntil time.Time
+	Event        BusRecord
 }
 
 // ID returns the delivery's ID.
@@ -155,6 +159,10 @@ type BusTx interface {
 	// BusNextDelivery returns the target's oldest pending (not dead)
 	// delivery.
 	BusNextDelivery(ctx context.Context, targetID string) (*BusDelivery, error)
+	// BusClaimDelivery claims a pending delivery for owner until until
+	// (real time) unless another owner's lease runs past now; it reports
+	// whether owner holds it.
+	BusClaimDelivery(ctx context.Context, targetID string, seq int64, owner string, now, until time.Time) (bool, error)
 	// BusDelivered removes a delivery.
 	BusDelivered(ctx context.Context, targetID string, seq int64) error
 	// BusDeliveryFailed counts a failed attempt, records its error and the

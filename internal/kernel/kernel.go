@@ -45,6 +45,13 @@ type Account struct {
 	// Seller is the seller of record: "AWS" (default, "" reads as AWS) or
 	// "AISPL" (AWS India). Organizations never mix sellers.
 	Seller string
+	// Partition is the account's partition ("" is the commercial one,
+	// "aws"; [PartitionGovCloud] for a GovCloud (US) account). Its keys sign
+	// only for Regions of its partition.
+	Partition string
+	// GovCloudAccount is the GovCloud (US) account paired with this
+	// commercial account, if any.
+	GovCloudAccount identity.AccountID
 }
 
 // Account origins.

@@ -37,6 +37,12 @@ type NewAccount struct {
 // FAILED with the modelled FailureReason (EMAIL_ALREADY_EXISTS,
 // ACCOUNT_LIMIT_EXCEEDED).
 func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, in NewAccount) (*CreateAccountStatus, error) {
+	return s.createAccount(ctx, caller, in, false)
+}
+
+// createAccount is CreateAccount, and with govCloud CreateGovCloudAccount
+// (govcloud.go), which also pairs the new account with a new GovCloud one.
+func (s *Service) createAccount(ctx context.Context, caller identity.Principal, in NewAccount, govCloud bool) (*CreateAccountStatus, error) {
 	carID, err := s.newID("car-", 12)
 	if err != nil {
 		return nil, err
@@ -47,6 +53,11 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		if err != nil {
 			return err
 		}
+		if govCloud {
+			if err := s.checkGovCloudEnabled(ctx, tx, sc); err != nil {
+				return err
+			}
+		}
 		if err := s.checkTags(in.Tags); err != nil {
 			return err
 		}
@@ -56,7 +67,7 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 			ID: CreateAccountReqID(carID), Org: sc.org.ID, AccountName: in.Name, Email: in.Email,
 			RequestedAt: now, DueAt: due,
 		}
-		if reason, err := s.createFailure(ctx, tx, sc, in.Email); err != nil {
+		if reason, err := s.createFailure(ctx, tx, sc, in.Email, govCloud); err != nil {
 			return err
 		} else if reason != "" {
 			st.FailureReason = reason
@@ -73,10 +84,15 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 		}
 		a := &kernel.Account{
 			ID: id, Name: in.Name, Email: in.Email, State: kernel.StateActive, CreatedAt: due,
-			Origin: kernel.OriginCreated, Seller: mgmt.Seller,
+			Origin: kernel.OriginCreated, Seller: mgmt.Seller, Partition: mgmt.Partition,
 		}
 		if err := tx.PutAccount(ctx, a); err != nil {
 			return err
+		}
+		if govCloud {
+			if err := s.pairGovCloud(ctx, tx, a, st); err != nil {
+				return err
+			}
 		}
 		m := &Member{Account: id, Org: sc.org.ID, Parent: string(sc.org.RootID), Method: Created, JoinedAt: due}
 		if err := tx.PutMember(ctx, m); err != nil {
@@ -90,31 +106,41 @@ func (s *Service) CreateAccount(ctx context.Context, caller identity.Principal, 
 				return err
 			}
 		}
-		return tx.PutCreateAccountStatus(ctx, st)
-	})
-	if err == nil && st.Account != "" {
-		if s.opts.Created != nil {
-			if err := s.opts.Created(ctx, caller.Account, st.Account); err != nil {
-				return nil, fmt.Errorf("new account %s: %w", st.Account, err)
-			}
-		}
 		role := in.RoleName
 		if role == "" {
 			role = ManagedRoleName
 		}
-		if err := s.memberRoles(ctx, caller.Account, st.Account, role); err != nil {
-			return nil, err
+		if err := s.memberRoles(ctx, tx, caller.Account, id, role); err != nil {
+			return err
 		}
-	}
+		if s.opts.Created != nil {
+			if err := s.opts.Created(ctx, tx, sc.org.ID, id); err != nil {
+				return fmt.Errorf("new account %s: %w", id, err)
+			}
+		}
+		if govCloud && mgmt.GovCloudAccount != "" && s.opts.Roles != nil {
+			// The GovCloud account's access role trusts the management
+			// account's GovCloud pair, in the same transaction.
+			if err := s.opts.Roles.AccessRole(ctx, tx, st.GovCloudAccount, mgmt.GovCloudAccount, role); err != nil {
+				return fmt.Errorf("create %s in %s: %w", role, st.GovCloudAccount, err)
+			}
+		}
+		return tx.PutCreateAccountStatus(ctx, st)
+	})
 	return st, err
 }
 
 // createFailure decides whether a CreateAccount request fails, and why.
-func (s *Service) createFailure(ctx context.Context, tx Tx, sc scope, email string) (string, error) {
+func (s *Service) createFailure(ctx context.Context, tx Tx, sc scope, email string, govCloud bool) (string, error) {
 	if _, err := tx.AccountByEmail(ctx, email); err == nil {
 		return "EMAIL_ALREADY_EXISTS", nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return "", err
+	}
+	if govCloud {
+		if reason, err := s.govCloudFailure(ctx, tx, email); err != nil || reason != "" {
+			return reason, err
+		}
 	}
 	n, err := s.accountsCounted(ctx, tx, sc.org.ID)
 	if err != nil {
@@ -262,11 +288,13 @@ func (s *Service) path(ctx context.Context, tx Tx, org *Organization, parent str
 // memberOf returns the visible membership of id in sc's organization, or
 // AccountNotFoundException.
 func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.AccountID) (*Member, error) {
-	m, err := tx.Member(ctx, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && (m.Org != sc.org.ID || !s.visible(ctx, tx, m))) {
+	m, ok, err := s.visibleMember(ctx, tx, id, sc.org.ID)
+	if err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, errAccountNotFound()
 	}
-	return m, err
+	return m, nil
 }
 
 // DescribeAccount returns a member of the caller's organization.
@@ -345,7 +373,9 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 			}
 			for i := range batch {
 				after = batch[i].Account
-				if !s.visible(ctx, tx, &batch[i]) {
+				if ok, err := s.visible(ctx, tx, &batch[i]); err != nil {
+					return err
+				} else if !ok {
 					continue
 				}
 				if len(out) == limit {

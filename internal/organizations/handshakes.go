@@ -58,6 +58,13 @@ func (s *Service) InviteAccount(ctx context.Context, caller identity.Principal, 
 		if err != nil {
 			return err
 		}
+		if target != nil && !target.InPartition(mgmt.Partition) {
+			// Partitions are separate: the account does not exist here.
+			if in.TargetType == PartyAccount {
+				return errAccountNotFound()
+			}
+			target = nil
+		}
 		if target != nil {
 			if target.ID == sc.org.ManagementAccount {
 				return handshakeConstraint(HSReasonAlreadyInAnOrganization, "The account is already a member of this organization.")
@@ -263,23 +270,23 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller identity.Principal
 		switch h.Action {
 		case ActionInvite:
 			err = s.acceptInvite(ctx, tx, h, caller.Account)
+			if err == nil {
+				// Invited members get the service-linked role, not
+				// OrganizationAccountAccessRole.
+				err = s.memberRoles(ctx, tx, "", caller.Account, "")
+			}
 		case ActionEnableAllFeatures:
 			err = s.acceptEnableAllFeatures(ctx, tx, h)
 		case ActionApproveAllFeatures:
 			err = s.acceptApproveAllFeatures(ctx, tx, h)
+		case ActionTransferResponsibility:
+			err = s.acceptTransfer(ctx, tx, h, caller.Account)
 		}
 		if err != nil {
 			return err
 		}
 		return tx.PutHandshake(ctx, h)
 	})
-	if err == nil && h.Action == ActionInvite {
-		// Invited members get the service-linked role, not
-		// OrganizationAccountAccessRole.
-		if err := s.memberRoles(ctx, "", caller.Account, ""); err != nil {
-			return nil, err
-		}
-	}
 	return h, err
 }
 
@@ -293,6 +300,9 @@ func (s *Service) acceptInvite(ctx context.Context, tx Tx, h *Handshake, caller 
 	if errors.Is(err, ErrNotFound) {
 		return errHandshakeNotFound()
 	} else if err != nil {
+		return err
+	}
+	if err := samePartition(ctx, tx, caller, org.ManagementAccount); err != nil {
 		return err
 	}
 	if err := s.transition(h, HandshakeAccepted); err != nil {
@@ -340,6 +350,9 @@ func (s *Service) answer(ctx context.Context, caller identity.Principal, id Hand
 			return err
 		}
 		if err := tx.PutHandshake(ctx, h); err != nil {
+			return err
+		}
+		if err := s.afterTransferAnswer(ctx, tx, h); err != nil {
 			return err
 		}
 		return s.afterAllFeaturesAnswer(ctx, tx, h)
@@ -425,6 +438,9 @@ func fillManagement(ctx context.Context, tx Tx, hs ...*Handshake) error {
 			return err
 		}
 		h.ManagementAccount = o.ManagementAccount
+		if err := fillTransfer(ctx, tx, h); err != nil {
+			return err
+		}
 	}
 	return nil
 }

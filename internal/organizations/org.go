@@ -90,6 +90,9 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller identity.Princi
 		if len(members) > 1 {
 			return e(CodeOrganizationNotEmpty, "To delete an organization you must first remove all member accounts (except the management account).")
 		}
+		if err := s.checkNoTransferInProgress(ctx, tx, sc.org); err != nil {
+			return err
+		}
 		return tx.DeleteOrganization(ctx, sc.org.ID)
 	})
 }
@@ -102,7 +105,11 @@ func (s *Service) visibleMembers(ctx context.Context, tx Tx, org OrgID) ([]Membe
 	}
 	out := all[:0:0]
 	for i := range all {
-		if s.visible(ctx, tx, &all[i]) {
+		ok, err := s.visible(ctx, tx, &all[i])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, all[i])
 		}
 	}

@@ -288,11 +288,11 @@ func (s *Service) ListParents(ctx context.Context, caller identity.Principal, ch
 			}
 			parent = ou.Parent
 		default:
-			m, err := tx.Member(ctx, identity.AccountID(child))
-			if errors.Is(err, ErrNotFound) || (err == nil && (m.Org != sc.org.ID || !s.visible(ctx, tx, m))) {
-				return notFound
-			} else if err != nil {
+			m, ok, err := s.visibleMember(ctx, tx, identity.AccountID(child), sc.org.ID)
+			if err != nil {
 				return err
+			} else if !ok {
+				return notFound
 			}
 			parent = m.Parent
 		}

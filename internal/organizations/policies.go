@@ -111,6 +111,9 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller identity.Principa
 		if root != org.RootID {
 			return errRootNotFound()
 		}
+		if err := s.beginPolicyTypeChange(ctx, tx, org, t, true); err != nil {
+			return err
+		}
 		if org.FeatureSet != AllFeatures {
 			return e("PolicyTypeNotAvailableForOrganizationException", "You can't use policies until the organization has all features enabled.")
 		}
@@ -150,6 +153,9 @@ func (s *Service) DisablePolicyType(ctx context.Context, caller identity.Princip
 		org = sc.org
 		if root != org.RootID {
 			return errRootNotFound()
+		}
+		if err := s.beginPolicyTypeChange(ctx, tx, org, t, false); err != nil {
+			return err
 		}
 		if !org.PolicyTypeEnabled(t) {
 			return e(CodePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
@@ -419,11 +425,11 @@ func (s *Service) resolveTarget(ctx context.Context, tx Tx, org *Organization, i
 		}
 		return &Target{ID: id, Type: TargetOU, Name: ou.Name}, nil
 	case identity.IsAccountID(id):
-		m, err := tx.Member(ctx, identity.AccountID(id))
-		if errors.Is(err, ErrNotFound) || (err == nil && (m.Org != org.ID || !s.visible(ctx, tx, m))) {
-			return nil, errTargetNotFound()
-		} else if err != nil {
+		m, ok, err := s.visibleMember(ctx, tx, identity.AccountID(id), org.ID)
+		if err != nil {
 			return nil, err
+		} else if !ok {
+			return nil, errTargetNotFound()
 		}
 		a, err := tx.Account(ctx, m.Account)
 		if err != nil {

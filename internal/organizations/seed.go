@@ -14,7 +14,7 @@ import (
 // already belongs to an organization, and reports whether it admitted it.
 //
 // An admitted member gets the roles AWS makes in a member account, as the
-// join it stands for would (after the change commits, through
+// join it stands for would (in the same transaction, through
 // Options.Roles): AWSServiceRoleForOrganizations always, and for CREATED
 // also OrganizationAccountAccessRole, trusting the management account with
 // administrator access, as CreateAccount makes it.
@@ -50,33 +50,33 @@ func (s *Service) AdmitMember(ctx context.Context, mgmt, id identity.AccountID, 
 		if err := tx.PutMember(ctx, &Member{Account: id, Org: sc.org.ID, Parent: parent, Method: method, JoinedAt: s.now()}); err != nil {
 			return err
 		}
+		if err := s.attachDefaultPolicies(ctx, tx, sc.org, string(id)); err != nil {
+			return err
+		}
+		accessRole := ""
+		if method == Created {
+			accessRole = ManagedRoleName
+		}
 		admitted = true
-		return s.attachDefaultPolicies(ctx, tx, sc.org, string(id))
+		return s.memberRoles(ctx, tx, mgmt, id, accessRole)
 	})
-	if err != nil || !admitted {
-		return admitted, err
-	}
-	accessRole := ""
-	if method == Created {
-		accessRole = ManagedRoleName
-	}
-	return true, s.memberRoles(ctx, mgmt, id, accessRole)
+	return admitted && err == nil, err
 }
 
-// memberRoles creates the roles of a new member id, after the change that
-// admitted it has committed: accessRole (if not "") trusting the
+// memberRoles creates the roles of a new member id in tx, the transaction
+// of the change that admits it: accessRole (if not "") trusting the
 // management account mgmt with administrator access, then
 // AWSServiceRoleForOrganizations. mgmt is used only for accessRole.
-func (s *Service) memberRoles(ctx context.Context, mgmt, id identity.AccountID, accessRole string) error {
+func (s *Service) memberRoles(ctx context.Context, tx Tx, mgmt, id identity.AccountID, accessRole string) error {
 	if s.opts.Roles == nil {
 		return nil
 	}
 	if accessRole != "" {
-		if err := s.opts.Roles.AccessRole(ctx, id, mgmt, accessRole); err != nil {
+		if err := s.opts.Roles.AccessRole(ctx, tx, id, mgmt, accessRole); err != nil {
 			return fmt.Errorf("create %s in %s: %w", accessRole, id, err)
 		}
 	}
-	if err := s.opts.Roles.ServiceLinkedRole(ctx, id); err != nil {
+	if err := s.opts.Roles.ServiceLinkedRole(ctx, tx, id); err != nil {
 		return fmt.Errorf("create service-linked role in %s: %w", id, err)
 	}
 	return nil

@@ -23,6 +23,9 @@ type Options struct {
 	CreateAccountDelay time.Duration
 	// CloseDelay is how long a closed account stays PENDING_CLOSURE (default 0).
 	CloseDelay time.Duration
+	// PolicyTypeDelay is how long an enabled or disabled policy type stays
+	// PENDING_ENABLE or PENDING_DISABLE (default 0).
+	PolicyTypeDelay time.Duration
 	// PostClosure is the post-closure period after which a closed member
 	// leaves its organization (default 90 days).
 	PostClosure time.Duration
@@ -52,22 +55,25 @@ type Options struct {
 	MaxPoliciesPerTarget int
 	// Roles creates the IAM roles AWS makes in member accounts (nil: none).
 	Roles Roles
-	// Created, if set, is told of each account CreateAccount makes in the
-	// organization of management account mgmt, after the change commits
-	// and before its roles are made (IAM's centralized root access removes
-	// the new account's root credentials).
-	Created func(ctx context.Context, mgmt, acct identity.AccountID) error
+	// Created, if set, is told of each member account CreateAccount makes
+	// in organization org, in the change's own transaction, after its
+	// roles (IAM's centralized root access removes the new account's root
+	// credentials).
+	Created func(ctx context.Context, tx Tx, org OrgID, acct identity.AccountID) error
 }
 
-// Roles creates the IAM roles Organizations makes in member accounts. It
-// is called after the change that needs the role has committed.
+// Roles creates the IAM roles Organizations makes in member accounts, in
+// tx, the transaction of the change that makes the member, so that a
+// member never exists without its roles (made in transactions of their
+// own, after the change, they were missing when the process died or the
+// store failed in between).
 type Roles interface {
 	// AccessRole creates role name in account acct, trusting the management
 	// account's root and with administrator access (CreateAccount's
 	// OrganizationAccountAccessRole).
-	AccessRole(ctx context.Context, acct, management identity.AccountID, name string) error
+	AccessRole(ctx context.Context, tx Tx, acct, management identity.AccountID, name string) error
 	// ServiceLinkedRole creates AWSServiceRoleForOrganizations in acct.
-	ServiceLinkedRole(ctx context.Context, acct identity.AccountID) error
+	ServiceLinkedRole(ctx context.Context, tx Tx, acct identity.AccountID) error
 }
 
 // Service implements the Organizations operations.
@@ -137,12 +143,17 @@ func (s *Service) orgOf(ctx context.Context, tx Tx, id identity.AccountID) (scop
 	} else if err != nil {
 		return scope{}, fmt.Errorf("load membership of %s: %w", id, err)
 	}
-	if !s.visible(ctx, tx, m) {
+	if ok, err := s.visible(ctx, tx, m); err != nil {
+		return scope{}, err
+	} else if !ok {
 		return scope{}, errNotInUse()
 	}
 	o, err := tx.Organization(ctx, m.Org)
 	if err != nil {
 		return scope{}, fmt.Errorf("load organization %s: %w", m.Org, err)
+	}
+	if err := s.fillPolicyTypeChanges(ctx, tx, o); err != nil {
+		return scope{}, err
 	}
 	return scope{org: o, member: m}, nil
 }
@@ -162,16 +173,35 @@ func (s *Service) managementScope(ctx context.Context, tx Tx, caller identity.Pr
 // visible reports whether a membership counts at now: a created account
 // joins when its creation completes, and a closed account leaves when its
 // post-closure period ends.
-func (s *Service) visible(ctx context.Context, tx Tx, m *Member) bool {
+func (s *Service) visible(ctx context.Context, tx Tx, m *Member) (bool, error) {
 	now := s.now()
 	if now.Before(m.JoinedAt) {
-		return false
+		return false, nil
 	}
 	a, err := tx.Account(ctx, m.Account)
-	if err != nil {
-		return false
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		// A store failure is no answer: it must not read as "no member".
+		return false, fmt.Errorf("load account %s: %w", m.Account, err)
 	}
-	return s.accountState(a, now) != kernel.StateClosed
+	return s.accountState(a, now) != kernel.StateClosed, nil
+}
+
+// visibleMember loads the membership of id and reports whether it counts
+// in org now (false, without an error, for none).
+func (s *Service) visibleMember(ctx context.Context, tx Tx, id identity.AccountID, org OrgID) (*Member, bool, error) {
+	m, err := tx.Member(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	if m.Org != org {
+		return m, false, nil
+	}
+	ok, err := s.visible(ctx, tx, m)
+	return m, ok, err
 }
 
 // AccountState is the Organizations view of an account's state.

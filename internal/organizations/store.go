@@ -28,6 +28,8 @@ type Tx interface {
 	PolicyTx
 	ResourcePolicyTx
 	TagTx
+	TransferTx
+	PolicyTypeChangeTx
 }
 
 // OrganizationTx holds the organization, its tree (OUs, members) and its

@@ -40,6 +40,9 @@ type Organization struct {
 	EnabledPolicyTypes []PolicyType
 	// AllFeaturesHandshake is the ENABLE_ALL_FEATURES handshake in progress, if any.
 	AllFeaturesHandshake HandshakeID
+	// PendingPolicyTypes are the policy type changes still in progress
+	// (filled in by the service; stores need not keep it).
+	PendingPolicyTypes []PolicyTypeChange
 }
 
 // PolicyTypeEnabled reports whether t is enabled in the root.
@@ -101,6 +104,10 @@ type CreateAccountStatus struct {
 	FailureReason string
 	RequestedAt   time.Time
 	DueAt         time.Time
+
+	// GovCloudAccount is the paired GovCloud account of a
+	// CreateGovCloudAccount request ("" otherwise, or when it failed).
+	GovCloudAccount identity.AccountID
 }
 
 // StateAt derives the state at now.
@@ -122,6 +129,9 @@ const (
 	ActionInvite             HandshakeAction = "INVITE"
 	ActionEnableAllFeatures  HandshakeAction = "ENABLE_ALL_FEATURES"
 	ActionApproveAllFeatures HandshakeAction = "APPROVE_ALL_FEATURES"
+	// ActionTransferResponsibility invites another organization's
+	// management account to a responsibility transfer (transfers.go).
+	ActionTransferResponsibility HandshakeAction = "TRANSFER_RESPONSIBILITY"
 )
 
 // HandshakeState is a handshake's state.
@@ -174,6 +184,9 @@ type Handshake struct {
 	ManagementEmail string
 	ManagementName  string
 	FeatureSet      FeatureSet
+	// Transfer is the responsibility transfer a TRANSFER_RESPONSIBILITY
+	// handshake proposes (filled in by the service; stores need not keep it).
+	Transfer *Transfer
 }
 
 // StateAt derives the state at now: an open handshake past its expiry is EXPIRED.

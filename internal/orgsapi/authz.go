@@ -46,6 +46,7 @@ const (
 	refHandshake                // handshake
 	refPolicy                   // policy or awspolicy
 	refTaggable                 // account, organizationalunit, root, policy or resourcepolicy, by id
+	refTransfer                 // responsibilitytransfer (transfers.go)
 )
 
 // ref is one resource an operation acts on, named by its id in the input.
@@ -200,6 +201,8 @@ func (r *resolver) arn(ref ref) (string, error) {
 		return handshakeARN(h.ManagementAccount, h), nil
 	case refPolicy:
 		return r.policyARN(ref.id)
+	case refTransfer:
+		return r.transferARN(ref.id)
 	case refTaggable:
 		if organizations.IsPolicyID(ref.id) {
 			return r.policyARN(ref.id)

@@ -244,6 +244,7 @@ func TestAuthorizationTable(t *testing.T) {
 		{"", "DescribeResourcePolicy", mgmt, nil, star, nil},
 		{"", "DeleteResourcePolicy", mgmt, nil, star, nil},
 	}
+	cases = append(cases, transferAuthzCases(t, e, w)...)
 
 	covered := map[string]bool{}
 	for _, c := range cases {

@@ -211,20 +211,20 @@ func operations(svc *organizations.Service, opts Options) []operation.Operation 
 		bind(a, "PutResourcePolicy", false, a.putResourcePolicy, putResourcePolicyAccess),
 		bind(a, "DescribeResourcePolicy", true, a.describeResourcePolicy, anyResource),
 		bind(a, "DeleteResourcePolicy", false, a.deleteResourcePolicy, anyResource),
+		// GovCloud and responsibility transfers (govcloud.go, transfers.go).
+		bind(a, "CreateGovCloudAccount", false, a.createGovCloudAccount, func(in *createAccountInput) access { return on().withRequestTags(in.Tags) }),
+		bind(a, "InviteOrganizationToTransferResponsibility", false, a.inviteOrganizationToTransferResponsibility, func(in *inviteTransferInput) access { return on().withRequestTags(in.Tags) }),
+		bind(a, "DescribeResponsibilityTransfer", true, a.describeResponsibilityTransfer, func(in *transferIDInput) access { return on(transfer(in.Id)) }),
+		bind(a, "ListInboundResponsibilityTransfers", true, a.listInboundResponsibilityTransfers, anyResource),
+		bind(a, "ListOutboundResponsibilityTransfers", true, a.listOutboundResponsibilityTransfers, anyResource),
+		bind(a, "UpdateResponsibilityTransfer", false, a.updateResponsibilityTransfer, func(in *updateTransferInput) access { return on(transfer(in.Id)) }),
+		bind(a, "TerminateResponsibilityTransfer", false, a.terminateResponsibilityTransfer, func(in *terminateTransferInput) access { return on(transfer(in.Id)) }),
 	}
 }
 
 // Unsupported lists the model's operations this deployment does not offer.
 // Answer them with [NotImplemented].
-var Unsupported = []string{
-	"CreateGovCloudAccount",
-	"DescribeResponsibilityTransfer",
-	"InviteOrganizationToTransferResponsibility",
-	"ListInboundResponsibilityTransfers",
-	"ListOutboundResponsibilityTransfers",
-	"TerminateResponsibilityTransfer",
-	"UpdateResponsibilityTransfer",
-}
+var Unsupported = []string{}
 
 // CodeUnknownOperation is the awsJson answer for an X-Amz-Target that names
 // no operation of the service, and for the modelled operations this

@@ -143,6 +143,7 @@ func TestValidation(t *testing.T) {
 		{"PutResourcePolicy", `{}`, reqd},
 		{"PutResourcePolicy", `{"Content":"` + long(40001) + `"}`, maxLen},
 	}
+	tests = append(tests, transferValidationCases...)
 	e := newEnv(t)
 	covered := map[string]bool{}
 	for _, tt := range tests {

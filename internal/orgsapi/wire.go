@@ -68,8 +68,8 @@ type policyTypeSummary struct {
 
 func policyTypes(o *organizations.Organization) []policyTypeSummary {
 	out := make([]policyTypeSummary, 0, len(o.EnabledPolicyTypes))
-	for _, t := range o.EnabledPolicyTypes {
-		out = append(out, policyTypeSummary{Type: string(t), Status: "ENABLED"})
+	for _, t := range append(o.EnabledPolicyTypes[:len(o.EnabledPolicyTypes):len(o.EnabledPolicyTypes)], o.PolicyTypeDisabling()...) {
+		out = append(out, policyTypeSummary{Type: string(t), Status: o.PolicyTypeStatus(t)})
 	}
 	return out
 }
@@ -193,6 +193,7 @@ type createAccountStatusWire struct {
 	CompletedTimestamp json.Number `json:"CompletedTimestamp,omitempty"`
 	AccountId          string      `json:"AccountId,omitempty"`
 	FailureReason      string      `json:"FailureReason,omitempty"`
+	GovCloudAccountId  string      `json:"GovCloudAccountId,omitempty"`
 }
 
 func (a *api) createAccountStatusOut(s *organizations.CreateAccountStatus) createAccountStatusWire {
@@ -206,7 +207,7 @@ func (a *api) createAccountStatusOut(s *organizations.CreateAccountStatus) creat
 	}
 	switch st {
 	case organizations.CreateSucceeded:
-		w.AccountId = string(s.Account)
+		w.AccountId, w.GovCloudAccountId = string(s.Account), string(s.GovCloudAccount)
 	case organizations.CreateFailed:
 		w.FailureReason = s.FailureReason
 	}
@@ -275,6 +276,7 @@ func (a *api) handshakeOut(h *organizations.Handshake, mgmt identity.AccountID) 
 	if h.Parent != "" {
 		w.Resources = append(w.Resources, handshakeResourceWire{Type: "PARENT_HANDSHAKE", Value: string(h.Parent)})
 	}
+	w.Resources = append(w.Resources, transferResources(h)...)
 	return w
 }
 

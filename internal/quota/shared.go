@@ -9,10 +9,11 @@ import (
 // Shared keeps buckets that several replicas draw from: one budget per
 // (account, operation) however many replicas serve it.
 type Shared interface {
-	// Take applies up to want GCRA steps (see [Limiter]) to the bucket
-	// key at time now (unix nanoseconds of the wall clock, which replicas
-	// share) and returns how many tokens it took.
-	Take(key string, now, interval, tolerance int64, want int) (int, error)
+	// Update changes the bucket key's theoretical arrival time atomically
+	// across replicas: step gets the stored tat (known false: none yet)
+	// and returns the tat to store; the store keeps nothing else and knows
+	// nothing of the algorithm.
+	Update(key string, step func(tat int64, known bool) int64) error
 }
 
 // WithShared makes l draw its tokens from s in small batches: a replica
@@ -55,7 +56,11 @@ func (l *Limiter) allowShared(account, service, operation string, r rule) bool {
 	if r.interval > 0 {
 		batch = max(1, int((r.tolerance/r.interval+1)/10))
 	}
-	n, err := l.shared.Take(key, now, r.interval, r.tolerance, batch)
+	var n int
+	err := l.shared.Update(key, func(tat int64, known bool) int64 {
+		tat, n = TakeGCRA(tat, known, now, r.interval, r.tolerance, batch)
+		return tat
+	})
 	if err != nil {
 		return true
 	}
@@ -83,9 +88,8 @@ func take(c *credit, now int64) bool {
 	}
 }
 
-// TakeGCRA is the GCRA step a Shared store applies to a stored tat
-// (tatKnown false: a full bucket): it returns the new tat and how many of
-// want tokens fit.
+// TakeGCRA is the GCRA step applied to a stored tat (tatKnown false: a
+// full bucket): it returns the new tat and how many of want tokens fit.
 func TakeGCRA(tat int64, tatKnown bool, now, interval, tolerance int64, want int) (int64, int) {
 	if !tatKnown || tat < now {
 		tat = now

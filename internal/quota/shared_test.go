@@ -12,13 +12,12 @@ type memShared struct {
 	tats map[string]int64
 }
 
-func (m *memShared) Take(key string, now, interval, tolerance int64, want int) (int, error) {
+func (m *memShared) Update(key string, step func(tat int64, known bool) int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	tat, ok := m.tats[key]
-	tat, n := TakeGCRA(tat, ok, now, interval, tolerance, want)
-	m.tats[key] = tat
-	return n, nil
+	m.tats[key] = step(tat, ok)
+	return nil
 }
 
 // Three replicas drawing from one budget allow about one budget, not

@@ -36,6 +36,10 @@ type AccountSummary struct {
 	Organization  string `json:"Organization,omitempty"`
 	Management    bool   `json:"Management,omitempty"`
 	PaymentMethod bool   `json:"PaymentMethod"`
+	// Partition is the account's partition, when not the commercial one;
+	// GovCloudAccountID the GovCloud account paired with it, if any.
+	Partition         string `json:"Partition,omitempty"`
+	GovCloudAccountID string `json:"GovCloudAccountId,omitempty"`
 }
 
 // AdminError is an admin-API failure with its HTTP status.
@@ -53,6 +57,7 @@ func (s *Server) routeAdminOps() {
 	s.mux.HandleFunc("PUT /_accountplane/accounts/{id}/payment-method", s.admin(s.paymentMethod))
 	s.routeRootCredentials() // adminroot.go
 	s.routeRootPosture()     // posture.go
+	s.mux.HandleFunc("POST /_accountplane/accounts/{id}/govcloud", s.admin(s.pairGovCloud))
 }
 
 func (s *Server) adminFailure(w http.ResponseWriter, r *http.Request, err error) {

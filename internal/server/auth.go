@@ -104,5 +104,5 @@ func (k keyring) Credential(ctx context.Context, id string) (sigv4.Credential, e
 	case err != nil:
 		return sigv4.Credential{}, err
 	}
-	return sigv4.Credential{Secret: c.Secret, SessionToken: c.SessionToken, Subject: c.Principal}, nil
+	return sigv4.Credential{Secret: c.Secret, SessionToken: c.SessionToken, Subject: c.Principal, Accepts: acceptsRegion(c.Partition)}, nil
 }

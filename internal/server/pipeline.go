@@ -117,6 +117,7 @@ func (s *Server) execute(ctx context.Context, rt route, caller identity.Principa
 	if err != nil {
 		return fail(err)
 	}
+	access.Resources = resourcesIn(access.Resources, caller.Partition())
 	if err := s.authorize(ctx, m, rt, caller, access); err != nil {
 		return fail(err)
 	}
@@ -131,7 +132,7 @@ func (s *Server) execute(ctx context.Context, rt route, caller identity.Principa
 		return fail(err)
 	}
 	s.endTrail(ctx, m.requestID, record, nil, responseElements(rt, out))
-	return out, nil
+	return presentIn(out, caller.Partition()), nil
 }
 
 // callMeta is what the stages after authentication know of where a call

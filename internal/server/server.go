@@ -24,6 +24,9 @@ type Credential struct {
 	Secret       string
 	SessionToken string // "" for long-term keys
 	Principal    identity.Principal
+	// Partition is the partition of the key's account ("": the commercial
+	// one): the key signs only for its Regions (partition.go).
+	Partition string
 }
 
 // ErrExpiredToken is returned by Credentials for an expired session.

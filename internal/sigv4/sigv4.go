@@ -21,6 +21,11 @@ type Credential struct {
 	// Subject is whatever the source attaches to the key (the principal
 	// it belongs to); Verify returns it in the Result.
 	Subject any
+	// Accepts reports whether the key may sign for a Region (nil: any).
+	// A key refused for the request's Region is unknown there: Verify
+	// fails with UnknownKey, before checking the signature, as AWS answers
+	// a key of another partition.
+	Accepts func(region string) bool
 }
 
 // CredentialSource looks up the secret of an access key ID.
@@ -117,6 +122,9 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 		return Result{}, newError(UnknownKey, msgBadToken)
 	} else if lookupErr != nil {
 		return Result{}, fmt.Errorf("sigv4: look up access key %s: %w", sc.accessKeyID, lookupErr)
+	}
+	if cred.Accepts != nil && !cred.Accepts(sc.region) {
+		return Result{}, newError(UnknownKey, msgBadToken)
 	}
 	if (req.token != "" || cred.SessionToken != "") &&
 		subtle.ConstantTimeCompare([]byte(req.token), []byte(cred.SessionToken)) != 1 {

@@ -22,17 +22,22 @@ func (t *tx) Account(ctx context.Context, id identity.AccountID) (*kernel.Accoun
 }
 
 // accountColumns are the columns scanAccount reads, in its order.
-const accountColumns = `id, name, email, state, created_at, payment_method, closed_at, origin, seller`
+const accountColumns = `id, name, email, state, created_at, payment_method, closed_at, origin, seller,
+	partition_name, govcloud_account`
 
 // scanAccount reads one row of accountColumns.
 func scanAccount(row *sql.Row) (*kernel.Account, error) {
 	var a kernel.Account
-	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.State, scanTime{&a.CreatedAt}, &a.PaymentMethod,
-		scanTime{&a.ClosedAt}, &a.Origin, &a.Seller)
-	if err != nil {
+	if err := scanAccountInto(row, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
+}
+
+// scanAccountInto reads one row of accountColumns into a.
+func scanAccountInto(s scanner, a *kernel.Account) error {
+	return s.Scan(&a.ID, &a.Name, &a.Email, &a.State, scanTime{&a.CreatedAt}, &a.PaymentMethod,
+		scanTime{&a.ClosedAt}, &a.Origin, &a.Seller, &a.Partition, &a.GovCloudAccount)
 }
 
 // emailKey is the form of an email the case-insensitive lookup compares.
@@ -54,14 +59,16 @@ func (t *tx) PutAccount(ctx context.Context, a *kernel.Account) error {
 		return errNil("put account")
 	}
 	_, err := t.exec(ctx, "put account "+string(a.ID), `INSERT INTO accounts
-		(id, name, email, email_lower, state, created_at, payment_method, closed_at, origin, seller)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, name, email, email_lower, state, created_at, payment_method, closed_at, origin, seller,
+			partition_name, govcloud_account)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email,
 			email_lower = excluded.email_lower, state = excluded.state,
 			created_at = excluded.created_at, payment_method = excluded.payment_method,
-			closed_at = excluded.closed_at, origin = excluded.origin, seller = excluded.seller`,
+			closed_at = excluded.closed_at, origin = excluded.origin, seller = excluded.seller,
+			partition_name = excluded.partition_name, govcloud_account = excluded.govcloud_account`,
 		string(a.ID), a.Name, a.Email, emailKey(a.Email), string(a.State), nanos(a.CreatedAt), a.PaymentMethod,
-		nanos(a.ClosedAt), a.Origin, a.Seller)
+		nanos(a.ClosedAt), a.Origin, a.Seller, a.Partition, string(a.GovCloudAccount))
 	return err
 }
 

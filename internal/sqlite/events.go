@@ -115,13 +115,13 @@ func (t *tx) BusAddDelivery(ctx context.Context, targetID string, seq int64, now
 // deliveryColumns are the columns scanDelivery reads, from
 // event_deliveries d joined with bus_events e.
 const deliveryColumns = `d.target_id, d.seq, d.attempts, d.next_attempt_at, d.created_at, d.first_attempt_at,
-	d.dead_at, d.last_error, e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at`
+	d.dead_at, d.last_error, d.claimed_by, d.claimed_until, e.seq, e.id, e.event_time, e.account_id, e.source, e.detail_type, e.body, e.created_at`
 
 func scanDelivery(s scanner, d *kernel.BusDelivery, more ...any) error {
 	var body string
 	r := &d.Event
 	dest := append([]any{&d.TargetID, &d.Seq, &d.Attempts, scanTime{&d.NextAttempt}, scanTime{&d.Created},
-		scanTime{&d.FirstAttempt}, scanTime{&d.Dead}, &d.LastError,
+		scanTime{&d.FirstAttempt}, scanTime{&d.Dead}, &d.LastError, &d.ClaimedBy, scanTime{&d.ClaimedUntil},
 		&r.Seq, &r.ID, scanTime{&r.Time}, &r.Account, &r.Source, &r.DetailType, &body, scanTime{&r.Created}}, more...)
 	if err := s.Scan(dest...); err != nil {
 		return err
@@ -142,6 +142,20 @@ func (t *tx) BusNextDelivery(ctx context.Context, targetID string) (*kernel.BusD
 	return &d, nil
 }
 
+// BusClaimDelivery implements kernel.BusTx.
+func (t *tx) BusClaimDelivery(ctx context.Context, targetID string, seq int64, owner string, now, until time.Time) (bool, error) {
+	res, err := t.exec(ctx, fmt.Sprintf("claim delivery of event %d to %s", seq, targetID),
+		`UPDATE event_deliveries SET claimed_by = ?, claimed_until = ?
+		WHERE target_id = ? AND seq = ? AND dead_at IS NULL
+			AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)`,
+		owner, nanos(until), targetID, seq, nanos(now), owner)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // BusDelivered implements kernel.BusTx.
 func (t *tx) BusDelivered(ctx context.Context, targetID string, seq int64) error {
 	_, err := t.exec(ctx, fmt.Sprintf("delivered event %d to %s", seq, targetID),
@@ -153,7 +167,7 @@ func (t *tx) BusDelivered(ctx context.Context, targetID string, seq int64) error
 func (t *tx) BusDeliveryFailed(ctx context.Context, targetID string, seq int64, f kernel.DeliveryFailure) error {
 	_, err := t.exec(ctx, fmt.Sprintf("failed delivery of event %d to %s", seq, targetID),
 		`UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-			first_attempt_at = COALESCE(first_attempt_at, ?), dead_at = ?
+			first_attempt_at = COALESCE(first_attempt_at, ?), dead_at = ?, claimed_by = '', claimed_until = NULL
 		WHERE target_id = ? AND seq = ?`, nanos(f.Next), f.Err, nanos(f.At), nanos(f.Dead), targetID, seq)
 	return err
 }

@@ -88,6 +88,7 @@ var orgTables = []string{
 	"members", "ous", "create_account_statuses", "handshakes", "enabled_services",
 	"delegated_admins", "policies", "attachments", "tags",
 	"resource_policies",
+	"responsibility_transfers", "policy_type_changes",
 }
 
 // DeleteOrganization implements organizations.Tx: it removes the
@@ -199,11 +200,12 @@ func (t *tx) OUs(ctx context.Context, org organizations.OrgID) ([]organizations.
 		`SELECT id, org_id, parent, name FROM ous WHERE org_id = ? ORDER BY id`, string(org))
 }
 
-const createAccountStatusColumns = `id, org_id, account_name, email, account_id, failure_reason, requested_at, due_at`
+const createAccountStatusColumns = `id, org_id, account_name, email, account_id, failure_reason, requested_at, due_at,
+	govcloud_account_id`
 
 func scanCreateAccountStatus(sc scanner, s *organizations.CreateAccountStatus) error {
 	return sc.Scan(&s.ID, &s.Org, &s.AccountName, &s.Email, &s.Account, &s.FailureReason,
-		scanTime{&s.RequestedAt}, scanTime{&s.DueAt})
+		scanTime{&s.RequestedAt}, scanTime{&s.DueAt}, &s.GovCloudAccount)
 }
 
 // CreateAccountStatus implements organizations.Tx.
@@ -223,13 +225,13 @@ func (t *tx) PutCreateAccountStatus(ctx context.Context, s *organizations.Create
 		return errNil("put create account status")
 	}
 	_, err := t.exec(ctx, "put create account status "+string(s.ID), `INSERT INTO create_account_statuses
-		(`+createAccountStatusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(`+createAccountStatusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, account_name = excluded.account_name,
 			email = excluded.email, account_id = excluded.account_id,
 			failure_reason = excluded.failure_reason, requested_at = excluded.requested_at,
-			due_at = excluded.due_at`,
+			due_at = excluded.due_at, govcloud_account_id = excluded.govcloud_account_id`,
 		string(s.ID), string(s.Org), s.AccountName, s.Email, string(s.Account), s.FailureReason,
-		nanos(s.RequestedAt), nanos(s.DueAt))
+		nanos(s.RequestedAt), nanos(s.DueAt), string(s.GovCloudAccount))
 	return err
 }
 

@@ -3,9 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // The PostgreSQL dialect runs the same SQL as SQLite: the store's queries
@@ -46,21 +51,26 @@ func (c pgConn) inner() pgInner { return c.Conn.(pgInner) }
 func (c pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	st, err := c.inner().PrepareContext(ctx, rebind(query))
 	if err != nil {
-		return nil, err
+		return nil, connLost(err)
 	}
 	return pgStmt{st}, nil
 }
 
 func (c pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.inner().BeginTx(ctx, opts)
+	t, err := c.inner().BeginTx(ctx, opts)
+	if err != nil {
+		return nil, connLost(err)
+	}
+	return pgTx{t}, nil
 }
 
 func (c pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.inner().ExecContext(ctx, rebind(query), pgArgs(args))
+	res, err := c.inner().ExecContext(ctx, rebind(query), pgArgs(args))
+	return res, connLost(err)
 }
 
 func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.inner().QueryContext(ctx, rebind(query), pgArgs(args))
+	return pgRowsOf(c.inner().QueryContext(ctx, rebind(query), pgArgs(args)))
 }
 
 func (c pgConn) Ping(ctx context.Context) error { return c.inner().Ping(ctx) }
@@ -73,11 +83,55 @@ func (c pgConn) ResetSession(ctx context.Context) error { return c.inner().Reset
 type pgStmt struct{ driver.Stmt }
 
 func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, pgArgs(args))
+	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, pgArgs(args))
+	return res, connLost(err)
 }
 
 func (s pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, pgArgs(args))
+	return pgRowsOf(s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, pgArgs(args)))
+}
+
+// pgTx marks the connection failures of a commit or rollback.
+type pgTx struct{ driver.Tx }
+
+func (t pgTx) Commit() error   { return connLost(t.Tx.Commit()) }
+func (t pgTx) Rollback() error { return connLost(t.Tx.Rollback()) }
+
+// pgRows marks the connection failures of reading rows; every other method
+// is pgx's.
+type pgRows struct{ *stdlib.Rows }
+
+func pgRowsOf(r driver.Rows, err error) (driver.Rows, error) {
+	if err != nil {
+		return nil, connLost(err)
+	}
+	if pr, ok := r.(*stdlib.Rows); ok {
+		return pgRows{pr}, nil
+	}
+	return r, nil
+}
+
+func (r pgRows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err == io.EOF { // the end of the rows, not of the connection
+		return err
+	}
+	return connLost(err)
+}
+
+// errConnLost marks the failure of a call whose connection to PostgreSQL
+// ended under it (the server or the network went away): pgx reports that
+// as a bare io.ErrUnexpectedEOF, which unavailable could not tell from any
+// other truncated input.
+var errConnLost = errors.New("the connection to PostgreSQL was lost")
+
+// connLost wraps err with errConnLost if it is pgx's report of a lost
+// connection.
+func connLost(err error) error {
+	if err != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: %w", errConnLost, err)
+	}
+	return err
 }
 
 // pgArgs sends Go booleans as the INTEGER 0/1 the schema stores.

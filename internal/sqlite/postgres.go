@@ -93,7 +93,7 @@ func unavailable(err error) error {
 	}
 	var ne net.Error
 	var pe *pgconn.PgError
-	if errors.As(err, &ne) || pgconn.SafeToRetry(err) || (errors.As(err, &pe) && strings.HasPrefix(pe.Code, "08")) ||
+	if errors.As(err, &ne) || pgconn.SafeToRetry(err) || (errors.As(err, &pe) && strings.HasPrefix(pe.Code, "08")) || errors.Is(err, errConnLost) ||
 		strings.Contains(err.Error(), "connect: connection refused") ||
 		strings.Contains(err.Error(), "failed to connect") || strings.Contains(err.Error(), "conn closed") {
 		return fmt.Errorf("%w: %v", kernel.ErrUnavailable, err)

@@ -5,16 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-
-	"github.com/accountplane/accountplane/internal/quota"
 )
 
 // What replicas share besides the domains' records: request-rate buckets
 // and fault rules (tables of migration 0010).
 
-// TakeTokens implements quota.Shared on the quota_buckets table.
-func (db *DB) TakeTokens(key string, now, interval, tolerance int64, want int) (int, error) {
-	n := 0
+// UpdateQuotaBucket changes the theoretical arrival time of a request-rate
+// bucket in one transaction: step gets the stored value (known false:
+// none) and returns the value to store. Replicas' updates of one bucket
+// are serialized by the transaction.
+func (db *DB) UpdateQuotaBucket(key string, step func(tat int64, known bool) int64) error {
 	err := db.update(context.Background(), func(t *tx) error {
 		var tat int64
 		err := t.queryRow(context.Background(), `SELECT tat FROM quota_buckets WHERE bucket = ?`, key).Scan(&tat)
@@ -22,18 +22,18 @@ func (db *DB) TakeTokens(key string, now, interval, tolerance int64, want int) (
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		tat, n = quota.TakeGCRA(tat, known, now, interval, tolerance, want)
-		if n == 0 {
+		next := step(tat, known)
+		if known && next == tat {
 			return nil
 		}
-		_, err = t.exec(context.Background(), "take tokens", `INSERT INTO quota_buckets (bucket, tat) VALUES (?, ?)
-			ON CONFLICT (bucket) DO UPDATE SET tat = excluded.tat`, key, tat)
+		_, err = t.exec(context.Background(), "update quota bucket", `INSERT INTO quota_buckets (bucket, tat) VALUES (?, ?)
+			ON CONFLICT (bucket) DO UPDATE SET tat = excluded.tat`, key, next)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: take tokens %s: %w", key, err)
+		return fmt.Errorf("sqlite: quota bucket %s: %w", key, err)
 	}
-	return n, nil
+	return nil
 }
 
 // FaultRow is a stored fault rule.

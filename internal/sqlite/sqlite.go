@@ -61,6 +61,8 @@ type DB struct {
 	// retries counts retried PostgreSQL transactions, conflicts the
 	// updates that ran out of attempts.
 	retries, conflicts atomic.Int64
+	// group batches concurrent Updates into one commit (groupcommit.go).
+	group groupCommitter
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;

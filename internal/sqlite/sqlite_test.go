@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
-	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/storetest"
 )
@@ -43,179 +41,20 @@ func tempPath(tb testing.TB) string {
 	return filepath.Join(dir, "accountplane.db")
 }
 
+// stores returns db as every store the conformance suite checks.
+func stores(db *sqlite.DB) storetest.Stores {
+	return storetest.Stores{
+		Account: db, Organizations: db.Organizations(), IAM: db.IAM(), Events: db.Events(), Trail: db,
+		Outbox: db, Credentials: db, Empty: db, SetBeforeCommit: db.SetBeforeCommit,
+	}
+}
+
 func TestStoreFile(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) account.Store { return mustOpen(t, tempPath(t)) })
+	storetest.Run(t, func(t *testing.T) storetest.Stores { return stores(mustOpen(t, tempPath(t))) })
 }
 
 func TestStoreMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) account.Store { return mustOpen(t, ":memory:") })
-}
-
-func TestOrganizationsFile(t *testing.T) {
-	storetest.RunOrganizations(t, func(t *testing.T) organizations.Store { return mustOpen(t, tempPath(t)).Organizations() })
-}
-
-func TestOrganizationsMemory(t *testing.T) {
-	storetest.RunOrganizations(t, func(t *testing.T) organizations.Store { return mustOpen(t, ":memory:").Organizations() })
-}
-
-func TestIAMFile(t *testing.T) {
-	storetest.RunIAM(t, func(t *testing.T) iam.Store { return mustOpen(t, tempPath(t)).IAM() })
-}
-
-func TestIAMMemory(t *testing.T) {
-	storetest.RunIAM(t, func(t *testing.T) iam.Store { return mustOpen(t, ":memory:").IAM() })
-}
-
-// TestIAMAccessKeysShared checks that DB.AccessKey sees keys written
-// through the IAM Tx and the IAM Tx those written by DB.PutAccessKey, all
-// fields included, and that IAM lists and deletes them.
-func TestIAMAccessKeysShared(t *testing.T) {
-	for _, path := range []string{"file", ":memory:"} {
-		t.Run(path, func(t *testing.T) {
-			if path == "file" {
-				path = tempPath(t)
-			}
-			db := mustOpen(t, path)
-			store := db.IAM()
-			acct := identity.MustParseAccountID("123456789012")
-			created := time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
-			viaIAM := identity.AccessKey{ID: "AKIAVIAIAM0000000001", Secret: "iam/secret", Account: acct, User: "Alice", Active: true, CreatedAt: created}
-			viaDB := identity.AccessKey{ID: "AKIAVIADB00000000002", Secret: "db/secret", Account: acct, User: "alice", CreatedAt: created.Add(time.Second)}
-			root := identity.AccessKey{ID: "AKIAROOT000000000003", Secret: "root", Account: acct, Active: true}
-
-			if err := store.Update(t.Context(), func(tx iam.Tx) error { return tx.PutAccessKey(t.Context(), &viaIAM) }); err != nil {
-				t.Fatalf("PutAccessKey through IAM: %v", err)
-			}
-			if got, err := db.AccessKey(t.Context(), viaIAM.ID); err != nil || got != viaIAM {
-				t.Errorf("DB.AccessKey of a key put through IAM: got %+v, %v, want %+v", got, err, viaIAM)
-			}
-			for _, k := range []identity.AccessKey{viaDB, root} {
-				if err := db.PutAccessKey(t.Context(), k); err != nil {
-					t.Fatalf("DB.PutAccessKey: %v", err)
-				}
-			}
-			err := store.View(t.Context(), func(tx iam.Tx) error {
-				got, err := tx.AccessKey(t.Context(), viaDB.ID)
-				if err != nil || *got != viaDB {
-					t.Errorf("IAM AccessKey of a key put through DB: got %+v, %v, want %+v", got, err, viaDB)
-				}
-				keys, err := tx.AccessKeys(t.Context(), acct, "ALICE")
-				if err != nil || len(keys) != 2 || keys[0] != viaDB || keys[1] != viaIAM {
-					t.Errorf("IAM AccessKeys of Alice: got %+v, %v, want %+v and %+v", keys, err, viaDB, viaIAM)
-				}
-				keys, err = tx.AccessKeys(t.Context(), acct, "")
-				if err != nil || len(keys) != 1 || keys[0] != root {
-					t.Errorf("IAM AccessKeys of root: got %+v, %v, want %+v", keys, err, root)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.Update(t.Context(), func(tx iam.Tx) error { return tx.DeleteAccessKey(t.Context(), viaDB.ID) }); err != nil {
-				t.Fatalf("DeleteAccessKey through IAM: %v", err)
-			}
-			if _, err := db.AccessKey(t.Context(), viaDB.ID); !errors.Is(err, kernel.ErrNotFound) {
-				t.Errorf("DB.AccessKey of a key deleted through IAM: got %v, want ErrNotFound", err)
-			}
-		})
-	}
-}
-
-// TestIAMSharesTransactions checks that the IAM view of a DB reads the
-// accounts the DB writes, and that one Update of it is rolled back whole.
-func TestIAMSharesTransactions(t *testing.T) {
-	db := mustOpen(t, tempPath(t))
-	store := db.IAM()
-	a := testAccount()
-	mustPutAccount(t, db, a)
-	var got *kernel.Account
-	err := store.View(t.Context(), func(tx iam.Tx) (err error) {
-		got, err = tx.Account(t.Context(), a.ID)
-		return err
-	})
-	if err != nil || *got != *a {
-		t.Fatalf("Account through IAM: got %+v, %v, want %+v", got, err, a)
-	}
-
-	boom := errors.New("boom")
-	err = store.Update(t.Context(), func(tx iam.Tx) error {
-		u := &iam.User{Account: a.ID, Name: "Alice"}
-		k := &identity.AccessKey{ID: "AKIAROLLEDBACK000001", Secret: "s", Account: a.ID, User: "Alice"}
-		return errors.Join(tx.PutUser(t.Context(), u), tx.PutAccessKey(t.Context(), k), tx.PutAlias(t.Context(), a.ID, "rolled"), boom)
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("failing Update: got %v, want boom", err)
-	}
-	if _, err := db.AccessKey(t.Context(), "AKIAROLLEDBACK000001"); !errors.Is(err, kernel.ErrNotFound) {
-		t.Errorf("DB.AccessKey after a rolled-back IAM Update: got %v, want ErrNotFound", err)
-	}
-	err = store.View(t.Context(), func(tx iam.Tx) error {
-		if _, err := tx.User(t.Context(), a.ID, "Alice"); !errors.Is(err, iam.ErrNotFound) {
-			t.Errorf("User after a rolled-back Update: got %v, want ErrNotFound", err)
-		}
-		if _, err := tx.Alias(t.Context(), a.ID); !errors.Is(err, iam.ErrNotFound) {
-			t.Errorf("Alias after a rolled-back Update: got %v, want ErrNotFound", err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestOrganizationsShareTransactions checks that the account and
-// organizations views of one DB are one database: each sees the other's
-// writes, and an Update of either is rolled back whole.
-func TestOrganizationsShareTransactions(t *testing.T) {
-	db := mustOpen(t, tempPath(t))
-	orgs := db.Organizations()
-	a := testAccount()
-	a.ClosedAt, a.Origin, a.Seller = time.Now().UTC(), kernel.OriginCreated, "AISPL"
-	mustPutAccount(t, db, a)
-	var got *kernel.Account
-	err := orgs.View(t.Context(), func(tx organizations.Tx) (err error) {
-		got, err = tx.Account(t.Context(), a.ID)
-		return err
-	})
-	if err != nil || *got != *a {
-		t.Fatalf("Account through Organizations: got %+v, %v, want %+v", got, err, a)
-	}
-
-	o := &organizations.Organization{ID: "o-0000000001", FeatureSet: organizations.AllFeatures, ManagementAccount: a.ID, RootID: "r-0001"}
-	err = orgs.Update(t.Context(), func(tx organizations.Tx) error {
-		changed := *a
-		changed.Name = "changed"
-		return errors.Join(tx.PutOrganization(t.Context(), o), tx.PutAccount(t.Context(), &changed))
-	})
-	if err != nil {
-		t.Fatalf("Update through Organizations: %v", err)
-	}
-	if got := mustGetAccount(t, db, a.ID); got.Name != "changed" {
-		t.Errorf("Account written through Organizations: got name %q, want %q", got.Name, "changed")
-	}
-
-	boom := errors.New("boom")
-	err = orgs.Update(t.Context(), func(tx organizations.Tx) error {
-		if err := tx.DeleteOrganization(t.Context(), o.ID); err != nil {
-			return err
-		}
-		return errors.Join(tx.PutAccount(t.Context(), a), boom)
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("failing Update: got %v, want boom", err)
-	}
-	if got := mustGetAccount(t, db, a.ID); got.Name != "changed" {
-		t.Errorf("Account after a rolled-back Update: got name %q, want %q", got.Name, "changed")
-	}
-	err = orgs.View(t.Context(), func(tx organizations.Tx) error {
-		_, err := tx.Organization(t.Context(), o.ID)
-		return err
-	})
-	if err != nil {
-		t.Errorf("Organization after a rolled-back DeleteOrganization: %v", err)
-	}
+	storetest.Run(t, func(t *testing.T) storetest.Stores { return stores(mustOpen(t, ":memory:")) })
 }
 
 func TestMemoryDatabasesAreSeparate(t *testing.T) {

@@ -51,6 +51,18 @@ func (db *DB) Organizations() organizations.Store {
 	return storeOf(db, func(t *tx) organizations.Tx { return t })
 }
 
+// IAMTx returns t, a transaction of the Organizations store, as a
+// transaction of the IAM store, so that a change of Organizations can make
+// the IAM records that must commit with it (a new member's roles). It
+// reports false if t is not a transaction of this package.
+func IAMTx(t organizations.Tx) (iam.Tx, bool) {
+	x, ok := t.(*tx)
+	if !ok {
+		return nil, false
+	}
+	return iamTx{x}, true
+}
+
 // typedStore is the DB seen as the store of one domain: the one generic
 // store contract, with the transaction type that domain declares. as
 // converts the DB's transaction (checked at compile time).
@@ -103,7 +115,7 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if db.dialect == dialectPostgres {
 		return db.updatePostgres(ctx, fn)
 	}
-	return db.updateOnce(ctx, fn, nil)
+	return db.updateGrouped(ctx, fn)
 }
 
 func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {

@@ -1,9 +1,12 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,129 +15,24 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
-// RunOrganizations runs the suite of [organizations.Store]. open must return
-// a new, empty store for each call and close it with t.Cleanup. Subtests
-// run in parallel.
-//
-// Beyond the interface's comments, the suite holds backends to: getters and
-// the Delete methods of absent rows return an error wrapping
-// organizations.ErrNotFound, except DeleteOrganization, which may also
-// succeed; lists of nothing are empty, not an error; Put methods replace the
-// whole record; PutAttachment of an existing attachment keeps one (and its
-// AttachedAt);
-// HandshakesFor with an empty id or email matches nothing by that criterion.
-func RunOrganizations(t *testing.T, open func(t *testing.T) organizations.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s organizations.Store)
-	}{
-		{"Account/SharedRecords", testOrgAccounts},
+// The records of organizations.Tx. Every record but the organization
+// itself belongs to the organization of its scope (orgID(s)), so that
+// DeleteOrganization's cascade can be checked kind by kind.
 
-		{"Organization/PutGet", testOrgPutGet},
-		{"Organization/NotFound", testOrgNotFound},
-		{"Organization/Replace", testOrgReplace},
-		{"Organization/PolicyTypesKeepOrder", testOrgPolicyTypesOrder},
-		{"Organization/Delete", testOrgDelete},
-		{"Organization/DeleteAbsent", testOrgDeleteAbsent},
-		{"Organization/DeleteCascades", testOrgDeleteCascades},
-		{"Organization/DeleteInTransaction", testOrgDeleteInTransaction},
+func orgStore(s Stores) kernel.Store[organizations.Tx] { return s.Organizations }
 
-		{"Member/PutGet", testMemberPutGet},
-		{"Member/NotFound", testMemberNotFound},
-		{"Member/Replace", testMemberReplace},
-		{"Member/Delete", testMemberDelete},
-		{"Member/ListSortedAndIsolated", testMemberList},
-
-		{"OU/PutGet", testOUPutGet},
-		{"OU/Replace", testOUReplace},
-		{"OU/Delete", testOUDelete},
-		{"OU/ListSortedAndIsolated", testOUList},
-
-		{"CreateAccountStatus/PutGet", testCARPutGet},
-		{"CreateAccountStatus/Replace", testCARReplace},
-		{"CreateAccountStatus/ListOldestFirst", testCARList},
-
-		{"Handshake/PutGet", testHandshakePutGet},
-		{"Handshake/Replace", testHandshakeReplace},
-		{"Handshake/ListOldestFirst", testHandshakeList},
-		{"Handshake/ForAccountOrEmail", testHandshakesFor},
-		{"Handshake/ForEmailIgnoresCase", testHandshakesForEmailCase},
-		{"Handshake/ForAfterReplace", testHandshakesForReplace},
-		{"Handshake/ForEmptyCriteria", testHandshakesForEmpty},
-
-		{"EnabledService/PutListDelete", testServices},
-		{"DelegatedAdmin/PutListDelete", testAdmins},
-
-		{"Policy/PutGet", testPolicyPutGet},
-		{"Policy/Replace", testPolicyReplace},
-		{"Policy/Delete", testPolicyDelete},
-		{"Policy/ListCustomerOnly", testPolicyList},
-
-		{"Attachment/PutListDelete", testAttachments},
-		{"Policy/Times", testPolicyTimes},
-		{"ResourcePolicy/PutGetReplaceDelete", testResourcePolicy},
-
-		{"Tags/PutGetSorted", testTagsPutGet},
-		{"Tags/ReplaceAll", testTagsReplace},
-		{"Tags/Isolation", testTagsIsolation},
-
-		{"Time/RoundTrip", testOrgTimeRoundTrip},
-
-		{"Tx/ReadOwnWrites", testOrgReadOwnWrites},
-		{"Tx/RollbackOnError", testOrgRollbackOnError},
-		{"Tx/RollbackRestoresOldValues", testOrgRollbackRestores},
-		{"Tx/ViewCannotWrite", testOrgViewCannotWrite},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			tt.fn(t, open(t))
-		})
-	}
+func orgKinds() []sampler[organizations.Tx] {
+	return append([]sampler[organizations.Tx]{organizationRecords}, orgOwnedKinds()...)
 }
 
-func orgUpdate(t *testing.T, s organizations.Store, fn func(ctx context.Context, tx organizations.Tx) error) {
-	t.Helper()
-	if err := s.Update(t.Context(), func(tx organizations.Tx) error { return fn(t.Context(), tx) }); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
+// orgOwnedKinds are the kinds whose records belong to an organization.
+func orgOwnedKinds() []sampler[organizations.Tx] {
+	return []sampler[organizations.Tx]{members, ous, createAccountStatuses, handshakes, enabledServices,
+		delegatedAdmins, orgPolicies, orgAttachments, orgTags}
 }
 
-func orgView(t *testing.T, s organizations.Store, fn func(ctx context.Context, tx organizations.Tx) error) {
-	t.Helper()
-	if err := s.View(t.Context(), func(tx organizations.Tx) error { return fn(t.Context(), tx) }); err != nil {
-		t.Fatalf("View: %v", err)
-	}
-}
-
-// orgRead runs read in a View and returns its result and error (the View
-// itself must succeed).
-func orgRead[T any](t *testing.T, s organizations.Store, read func(ctx context.Context, tx organizations.Tx) (T, error)) (v T, err error) {
-	t.Helper()
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		v, err = read(ctx, tx)
-		return nil
-	})
-	return v, err
-}
-
-// orgList is orgRead for a read that must succeed.
-func orgList[T any](t *testing.T, s organizations.Store, what string, read func(ctx context.Context, tx organizations.Tx) (T, error)) T {
-	t.Helper()
-	v, err := orgRead(t, s, read)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	return v
-}
-
-// orgDelete runs del in an Update and returns its error.
-func orgDelete(t *testing.T, s organizations.Store, del func(ctx context.Context, tx organizations.Tx) error) error {
-	t.Helper()
-	return s.Update(t.Context(), func(tx organizations.Tx) error { return del(t.Context(), tx) })
-}
-
-// Identifiers of test records, valid for the API patterns.
+// Identifiers of test records, valid for the API patterns. Policy ids have
+// a letter, so that their case can change.
 func orgID(n int) organizations.OrgID   { return organizations.OrgID(fmt.Sprintf("o-%010d", n)) }
 func rootID(n int) organizations.RootID { return organizations.RootID(fmt.Sprintf("r-%04d", n)) }
 func ouID(org, n int) organizations.OUID {
@@ -147,7 +45,7 @@ func carID(org, n int) organizations.CreateAccountReqID {
 	return organizations.CreateAccountReqID(fmt.Sprintf("car-%04d%04d", org, n))
 }
 func policyID(org, n int) organizations.PolicyID {
-	return organizations.PolicyID(fmt.Sprintf("p-%04d%04d", org, n))
+	return organizations.PolicyID(fmt.Sprintf("p-%04dx%03d", org, n))
 }
 
 // memberID is the n-th member account of organization org.
@@ -157,26 +55,19 @@ func memberID(org, n int) identity.AccountID { return accountID(100*org + n) }
 func newOrg(n int) *organizations.Organization {
 	return &organizations.Organization{
 		ID: orgID(n), FeatureSet: organizations.AllFeatures, ManagementAccount: memberID(n, 0),
-		RootID: rootID(n), CreatedAt: t0.Add(time.Duration(n) * time.Minute),
+		RootID: rootID(n % 10000), CreatedAt: t0.Add(time.Duration(n) * time.Minute),
 		// Not in sorted order: the order must be kept.
 		EnabledPolicyTypes:   []organizations.PolicyType{"TAG_POLICY", organizations.SCP, "BACKUP_POLICY"},
 		AllFeaturesHandshake: handshakeID(n, 99),
 	}
 }
 
-func newMember(org, n int) *organizations.Member {
-	return &organizations.Member{
-		Account: memberID(org, n), Org: orgID(org), Parent: string(rootID(org)),
-		Method: organizations.Invited, JoinedAt: t0.Add(time.Duration(n) * time.Second),
-	}
-}
+// listTimes[n-1] is when record n of a list ordered by time was made:
+// ties, zero times (the cleared records) and an order that is not n's.
+var listTimes = []time.Time{t0.Add(time.Nanosecond), t0.Add(time.Hour), {}, t0, t0, {},
+	t0.Add(-time.Hour), t0.Add(2 * time.Hour), {}, t0}
 
-func newOU(org, n int) *organizations.OU {
-	return &organizations.OU{ID: ouID(org, n), Org: orgID(org), Parent: string(rootID(org)), Name: fmt.Sprintf("OU %d", n)}
-}
-
-// after is at+d, or the zero time for the zero at (which cannot be moved
-// into the storable range).
+// after is at+d, or the zero time for the zero at.
 func after(at time.Time, d time.Duration) time.Time {
 	if at.IsZero() {
 		return at
@@ -184,646 +75,620 @@ func after(at time.Time, d time.Duration) time.Time {
 	return at.Add(d)
 }
 
-func newCAR(org, n int, at time.Time) *organizations.CreateAccountStatus {
-	return &organizations.CreateAccountStatus{
-		ID: carID(org, n), Org: orgID(org), AccountName: fmt.Sprintf("created %d", n),
-		Email: fmt.Sprintf("Created%d@Example.com", n), Account: memberID(org, 50+n),
-		FailureReason: "", RequestedAt: at, DueAt: after(at, 90*time.Second),
-	}
+func reversed[T any](s []T) []T {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
 }
 
-func newHandshake(org, n int, at time.Time) *organizations.Handshake {
-	return &organizations.Handshake{
-		ID: handshakeID(org, n), Org: orgID(org), Action: organizations.ActionInvite,
+// byTimeThenID orders records oldest first (the zero time first), ties by
+// id.
+func byTimeThenID[ID ~string](at1 time.Time, id1 ID, at2 time.Time, id2 ID) int {
+	return cmp.Or(at1.Compare(at2), strings.Compare(string(id1), string(id2)))
+}
+
+var policyTypeLists = [][]organizations.PolicyType{
+	organizations.PolicyTypes,
+	reversed(organizations.PolicyTypes),
+	{organizations.SCP},
+	{"RESOURCE_CONTROL_POLICY", organizations.SCP},
+}
+
+var organizationRecords = &kind[organizations.Tx, organizations.Organization]{
+	name: "Organization", store: orgStore,
+	sample: func(s, n int) organizations.Organization {
+		o := *newOrg(100*s + n)
+		o.EnabledPolicyTypes = policyTypeLists[(s+n)%len(policyTypeLists)] // the checks' records use every list
+		return o
+	},
+	key: func(o organizations.Organization) any { return o.ID },
+	put: func(ctx context.Context, tx organizations.Tx, o organizations.Organization) error {
+		return tx.PutOrganization(ctx, &o)
+	},
+	get: func(ctx context.Context, tx organizations.Tx, o organizations.Organization) (organizations.Organization, error) {
+		return value(tx.Organization(ctx, o.ID))
+	},
+	del: func(ctx context.Context, tx organizations.Tx, o organizations.Organization) error {
+		return tx.DeleteOrganization(ctx, o.ID)
+	},
+	delAbsentOK: true,
+	mutate: func(o organizations.Organization) organizations.Organization {
+		return organizations.Organization{
+			ID: o.ID, FeatureSet: organizations.ConsolidatedBilling, ManagementAccount: memberID(0, 5),
+			RootID: rootID(9), CreatedAt: o.CreatedAt.Add(-time.Nanosecond),
+		}
+	},
+	clear: func(o organizations.Organization) organizations.Organization {
+		return organizations.Organization{ID: o.ID, EnabledPolicyTypes: []organizations.PolicyType{}}
+	},
+	times: func(o organizations.Organization, at time.Time) organizations.Organization {
+		o.CreatedAt = at
+		return o
+	},
+	recase: func(o organizations.Organization) organizations.Organization {
+		o.ID = organizations.OrgID(strings.ToUpper(string(o.ID)))
+		return o
+	},
+}
+
+var members = &kind[organizations.Tx, organizations.Member]{
+	name: "Member", store: orgStore,
+	sample: func(s, n int) organizations.Member {
+		m := organizations.Member{
+			Account: memberID(s, jumble(n)), Org: orgID(s), Parent: string(rootID(s)),
+			Method: organizations.Invited, JoinedAt: t0.Add(time.Duration(n) * time.Second),
+		}
+		if n%2 == 0 {
+			m.Parent, m.Method = string(ouID(s, 1)), organizations.Created
+		}
+		return m
+	},
+	key: func(m organizations.Member) any { return m.Account },
+	put: func(ctx context.Context, tx organizations.Tx, m organizations.Member) error {
+		return tx.PutMember(ctx, &m)
+	},
+	get: func(ctx context.Context, tx organizations.Tx, m organizations.Member) (organizations.Member, error) {
+		return value(tx.Member(ctx, m.Account))
+	},
+	del: func(ctx context.Context, tx organizations.Tx, m organizations.Member) error {
+		return tx.DeleteMember(ctx, m.Account)
+	},
+	list: func(ctx context.Context, tx organizations.Tx, m organizations.Member) ([]organizations.Member, error) {
+		return tx.Members(ctx, m.Org)
+	},
+	order: func(a, b organizations.Member) int { return strings.Compare(string(a.Account), string(b.Account)) },
+	// An account has one membership: it moves to another organization.
+	mutate: func(m organizations.Member) organizations.Member {
+		return organizations.Member{
+			Account: m.Account, Org: m.Org + "0", Parent: string(ouID(9999, 1)), Method: organizations.Created,
+			JoinedAt: m.JoinedAt.Add(time.Hour),
+		}
+	},
+	clear: func(m organizations.Member) organizations.Member {
+		return organizations.Member{Account: m.Account, Org: m.Org}
+	},
+	times: func(m organizations.Member, at time.Time) organizations.Member { m.JoinedAt = at; return m },
+}
+
+var ous = &kind[organizations.Tx, organizations.OU]{
+	name: "OU", store: orgStore,
+	sample: func(s, n int) organizations.OU {
+		ou := organizations.OU{ID: ouID(s, jumble(n)), Org: orgID(s), Parent: string(rootID(s)), Name: fmt.Sprintf("OU %d", n)}
+		if n%2 == 0 {
+			ou.Parent, ou.Name = string(ouID(s, 1)), fmt.Sprintf("Nested %d / ünïcode", n)
+		}
+		return ou
+	},
+	key: func(ou organizations.OU) any { return ou.ID },
+	put: func(ctx context.Context, tx organizations.Tx, ou organizations.OU) error { return tx.PutOU(ctx, &ou) },
+	get: func(ctx context.Context, tx organizations.Tx, ou organizations.OU) (organizations.OU, error) {
+		return value(tx.OU(ctx, ou.ID))
+	},
+	del: func(ctx context.Context, tx organizations.Tx, ou organizations.OU) error {
+		return tx.DeleteOU(ctx, ou.ID)
+	},
+	list: func(ctx context.Context, tx organizations.Tx, ou organizations.OU) ([]organizations.OU, error) {
+		return tx.OUs(ctx, ou.Org)
+	},
+	order: func(a, b organizations.OU) int { return strings.Compare(string(a.ID), string(b.ID)) },
+	mutate: func(ou organizations.OU) organizations.OU {
+		ou.Parent, ou.Name = string(ouID(9999, 2)), "renamed"
+		return ou
+	},
+	clear: func(ou organizations.OU) organizations.OU { return organizations.OU{ID: ou.ID, Org: ou.Org} },
+	recase: func(ou organizations.OU) organizations.OU {
+		ou.ID = organizations.OUID(strings.ToUpper(string(ou.ID)))
+		return ou
+	},
+}
+
+var createAccountStatuses = &kind[organizations.Tx, organizations.CreateAccountStatus]{
+	name: "CreateAccountStatus", store: orgStore,
+	sample: func(s, n int) organizations.CreateAccountStatus {
+		at := listTimes[n-1]
+		c := organizations.CreateAccountStatus{
+			ID: carID(s, jumble(n)), Org: orgID(s), AccountName: fmt.Sprintf("created %d", n),
+			Email: fmt.Sprintf("Created%d@Example.com", n), Account: memberID(s, 50+n),
+			RequestedAt: at, DueAt: after(at, 90*time.Second),
+		}
+		if n%2 == 0 {
+			c.Account, c.FailureReason = "", "EMAIL_ALREADY_EXISTS"
+		}
+		return c
+	},
+	key: func(c organizations.CreateAccountStatus) any { return c.ID },
+	put: func(ctx context.Context, tx organizations.Tx, c organizations.CreateAccountStatus) error {
+		return tx.PutCreateAccountStatus(ctx, &c)
+	},
+	get: func(ctx context.Context, tx organizations.Tx, c organizations.CreateAccountStatus) (organizations.CreateAccountStatus, error) {
+		return value(tx.CreateAccountStatus(ctx, c.ID))
+	},
+	list: func(ctx context.Context, tx organizations.Tx, c organizations.CreateAccountStatus) ([]organizations.CreateAccountStatus, error) {
+		return tx.CreateAccountStatuses(ctx, c.Org)
+	},
+	order: func(a, b organizations.CreateAccountStatus) int {
+		return byTimeThenID(a.RequestedAt, a.ID, b.RequestedAt, b.ID)
+	},
+	mutate: func(c organizations.CreateAccountStatus) organizations.CreateAccountStatus {
+		c.AccountName, c.Email, c.Account, c.FailureReason = "renamed", "other@example.com", "", "INTERNAL_FAILURE"
+		c.RequestedAt, c.DueAt = t0.Add(-2*time.Hour), t0.Add(3*time.Hour)
+		return c
+	},
+	clear: func(c organizations.CreateAccountStatus) organizations.CreateAccountStatus {
+		return organizations.CreateAccountStatus{ID: c.ID, Org: c.Org}
+	},
+	times: func(c organizations.CreateAccountStatus, at time.Time) organizations.CreateAccountStatus {
+		c.RequestedAt, c.DueAt = at, at
+		return c
+	},
+	recase: func(c organizations.CreateAccountStatus) organizations.CreateAccountStatus {
+		c.ID = organizations.CreateAccountReqID(strings.ToUpper(string(c.ID)))
+		return c
+	},
+}
+
+// newHandshake returns handshake n of organization org: an invitation of an
+// account, of an email (n%4 == 2), an ENABLE_ALL_FEATURES request (n%4 ==
+// 0) or, for n == 5, the approval it asks for.
+func newHandshake(org, n int) organizations.Handshake {
+	at := listTimes[(n-1)%len(listTimes)]
+	h := organizations.Handshake{
+		ID: handshakeID(org, jumble(n)), Org: orgID(org), Action: organizations.ActionInvite,
 		State: organizations.HandshakeOpen, TargetType: organizations.PartyAccount,
 		Target: string(memberID(org, 70+n)), TargetAccount: memberID(org, 70+n),
-		Notes: fmt.Sprintf("notes %d\nsecond line", n), Parent: "",
-		RequestedAt: at, ExpiresAt: after(at, 15*24*time.Hour), UpdatedAt: after(at, time.Nanosecond),
-		ManagementEmail: fmt.Sprintf("mgmt%d@example.com", org), ManagementName: fmt.Sprintf("management %d", org),
-		FeatureSet: organizations.AllFeatures,
+		Notes: fmt.Sprintf("notes %d\nsecond line", n), RequestedAt: at, ExpiresAt: after(at, 15*24*time.Hour),
+		UpdatedAt: after(at, time.Nanosecond), ManagementEmail: fmt.Sprintf("mgmt%d@example.com", org),
+		ManagementName: fmt.Sprintf("management %d", org), FeatureSet: organizations.AllFeatures,
 	}
-}
-
-func newPolicy(org, n int) *organizations.Policy {
-	return &organizations.Policy{
-		ID: policyID(org, n), Org: orgID(org), Type: organizations.SCP, Name: fmt.Sprintf("policy %d", n),
-		Description: fmt.Sprintf("description %d", n),
-		Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`,
+	switch {
+	case n%4 == 2:
+		h.TargetType, h.Target, h.TargetAccount = organizations.PartyEmail, fmt.Sprintf("Invitee%d-%d@Example.com", org, n), ""
+	case n%4 == 0:
+		h.Action, h.State, h.TargetType = organizations.ActionEnableAllFeatures, organizations.HandshakeRequested, organizations.PartyOrganization
+		h.Target, h.TargetAccount, h.FeatureSet = string(orgID(org)), "", organizations.ConsolidatedBilling
+	case n == 5:
+		h.Action, h.Parent = organizations.ActionApproveAllFeatures, handshakeID(org, jumble(4))
 	}
+	return h
 }
 
-// orgData is everything stored for one organization, as the Tx lists it.
-type orgData struct {
-	Org         *organizations.Organization
-	Members     []organizations.Member
-	OUs         []organizations.OU
-	Statuses    []organizations.CreateAccountStatus
-	Handshakes  []organizations.Handshake
-	Services    []organizations.EnabledService
-	Admins      []organizations.DelegatedAdmin
-	Policies    []organizations.Policy
-	Attachments []organizations.Attachment
-	Tags        []resourceTags
+var handshakes = &kind[organizations.Tx, organizations.Handshake]{
+	name: "Handshake", store: orgStore,
+	sample: newHandshake,
+	key:    func(h organizations.Handshake) any { return h.ID },
+	put: func(ctx context.Context, tx organizations.Tx, h organizations.Handshake) error {
+		return tx.PutHandshake(ctx, &h)
+	},
+	get: func(ctx context.Context, tx organizations.Tx, h organizations.Handshake) (organizations.Handshake, error) {
+		return value(tx.Handshake(ctx, h.ID))
+	},
+	list: func(ctx context.Context, tx organizations.Tx, h organizations.Handshake) ([]organizations.Handshake, error) {
+		return tx.Handshakes(ctx, h.Org)
+	},
+	order: func(a, b organizations.Handshake) int { return byTimeThenID(a.RequestedAt, a.ID, b.RequestedAt, b.ID) },
+	mutate: func(h organizations.Handshake) organizations.Handshake {
+		return organizations.Handshake{
+			ID: h.ID, Org: h.Org, Action: organizations.ActionApproveAllFeatures, State: organizations.HandshakeCanceled,
+			TargetType: organizations.PartyEmail, Target: "Changed@Example.com", Parent: handshakeID(9999, 1),
+			RequestedAt: t0.Add(-time.Minute), ExpiresAt: t0.Add(time.Minute), UpdatedAt: t0.Add(time.Hour),
+			FeatureSet: organizations.ConsolidatedBilling,
+		}
+	},
+	clear: func(h organizations.Handshake) organizations.Handshake {
+		return organizations.Handshake{ID: h.ID, Org: h.Org}
+	},
+	times: func(h organizations.Handshake, at time.Time) organizations.Handshake {
+		h.RequestedAt, h.ExpiresAt, h.UpdatedAt = at, at, at
+		return h
+	},
+	recase: func(h organizations.Handshake) organizations.Handshake {
+		h.ID = organizations.HandshakeID(strings.ToUpper(string(h.ID)))
+		return h
+	},
 }
 
+// servicePrincipals are in neither byte nor n order.
+var servicePrincipals = []string{"sso.amazonaws.com", "config.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com",
+	"account.amazonaws.com", "Upper.amazonaws.com", "access-analyzer.amazonaws.com", "tagpolicies.tag.amazonaws.com",
+	"backup.amazonaws.com", "ram.amazonaws.com", "ipam.amazonaws.com"}
+
+var enabledServices = &kind[organizations.Tx, organizations.EnabledService]{
+	name: "EnabledService", store: orgStore,
+	sample: func(s, n int) organizations.EnabledService {
+		return organizations.EnabledService{Org: orgID(s), Principal: servicePrincipals[n-1], EnabledAt: t0.Add(-time.Duration(n) * time.Hour)}
+	},
+	key: func(e organizations.EnabledService) any { return [2]any{e.Org, e.Principal} },
+	put: func(ctx context.Context, tx organizations.Tx, e organizations.EnabledService) error {
+		return tx.PutEnabledService(ctx, &e)
+	},
+	del: func(ctx context.Context, tx organizations.Tx, e organizations.EnabledService) error {
+		return tx.DeleteEnabledService(ctx, e.Org, e.Principal)
+	},
+	list: func(ctx context.Context, tx organizations.Tx, e organizations.EnabledService) ([]organizations.EnabledService, error) {
+		return tx.EnabledServices(ctx, e.Org)
+	},
+	order: func(a, b organizations.EnabledService) int { return strings.Compare(a.Principal, b.Principal) },
+	mutate: func(e organizations.EnabledService) organizations.EnabledService {
+		e.EnabledAt = e.EnabledAt.Add(5 * time.Hour)
+		return e
+	},
+	clear: func(e organizations.EnabledService) organizations.EnabledService {
+		return organizations.EnabledService{Org: e.Org, Principal: e.Principal}
+	},
+	times: func(e organizations.EnabledService, at time.Time) organizations.EnabledService {
+		e.EnabledAt = at
+		return e
+	},
+}
+
+var delegatedAdmins = &kind[organizations.Tx, organizations.DelegatedAdmin]{
+	name: "DelegatedAdmin", store: orgStore,
+	sample: func(s, n int) organizations.DelegatedAdmin {
+		return organizations.DelegatedAdmin{
+			Org: orgID(s), Account: memberID(s, 1+jumble(n)%3), Principal: servicePrincipals[n-1],
+			EnabledAt: t0.Add(time.Duration(n) * time.Hour),
+		}
+	},
+	key: func(d organizations.DelegatedAdmin) any { return [3]any{d.Org, d.Account, d.Principal} },
+	put: func(ctx context.Context, tx organizations.Tx, d organizations.DelegatedAdmin) error {
+		return tx.PutDelegatedAdmin(ctx, &d)
+	},
+	del: func(ctx context.Context, tx organizations.Tx, d organizations.DelegatedAdmin) error {
+		return tx.DeleteDelegatedAdmin(ctx, d.Org, d.Account, d.Principal)
+	},
+	list: func(ctx context.Context, tx organizations.Tx, d organizations.DelegatedAdmin) ([]organizations.DelegatedAdmin, error) {
+		return tx.DelegatedAdmins(ctx, d.Org)
+	},
+	order: func(a, b organizations.DelegatedAdmin) int {
+		return cmp.Or(strings.Compare(string(a.Account), string(b.Account)), strings.Compare(a.Principal, b.Principal))
+	},
+	mutate: func(d organizations.DelegatedAdmin) organizations.DelegatedAdmin {
+		d.EnabledAt = d.EnabledAt.Add(5 * time.Hour)
+		return d
+	},
+	clear: func(d organizations.DelegatedAdmin) organizations.DelegatedAdmin {
+		return organizations.DelegatedAdmin{Org: d.Org, Account: d.Account, Principal: d.Principal}
+	},
+	times: func(d organizations.DelegatedAdmin, at time.Time) organizations.DelegatedAdmin {
+		d.EnabledAt = at
+		return d
+	},
+}
+
+var orgPolicies = &kind[organizations.Tx, organizations.Policy]{
+	name: "Policy", store: orgStore,
+	sample: func(s, n int) organizations.Policy {
+		p := organizations.Policy{
+			ID: policyID(s, jumble(n)), Org: orgID(s), Type: organizations.SCP, Name: fmt.Sprintf("policy %d", n),
+			Description: fmt.Sprintf("description %d", n),
+			Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`,
+		}
+		if n%2 == 0 {
+			p.Type = "TAG_POLICY"
+		}
+		return p
+	},
+	key: func(p organizations.Policy) any { return p.ID },
+	put: func(ctx context.Context, tx organizations.Tx, p organizations.Policy) error {
+		return tx.PutPolicy(ctx, &p)
+	},
+	get: func(ctx context.Context, tx organizations.Tx, p organizations.Policy) (organizations.Policy, error) {
+		return value(tx.Policy(ctx, p.ID))
+	},
+	del: func(ctx context.Context, tx organizations.Tx, p organizations.Policy) error {
+		return tx.DeletePolicy(ctx, p.ID)
+	},
+	list: func(ctx context.Context, tx organizations.Tx, p organizations.Policy) ([]organizations.Policy, error) {
+		return tx.Policies(ctx, p.Org)
+	},
+	order: func(a, b organizations.Policy) int { return strings.Compare(string(a.ID), string(b.ID)) },
+	mutate: func(p organizations.Policy) organizations.Policy {
+		return organizations.Policy{ID: p.ID, Org: p.Org, Type: "BACKUP_POLICY", Name: "renamed", Content: `{"Statement":[]}`}
+	},
+	clear: func(p organizations.Policy) organizations.Policy { return organizations.Policy{ID: p.ID, Org: p.Org} },
+	recase: func(p organizations.Policy) organizations.Policy {
+		p.ID = organizations.PolicyID(strings.ToUpper(string(p.ID)))
+		return p
+	},
+}
+
+// fullAWSAccess is an AWS-managed policy (Org ""): no organization's.
+const fullAWSAccess organizations.PolicyID = "p-FullAWSAccess"
+
+var orgAttachments = &kind[organizations.Tx, organizations.Attachment]{
+	name: "Attachment", store: orgStore,
+	// Byte-wise, "p-0..." sorts before "p-F...".
+	sample: func(s, n int) organizations.Attachment {
+		ps := []organizations.PolicyID{policyID(s, 1), fullAWSAccess, policyID(s, 2)}
+		targets := []string{string(rootID(s)), string(ouID(s, 1)), string(memberID(s, 1)), string(ouID(s, 2))}
+		j := jumble(n) - 1
+		return organizations.Attachment{Org: orgID(s), Policy: ps[j%3], Target: targets[j/3]}
+	},
+	key: func(a organizations.Attachment) any { return a },
+	put: func(ctx context.Context, tx organizations.Tx, a organizations.Attachment) error {
+		return tx.PutAttachment(ctx, &a)
+	},
+	del: func(ctx context.Context, tx organizations.Tx, a organizations.Attachment) error {
+		return tx.DeleteAttachment(ctx, a.Org, a.Policy, a.Target)
+	},
+	list: func(ctx context.Context, tx organizations.Tx, a organizations.Attachment) ([]organizations.Attachment, error) {
+		return tx.Attachments(ctx, a.Org)
+	},
+	order: func(a, b organizations.Attachment) int {
+		return cmp.Or(strings.Compare(string(a.Policy), string(b.Policy)), strings.Compare(a.Target, b.Target))
+	},
+}
+
+// resourceTags are the tags of one resource. A resource without tags reads
+// as none (not an error); the kind reports it as not found.
 type resourceTags struct {
+	Org      organizations.OrgID
 	Resource string
 	Tags     []organizations.Tag
 }
 
-// fullOrg returns organization n with two records of every kind, in the
-// order the Tx lists them.
-func fullOrg(n int) *orgData {
-	o := newOrg(n)
-	mgmt := newMember(n, 0)
-	mgmt.Method = organizations.Created
-	d := &orgData{
-		Org:     o,
-		Members: []organizations.Member{*mgmt, *newMember(n, 1)},
-		OUs:     []organizations.OU{*newOU(n, 1), *newOU(n, 2)},
-		Statuses: []organizations.CreateAccountStatus{
-			*newCAR(n, 2, t0), *newCAR(n, 1, t0.Add(time.Hour)),
-		},
-		Handshakes: []organizations.Handshake{
-			*newHandshake(n, 2, t0), *newHandshake(n, 1, t0.Add(time.Hour)),
-		},
-		Services: []organizations.EnabledService{
-			{Org: o.ID, Principal: "config.amazonaws.com", EnabledAt: t0},
-			{Org: o.ID, Principal: "sso.amazonaws.com", EnabledAt: t0.Add(time.Second)},
-		},
-		Admins: []organizations.DelegatedAdmin{
-			{Org: o.ID, Account: memberID(n, 1), Principal: "config.amazonaws.com", EnabledAt: t0},
-			{Org: o.ID, Account: memberID(n, 1), Principal: "sso.amazonaws.com", EnabledAt: t0.Add(time.Second)},
-		},
-		Policies: []organizations.Policy{*newPolicy(n, 1), *newPolicy(n, 2)},
-		Attachments: []organizations.Attachment{
-			{Org: o.ID, Policy: policyID(n, 1), Target: string(ouID(n, 1))},
-			{Org: o.ID, Policy: policyID(n, 1), Target: string(o.RootID)},
-		},
-	}
-	d.Handshakes[1].TargetType = organizations.PartyEmail
-	d.Handshakes[1].Target = fmt.Sprintf("Invitee%d@Example.com", n)
-	d.Handshakes[1].TargetAccount = ""
-	d.Statuses[1].Account, d.Statuses[1].FailureReason = "", "EMAIL_ALREADY_EXISTS"
-	for _, r := range []string{string(o.RootID), string(ouID(n, 1)), string(memberID(n, 1)), string(policyID(n, 1))} {
-		d.Tags = append(d.Tags, resourceTags{r, []organizations.Tag{
-			{Key: "env", Value: "prod-" + r}, {Key: "team", Value: ""},
-		}})
-	}
-	return d
+var orgTags = &kind[organizations.Tx, resourceTags]{
+	name: "Tags", store: orgStore,
+	// Resources do not depend on the scope: the same resource id in
+	// another organization has tags of its own. Tags are sorted by key,
+	// byte-wise (upper case first, "a" before "a:b"); put reverses them.
+	sample: func(s, n int) resourceTags {
+		rs := []string{string(memberID(0, n)), string(rootID(n)), string(ouID(n, n)), string(policyID(n, n))}
+		return resourceTags{orgID(s), rs[n%len(rs)], []organizations.Tag{
+			{Key: "Name", Value: fmt.Sprintf("resource %d-%d", s, n)},
+			{Key: "Z", Value: ""},
+			{Key: "a", Value: "1"},
+			{Key: "a:b", Value: "2"},
+			{Key: "aws-like/key with spaces", Value: "value with = and ,"},
+			{Key: "ünïcode", Value: "välue"},
+		}}
+	},
+	key: func(r resourceTags) any { return [2]any{r.Org, r.Resource} },
+	put: func(ctx context.Context, tx organizations.Tx, r resourceTags) error {
+		return tx.PutTags(ctx, r.Org, r.Resource, reversed(r.Tags))
+	},
+	get: func(ctx context.Context, tx organizations.Tx, r resourceTags) (resourceTags, error) {
+		tags, err := tx.Tags(ctx, r.Org, r.Resource)
+		if err == nil && len(tags) == 0 {
+			err = fmt.Errorf("no tags on %s: %w", r.Resource, kernel.ErrNotFound)
+		}
+		return resourceTags{r.Org, r.Resource, tags}, err
+	},
+	del: func(ctx context.Context, tx organizations.Tx, r resourceTags) error {
+		return tx.PutTags(ctx, r.Org, r.Resource, nil)
+	},
+	delAbsentOK: true,
+	mutate: func(r resourceTags) resourceTags {
+		r.Tags = []organizations.Tag{{Key: "b", Value: "changed"}, {Key: "d", Value: "4"}}
+		return r
+	},
 }
 
-// write stores d, lists in reverse order so that the backend must sort.
-func (d *orgData) write(ctx context.Context, tx organizations.Tx) error {
-	errs := []error{tx.PutOrganization(ctx, d.Org)}
-	for i := len(d.Members) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutMember(ctx, &d.Members[i]))
-	}
-	for i := len(d.OUs) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutOU(ctx, &d.OUs[i]))
-	}
-	for i := len(d.Statuses) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutCreateAccountStatus(ctx, &d.Statuses[i]))
-	}
-	for i := len(d.Handshakes) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutHandshake(ctx, &d.Handshakes[i]))
-	}
-	for i := len(d.Services) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutEnabledService(ctx, &d.Services[i]))
-	}
-	for i := len(d.Admins) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutDelegatedAdmin(ctx, &d.Admins[i]))
-	}
-	for i := len(d.Policies) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutPolicy(ctx, &d.Policies[i]))
-	}
-	for i := len(d.Attachments) - 1; i >= 0; i-- {
-		errs = append(errs, tx.PutAttachment(ctx, &d.Attachments[i]))
-	}
-	for _, rt := range d.Tags {
-		rev := make([]organizations.Tag, 0, len(rt.Tags))
-		for i := len(rt.Tags) - 1; i >= 0; i-- {
-			rev = append(rev, rt.Tags[i])
-		}
-		errs = append(errs, tx.PutTags(ctx, d.Org.ID, rt.Resource, rev))
-	}
-	return errors.Join(errs...)
+var orgTests = []test{
+	{"Organizations/DeleteCascades", testOrgDeleteCascades},
+	{"Organizations/RollbackEveryKind", func(t *testing.T, s Stores) { testRollbackEveryKind(t, s.Organizations, orgKinds()) }},
+	{"Organizations/HandshakesFor", testHandshakesFor},
+	{"Organizations/HandshakesForFollowsReplace", testHandshakesForReplace},
+	{"Organizations/AWSManagedPolicy", testAWSManagedPolicy},
+	{"Organizations/PutTagsEmptyList", testTagsPutEmpty},
 }
 
-// readOrg reads back what like describes for organization like.Org.ID:
-// the lists, and the tags of like's resources. Org is nil if the
-// organization is not found.
-func readOrg(ctx context.Context, tx organizations.Tx, like *orgData) (*orgData, error) {
-	id := like.Org.ID
-	d := &orgData{}
-	var err error
-	if d.Org, err = tx.Organization(ctx, id); err != nil && !errors.Is(err, organizations.ErrNotFound) {
-		return nil, err
-	}
-	var errs []error
-	var e error
-	d.Members, e = tx.Members(ctx, id)
-	errs = append(errs, e)
-	d.OUs, e = tx.OUs(ctx, id)
-	errs = append(errs, e)
-	d.Statuses, e = tx.CreateAccountStatuses(ctx, id)
-	errs = append(errs, e)
-	d.Handshakes, e = tx.Handshakes(ctx, id)
-	errs = append(errs, e)
-	d.Services, e = tx.EnabledServices(ctx, id)
-	errs = append(errs, e)
-	d.Admins, e = tx.DelegatedAdmins(ctx, id)
-	errs = append(errs, e)
-	d.Policies, e = tx.Policies(ctx, id)
-	errs = append(errs, e)
-	d.Attachments, e = tx.Attachments(ctx, id)
-	errs = append(errs, e)
-	for _, rt := range like.Tags {
-		tags, e := tx.Tags(ctx, id, rt.Resource)
-		errs = append(errs, e)
-		if len(tags) > 0 {
-			d.Tags = append(d.Tags, resourceTags{rt.Resource, tags})
-		}
-	}
-	return d, errors.Join(errs...)
-}
-
-// wantOrgData fails t unless the store holds exactly want for its
-// organization, through the lists and the getters.
-func wantOrgData(t *testing.T, s organizations.Store, what string, want *orgData) {
-	t.Helper()
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		got, err := readOrg(ctx, tx, want)
-		if err != nil {
-			t.Errorf("%s: read: %v", what, err)
-			return nil
-		}
-		wantEqual(t, what, got, want)
-		for i := range want.Members {
-			checkRead(t, what+": Member", &want.Members[i], func() (any, error) { return tx.Member(ctx, want.Members[i].Account) })
-		}
-		for i := range want.OUs {
-			checkRead(t, what+": OU", &want.OUs[i], func() (any, error) { return tx.OU(ctx, want.OUs[i].ID) })
-		}
-		for i := range want.Statuses {
-			checkRead(t, what+": CreateAccountStatus", &want.Statuses[i], func() (any, error) { return tx.CreateAccountStatus(ctx, want.Statuses[i].ID) })
-		}
-		for i := range want.Handshakes {
-			checkRead(t, what+": Handshake", &want.Handshakes[i], func() (any, error) { return tx.Handshake(ctx, want.Handshakes[i].ID) })
-		}
-		for i := range want.Policies {
-			checkRead(t, what+": Policy", &want.Policies[i], func() (any, error) { return tx.Policy(ctx, want.Policies[i].ID) })
-		}
-		return nil
-	})
-}
-
-// wantOrgGone fails t unless nothing of d is left: lists empty, getters
-// ErrNotFound, HandshakesFor without its handshakes.
-func wantOrgGone(t *testing.T, s organizations.Store, what string, d *orgData) {
-	t.Helper()
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		got, err := readOrg(ctx, tx, d)
-		if err != nil {
-			t.Errorf("%s: read: %v", what, err)
-			return nil
-		}
-		wantEqual(t, what, got, &orgData{})
-		_, err = tx.Organization(ctx, d.Org.ID)
-		wantNotFound(t, what+": Organization", err)
-		for _, m := range d.Members {
-			_, err := tx.Member(ctx, m.Account)
-			wantNotFound(t, what+": Member "+string(m.Account), err)
-		}
-		for _, ou := range d.OUs {
-			_, err := tx.OU(ctx, ou.ID)
-			wantNotFound(t, what+": OU "+string(ou.ID), err)
-		}
-		for _, st := range d.Statuses {
-			_, err := tx.CreateAccountStatus(ctx, st.ID)
-			wantNotFound(t, what+": CreateAccountStatus "+string(st.ID), err)
-		}
-		for _, h := range d.Handshakes {
-			_, err := tx.Handshake(ctx, h.ID)
-			wantNotFound(t, what+": Handshake "+string(h.ID), err)
-			hs, err := tx.HandshakesFor(ctx, h.TargetAccount, h.Target)
-			if err != nil || len(hs) != 0 {
-				t.Errorf("%s: HandshakesFor(%q, %q): got %d handshakes, error %v, want none", what, h.TargetAccount, h.Target, len(hs), err)
+// testOrgDeleteCascades: DeleteOrganization removes every record of the
+// organization, in its transaction, and nothing else; rolled back, it
+// removes nothing.
+func testOrgDeleteCascades(t *testing.T, s Stores) {
+	skipUnless(t, s.Organizations != nil, "Organizations view")
+	st := s.Organizations
+	kinds := orgOwnedKinds()
+	managed := &organizations.Policy{ID: fullAWSAccess, Type: organizations.SCP, Name: "FullAWSAccess",
+		Description: "Allows access to every operation", Content: `{"Statement":[]}`, AWSManaged: true}
+	accounts := []*kernel.Account{newAccount(101), newAccount(201)}
+	fill := func(ctx context.Context, tx organizations.Tx, org int) error {
+		errs := []error{tx.PutOrganization(ctx, newOrg(org))}
+		for _, k := range kinds {
+			for n := 1; n <= 3; n++ {
+				errs = append(errs, k.putSample(ctx, tx, org, n))
 			}
 		}
-		for _, p := range d.Policies {
-			_, err := tx.Policy(ctx, p.ID)
-			wantNotFound(t, what+": Policy "+string(p.ID), err)
+		return errors.Join(errs...)
+	}
+	// wantOrg fails t unless organization org holds everything or nothing.
+	wantOrg := func(what string, ctx context.Context, tx organizations.Tx, org int, present bool) {
+		t.Helper()
+		organizationRecords.wantIn(t, ctx, tx, what, *newOrg(org), present)
+		for _, k := range kinds {
+			for n := 1; n <= 3; n++ {
+				k.wantSample(t, ctx, tx, org, n, present)
+			}
 		}
-		return nil
-	})
-}
-
-func testOrgAccounts(t *testing.T, s organizations.Store) {
-	a := newAccount(1)
-	a.ClosedAt, a.Origin, a.Seller = t0.Add(time.Nanosecond), kernel.OriginCreated, "AISPL"
-	b := newAccount(2)
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		return errors.Join(tx.PutAccount(ctx, a), tx.PutAccount(ctx, b), tx.AddMessage(ctx, message(1, t0)))
-	})
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		checkRead(t, "Account", a, func() (any, error) { return tx.Account(ctx, a.ID) })
-		checkRead(t, "Account", b, func() (any, error) { return tx.Account(ctx, b.ID) })
-		checkRead(t, "AccountByEmail", a, func() (any, error) { return tx.AccountByEmail(ctx, "OWNER1@example.com") })
-		_, err := tx.Account(ctx, accountID(3))
-		wantNotFound(t, "Account never put", err)
-		_, err = tx.AccountByEmail(ctx, "nobody@example.com")
-		wantNotFound(t, "AccountByEmail of an unknown email", err)
-		_, err = tx.ContactInformation(ctx, a.ID)
-		wantNotFound(t, "ContactInformation never put", err)
-		_, err = tx.PhoneVerification(ctx, a.ID)
-		wantNotFound(t, "PhoneVerification never put", err)
-		return nil
-	})
-	if o, ok := s.(kernel.Outbox); ok {
-		if ms := mustMessages(t, o, 10); len(ms) != 1 {
-			t.Errorf("Messages: got %d, want 1", len(ms))
+		for n := 1; n <= 2; n++ { // 3 is cleared: it has no target
+			h := handshakes.at(org, n)
+			hs, err := tx.HandshakesFor(ctx, h.TargetAccount, h.Target)
+			if err != nil || slices.IndexFunc(hs, func(x organizations.Handshake) bool { return x.ID == h.ID }) >= 0 != present {
+				t.Errorf("%s: HandshakesFor(%q, %q): got %d handshakes, error %v, want %s among them: %v",
+					what, h.TargetAccount, h.Target, len(hs), err, h.ID, present)
+			}
 		}
 	}
-}
-
-func testOrgPutGet(t *testing.T, s organizations.Store) {
-	full := newOrg(1)
-	// Every optional member empty: no policy types, no handshake, zero time.
-	bare := &organizations.Organization{
-		ID: orgID(2), FeatureSet: organizations.ConsolidatedBilling, ManagementAccount: memberID(2, 0),
-		RootID: rootID(2), EnabledPolicyTypes: []organizations.PolicyType{},
-	}
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		return errors.Join(tx.PutOrganization(ctx, full), tx.PutOrganization(ctx, bare))
-	})
-	for _, want := range []*organizations.Organization{full, bare} {
-		got, err := orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*organizations.Organization, error) {
-			return tx.Organization(ctx, want.ID)
-		})
-		if err != nil {
-			t.Fatalf("Organization(%s): %v", want.ID, err)
-		}
-		wantEqual(t, "Organization "+string(want.ID), got, want)
-		if want.CreatedAt.IsZero() && !got.CreatedAt.IsZero() {
-			t.Errorf("CreatedAt: got %v, want the zero time", got.CreatedAt)
-		}
-	}
-}
-
-func testOrgNotFound(t *testing.T, s organizations.Store) {
-	get := func(ctx context.Context, tx organizations.Tx) (*organizations.Organization, error) {
-		return tx.Organization(ctx, orgID(1))
-	}
-	_, err := orgRead(t, s, get)
-	wantNotFound(t, "Organization on an empty store", err)
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, newOrg(2)) })
-	_, err = orgRead(t, s, get)
-	wantNotFound(t, "Organization of another id", err)
-}
-
-func testOrgReplace(t *testing.T, s organizations.Store) {
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, newOrg(1)) })
-	want := &organizations.Organization{
-		ID: orgID(1), FeatureSet: organizations.ConsolidatedBilling, ManagementAccount: memberID(1, 5),
-		RootID: rootID(9), CreatedAt: t0.Add(-time.Nanosecond),
-	}
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, want) })
-	got, err := orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*organizations.Organization, error) {
-		return tx.Organization(ctx, want.ID)
-	})
-	if err != nil {
-		t.Fatalf("Organization: %v", err)
-	}
-	wantEqual(t, "Organization after replace", got, want)
-	if len(got.EnabledPolicyTypes) != 0 {
-		t.Errorf("EnabledPolicyTypes after replacing with none: got %v", got.EnabledPolicyTypes)
-	}
-}
-
-func testOrgPolicyTypesOrder(t *testing.T, s organizations.Store) {
-	for i, types := range [][]organizations.PolicyType{
-		organizations.PolicyTypes,
-		reversed(organizations.PolicyTypes),
-		{organizations.SCP},
-		{"RESOURCE_CONTROL_POLICY", organizations.SCP},
-	} {
-		o := newOrg(i)
-		o.EnabledPolicyTypes = types
-		orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, o) })
-		got, err := orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*organizations.Organization, error) {
-			return tx.Organization(ctx, o.ID)
-		})
-		if err != nil {
-			t.Fatalf("Organization: %v", err)
-		}
-		wantEqual(t, fmt.Sprintf("EnabledPolicyTypes #%d", i), got.EnabledPolicyTypes, types)
-	}
-}
-
-func reversed[T any](s []T) []T {
-	out := make([]T, len(s))
-	for i, v := range s {
-		out[len(s)-1-i] = v
-	}
-	return out
-}
-
-func testOrgDelete(t *testing.T, s organizations.Store) {
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, newOrg(1)) })
-	if err := orgDelete(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, orgID(1)) }); err != nil {
-		t.Fatalf("DeleteOrganization: %v", err)
-	}
-	_, err := orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*organizations.Organization, error) {
-		return tx.Organization(ctx, orgID(1))
-	})
-	wantNotFound(t, "Organization after delete", err)
-	// The id can be used again.
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, newOrg(1)) })
-}
-
-func testOrgDeleteAbsent(t *testing.T, s organizations.Store) {
-	err := orgDelete(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, orgID(1)) })
-	if err != nil && !errors.Is(err, organizations.ErrNotFound) {
-		t.Errorf("DeleteOrganization of an absent organization: got %v, want nil or ErrNotFound", err)
-	}
-}
-
-func testOrgDeleteCascades(t *testing.T, s organizations.Store) {
-	one, two := fullOrg(1), fullOrg(2)
-	managed := &organizations.Policy{
-		ID: "p-FullAWSAccess", Type: organizations.SCP, Name: "FullAWSAccess",
-		Description: "Allows access to every operation", Content: `{"Statement":[]}`, AWSManaged: true,
-	}
-	accounts := []*kernel.Account{newAccount(100), newAccount(101), newAccount(200), newAccount(201)}
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		errs := []error{one.write(ctx, tx), two.write(ctx, tx), tx.PutPolicy(ctx, managed)}
+	update(t, st, func(ctx context.Context, tx organizations.Tx) error {
+		errs := []error{fill(ctx, tx, 1), fill(ctx, tx, 2), tx.PutPolicy(ctx, managed)}
 		for _, a := range accounts {
 			errs = append(errs, tx.PutAccount(ctx, a))
 		}
 		return errors.Join(errs...)
 	})
-	wantOrgData(t, s, "organization 1 before delete", one)
-	wantOrgData(t, s, "organization 2 before delete", two)
 
-	if err := orgDelete(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, one.Org.ID) }); err != nil {
+	err := st.Update(t.Context(), func(tx organizations.Tx) error {
+		return errors.Join(tx.DeleteOrganization(t.Context(), orgID(2)), errBoom)
+	})
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("failed Update: got %v, want the callback's error", err)
+	}
+	if err := write(t, st, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, orgID(1)) }); err != nil {
 		t.Fatalf("DeleteOrganization: %v", err)
 	}
-	wantOrgGone(t, s, "organization 1 after delete", one)
-	wantOrgData(t, s, "organization 2 after deleting organization 1", two)
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		// AWS-managed policies and accounts do not belong to an organization.
+	view(t, st, func(ctx context.Context, tx organizations.Tx) error {
+		wantOrg("deleted organization", ctx, tx, 1, false)
+		wantOrg("organization whose deletion rolled back", ctx, tx, 2, true)
+		// AWS-managed policies and accounts belong to no organization.
 		checkRead(t, "AWS-managed Policy", managed, func() (any, error) { return tx.Policy(ctx, managed.ID) })
 		for _, a := range accounts {
 			checkRead(t, "Account "+string(a.ID), a, func() (any, error) { return tx.Account(ctx, a.ID) })
 		}
-		// HandshakesFor still finds organization 2's handshakes.
-		h := two.Handshakes[1]
-		checkRead(t, "HandshakesFor organization 2's invitee", []organizations.Handshake{h},
-			func() (any, error) { return tx.HandshakesFor(ctx, "", h.Target) })
 		return nil
 	})
-
-	// Deleting it again is harmless, and the second can go too.
-	if err := orgDelete(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, one.Org.ID) }); err != nil && !errors.Is(err, organizations.ErrNotFound) {
+	err = write(t, st, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, orgID(1)) })
+	if err != nil && !errors.Is(err, kernel.ErrNotFound) {
 		t.Errorf("second DeleteOrganization: got %v, want nil or ErrNotFound", err)
 	}
-	if err := orgDelete(t, s, func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, two.Org.ID) }); err != nil {
-		t.Fatalf("DeleteOrganization: %v", err)
-	}
-	wantOrgGone(t, s, "organization 2 after delete", two)
-}
 
-// testOrgDeleteInTransaction deletes an organization in the transaction
-// that filled it: the rows written earlier in the transaction go too.
-func testOrgDeleteInTransaction(t *testing.T, s organizations.Store) {
-	one := fullOrg(1)
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		if err := one.write(ctx, tx); err != nil {
+	// Deleted in the transaction that filled it, the rows written earlier
+	// in the transaction go too.
+	update(t, st, func(ctx context.Context, tx organizations.Tx) error {
+		if err := fill(ctx, tx, 3); err != nil {
 			return err
 		}
-		if err := tx.DeleteOrganization(ctx, one.Org.ID); err != nil {
+		if err := tx.DeleteOrganization(ctx, orgID(3)); err != nil {
 			return err
 		}
-		ms, err := tx.Members(ctx, one.Org.ID)
-		if err != nil || len(ms) != 0 {
-			t.Errorf("Members after DeleteOrganization in the same transaction: got %d, %v, want none", len(ms), err)
-		}
+		wantOrg("organization deleted in the transaction that filled it", ctx, tx, 3, false)
 		return nil
 	})
-	wantOrgGone(t, s, "organization deleted in the transaction that made it", one)
+	view(t, st, func(ctx context.Context, tx organizations.Tx) error {
+		wantOrg("organization deleted in the transaction that filled it, after", ctx, tx, 3, false)
+		return nil
+	})
 }
 
-func testOrgTimeRoundTrip(t *testing.T, s organizations.Store) {
-	for i, at := range []time.Time{
-		t0, {}, time.Now(), time.Date(2024, 2, 29, 23, 59, 59, 999999999, time.FixedZone("IST", 5*3600+1800)),
-		time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC), time.Unix(0, 0).UTC(),
-	} {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			d := fullOrg(i + 1)
-			d.Org.CreatedAt = at
-			for j := range d.Members {
-				d.Members[j].JoinedAt = at
-			}
-			for j := range d.Statuses {
-				d.Statuses[j].RequestedAt, d.Statuses[j].DueAt = at, at
-			}
-			for j := range d.Handshakes {
-				h := &d.Handshakes[j]
-				h.RequestedAt, h.ExpiresAt, h.UpdatedAt = at, at, at
-			}
-			// Equal times: the lists fall back to id order.
-			d.Statuses[0], d.Statuses[1] = d.Statuses[1], d.Statuses[0]
-			d.Handshakes[0], d.Handshakes[1] = d.Handshakes[1], d.Handshakes[0]
-			for j := range d.Services {
-				d.Services[j].EnabledAt = at
-			}
-			for j := range d.Admins {
-				d.Admins[j].EnabledAt = at
-			}
-			orgUpdate(t, s, d.write)
-			wantOrgData(t, s, "organization", d)
+// invitation is handshake n of org for an account id or an email.
+func invitation(org, n int, at time.Time, id identity.AccountID, email string) organizations.Handshake {
+	h := newHandshake(org, 1)
+	h.ID, h.RequestedAt, h.TargetAccount = handshakeID(org, n), at, id
+	if email != "" {
+		h.TargetType, h.Target = organizations.PartyEmail, email
+	} else {
+		h.TargetType, h.Target = organizations.PartyAccount, string(id)
+	}
+	return h
+}
+
+func handshakesFor(t *testing.T, s Stores, id identity.AccountID, email string) []organizations.Handshake {
+	t.Helper()
+	return mustRead(t, s.Organizations, fmt.Sprintf("HandshakesFor(%q, %q)", id, email),
+		func(ctx context.Context, tx organizations.Tx) ([]organizations.Handshake, error) {
+			return tx.HandshakesFor(ctx, id, email)
 		})
-	}
 }
 
-func testOrgReadOwnWrites(t *testing.T, s organizations.Store) {
-	d := fullOrg(1)
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		if err := d.write(ctx, tx); err != nil {
-			return err
+// testHandshakesFor: HandshakesFor lists, across organizations and oldest
+// first, the handshakes for an account id or an email (in any case, read
+// back as written); an empty id or email matches nothing.
+func testHandshakesFor(t *testing.T, s Stores) {
+	skipUnless(t, s.Organizations != nil, "Organizations view")
+	me, other := accountID(1), accountID(2)
+	const myEmail = "Me.Mixed@Example.COM"
+	byID := invitation(1, 1, t0.Add(2*time.Hour), me, "")
+	byEmail := invitation(2, 1, t0, "", myEmail) // another organization, older
+	byBoth := invitation(1, 2, t0.Add(time.Hour), me, myEmail)
+	byIDTie := invitation(3, 1, t0.Add(2*time.Hour), me, "") // same time as byID: id order
+	notMine := invitation(1, 3, t0, other, "other@example.com")
+	emailOfAnother := invitation(1, 4, t0, other, "me.mixed@example.com.evil")
+	blank := invitation(1, 5, t0, "", "")
+	blank.Target = ""
+	update(t, s.Organizations, func(ctx context.Context, tx organizations.Tx) error {
+		var errs []error
+		for _, h := range []organizations.Handshake{notMine, byIDTie, byID, emailOfAnother, byBoth, byEmail, blank} {
+			errs = append(errs, tx.PutHandshake(ctx, &h))
 		}
-		got, err := readOrg(ctx, tx, d)
-		if err != nil {
-			return err
-		}
-		wantEqual(t, "organization in the writing transaction", got, d)
-		if err := tx.DeleteOU(ctx, ouID(1, 1)); err != nil {
-			return fmt.Errorf("delete an OU put in the same transaction: %w", err)
-		}
-		_, err = tx.OU(ctx, ouID(1, 1))
-		wantNotFound(t, "OU deleted in the same transaction", err)
-		return nil
+		return errors.Join(errs...)
 	})
-}
-
-func testOrgRollbackOnError(t *testing.T, s organizations.Store) {
-	d := fullOrg(1)
-	err := s.Update(t.Context(), func(tx organizations.Tx) error {
-		if err := errors.Join(d.write(t.Context(), tx), tx.PutAccount(t.Context(), newAccount(100))); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		return errBoom
-	})
-	if !errors.Is(err, errBoom) {
-		t.Fatalf("Update: got error %v, want the callback's error", err)
-	}
-	wantOrgGone(t, s, "organization after a rolled-back Update", d)
-	_, err = orgRead(t, s, func(ctx context.Context, tx organizations.Tx) (*kernel.Account, error) {
-		return tx.Account(ctx, accountID(100))
-	})
-	wantNotFound(t, "Account after a rolled-back Update", err)
-	// The store is still usable.
-	orgUpdate(t, s, d.write)
-	wantOrgData(t, s, "organization written after the rollback", d)
-}
-
-// testOrgRollbackRestores changes, deletes and adds rows of several tables
-// and then fails: every old row must be back and no new one kept.
-func testOrgRollbackRestores(t *testing.T, s organizations.Store) {
-	one, two := fullOrg(1), fullOrg(2)
-	orgUpdate(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		return errors.Join(one.write(ctx, tx), two.write(ctx, tx))
-	})
-	err := s.Update(t.Context(), func(tx organizations.Tx) error {
-		ctx := t.Context()
-		changed := *one.Org
-		changed.FeatureSet, changed.EnabledPolicyTypes = organizations.ConsolidatedBilling, nil
-		m := one.Members[1]
-		m.Parent = string(ouID(1, 2))
-		h := one.Handshakes[0]
-		h.State = organizations.HandshakeAccepted
-		if err := errors.Join(
-			tx.PutOrganization(ctx, &changed),
-			tx.PutMember(ctx, &m),
-			tx.PutHandshake(ctx, &h),
-			tx.DeleteMember(ctx, one.Members[0].Account),
-			tx.DeleteOU(ctx, one.OUs[0].ID),
-			tx.DeletePolicy(ctx, one.Policies[0].ID),
-			tx.DeleteEnabledService(ctx, one.Org.ID, one.Services[0].Principal),
-			tx.DeleteDelegatedAdmin(ctx, one.Org.ID, one.Admins[0].Account, one.Admins[0].Principal),
-			tx.DeleteAttachment(ctx, one.Org.ID, one.Attachments[0].Policy, one.Attachments[0].Target),
-			tx.PutTags(ctx, one.Org.ID, one.Tags[0].Resource, nil),
-			tx.PutOU(ctx, newOU(1, 3)),
-			tx.PutPolicy(ctx, newPolicy(1, 3)),
-			tx.PutCreateAccountStatus(ctx, newCAR(1, 3, t0)),
-			tx.DeleteOrganization(ctx, two.Org.ID),
-		); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		return errBoom
-	})
-	if !errors.Is(err, errBoom) {
-		t.Fatalf("Update: got error %v, want the callback's error", err)
-	}
-	wantOrgData(t, s, "organization 1 after a rolled-back Update", one)
-	wantOrgData(t, s, "organization 2 after a rolled-back DeleteOrganization", two)
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		_, err := tx.OU(ctx, ouID(1, 3))
-		wantNotFound(t, "OU put in a rolled-back Update", err)
-		_, err = tx.Policy(ctx, policyID(1, 3))
-		wantNotFound(t, "Policy put in a rolled-back Update", err)
-		_, err = tx.CreateAccountStatus(ctx, carID(1, 3))
-		wantNotFound(t, "CreateAccountStatus put in a rolled-back Update", err)
-		return nil
-	})
-}
-
-func testOrgViewCannotWrite(t *testing.T, s organizations.Store) {
-	d := fullOrg(1)
-	orgUpdate(t, s, d.write)
-	o := d.Org.ID
-	changedOrg := *d.Org
-	changedOrg.FeatureSet = organizations.ConsolidatedBilling
-	writes := []struct {
+	tests := []struct {
 		name  string
-		write func(ctx context.Context, tx organizations.Tx) error
+		id    identity.AccountID
+		email string
+		want  []organizations.Handshake
 	}{
-		{"PutAccount", func(ctx context.Context, tx organizations.Tx) error { return tx.PutAccount(ctx, newAccount(1)) }},
-		{"AddMessage", func(ctx context.Context, tx organizations.Tx) error { return tx.AddMessage(ctx, message(1, t0)) }},
-		{"PutOrganization", func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, &changedOrg) }},
-		{"PutOrganization of a new one", func(ctx context.Context, tx organizations.Tx) error { return tx.PutOrganization(ctx, newOrg(2)) }},
-		{"DeleteOrganization", func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOrganization(ctx, o) }},
-		{"PutMember", func(ctx context.Context, tx organizations.Tx) error { return tx.PutMember(ctx, newMember(1, 5)) }},
-		{"DeleteMember", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.DeleteMember(ctx, d.Members[1].Account)
-		}},
-		{"PutOU", func(ctx context.Context, tx organizations.Tx) error { return tx.PutOU(ctx, newOU(1, 5)) }},
-		{"DeleteOU", func(ctx context.Context, tx organizations.Tx) error { return tx.DeleteOU(ctx, d.OUs[0].ID) }},
-		{"PutCreateAccountStatus", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutCreateAccountStatus(ctx, newCAR(1, 5, t0))
-		}},
-		{"PutHandshake", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutHandshake(ctx, newHandshake(1, 5, t0))
-		}},
-		{"PutEnabledService", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutEnabledService(ctx, &organizations.EnabledService{Org: o, Principal: "x.amazonaws.com"})
-		}},
-		{"DeleteEnabledService", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.DeleteEnabledService(ctx, o, d.Services[0].Principal)
-		}},
-		{"PutDelegatedAdmin", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutDelegatedAdmin(ctx, &organizations.DelegatedAdmin{Org: o, Account: memberID(1, 1), Principal: "x.amazonaws.com"})
-		}},
-		{"DeleteDelegatedAdmin", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.DeleteDelegatedAdmin(ctx, o, d.Admins[0].Account, d.Admins[0].Principal)
-		}},
-		{"PutPolicy", func(ctx context.Context, tx organizations.Tx) error { return tx.PutPolicy(ctx, newPolicy(1, 5)) }},
-		{"DeletePolicy", func(ctx context.Context, tx organizations.Tx) error { return tx.DeletePolicy(ctx, d.Policies[0].ID) }},
-		{"PutAttachment", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutAttachment(ctx, &organizations.Attachment{Org: o, Policy: policyID(1, 2), Target: string(rootID(1))})
-		}},
-		{"DeleteAttachment", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.DeleteAttachment(ctx, o, d.Attachments[0].Policy, d.Attachments[0].Target)
-		}},
-		{"PutTags", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutTags(ctx, o, d.Tags[0].Resource, []organizations.Tag{{Key: "k", Value: "v"}})
-		}},
-		{"PutTags of none", func(ctx context.Context, tx organizations.Tx) error {
-			return tx.PutTags(ctx, o, d.Tags[0].Resource, nil)
-		}},
+		{"id and email", me, myEmail, []organizations.Handshake{byEmail, byBoth, byID, byIDTie}},
+		{"email in lower case", "", "me.mixed@example.com", []organizations.Handshake{byEmail, byBoth}},
+		{"email in upper case", accountID(9), "ME.MIXED@EXAMPLE.COM", []organizations.Handshake{byEmail, byBoth}},
+		{"id and an unknown email", me, "nobody@example.com", []organizations.Handshake{byBoth, byID, byIDTie}},
+		{"other", other, "other@example.com", []organizations.Handshake{notMine, emailOfAnother}},
+		{"a prefix of an email", "", "me.mixed@example.co", nil},
+		{"unknown", accountID(9), "nobody@example.com", nil},
+		{"empty id and email", "", "", nil},
+		{"an id and an empty email", accountID(9), "", nil},
 	}
-	for _, w := range writes {
-		// The View's own result is not checked: a backend may fail the
-		// whole transaction once a statement in it failed.
-		_ = s.View(t.Context(), func(tx organizations.Tx) error {
-			if err := w.write(t.Context(), tx); err == nil {
-				t.Errorf("%s in View: got nil error, want one", w.name)
-			}
-			return nil
-		})
+	for _, tt := range tests {
+		wantEqual(t, "HandshakesFor: "+tt.name, handshakesFor(t, s, tt.id, tt.email), tt.want)
 	}
-	wantOrgData(t, s, "organization after writes in View", d)
-	orgView(t, s, func(ctx context.Context, tx organizations.Tx) error {
-		_, err := tx.Account(ctx, accountID(1))
-		wantNotFound(t, "Account put in View", err)
-		_, err = tx.Organization(ctx, orgID(2))
-		wantNotFound(t, "Organization put in View", err)
-		_, err = tx.Member(ctx, memberID(1, 5))
-		wantNotFound(t, "Member put in View", err)
-		_, err = tx.OU(ctx, ouID(1, 5))
-		wantNotFound(t, "OU put in View", err)
-		_, err = tx.CreateAccountStatus(ctx, carID(1, 5))
-		wantNotFound(t, "CreateAccountStatus put in View", err)
-		_, err = tx.Handshake(ctx, handshakeID(1, 5))
-		wantNotFound(t, "Handshake put in View", err)
-		_, err = tx.Policy(ctx, policyID(1, 5))
-		wantNotFound(t, "Policy put in View", err)
+}
+
+// testHandshakesForReplace: the lookups follow a replaced handshake's
+// target.
+func testHandshakesForReplace(t *testing.T, s Stores) {
+	skipUnless(t, s.Organizations != nil, "Organizations view")
+	h := invitation(1, 1, t0, "", "old@example.com")
+	update(t, s.Organizations, func(ctx context.Context, tx organizations.Tx) error { return tx.PutHandshake(ctx, &h) })
+	h.Target, h.TargetAccount = "New@Example.com", accountID(5)
+	update(t, s.Organizations, func(ctx context.Context, tx organizations.Tx) error { return tx.PutHandshake(ctx, &h) })
+	wantEqual(t, "HandshakesFor the old email", handshakesFor(t, s, accountID(9), "old@example.com"), []organizations.Handshake(nil))
+	wantEqual(t, "HandshakesFor the new email", handshakesFor(t, s, accountID(9), "new@example.com"), []organizations.Handshake{h})
+	wantEqual(t, "HandshakesFor the new account", handshakesFor(t, s, accountID(5), ""), []organizations.Handshake{h})
+}
+
+// testAWSManagedPolicy: an AWS-managed policy (Org "") is found by id and
+// listed by no organization, not even "".
+func testAWSManagedPolicy(t *testing.T, s Stores) {
+	skipUnless(t, s.Organizations != nil, "Organizations view")
+	managed := &organizations.Policy{ID: fullAWSAccess, Type: organizations.SCP, Name: "FullAWSAccess",
+		Description: "Allows access to every operation",
+		Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, AWSManaged: true}
+	custom := orgPolicies.at(1, 1)
+	update(t, s.Organizations, func(ctx context.Context, tx organizations.Tx) error {
+		return errors.Join(tx.PutPolicy(ctx, managed), tx.PutPolicy(ctx, &custom))
+	})
+	view(t, s.Organizations, func(ctx context.Context, tx organizations.Tx) error {
+		checkRead(t, "AWS-managed Policy", managed, func() (any, error) { return tx.Policy(ctx, managed.ID) })
+		_, err := tx.Policy(ctx, "p-fullawsaccess")
+		wantNotFound(t, "Policy of the id in another case", err)
+		checkRead(t, `Policies("")`, []organizations.Policy(nil), func() (any, error) { return tx.Policies(ctx, "") })
+		checkRead(t, "Policies of an organization", []organizations.Policy{custom}, func() (any, error) { return tx.Policies(ctx, custom.Org) })
 		return nil
 	})
-	if ob, ok := s.(kernel.Outbox); ok {
-		if ms := mustMessages(t, ob, 10); len(ms) != 0 {
-			t.Errorf("Messages after AddMessage in View: got %d, want 0", len(ms))
-		}
+}
+
+// testTagsPutEmptyList: an empty list, like nil, leaves a resource no
+// tags.
+func testTagsPutEmpty(t *testing.T, s Stores) {
+	skipUnless(t, s.Organizations != nil, "Organizations view")
+	r := orgTags.at(1, 1)
+	update(t, s.Organizations, func(ctx context.Context, tx organizations.Tx) error {
+		return errors.Join(orgTags.put(ctx, tx, r), tx.PutTags(ctx, r.Org, r.Resource, []organizations.Tag{}))
+	})
+	got := mustRead(t, s.Organizations, "Tags", func(ctx context.Context, tx organizations.Tx) ([]organizations.Tag, error) {
+		return tx.Tags(ctx, r.Org, r.Resource)
+	})
+	if len(got) != 0 {
+		t.Errorf("Tags after putting an empty list: got %v, want none", got)
 	}
 }

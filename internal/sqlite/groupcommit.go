@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Group commit (SQLite). Every Update waits for its commit to be durable
+// (synchronous=FULL: an fsync of the WAL), and the database has one writer.
+// Updates that arrive while a commit is under way are run together in the
+// next transaction, each inside a savepoint of its own, and committed with
+// one fsync: an Update that fails rolls back to its savepoint and fails
+// alone; the others commit together, and each caller hears only once its
+// own write is durable. Serializability is kept: the writes run one after
+// another in one transaction.
+
+// maxGroup bounds how many Updates one commit carries.
+const maxGroup = 128
+
+type groupWrite struct {
+	ctx  context.Context
+	fn   func(*tx) error
+	done chan groupResult
+}
+
+type groupResult struct {
+	err      error
+	panicked any
+	after    func(committed bool)
+}
+
+type groupCommitter struct {
+	mu      sync.Mutex
+	queue   []*groupWrite
+	running bool
+}
+
+// updateGrouped runs fn in the next group transaction and returns once
+// that transaction committed (or fn failed).
+func (db *DB) updateGrouped(ctx context.Context, fn func(*tx) error) error {
+	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan groupResult, 1)}
+	g := &db.group
+	g.mu.Lock()
+	g.queue = append(g.queue, w)
+	lead := !g.running
+	if lead {
+		g.running = true
+	}
+	g.mu.Unlock()
+	if lead {
+		// This caller commits the groups until the queue is empty; the
+		// others wait for their result.
+		db.runGroups()
+	}
+	r := <-w.done
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return r.err
+}
+
+func (db *DB) runGroups() {
+	g := &db.group
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxGroup)
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		if n == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		db.commitGroup(batch)
+	}
+}
+
+// commitGroup runs batch in one transaction, one savepoint per write.
+func (db *DB) commitGroup(batch []*groupWrite) {
+	results := make([]groupResult, len(batch))
+	finish := func(commitErr error) {
+		for i, w := range batch {
+			r := results[i]
+			if r.after != nil {
+				r.after(commitErr == nil && r.err == nil && r.panicked == nil)
+			}
+			if r.err == nil && r.panicked == nil && commitErr != nil {
+				r.err = commitErr
+			}
+			w.done <- r
+		}
+	}
+	if len(batch) == 1 { // nothing to share: the plain path
+		w := batch[0]
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					results[0].panicked = p
+				}
+			}()
+			results[0].err = db.updateOnce(w.ctx, w.fn, nil)
+		}()
+		finish(nil)
+		return
+	}
+	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
+	if err != nil {
+		for i := range results {
+			results[i].err = fmt.Errorf("sqlite: begin: %w", err)
+		}
+		finish(nil)
+		return
+	}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db}
+	ok := 0
+	for i, w := range batch {
+		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
+			results[i].err = fmt.Errorf("sqlite: savepoint: %w", err)
+			continue
+		}
+		results[i] = db.runInSavepoint(w, t)
+		release := []string{"RELEASE w"}
+		if results[i].err != nil || results[i].panicked != nil {
+			if results[i].after != nil {
+				results[i].after(false)
+				results[i].after = nil
+			}
+			release = []string{"ROLLBACK TO w", "RELEASE w"}
+		} else {
+			ok++
+		}
+		var err error
+		for _, stmt := range release {
+			if err == nil {
+				_, err = sqlTx.ExecContext(context.Background(), stmt)
+			}
+		}
+		if err != nil {
+			sqlTx.Rollback()
+			for j := range results {
+				if results[j].err == nil && results[j].panicked == nil {
+					results[j].err = fmt.Errorf("sqlite: savepoint: %w", err)
+				}
+			}
+			finish(nil)
+			return
+		}
+	}
+	if ok == 0 {
+		sqlTx.Rollback()
+		finish(nil)
+		return
+	}
+	if err := sqlTx.Commit(); err != nil {
+		finish(fmt.Errorf("sqlite: commit: %w", err))
+		return
+	}
+	finish(nil)
+}
+
+// runInSavepoint runs one write and the unit of work's BeforeCommit for it.
+func (db *DB) runInSavepoint(w *groupWrite, t *tx) (r groupResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = p
+		}
+	}()
+	if err := w.ctx.Err(); err != nil {
+		return groupResult{err: err}
+	}
+	if err := w.fn(t); err != nil {
+		return groupResult{err: err}
+	}
+	if db.beforeCommit != nil {
+		after, err := db.beforeCommit(w.ctx, t)
+		return groupResult{err: err, after: after}
+	}
+	return groupResult{}
+}
