@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/accountplane/accountplane/accountplanetest"
 	"github.com/accountplane/accountplane/internal/iam"
@@ -137,9 +138,18 @@ func TestRootUserTasks(t *testing.T) {
 		}
 	}
 
-	// An IAM user is refused the root user's tasks.
+	// An IAM user signs in with the IAM-user form, and is refused the root
+	// user's tasks.
+	iamUser(t, srv, "admin", "arn:aws:iam::aws:policy/AdministratorAccess")
+	_, err := awsiam.NewFromConfig(srv.Config).CreateLoginProfile(t.Context(), &awsiam.CreateLoginProfileInput{UserName: aws.String("admin"), Password: aws.String("Admin-pass-123")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	u := newClient(t, srv)
-	u.signIn(iamUser(t, srv, "admin", "arn:aws:iam::aws:policy/AdministratorAccess"))
+	u.get(prefix + "signin?kind=iam")
+	if status, body := u.post(prefix+"signin", url.Values{"kind": {"iam"}, "account": {"000000000000"}, "username": {"admin"}, "password": {"Admin-pass-123"}}); status != http.StatusOK || !strings.Contains(body, "<h1>Account</h1>") {
+		t.Fatalf("IAM user password sign-in: %d %.300s", status, body)
+	}
 	u.get(prefix + "security")
 	_, body = u.post(prefix+"security/password", url.Values{"current_password": {"x"}, "new_password": {"N3w-Root-pass2"}, "confirm_password": {"N3w-Root-pass2"}})
 	if !strings.Contains(body, "Only the root user") {

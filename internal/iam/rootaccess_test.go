@@ -131,6 +131,11 @@ func TestAssumeRoot(t *testing.T) {
 		}
 		wantCode(t, err, iam.CodeAccessDenied)
 	}
+	// The IAM delegated administrator's principals may too.
+	o.f.DelegatedAdmins = []identity.AccountID{member}
+	_, err = svc.AssumeRoot(ctx, identity.AccessKey{Account: member, User: "x"}.UserPrincipal("AIDX", "/"), in)
+	must(t, err)
+	o.f.DelegatedAdmins = nil
 	sess, err := svc.AssumeRoot(ctx, ops, in)
 	must(t, err)
 	if sess.Kind != iam.RootSession || sess.Account != member || !sess.Expiration.Equal(clk.Now().Add(15*time.Minute)) || sess.Source != ops.ARN {

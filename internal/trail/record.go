@@ -338,14 +338,15 @@ func RegionOf(service, region string) string {
 
 // IsReadOnly reports whether an operation only reads: Get*, List*,
 // Describe*, Lookup* and Simulate* operations, and STS's AssumeRole,
-// which AWS marks read-only.
+// which AWS marks read-only, and AssumeRoot, marked as AssumeRole is.
+// TODO(fidelity): AssumeRoot's readOnly is not pinned.
 func IsReadOnly(operation string) bool {
 	for _, p := range []string{"Get", "List", "Describe", "Lookup", "Simulate"} {
 		if strings.HasPrefix(operation, p) {
 			return true
 		}
 	}
-	return operation == "AssumeRole"
+	return operation == "AssumeRole" || operation == "AssumeRoot"
 }
 
 // Username is the user name a record is looked up by: "root" for a root
