@@ -7,7 +7,8 @@
 // CloudTrail event history (trail.go), and CloudTrail's LookupEvents is
 // served from it. It also serves the emulator's own API under
 // /_accountplane/, which is not recorded, and mounts the web console at
-// /_accountplane/console/ (HandleConsole).
+// /_accountplane/console/ (HandleConsole) and its password sign-in at
+// /_accountplane/signin (HandleSignIn), outside the admin API's guard.
 //
 // Server.Invoke is the pipeline's in-process entrance: the console runs
 // every action through it as its signed-in user, with the same stages
