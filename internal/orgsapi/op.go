@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
-	"slices"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -32,9 +31,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Service returns the Organizations service, whose operation table has every Organizations operation the
-// domain implements (the model's others are listed in [Unsupported]), with its
-// authorization request as AWS's Service Authorization Reference
+// Service returns the Organizations service, whose operation table has all
+// 63 of the model's operations, each with its authorization request as AWS's Service Authorization Reference
 // ("Actions, resources, and condition keys for AWS Organizations") declares
 // it: the IAM action organizations:<Name>, the resources the input names
 // (anyResource: the action has no resource type, "*") and the request's
@@ -53,9 +51,6 @@ func Service(svc *organizations.Service, opts Options) operation.Service {
 		InternalFailure: organizations.CodeService, AccessDenied: organizations.CodeAccessDenied,
 		Throttled: "TooManyRequestsException", Conflict: "ConcurrentModificationException", Status: StatusOf,
 		Unknown: func(name string) *apierr.Error {
-			if slices.Contains(Unsupported, name) {
-				return NotImplemented(name)
-			}
 			return apierr.New(CodeUnknownOperation, "Operation "+name+" is not supported by this endpoint.")
 		},
 		Operations: operations(svc, opts),
@@ -222,23 +217,9 @@ func operations(svc *organizations.Service, opts Options) []operation.Operation 
 	}
 }
 
-// Unsupported lists the model's operations this deployment does not offer.
-// Answer them with [NotImplemented].
-var Unsupported = []string{}
-
 // CodeUnknownOperation is the awsJson answer for an X-Amz-Target that names
-// no operation of the service, and for the modelled operations this
-// deployment does not implement.
+// no operation of the service.
 const CodeUnknownOperation = "UnknownOperationException"
-
-// NotImplemented returns the error for a modelled operation that this
-// deployment does not offer (one of [Unsupported]).
-//
-// TODO(fidelity): AWS implements every modelled operation; clients see the
-// same UnknownOperationException as for a misspelled X-Amz-Target.
-func NotImplemented(name string) *apierr.Error {
-	return apierr.New(CodeUnknownOperation, "This deployment of accountplane does not implement "+name+".")
-}
 
 // StatusOf maps an Organizations exception code to its HTTP status. The
 // model has no httpStatusCode traits: ServiceException (the only server

@@ -242,8 +242,8 @@ func TestOperationsMatchModel(t *testing.T) {
 		t.Fatalf("model has %d operations, want 63", got)
 	}
 	e := newEnv(t)
-	if got, want := len(e.ops), 63-len(orgsapi.Unsupported); got != want {
-		t.Errorf("Operations() has %d entries, want %d (63 minus the Unsupported)", got, want)
+	if got := len(e.ops); got != 63 {
+		t.Errorf("Operations() has %d entries, want all 63", got)
 	}
 	for name, op := range e.ops {
 		if m.Operations[name] == nil {
@@ -260,37 +260,9 @@ func TestOperationsMatchModel(t *testing.T) {
 			t.Errorf("%s: nil Invoke", name)
 		}
 	}
-	seen := map[string]bool{}
-	for _, name := range orgsapi.Unsupported {
-		if m.Operations[name] == nil {
-			t.Errorf("Unsupported lists %s, which is not in the model", name)
-		}
-		if _, ok := e.ops[name]; ok {
-			t.Errorf("%s is both implemented and Unsupported", name)
-		}
-		if seen[name] {
-			t.Errorf("Unsupported lists %s twice", name)
-		}
-		seen[name] = true
-	}
 	for name := range m.Operations {
-		if _, ok := e.ops[name]; !ok && !seen[name] {
-			t.Errorf("model operation %s is neither implemented nor Unsupported", name)
-		}
-	}
-}
-
-func TestNotImplemented(t *testing.T) {
-	for _, name := range orgsapi.Unsupported {
-		e := apiErr(t, orgsapi.NotImplemented(name), orgsapi.CodeUnknownOperation)
-		if want := "This deployment of accountplane does not implement " + name + "."; e.Message != want {
-			t.Errorf("message %q, want %q", e.Message, want)
-		}
-		if e.Fault != apierr.Client {
-			t.Errorf("%s: fault %v, want client", name, e.Fault)
-		}
-		if got := orgsapi.StatusOf(e.Code); got != http.StatusBadRequest {
-			t.Errorf("StatusOf(%s) = %d, want 400", e.Code, got)
+		if _, ok := e.ops[name]; !ok {
+			t.Errorf("model operation %s is not implemented", name)
 		}
 	}
 }
