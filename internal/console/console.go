@@ -184,6 +184,10 @@ func (c *Console) routes() {
 	c.page("POST security/mfa", c.startRootMFA)
 	c.page("POST security/mfa/enable", c.enableRootMFA)
 	c.page("POST security/mfa/remove", c.removeRootMFA)
+	c.page("POST security/certs", c.uploadRootCert)
+	c.page("POST security/certs/update", c.updateRootCert)
+	c.page("POST security/certs/delete", c.deleteRootCert)
+	c.page("POST security/report", c.credentialReport)
 
 	c.page("GET organizations", c.orgsPage)
 	c.page("POST organizations/create", c.createOrganization)
