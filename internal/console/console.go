@@ -211,6 +211,7 @@ func (c *Console) routes() {
 	c.page("POST organizations/policies/attach", c.attachPolicy)
 	c.page("GET organizations/root-access", c.rootAccessPage)
 	c.page("POST organizations/root-access", c.rootAccessFeature)
+	c.page("POST organizations/root-access/task", c.rootTask)
 
 	c.page("GET activity", c.activityPage)
 	c.page("GET posture", c.posturePage)
