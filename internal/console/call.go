@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/accountplane/accountplane/internal/apierr"
+	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/operation"
 	"github.com/accountplane/accountplane/internal/server"
 	"github.com/accountplane/accountplane/internal/uuid"
@@ -37,6 +38,12 @@ func (e *callError) Unwrap() error { return e.E }
 // receives the wire output, decoded as a client would decode it. A
 // failure the client would be told is a *callError.
 func (c *Console) call(r *http.Request, s *session, service, op string, in, out any) error {
+	return c.callAs(r, s.caller, service, op, in, out)
+}
+
+// callAs is call for caller, a principal other than the session's (a
+// privileged root session the signed-in principal started).
+func (c *Console) callAs(r *http.Request, caller identity.Principal, service, op string, in, out any) error {
 	var input operation.Input
 	switch v := in.(type) {
 	case url.Values:
@@ -54,7 +61,7 @@ func (c *Console) call(r *http.Request, s *session, service, op string, in, out 
 		RequestID: uuid.New(), SourceIP: clientIP(r), UserAgent: userAgent,
 		TLS: r.TLS, Host: r.Host, FromConsole: true,
 	}
-	res, err := c.cfg.Invoker.Invoke(r.Context(), s.caller, service, op, input, meta)
+	res, err := c.cfg.Invoker.Invoke(r.Context(), caller, service, op, input, meta)
 	if err != nil {
 		if e, ok := apierr.As(err); ok {
 			return &callError{E: e, Code: e.Code, Message: e.Message, Fields: e.Fields, RequestID: meta.RequestID}

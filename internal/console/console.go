@@ -184,6 +184,10 @@ func (c *Console) routes() {
 	c.page("POST security/mfa", c.startRootMFA)
 	c.page("POST security/mfa/enable", c.enableRootMFA)
 	c.page("POST security/mfa/remove", c.removeRootMFA)
+	c.page("POST security/certs", c.uploadRootCert)
+	c.page("POST security/certs/update", c.updateRootCert)
+	c.page("POST security/certs/delete", c.deleteRootCert)
+	c.page("POST security/report", c.credentialReport)
 
 	c.page("GET organizations", c.orgsPage)
 	c.page("POST organizations/create", c.createOrganization)
@@ -207,6 +211,7 @@ func (c *Console) routes() {
 	c.page("POST organizations/policies/attach", c.attachPolicy)
 	c.page("GET organizations/root-access", c.rootAccessPage)
 	c.page("POST organizations/root-access", c.rootAccessFeature)
+	c.page("POST organizations/root-access/task", c.rootTask)
 
 	c.page("GET activity", c.activityPage)
 	c.page("GET posture", c.posturePage)

@@ -437,6 +437,66 @@ type policiesData struct {
 	Root       string
 	Types      []policyTypeView
 	Parents    []parentOption
+	// Effective is the effective policy section (any account of an
+	// organization).
+	Effective *effectiveView
+}
+
+// effectiveView is an account's effective policy of one management
+// policy type (Organizations DescribeEffectivePolicy), chosen by the
+// section's GET form (?account=&type=).
+type effectiveView struct {
+	Accounts []parentOption
+	Types    []struct{ Type, Label string }
+	// Account and Type are the choice; Asked reports that one was made.
+	Account, Type string
+	Asked         bool
+	// Content is the policy pretty-printed, Updated when it last changed;
+	// Notice the API's refusal (EffectivePolicyNotFoundException...).
+	Content, Updated string
+	Notice           *flash
+}
+
+// effectiveTypes are the management policy types, the ones with an
+// effective policy.
+func effectiveTypes() []struct{ Type, Label string } {
+	var out []struct{ Type, Label string }
+	for _, pt := range policyTypes {
+		if pt.Type != "SERVICE_CONTROL_POLICY" && pt.Type != "RESOURCE_CONTROL_POLICY" {
+			out = append(out, pt)
+		}
+	}
+	return out
+}
+
+// effectivePolicy fills e with the effective policy the request asks for
+// (?account=&type=), if it asks.
+func (c *Console) effectivePolicy(r *http.Request, s *session, e *effectiveView) error {
+	q := r.URL.Query()
+	e.Account, e.Type = q.Get("account"), q.Get("type")
+	if e.Account == "" || e.Type == "" {
+		if e.Type == "" && len(e.Types) > 0 {
+			e.Type = e.Types[0].Type
+		}
+		return nil
+	}
+	e.Asked = true
+	var out struct {
+		EffectivePolicy struct {
+			PolicyContent        string      `json:"PolicyContent"`
+			LastUpdatedTimestamp json.Number `json:"LastUpdatedTimestamp"`
+		} `json:"EffectivePolicy"`
+	}
+	err := c.call(r, s, "organizations", "DescribeEffectivePolicy", map[string]any{"PolicyType": e.Type, "TargetId": e.Account}, &out)
+	if e.Notice, err = softFail(err); err != nil || e.Notice != nil {
+		if e.Notice != nil && e.Notice.Title == "EffectivePolicyNotFoundException" {
+			e.Notice.Kind = "info"
+		}
+		return err
+	}
+	e.Content = indentJSON(out.EffectivePolicy.PolicyContent)
+	e.Updated = fmtEpoch(out.EffectivePolicy.LastUpdatedTimestamp)
+	return nil
 }
 
 type policyTypeView struct {
@@ -464,7 +524,16 @@ func (c *Console) policiesPage(w http.ResponseWriter, r *http.Request, s *sessio
 		return err
 	}
 	d.None, d.Management = none, !none && org.MasterAccountID == string(s.caller.Account)
+	if !none && d.Error == nil {
+		d.Effective = &effectiveView{Types: effectiveTypes(),
+			Accounts: []parentOption{{string(s.caller.Account), "This account (" + string(s.caller.Account) + ")"}}}
+	}
 	if !d.Management {
+		if d.Effective != nil {
+			if err := c.effectivePolicy(r, s, d.Effective); err != nil {
+				return err
+			}
+		}
 		return c.render(w, r, http.StatusOK, "policies", v)
 	}
 	var roots struct {
@@ -482,6 +551,11 @@ func (c *Console) policiesPage(w http.ResponseWriter, r *http.Request, s *sessio
 	d.Parents = []parentOption{{root.ID, "Root (" + root.ID + ")"}}
 	if err := c.grow(r, s, tree, "Root", &d.Parents); err == nil {
 		addAccounts(tree, &d.Parents)
+		d.Effective.Accounts = nil
+		addAccounts(tree, &d.Effective.Accounts)
+	}
+	if err := c.effectivePolicy(r, s, d.Effective); err != nil {
+		return err
 	}
 	status := map[string]string{}
 	for _, pt := range root.PolicyTypes {

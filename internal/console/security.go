@@ -37,6 +37,17 @@ type securityData struct {
 	// Enrol is a virtual device being enrolled: its QR code and seed,
 	// waiting for two consecutive codes.
 	Enrol *mfaEnrolView
+	// Certs are the root user's X.509 signing certificates; CertsError a
+	// failure to list them.
+	Certs      []signingCertView
+	CertsError *flash
+}
+
+type signingCertView struct {
+	CertificateID   string `xml:"CertificateId"`
+	CertificateBody string `xml:"CertificateBody"`
+	Status          string `xml:"Status"`
+	UploadDate      string `xml:"UploadDate"`
 }
 
 type mfaDeviceView struct {
@@ -53,8 +64,8 @@ type mfaEnrolView struct {
 // securityPage is Security credentials: the account id and canonical user
 // id (root: no permission; IAM users: account:GetAccountInformation, as
 // the guide says), and for the root user its MFA devices (enrol a
-// virtual one, remove one), its password (change it) and its access keys.
-// Signing certificates and the credential report are not shown yet.
+// virtual one, remove one), its password (change it), its access keys and
+// its X.509 signing certificates; and the credential report's download.
 func (c *Console) securityPage(w http.ResponseWriter, r *http.Request, s *session) error {
 	return c.showSecurity(w, r, s, nil)
 }
@@ -96,6 +107,13 @@ func (c *Console) showSecurityWith(w http.ResponseWriter, r *http.Request, s *se
 			return err
 		}
 		d.MFA = mfa.Members
+		var certs struct {
+			Members []signingCertView `xml:"Certificates>member"`
+		}
+		if d.CertsError, err = softFail(c.call(r, s, "iam", "ListSigningCertificates", url.Values{}, &certs)); err != nil {
+			return err
+		}
+		d.Certs = certs.Members
 	}
 	return c.render(w, r, http.StatusOK, "security", v)
 }
@@ -229,4 +247,84 @@ func (c *Console) deleteRootKey(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	redirect(w, r, "security#keys")
 	return nil
+}
+
+// uploadRootCert uploads an X.509 signing certificate for the root user
+// (IAM UploadSigningCertificate without a user name).
+func (c *Console) uploadRootCert(w http.ResponseWriter, r *http.Request, s *session) error {
+	body := strings.TrimSpace(r.PostForm.Get("certificate"))
+	err := c.call(r, s, "iam", "UploadSigningCertificate", url.Values{"CertificateBody": {body}}, nil)
+	if err := c.act(s, err, "The signing certificate is uploaded."); err != nil {
+		return err
+	}
+	redirect(w, r, "security#certs")
+	return nil
+}
+
+// updateRootCert activates or deactivates one of the root user's signing
+// certificates (IAM UpdateSigningCertificate).
+func (c *Console) updateRootCert(w http.ResponseWriter, r *http.Request, s *session) error {
+	status := "Inactive"
+	if r.PostForm.Get("status") == "Active" {
+		status = "Active"
+	}
+	id := r.PostForm.Get("certificate_id")
+	err := c.call(r, s, "iam", "UpdateSigningCertificate", url.Values{"CertificateId": {id}, "Status": {status}}, nil)
+	if err := c.act(s, err, "The signing certificate "+id+" is now "+status+"."); err != nil {
+		return err
+	}
+	redirect(w, r, "security#certs")
+	return nil
+}
+
+// deleteRootCert deletes one of the root user's signing certificates (IAM
+// DeleteSigningCertificate).
+func (c *Console) deleteRootCert(w http.ResponseWriter, r *http.Request, s *session) error {
+	id := r.PostForm.Get("certificate_id")
+	err := c.call(r, s, "iam", "DeleteSigningCertificate", url.Values{"CertificateId": {id}}, nil)
+	if err := c.act(s, err, "The signing certificate "+id+" is deleted."); err != nil {
+		return err
+	}
+	redirect(w, r, "security#certs")
+	return nil
+}
+
+// credentialReport is the credential report's download: IAM
+// GenerateCredentialReport (a new report at most every four hours), then
+// GetCredentialReport, sent as credential-report.csv. While the report is
+// being generated the page says so.
+func (c *Console) credentialReport(w http.ResponseWriter, r *http.Request, s *session) error {
+	var gen struct {
+		State string `xml:"State"`
+	}
+	err := c.call(r, s, "iam", "GenerateCredentialReport", url.Values{}, &gen)
+	var rep struct {
+		Content string `xml:"Content"`
+	}
+	if err == nil {
+		err = c.call(r, s, "iam", "GetCredentialReport", url.Values{}, &rep)
+	}
+	var ce *callError
+	if errors.As(err, &ce) && ce.Code == "ReportInProgress" || err == nil && gen.State == "INPROGRESS" && rep.Content == "" {
+		s.addFlash(flash{Kind: "info", Title: "IN_PROGRESS", Message: "The credential report is being generated. Download it again in a moment."})
+		redirect(w, r, "security#report")
+		return nil
+	}
+	if err != nil {
+		if err := c.act(s, err, ""); err != nil {
+			return err
+		}
+		redirect(w, r, "security#report")
+		return nil
+	}
+	csv, err := base64.StdEncoding.DecodeString(rep.Content)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv")
+	h.Set("Content-Disposition", "attachment; filename=credential-report.csv")
+	h.Set("Cache-Control", "no-store")
+	_, err = w.Write(csv)
+	return err
 }
