@@ -130,28 +130,11 @@ func (a *api) uploadSigningCertificate(ctx context.Context, c *call) (any, error
 }
 
 func (a *api) listSigningCertificates(ctx context.Context, c *call) (any, error) {
-	name := c.in.str("UserName", shExistingUserName, false)
-	marker, maxItems := c.paging()
-	if err := c.in.err(); err != nil {
-		return nil, err
-	}
-	name, err := c.self(name)
+	certs, more, next, err := ownList(ctx, a, c, "ListSigningCertificates", a.svc.SigningCertificates, signingCert)
 	if err != nil {
 		return nil, err
 	}
-	all, err := a.svc.SigningCertificates(ctx, c.acct, name)
-	if err != nil {
-		return nil, err
-	}
-	pg, more, next, err := page(a, c, "ListSigningCertificates", all, marker, maxItems, name)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]wSigningCertificate, len(pg))
-	for i := range pg {
-		out[i] = signingCert(&pg[i])
-	}
-	return listSigningCertsResult{Certificates: list(out), IsTruncated: more, Marker: next}, nil
+	return listSigningCertsResult{Certificates: certs, IsTruncated: more, Marker: next}, nil
 }
 
 func (a *api) updateSigningCertificate(ctx context.Context, c *call) (any, error) {

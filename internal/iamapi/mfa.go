@@ -190,28 +190,13 @@ func (a *api) deleteVirtualMFADevice(ctx context.Context, c *call) (any, error) 
 // listMFADevices lists the devices of UserName, or of the caller (an IAM
 // user's own, or the root user's).
 func (a *api) listMFADevices(ctx context.Context, c *call) (any, error) {
-	name := c.in.str("UserName", shExistingUserName, false)
-	marker, maxItems := c.paging()
-	if err := c.in.err(); err != nil {
-		return nil, err
-	}
-	name, err := c.self(name)
+	devices, more, next, err := ownList(ctx, a, c, "ListMFADevices", a.svc.MFADevices, func(d *iam.MFADevice) wMFADevice {
+		return wMFADevice{UserName: d.User, SerialNumber: d.Serial(), EnableDate: ts(d.EnabledAt)}
+	})
 	if err != nil {
 		return nil, err
 	}
-	all, err := a.svc.MFADevices(ctx, c.acct, name)
-	if err != nil {
-		return nil, err
-	}
-	pg, more, next, err := page(a, c, "ListMFADevices", all, marker, maxItems, name)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]wMFADevice, len(pg))
-	for i, d := range pg {
-		out[i] = wMFADevice{UserName: d.User, SerialNumber: d.Serial(), EnableDate: ts(d.EnabledAt)}
-	}
-	return listMFADevicesResult{MFADevices: list(out), IsTruncated: more, Marker: next}, nil
+	return listMFADevicesResult{MFADevices: devices, IsTruncated: more, Marker: next}, nil
 }
 
 func (a *api) listVirtualMFADevices(ctx context.Context, c *call) (any, error) {

@@ -288,6 +288,36 @@ func (a *api) pageOf(total int, marker string, maxItems int, scope string) (star
 	return start, end, next, nil
 }
 
+// ownList is the shape of the List operations of one user's credentials
+// (access keys, signing certificates, MFA devices): UserName (default: the
+// caller, see call.self), Marker and MaxItems checked first, then the
+// user's items loaded, paged and converted to their wire form.
+func ownList[T, W any](ctx context.Context, a *api, c *call, op string,
+	load func(ctx context.Context, acct identity.AccountID, user string) ([]T, error), wire func(*T) W,
+) (items members[W], more bool, next string, err error) {
+	name := c.in.str("UserName", shExistingUserName, false)
+	marker, maxItems := c.paging()
+	if err := c.in.err(); err != nil {
+		return items, false, "", err
+	}
+	if name, err = c.self(name); err != nil {
+		return items, false, "", err
+	}
+	all, err := load(ctx, c.acct, name)
+	if err != nil {
+		return items, false, "", err
+	}
+	pg, more, next, err := page(a, c, op, all, marker, maxItems, name)
+	if err != nil {
+		return items, false, "", err
+	}
+	out := make([]W, len(pg))
+	for i := range pg {
+		out[i] = wire(&pg[i])
+	}
+	return list(out), more, next, nil
+}
+
 // page slices xs as pageOf does.
 func page[T any](a *api, c *call, op string, xs []T, marker string, maxItems int, scope ...string) ([]T, bool, string, error) {
 	s := op + "|" + string(c.acct) + "|" + strings.Join(scope, "|")

@@ -142,28 +142,12 @@ func (a *api) createAccessKey(ctx context.Context, c *call) (any, error) {
 }
 
 func (a *api) listAccessKeys(ctx context.Context, c *call) (any, error) {
-	name := c.in.str("UserName", shExistingUserName, false)
-	marker, maxItems := c.paging()
-	if err := c.in.err(); err != nil {
-		return nil, err
-	}
-	name, err := c.self(name)
+	keys, more, next, err := ownList(ctx, a, c, "ListAccessKeys", a.svc.AccessKeys,
+		func(k *identity.AccessKey) wAccessKey { return accessKey(k, false) })
 	if err != nil {
 		return nil, err
 	}
-	keys, err := a.svc.AccessKeys(ctx, c.acct, name)
-	if err != nil {
-		return nil, err
-	}
-	pg, more, next, err := page(a, c, "ListAccessKeys", keys, marker, maxItems, name)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]wAccessKey, len(pg))
-	for i := range pg {
-		out[i] = accessKey(&pg[i], false)
-	}
-	return listAccessKeysResult{AccessKeyMetadata: list(out), IsTruncated: more, Marker: next}, nil
+	return listAccessKeysResult{AccessKeyMetadata: keys, IsTruncated: more, Marker: next}, nil
 }
 
 func (a *api) deleteAccessKey(ctx context.Context, c *call) (any, error) {
