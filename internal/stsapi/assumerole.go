@@ -19,6 +19,15 @@ type credentials struct {
 	Expiration      string `xml:"Expiration"`
 }
 
+// credentialsOf is the wire form of a session's temporary credentials,
+// shared by AssumeRole, AssumeRoot and GetSessionToken.
+func credentialsOf(s *iam.Session) credentials {
+	return credentials{
+		AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token,
+		Expiration: s.Expiration.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+}
+
 type assumedRoleUser struct {
 	AssumedRoleID string `xml:"AssumedRoleId"`
 	Arn           string `xml:"Arn"`
@@ -132,10 +141,7 @@ func assumeRole(ctx context.Context, svc *iam.Service, caller identity.Principal
 	}
 	s := out.Session
 	r := assumeRoleResult{
-		Credentials: credentials{
-			AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token,
-			Expiration: s.Expiration.UTC().Format("2006-01-02T15:04:05Z"),
-		},
+		Credentials:     credentialsOf(s),
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: s.AssumedRoleID(), Arn: s.ARN()},
 		SourceIdentity:  source,
 	}

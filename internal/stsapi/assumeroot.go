@@ -87,8 +87,5 @@ func assumeRoot(ctx context.Context, svc *iam.Service, caller identity.Principal
 	if err != nil {
 		return nil, err
 	}
-	return assumeRootResult{Credentials: credentials{
-		AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token,
-		Expiration: s.Expiration.UTC().Format("2006-01-02T15:04:05Z"),
-	}}, nil
+	return assumeRootResult{Credentials: credentialsOf(s)}, nil
 }

@@ -99,8 +99,5 @@ func getSessionToken(ctx context.Context, svc *iam.Service, caller identity.Prin
 	if err != nil {
 		return nil, err
 	}
-	return getSessionTokenResult{Credentials: credentials{
-		AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token,
-		Expiration: s.Expiration.UTC().Format("2006-01-02T15:04:05Z"),
-	}}, nil
+	return getSessionTokenResult{Credentials: credentialsOf(s)}, nil
 }
