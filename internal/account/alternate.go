@@ -20,18 +20,22 @@ func (s *Service) AlternateContact(ctx context.Context, t Target, typ AlternateC
 	if err != nil {
 		return nil, err
 	}
-	var c *AlternateContact
-	err = s.store.View(ctx, func(tx Tx) error {
+	c, err := view(ctx, s, readKey{"alternate-contact", id, string(typ)}, func(tx Tx) (AlternateContact, error) {
 		if _, err := loadAccount(ctx, tx, id); err != nil {
-			return err
+			return AlternateContact{}, err
 		}
-		c, err = tx.AlternateContact(ctx, id, typ)
+		c, err := tx.AlternateContact(ctx, id, typ)
 		if errors.Is(err, ErrNotFound) {
-			return errNoAlternateContact()
+			return AlternateContact{}, errNoAlternateContact()
+		} else if err != nil {
+			return AlternateContact{}, err
 		}
-		return err
+		return *c, nil
 	})
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // PutAlternateContact adds or replaces the contact of c.Type.

@@ -18,27 +18,33 @@ func (s *Service) ContactInformation(ctx context.Context, t Target) (*ContactInf
 	if err != nil {
 		return nil, "", err
 	}
-	var c *ContactInformation
-	status := PhoneUnverified
-	err = s.store.View(ctx, func(tx Tx) error {
+	type contact struct {
+		info   ContactInformation
+		status PhoneStatus
+	}
+	r, err := view(ctx, s, readKey{"contact-information", id, ""}, func(tx Tx) (contact, error) {
 		if _, err := loadAccount(ctx, tx, id); err != nil {
-			return err
+			return contact{}, err
 		}
-		c, err = tx.ContactInformation(ctx, id)
+		c, err := tx.ContactInformation(ctx, id)
 		if errors.Is(err, ErrNotFound) {
-			return errNoContactInformation()
+			return contact{}, errNoContactInformation()
 		} else if err != nil {
-			return err
+			return contact{}, err
 		}
+		r := contact{info: *c, status: PhoneUnverified}
 		v, err := tx.PhoneVerification(ctx, id)
 		if err == nil {
-			status = v.Status
+			r.status = v.Status
 		} else if !errors.Is(err, ErrNotFound) {
-			return err
+			return contact{}, err
 		}
-		return nil
+		return r, nil
 	})
-	return c, status, err
+	if err != nil {
+		return nil, "", err
+	}
+	return &r.info, r.status, nil
 }
 
 // PutContactInformation replaces the whole primary contact. A changed phone

@@ -16,14 +16,10 @@ func (s *Service) Information(ctx context.Context, t Target) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	var a *Account
-	err = s.store.View(ctx, func(tx Tx) (err error) {
-		a, err = loadAccount(ctx, tx, id)
-		if err == nil {
-			a.State = s.stateOf(a)
-		}
-		return err
-	})
+	a, err := s.cachedAccount(ctx, id)
+	if err == nil {
+		a.State = s.stateOf(a)
+	}
 	return a, err
 }
 

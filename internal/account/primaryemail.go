@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/identity"
 )
 
 func errNoEmailUpdate() error {
@@ -27,12 +29,23 @@ func (s *Service) loadTarget(ctx context.Context, t Target, action string) (*Acc
 	if err != nil {
 		return nil, err
 	}
-	var a *Account
-	err = s.store.View(ctx, func(tx Tx) (err error) {
-		a, err = loadAccount(ctx, tx, id)
-		return err
+	return s.cachedAccount(ctx, id)
+}
+
+// cachedAccount returns a copy of the account record id, from memory if
+// nothing was committed since it was last read.
+func (s *Service) cachedAccount(ctx context.Context, id identity.AccountID) (*Account, error) {
+	a, err := view(ctx, s, readKey{"account", id, ""}, func(tx Tx) (Account, error) {
+		a, err := loadAccount(ctx, tx, id)
+		if err != nil {
+			return Account{}, err
+		}
+		return *a, nil
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // emailInUse reports ConflictException if email belongs to another account.

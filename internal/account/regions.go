@@ -21,13 +21,11 @@ func (s *Service) Regions(ctx context.Context, t Target, filter []RegionStatus) 
 	if err != nil {
 		return nil, err
 	}
-	var opts []RegionOpt
-	err = s.store.View(ctx, func(tx Tx) (err error) {
+	opts, err := view(ctx, s, readKey{"region-opts", id, ""}, func(tx Tx) ([]RegionOpt, error) {
 		if _, err := loadAccount(ctx, tx, id); err != nil {
-			return err
+			return nil, err
 		}
-		opts, err = tx.RegionOpts(ctx, id)
-		return err
+		return tx.RegionOpts(ctx, id)
 	})
 	if err != nil {
 		return nil, err
@@ -68,21 +66,21 @@ func (s *Service) RegionStatus(ctx context.Context, t Target, name string) (Regi
 	if !ok {
 		return "", errUnknownRegion(name)
 	}
-	var st RegionStatus
-	err = s.store.View(ctx, func(tx Tx) error {
+	// The stored request is cached, and the status derived from it now.
+	opt, err := view(ctx, s, readKey{"region-opt", id, name}, func(tx Tx) (*RegionOpt, error) {
 		if _, err := loadAccount(ctx, tx, id); err != nil {
-			return err
+			return nil, err
 		}
 		opt, err := tx.RegionOpt(ctx, id, name)
 		if errors.Is(err, ErrNotFound) {
-			opt = nil
-		} else if err != nil {
-			return err
+			return nil, nil
 		}
-		st = regionStatus(r, opt, s.now())
-		return nil
+		return opt, err
 	})
-	return st, err
+	if err != nil {
+		return "", err
+	}
+	return regionStatus(r, opt, s.now()), nil
 }
 
 // EnableRegion starts DISABLED -> ENABLING -> ENABLED.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
@@ -70,6 +71,24 @@ type Options struct {
 type Service struct {
 	store Store
 	opts  Options
+	// reads keeps the results of the reads below at the store's
+	// generation (nil if the store does not count its commits).
+	reads *generation.Reads
+}
+
+// readKey names a cached read: what it reads, of which account, with
+// which argument.
+type readKey struct {
+	what string
+	id   identity.AccountID
+	arg  string
+}
+
+// view runs fn in a View of the store, or returns its result from memory
+// if nothing was committed since it was last read (see generation.View:
+// V must be a value the callers do not change).
+func view[V any](ctx context.Context, s *Service, key readKey, fn func(Tx) (V, error)) (V, error) {
+	return generation.View(ctx, s.reads, s.store, key, fn)
 }
 
 // NewService returns a Service over store.
@@ -98,7 +117,7 @@ func NewService(store Store, opts Options) *Service {
 	if opts.Directory == nil {
 		opts.Directory = Standalone{}
 	}
-	return &Service{store: store, opts: opts}
+	return &Service{store: store, opts: opts, reads: generation.NewReads(store)}
 }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
@@ -219,3 +238,7 @@ func (s *Service) newID() (string, error) {
 	}
 	return fmt.Sprintf("%x", b[:]), nil
 }
+
+// ReadStats returns how many reads were answered from memory and how many
+// went to the store.
+func (s *Service) ReadStats() (hits, misses uint64) { return s.reads.Stats() }

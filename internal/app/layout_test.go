@@ -23,7 +23,7 @@ func TestLayout(t *testing.T) {
 		"internal/identity":          {"internal/arn"},
 		"internal/sigv4":             {},
 		"internal/kernel":            {"internal/identity"},
-		"internal/account":           {"internal/apierr", "internal/identity", "internal/kernel"},
+		"internal/account":           {"internal/apierr", "internal/generation", "internal/identity", "internal/kernel"},
 		"internal/protocol/jsonbody": {"internal/apierr"},
 		"internal/protocol/restjson": {"internal/apierr", "internal/protocol/jsonbody"},
 		"internal/protocol/awsjson":  {"internal/apierr", "internal/protocol/jsonbody"},

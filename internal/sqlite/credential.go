@@ -12,6 +12,7 @@ import (
 // carry it. It writes the table that the access key methods of the
 // Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
+	defer db.gen.Add(1)
 	if _, err := db.writer.ExecContext(ctx, putAccessKey, putAccessKeyArgs(&k)...); err != nil {
 		return fmt.Errorf("sqlite: put access key %s: %w", k.ID, err)
 	}

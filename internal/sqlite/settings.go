@@ -23,7 +23,7 @@ func (db *DB) Setting(ctx context.Context, name string) (value string, ok bool, 
 // InitSetting sets name to value unless it is set, and returns the value
 // it has: the first replica to start chooses, the others read.
 func (db *DB) InitSetting(ctx context.Context, name, value string) (string, error) {
-	err := db.update(ctx, func(t *tx) error {
+	err := db.write(ctx, func(t *tx) error {
 		if _, err := t.exec(ctx, "init setting "+name, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (db *DB) InitSetting(ctx context.Context, name, value string) (string, erro
 // count.
 func (db *DB) AddToSetting(ctx context.Context, name string, delta int64, reset bool) (int64, error) {
 	var sum int64
-	err := db.update(ctx, func(t *tx) error {
+	err := db.write(ctx, func(t *tx) error {
 		var cur string
 		err := t.queryRow(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&cur)
 		switch {

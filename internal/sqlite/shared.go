@@ -15,7 +15,7 @@ import (
 // none) and returns the value to store. Replicas' updates of one bucket
 // are serialized by the transaction.
 func (db *DB) UpdateQuotaBucket(key string, step func(tat int64, known bool) int64) error {
-	err := db.update(context.Background(), func(t *tx) error {
+	err := db.write(context.Background(), func(t *tx) error {
 		var tat int64
 		err := t.queryRow(context.Background(), `SELECT tat FROM quota_buckets WHERE bucket = ?`, key).Scan(&tat)
 		known := err == nil
@@ -66,7 +66,7 @@ func (db *DB) Faults(ctx context.Context) ([]FaultRow, error) {
 
 // PutFault adds a fault rule.
 func (db *DB) PutFault(ctx context.Context, f FaultRow) error {
-	return db.update(ctx, func(t *tx) error {
+	return db.write(ctx, func(t *tx) error {
 		_, err := t.exec(ctx, "put fault "+f.ID, `INSERT INTO fault_rules (id, rule, remaining, injected, created) VALUES (?, ?, ?, ?, ?)`,
 			f.ID, string(f.Rule), f.Remaining, f.Injected, db.now().UnixNano())
 		return err
@@ -77,7 +77,7 @@ func (db *DB) PutFault(ctx context.Context, f FaultRow) error {
 // it deleted.
 func (db *DB) DeleteFaults(ctx context.Context, id string) (int, error) {
 	var n int64
-	err := db.update(ctx, func(t *tx) error {
+	err := db.write(ctx, func(t *tx) error {
 		q, args := `DELETE FROM fault_rules`, []any{}
 		if id != "" {
 			q, args = q+` WHERE id = ?`, append(args, id)
@@ -96,7 +96,7 @@ func (db *DB) DeleteFaults(ctx context.Context, id string) (int, error) {
 // its remaining calls (the last one deletes it). ok is false when the rule
 // is gone or has none left: another replica used it.
 func (db *DB) HitFault(ctx context.Context, id string) (ok bool, err error) {
-	err = db.update(ctx, func(t *tx) error {
+	err = db.write(ctx, func(t *tx) error {
 		var remaining int
 		err := t.queryRow(ctx, `SELECT remaining FROM fault_rules WHERE id = ?`, id).Scan(&remaining)
 		if errors.Is(err, sql.ErrNoRows) {

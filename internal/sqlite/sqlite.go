@@ -63,6 +63,8 @@ type DB struct {
 	retries, conflicts atomic.Int64
 	// group batches concurrent Updates into one commit (groupcommit.go).
 	group groupCommitter
+	// gen counts the transactions of the domains' stores (see Generation).
+	gen atomic.Uint64
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;

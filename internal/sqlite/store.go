@@ -78,6 +78,9 @@ func (s typedStore[T]) View(ctx context.Context, fn func(T) error) error {
 	return s.db.view(ctx, func(t *tx) error { return fn(s.as(t)) })
 }
 
+// Generation implements generation.Source; see [DB.Generation].
+func (s typedStore[T]) Generation(ctx context.Context) (uint64, bool) { return s.db.Generation(ctx) }
+
 // Update implements kernel.Store; see [DB.Update].
 func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
 	return s.db.update(ctx, func(t *tx) error { return fn(s.as(t)) })
@@ -111,7 +114,28 @@ func (db *DB) stmtCache(c *sync.Map) *sync.Map {
 	return c
 }
 
+// update is write for the changes of the domains' stores: it starts a new
+// generation once the transaction has ended (see [DB.Generation]).
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
+	defer db.gen.Add(1)
+	return db.write(ctx, fn)
+}
+
+// Generation implements generation.Source: it changes after every
+// transaction of the domains' stores (and every Reset and import), before
+// the call that ran it returns; the records of the trail, settings, quota
+// buckets and fault rules do not count. A store shared by replicas cannot
+// tell: another replica's commits do not reach this counter.
+func (db *DB) Generation(context.Context) (uint64, bool) {
+	if db.dialect == dialectPostgres {
+		return 0, false
+	}
+	return db.gen.Load(), true
+}
+
+// write runs fn in a write transaction: grouped with concurrent ones on
+// SQLite, SERIALIZABLE with retries on PostgreSQL.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if db.dialect == dialectPostgres {
 		return db.updatePostgres(ctx, fn)
 	}

@@ -117,7 +117,7 @@ func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 	if db.dialect == dialectPostgres {
 		// The same bargain: the commit does not wait for the WAL flush.
-		return db.update(ctx, func(t *tx) error {
+		return db.write(ctx, func(t *tx) error {
 			if _, err := t.exec(ctx, "relax", "SET LOCAL synchronous_commit = off"); err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 		})
 	}
 	if db.reader == db.writer { // ":memory:": nothing to sync
-		return db.update(ctx, fn)
+		return db.write(ctx, fn)
 	}
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {
@@ -166,7 +166,7 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, err)
 	}
-	return db.update(context.WithoutCancel(ctx), func(t *tx) error {
+	return db.write(context.WithoutCancel(ctx), func(t *tx) error {
 		res, err := t.exec(ctx, "replace event "+ev.ID, `UPDATE cloudtrail_events SET account_id = ?, event_time = ?,
 			event_name = ?, event_source = ?, username = ?, access_key_id = ?, read_only = ?, resources = ?, body = ?
 			WHERE event_id = ?`,
@@ -191,7 +191,7 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 // primary key, however many there are) and returns how many it deleted.
 func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
 	var n int64
-	err := db.update(ctx, func(t *tx) error {
+	err := db.write(ctx, func(t *tx) error {
 		res, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_events
 			WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_events) - ?`, max)
 		if err != nil {
@@ -208,7 +208,7 @@ func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
 // accounts: callers' and the targets they were allowed to act on).
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := db.update(ctx, func(t *tx) error {
+	err := db.write(ctx, func(t *tx) error {
 		res, err := t.exec(ctx, "purge events", `DELETE FROM cloudtrail_events
 			WHERE account_id IN (SELECT id FROM accounts) AND event_time < ?`, nanos(before))
 		if err != nil {
