@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -18,6 +20,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := serveConfig(args, stderr)
 	if !ok {
 		return code
+	}
+	if path := os.Getenv("ACCOUNTPLANE_CPUPROFILE"); path != "" {
+		stopProfile, err := startCPUProfile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "accountplane serve: %v\n", err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	a, err := app.Start(ctx, cfg)
 	if err != nil {
@@ -38,6 +48,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile of the server to path until the
+// returned function is called (ACCOUNTPLANE_CPUPROFILE, for performance
+// work: see BENCHMARKS.md).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // serveConfig parses the flags (and environment) of serve. If ok is false,

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"github.com/accountplane/accountplane/internal/sqlite"
 	"io"
 	"net/http"
 	"strings"
@@ -260,8 +261,8 @@ func TestTrailSensitiveValues(t *testing.T) {
 	}
 }
 
-// storedEvents returns the rows of the event history table, as the admin
-// API's state export shows them.
+// storedEvents returns the records of the event history as the admin API's
+// state export shows its rows (records expanded from their compact form).
 func storedEvents(t *testing.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url + "/_accountplane/state")
@@ -279,9 +280,26 @@ func storedEvents(t *testing.T, url string) string {
 	if err := json.Unmarshal(b, &st); err != nil {
 		t.Fatal(err)
 	}
-	rows, ok := st.Tables["cloudtrail_events"]
-	if !ok {
-		t.Fatal("the state has no cloudtrail_events table")
+	var rows []struct {
+		Account int64 `json:"account_id"`
+		Time    int64 `json:"event_time"`
+		ID      struct {
+			Base64 []byte `json:"$base64"`
+		} `json:"event_id"`
+		Payload struct {
+			Base64 []byte `json:"$base64"`
+		} `json:"payload"`
 	}
-	return string(rows)
+	if err := json.Unmarshal(st.Tables["cloudtrail_records"], &rows); err != nil || len(rows) == 0 {
+		t.Fatal("the state has no cloudtrail_records")
+	}
+	var all strings.Builder
+	for _, r := range rows {
+		rec, err := sqlite.DecodeTrailRow(r.Account, r.ID.Base64, r.Time, r.Payload.Base64)
+		if err != nil {
+			t.Fatalf("stored payload: %v", err)
+		}
+		all.Write(rec)
+	}
+	return all.String()
 }

@@ -12,8 +12,11 @@ import (
 // carry it. It writes the table that the access key methods of the
 // Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
-	defer db.gen.Add(1)
-	if _, err := db.writer.ExecContext(ctx, putAccessKey, putAccessKeyArgs(&k)...); err != nil {
+	err := db.countCommit(func() error {
+		_, err := db.writer.ExecContext(ctx, putAccessKey, putAccessKeyArgs(&k)...)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: put access key %s: %w", k.ID, err)
 	}
 	return nil

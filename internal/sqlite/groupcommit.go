@@ -19,9 +19,10 @@ import (
 const maxGroup = 128
 
 type groupWrite struct {
-	ctx  context.Context
-	fn   func(*tx) error
-	done chan groupResult
+	ctx     context.Context
+	fn      func(*tx) error
+	counted bool // a domain's change (see [DB.Generation])
+	done    chan groupResult
 }
 
 type groupResult struct {
@@ -38,8 +39,8 @@ type groupCommitter struct {
 
 // updateGrouped runs fn in the next group transaction and returns once
 // that transaction committed (or fn failed).
-func (db *DB) updateGrouped(ctx context.Context, fn func(*tx) error) error {
-	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan groupResult, 1)}
+func (db *DB) updateGrouped(ctx context.Context, fn func(*tx) error, counted bool) error {
+	w := &groupWrite{ctx: ctx, fn: fn, counted: counted, done: make(chan groupResult, 1)}
 	g := &db.group
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
@@ -100,7 +101,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 					results[0].panicked = p
 				}
 			}()
-			results[0].err = db.updateOnce(w.ctx, w.fn, nil)
+			results[0].err = db.updateOnce(w.ctx, w.fn, nil, w.counted)
 		}()
 		finish(nil)
 		return
@@ -153,7 +154,14 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 		finish(nil)
 		return
 	}
-	if err := sqlTx.Commit(); err != nil {
+	commit := sqlTx.Commit
+	for _, w := range batch {
+		if w.counted {
+			commit = func() error { return db.countCommit(sqlTx.Commit) }
+			break
+		}
+	}
+	if err := commit(); err != nil {
 		finish(fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}

@@ -108,7 +108,7 @@ func unavailable(err error) error {
 // turns (retryMu), so that a hot row's writers converge instead of failing
 // each other again. It returns kernel.ErrConflict when the attempts are
 // exhausted.
-func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error) error {
+func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error, counted bool) error {
 	var last error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -126,7 +126,7 @@ func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error) error {
 				return ctx.Err()
 			}
 		}
-		err := db.updateOnce(ctx, fn, &sql.TxOptions{Isolation: sql.LevelSerializable})
+		err := db.updateOnce(ctx, fn, &sql.TxOptions{Isolation: sql.LevelSerializable}, counted)
 		if err == nil || !retryable(err) {
 			return unavailable(err)
 		}

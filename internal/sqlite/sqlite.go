@@ -63,8 +63,9 @@ type DB struct {
 	retries, conflicts atomic.Int64
 	// group batches concurrent Updates into one commit (groupcommit.go).
 	group groupCommitter
-	// gen counts the transactions of the domains' stores (see Generation).
-	gen atomic.Uint64
+	// commitsBegun and commitsDone count the commits of the domains'
+	// changes (see Generation).
+	commitsBegun, commitsDone atomic.Uint64
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -342,6 +343,11 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, db.dialect.ddl(m.sql)); err != nil {
 		return err
+	}
+	if convert := dataMigrations[m.version]; convert != nil {
+		if err := convert(ctx, tx, db.dialect); err != nil {
+			return err
+		}
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, db.now().UnixNano())

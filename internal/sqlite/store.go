@@ -114,35 +114,49 @@ func (db *DB) stmtCache(c *sync.Map) *sync.Map {
 	return c
 }
 
-// update is write for the changes of the domains' stores: it starts a new
-// generation once the transaction has ended (see [DB.Generation]).
+// update runs a change of a domain's store: its commit is counted (see
+// [DB.Generation]).
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
-	defer db.gen.Add(1)
-	return db.write(ctx, fn)
+	return db.transact(ctx, fn, true)
 }
 
-// Generation implements generation.Source: it changes after every
-// transaction of the domains' stores (and every Reset and import), before
-// the call that ran it returns; the records of the trail, settings, quota
-// buckets and fault rules do not count. A store shared by replicas cannot
-// tell: another replica's commits do not reach this counter.
-func (db *DB) Generation(context.Context) (uint64, bool) {
-	if db.dialect == dialectPostgres {
-		return 0, false
-	}
-	return db.gen.Load(), true
+// Generation implements generation.Source. Every commit of a domain's
+// change (and every Reset, import and access key put) is counted twice:
+// when it begins and when it is done, both before the call that committed
+// returns. The generation is the count of commits done; ok is false while
+// one is under way (a read then may or may not see it), and always for a
+// store shared by replicas, whose commits do not reach this process. The
+// records of the trail, settings, quota buckets and fault rules do not
+// count: no domain reads them.
+func (db *DB) Generation(context.Context) (gen uint64, ok bool) {
+	begun, done := db.commitsBegun.Load(), db.commitsDone.Load()
+	return done, db.dialect != dialectPostgres && begun == done
 }
 
-// write runs fn in a write transaction: grouped with concurrent ones on
-// SQLite, SERIALIZABLE with retries on PostgreSQL.
+// countCommit runs commit, counted as a commit of a domain's change.
+func (db *DB) countCommit(commit func() error) error {
+	db.commitsBegun.Add(1)
+	defer db.commitsDone.Add(1)
+	return commit()
+}
+
+// write runs fn in a write transaction whose commit changes nothing a
+// domain reads (trail records, settings, quota buckets, fault rules).
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	if db.dialect == dialectPostgres {
-		return db.updatePostgres(ctx, fn)
-	}
-	return db.updateGrouped(ctx, fn)
+	return db.transact(ctx, fn, false)
 }
 
-func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {
+// transact runs fn in a write transaction: grouped with concurrent ones on
+// SQLite, SERIALIZABLE with retries on PostgreSQL. counted says whether
+// its commit is one of a domain's changes (see [DB.Generation]).
+func (db *DB) transact(ctx context.Context, fn func(*tx) error, counted bool) error {
+	if db.dialect == dialectPostgres {
+		return db.updatePostgres(ctx, fn, counted)
+	}
+	return db.updateGrouped(ctx, fn, counted)
+}
+
+func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions, counted bool) error {
 	sqlTx, err := db.writer.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", unavailable(err))
@@ -165,7 +179,11 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 		}
 	}
 	done = true
-	err = sqlTx.Commit()
+	if counted {
+		err = db.countCommit(sqlTx.Commit)
+	} else {
+		err = sqlTx.Commit()
+	}
 	if after != nil {
 		after(err == nil)
 	}

@@ -3,46 +3,79 @@ package sqlite
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// The CloudTrail event history (table cloudtrail_events, migration 0004).
+// The CloudTrail event history (tables cloudtrail_records and
+// cloudtrail_resources, migration 0016; the encoding in trailcodec.go).
 //
 // A request's record is written by update, in the transaction of the
 // request's first committed change (see writePending); records of calls
 // that changed nothing are written by AppendEvent, in a transaction of
 // their own.
 
-// resourceJSON is a kernel.TrailResource in the resources column.
-type resourceJSON struct {
-	Type string `json:"type"`
-	Name string `json:"name"`
+const insertEvent = `INSERT INTO cloudtrail_records
+	(event_id, account_id, event_time, read_only, name_h, user_h, source_h, key_h, payload)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// eventRow is an event's columns, in insertEvent's order.
+func eventRow(ev *kernel.TrailEvent) ([]any, error) {
+	payload, err := encodePayload(ev)
+	if err != nil {
+		return nil, err
+	}
+	acct := string(ev.Account)
+	return []any{eventIDBytes(ev.ID), accountNumber(acct), ev.Time.Unix(), ev.ReadOnly,
+		attrHash(acct, kernel.AttrEventName, ev.Name), attrHash(acct, kernel.AttrUsername, ev.Username),
+		attrHash(acct, kernel.AttrEventSource, ev.Source), attrHash(acct, kernel.AttrAccessKeyID, ev.AccessKeyID),
+		payload}, nil
 }
 
-const insertEvent = `INSERT INTO cloudtrail_events
-	(event_id, account_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, body)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// accountNumber is an account id in the account_id column: the number a
+// 12-digit id spells; any other id a negative number of its own.
+func accountNumber(id string) int64 {
+	if n, err := strconv.ParseUint(id, 10, 40); err == nil && len(id) == 12 {
+		return int64(n)
+	}
+	return -1 - attrHash(id, "", "")
+}
 
 // AppendTrailEvent implements kernel.TrailTx: ev is written in t.
 func (t *tx) AppendTrailEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	res := make([]resourceJSON, len(ev.Resources))
-	for i, r := range ev.Resources {
-		res[i] = resourceJSON(r)
-	}
-	rb, err := json.Marshal(res)
+	args, err := eventRow(&ev)
 	if err != nil {
 		return fmt.Errorf("sqlite: put event %s: %w", ev.ID, err)
 	}
-	_, err = t.exec(ctx, "put event "+ev.ID, insertEvent,
-		ev.ID, string(ev.Account), nanos(ev.Time), ev.Name, ev.Source, ev.Username, ev.AccessKeyID,
-		ev.ReadOnly, string(rb), string(ev.Record))
-	return err
+	var seq int64
+	if err := t.queryRow(ctx, insertEvent+` RETURNING seq`, args...).Scan(&seq); err != nil {
+		return fmt.Errorf("sqlite: put event %s: %w", ev.ID, err)
+	}
+	return t.putResources(ctx, &ev, seq)
+}
+
+// putResources writes the resource postings of ev, stored as seq.
+func (t *tx) putResources(ctx context.Context, ev *kernel.TrailEvent, seq int64) error {
+	acct := string(ev.Account)
+	seen := map[int64]bool{}
+	for _, r := range ev.Resources {
+		for _, h := range []int64{attrHash(acct, kernel.AttrResourceType, r.Type), attrHash(acct, kernel.AttrResourceName, r.Name)} {
+			if seen[h] {
+				continue
+			}
+			seen[h] = true
+			if _, err := t.exec(ctx, "put event "+ev.ID, `INSERT INTO cloudtrail_resources (attr_h, event_time, seq) VALUES (?, ?, ?)`,
+				h, ev.Time.Unix(), seq); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // AppendEvent writes ev in a transaction of its own, shared with the events
@@ -158,31 +191,22 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 // is kept). It returns an error wrapping kernel.ErrNotFound if there is
 // none.
 func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	res := make([]resourceJSON, len(ev.Resources))
-	for i, r := range ev.Resources {
-		res[i] = resourceJSON(r)
-	}
-	rb, err := json.Marshal(res)
+	args, err := eventRow(&ev)
 	if err != nil {
 		return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, err)
 	}
 	return db.write(context.WithoutCancel(ctx), func(t *tx) error {
-		res, err := t.exec(ctx, "replace event "+ev.ID, `UPDATE cloudtrail_events SET account_id = ?, event_time = ?,
-			event_name = ?, event_source = ?, username = ?, access_key_id = ?, read_only = ?, resources = ?, body = ?
-			WHERE event_id = ?`,
-			string(ev.Account), nanos(ev.Time), ev.Name, ev.Source, ev.Username, ev.AccessKeyID, ev.ReadOnly,
-			string(rb), string(ev.Record), ev.ID)
+		var seq int64
+		err := t.queryRow(ctx, `UPDATE cloudtrail_records SET account_id = ?, event_time = ?, read_only = ?,
+			name_h = ?, user_h = ?, source_h = ?, key_h = ?, payload = ? WHERE event_id = ? RETURNING seq`,
+			append(args[1:], args[0])...).Scan(&seq)
 		if err != nil {
+			return rowErr(err, "replace event "+ev.ID)
+		}
+		if _, err := t.exec(ctx, "replace event "+ev.ID, `DELETE FROM cloudtrail_resources WHERE seq = ?`, seq); err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err == nil && n == 0 {
-			err = kernel.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, err)
-		}
-		return nil
+		return t.putResources(ctx, &ev, seq)
 	})
 }
 
@@ -192,8 +216,14 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
 	var n int64
 	err := db.write(ctx, func(t *tx) error {
-		res, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_events
-			WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_events) - ?`, max)
+		var last int64
+		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_records`).Scan(&last); err != nil {
+			return fmt.Errorf("sqlite: trim events: %w", err)
+		}
+		if _, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_resources WHERE seq <= ?`, last-max); err != nil {
+			return err
+		}
+		res, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_records WHERE seq <= ?`, last-max)
 		if err != nil {
 			return err
 		}
@@ -208,9 +238,13 @@ func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
 // accounts: callers' and the targets they were allowed to act on).
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
+	cut := ceilSeconds(before)
 	err := db.write(ctx, func(t *tx) error {
-		res, err := t.exec(ctx, "purge events", `DELETE FROM cloudtrail_events
-			WHERE account_id IN (SELECT id FROM accounts) AND event_time < ?`, nanos(before))
+		const old = `FROM cloudtrail_records WHERE account_id IN (SELECT CAST(id AS BIGINT) FROM accounts) AND event_time < ?`
+		if _, err := t.exec(ctx, "purge events", `DELETE FROM cloudtrail_resources WHERE seq IN (SELECT seq `+old+`)`, cut); err != nil {
+			return err
+		}
+		res, err := t.exec(ctx, "purge events", `DELETE `+old, cut)
 		if err != nil {
 			return err
 		}
@@ -220,87 +254,124 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 	return n, err
 }
 
-// lookupFilters are the SQL conditions of the lookup attributes.
-var lookupFilters = map[kernel.TrailAttributeKey]string{
-	kernel.AttrEventID:     `event_id = ?`,
-	kernel.AttrEventName:   `event_name = ?`,
-	kernel.AttrReadOnly:    `read_only = ?`,
-	kernel.AttrUsername:    `username = ?`,
-	kernel.AttrEventSource: `event_source = ?`,
-	kernel.AttrAccessKeyID: `access_key_id = ?`,
+// ceilSeconds is t in unix seconds, rounded up: a record's whole-second
+// time is at or after t exactly when it is at or after ceilSeconds(t).
+func ceilSeconds(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
+}
+
+// lookupColumns are the hashed attributes' columns.
+var lookupColumns = map[kernel.TrailAttributeKey]string{
+	kernel.AttrEventName:   "name_h",
+	kernel.AttrUsername:    "user_h",
+	kernel.AttrEventSource: "source_h",
+	kernel.AttrAccessKeyID: "key_h",
 }
 
 // LookupEvents returns the events of q.Account that q selects, newest
 // first (by event time, then by the order they were written). The
-// ReadOnly attribute's value is "true" or "false".
+// ReadOnly attribute's value is "true" or "false". Each attribute reads
+// one index range; the hashes narrow the rows down and the event's own
+// facts decide.
 func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.TrailEvent, error) {
-	query := `SELECT seq, event_id, account_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, body
-		FROM cloudtrail_events WHERE account_id = ?`
-	args := []any{string(q.Account)}
-	if !q.Start.IsZero() {
-		query += ` AND event_time >= ?`
-		args = append(args, nanos(q.Start))
-	}
-	if !q.End.IsZero() {
-		query += ` AND event_time <= ?`
-		args = append(args, nanos(q.End))
-	}
-	if q.Key != "" {
-		cond, ok := lookupFilters[q.Key]
-		switch q.Key {
-		case kernel.AttrResourceType:
-			cond, ok = db.dialect.resourceFilter("type"), true
-		case kernel.AttrResourceName:
-			cond, ok = db.dialect.resourceFilter("name"), true
-		}
+	const columns = `r.seq, r.account_id, r.event_id, r.event_time, r.read_only, r.payload`
+	acct := string(q.Account)
+	from, order := ` FROM cloudtrail_records r WHERE r.account_id = ?`, ` ORDER BY r.event_time DESC, r.seq DESC`
+	args := []any{accountNumber(acct)}
+	switch q.Key {
+	case "":
+	case kernel.AttrEventID:
+		from += ` AND r.event_id = ?`
+		args = append(args, eventIDBytes(q.Value))
+	case kernel.AttrReadOnly:
+		from += ` AND r.read_only = ?`
+		args = append(args, q.Value == "true")
+	case kernel.AttrResourceType, kernel.AttrResourceName:
+		from = ` FROM cloudtrail_resources p JOIN cloudtrail_records r ON r.seq = p.seq WHERE p.attr_h = ? AND r.account_id = ?`
+		order = ` ORDER BY p.event_time DESC, p.seq DESC`
+		args = []any{attrHash(acct, q.Key, q.Value), accountNumber(acct)}
+	default:
+		col, ok := lookupColumns[q.Key]
 		if !ok {
 			return nil, fmt.Errorf("sqlite: lookup events: unknown attribute %q", q.Key)
 		}
-		query += ` AND ` + cond
-		var v any = q.Value
-		if q.Key == kernel.AttrReadOnly {
-			v = q.Value == "true"
-		}
-		args = append(args, v)
+		from = ` FROM cloudtrail_records r WHERE r.` + col + ` = ? AND r.account_id = ?`
+		args = []any{attrHash(acct, q.Key, q.Value), accountNumber(acct)}
+	}
+	timeCol := "r.event_time"
+	if strings.HasPrefix(from, " FROM cloudtrail_resources") {
+		timeCol = "p.event_time"
+	}
+	if !q.Start.IsZero() {
+		from += ` AND ` + timeCol + ` >= ?`
+		args = append(args, ceilSeconds(q.Start))
+	}
+	if !q.End.IsZero() {
+		from += ` AND ` + timeCol + ` <= ?`
+		args = append(args, q.End.Unix())
 	}
 	if q.After > 0 {
-		query += ` AND (event_time, seq) < (SELECT event_time, seq FROM cloudtrail_events WHERE seq = ?)`
+		from += ` AND (` + timeCol + `, r.seq) < (SELECT event_time, seq FROM cloudtrail_records WHERE seq = ?)`
 		args = append(args, q.After)
 	}
-	query += ` ORDER BY event_time DESC, seq DESC`
+	query := `SELECT ` + columns + from + order
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
-	var out []kernel.TrailEvent
+	var rows []kernel.TrailEvent
 	err := db.view(ctx, func(t *tx) error {
 		var err error
-		out, err = queryList(ctx, t, "lookup events", scanEvent, query, args...)
+		rows, err = queryList(ctx, t, "lookup events", scanEvent, query, args...)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, ev := range rows {
+		ev.Account = q.Account
+		if q.Key == "" || matches(&ev, q.Key, q.Value) {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+// matches reports whether ev's value of attribute key is value (the
+// hashes of two values may meet).
+func matches(ev *kernel.TrailEvent, key kernel.TrailAttributeKey, value string) bool {
+	switch key {
+	case kernel.AttrEventName:
+		return ev.Name == value
+	case kernel.AttrUsername:
+		return ev.Username == value
+	case kernel.AttrEventSource:
+		return ev.Source == value
+	case kernel.AttrAccessKeyID:
+		return ev.AccessKeyID == value
+	case kernel.AttrResourceType, kernel.AttrResourceName:
+		for _, r := range ev.Resources {
+			if (key == kernel.AttrResourceType && r.Type == value) || (key == kernel.AttrResourceName && r.Name == value) {
+				return true
+			}
+		}
+		return false
+	}
+	return true // EventId and ReadOnly are compared exactly by the query
 }
 
 func scanEvent(s scanner, ev *kernel.TrailEvent) error {
-	var acct, res, body string
-	if err := s.Scan(&ev.Seq, &ev.ID, &acct, scanTime{&ev.Time}, &ev.Name, &ev.Source, &ev.Username,
-		&ev.AccessKeyID, &ev.ReadOnly, &res, &body); err != nil {
+	var id, payload []byte
+	var acct, sec int64
+	if err := s.Scan(&ev.Seq, &acct, &id, &sec, &ev.ReadOnly, &payload); err != nil {
 		return err
 	}
-	ev.Account = identity.AccountID(acct)
-	ev.Record = []byte(body)
-	var rs []resourceJSON
-	if err := json.Unmarshal([]byte(res), &rs); err != nil {
-		return fmt.Errorf("resources of %s: %w", ev.ID, err)
-	}
-	ev.Resources = make([]kernel.TrailResource, len(rs))
-	for i, r := range rs {
-		ev.Resources[i] = kernel.TrailResource(r)
-	}
-	if len(rs) == 0 {
-		ev.Resources = nil
-	}
-	return nil
+	return rowEvent(acct, id, sec, payload, ev)
 }
 
 // AppendEvents writes events in order in one transaction (one at a time if

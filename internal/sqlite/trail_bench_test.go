@@ -3,12 +3,14 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // BenchmarkLookupByEventName looks up a rare event name in a 200,000-record
@@ -42,5 +44,57 @@ func BenchmarkLookupByEventName(b *testing.B) {
 		if err != nil || len(evs) != total/50_000 {
 			b.Fatalf("lookup: %d events, %v", len(evs), err)
 		}
+	}
+}
+
+// BenchmarkAppendReadRecord appends the record of a signed read as the
+// server writes it (batches of 32) and reports the bytes the database file
+// grows by per record, indexes included (the goal: 250 or less).
+func BenchmarkAppendReadRecord(b *testing.B) {
+	dir := b.TempDir()
+	db := mustOpen(b, filepath.Join(dir, "trail.db"))
+	ctx := context.Background()
+	acct := identity.AccountID("111122223333")
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	const record = `{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"000000000000","arn":"arn:aws:iam::000000000000:root","accountId":"000000000000","accessKeyId":"test"},` +
+		`"eventTime":"%s","eventSource":"account.amazonaws.com","eventName":"GetAlternateContact","awsRegion":"us-east-1",` +
+		`"sourceIPAddress":"127.0.0.1","userAgent":"Go-http-client/1.1","requestParameters":{"accountId":"%s","alternateContactType":"BILLING"},` +
+		`"responseElements":null,"requestID":"%s","eventID":"%s","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,` +
+		`"eventCategory":"Management","recipientAccountId":"%s"}`
+	size := func() int64 {
+		var n int64
+		for _, f := range []string{"trail.db", "trail.db-wal"} {
+			if st, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				n += st.Size()
+			}
+		}
+		return n
+	}
+	// Warm up: the WAL reaches its usual size and the first pages exist.
+	appendN := func(from, n int) {
+		batch := make([]kernel.TrailEvent, 0, 32)
+		for i := from; i < from+n; i++ {
+			at := t0.Add(time.Duration(i) * time.Millisecond).Truncate(time.Second)
+			id, req := uuid.New(), uuid.New()
+			batch = append(batch, kernel.TrailEvent{
+				ID: id, Account: acct, Time: at, Name: "GetAlternateContact", Source: "account.amazonaws.com",
+				Username: "root", AccessKeyID: "test", ReadOnly: true,
+				Record: []byte(fmt.Sprintf(record, at.Format(time.RFC3339), acct, req, id, acct)),
+			})
+			if len(batch) == cap(batch) || i == from+n-1 {
+				if err := db.AppendEvents(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	appendN(0, 20_000)
+	before := size()
+	b.ResetTimer()
+	appendN(20_000, b.N)
+	b.StopTimer()
+	if b.N >= 10_000 {
+		b.ReportMetric(float64(size()-before)/float64(b.N), "bytes/record")
 	}
 }

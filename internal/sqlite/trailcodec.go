@@ -1,0 +1,277 @@
+package sqlite
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
+)
+
+// The compact form of a CloudTrail event (table cloudtrail_records,
+// migration 0016). A record is about a kilobyte of JSON, most of it the
+// same in every record (member names, constant values, service names, the
+// recipient's account id repeated in ARNs, the SDK's user agent). The
+// payload column holds:
+//
+//	byte 0   the encoding: payloadRaw or payloadTokensV1
+//	byte 1.. the lookup facts as a JSON array [name, source, username,
+//	         access key id, [[resource type, resource name], ...]], a
+//	         newline, and the record exactly as LookupEvents returns it;
+//	         with payloadTokensV1, each of trailTokensV1 and the event's
+//	         own account id, event id and event time replaced by one
+//	         control byte (JSON never holds a raw control byte, and a text
+//	         that does is stored raw).
+//
+// A lookup expands the payload and hands the record out as it was written:
+// no JSON is encoded again. The lookup attributes live in the row as
+// 31-bit hashes of (account, attribute, value) with an index each; a hash
+// only narrows the rows down, and the facts in the payload decide (so a
+// collision costs a row read, never a wrong answer).
+
+const (
+	payloadRaw      = 0
+	payloadTokensV1 = 1
+)
+
+// Control bytes of payloadTokensV1 for the event's own values.
+const (
+	tokAccount = 0x01
+	tokEventID = 0x02
+	tokTime    = 0x03
+	tokFirst   = 0x04 // trailTokensV1[i] is byte tokFirst+i (skipping '\n')
+)
+
+// trailTokensV1 are the texts records share. Payloads written with them
+// can only be read with them: never change or reorder this list; add a
+// payloadTokensV2 with a new one instead. Its bytes run from 0x04 to 0x1f,
+// but for 0x0a, the newline that ends the facts.
+var trailTokensV1 = []string{
+	`{"eventVersion":"1.08","userIdentity":{"type":"`,
+	`","principalId":"`,
+	`","arn":"arn:aws:`,
+	`","accountId":"`,
+	`","accessKeyId":"`,
+	`"},"eventTime":"`,
+	`","eventSource":"`,
+	`.amazonaws.com`,
+	`","eventName":"`,
+	`","awsRegion":"us-east-1","sourceIPAddress":"`,
+	`","userAgent":"`,
+	`","requestParameters":`,
+	`,"responseElements":`,
+	`,"requestID":"`,
+	`","eventID":"`,
+	`","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"eventCategory":"Management","recipientAccountId":"`,
+	`","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"eventCategory":"Management","recipientAccountId":"`,
+	`"sessionContext":{"sessionIssuer":{"type":"Role","principalId":"`,
+	`"webIdFederationData":{},"attributes":{"creationDate":"`,
+	`","mfaAuthenticated":"false"}`,
+	`"errorCode":"`,
+	`","errorMessage":"`,
+	`aws-sdk-go-v2/`,
+	` md/Botocore#`,
+	` ua/2.1 os/linux#`,
+	` md/arch#x86_64 lang/python#`,
+	` md/GOOS#linux md/GOARCH#amd64 `,
+}
+
+var (
+	tokenEncoder, tokenDecoder = tokenReplacers()
+)
+
+func tokenReplacers() (enc *strings.Replacer, dec [32]string) {
+	var pairs []string
+	b := byte(tokFirst)
+	for _, t := range trailTokensV1 {
+		if b == '\n' {
+			b++
+		}
+		pairs = append(pairs, t, string(rune(b)))
+		dec[b] = t
+		b++
+	}
+	if b > 0x20 {
+		panic("trailTokensV1: more tokens than control bytes")
+	}
+	return strings.NewReplacer(pairs...), dec
+}
+
+// encodePayload returns ev's payload column.
+func encodePayload(ev *kernel.TrailEvent) ([]byte, error) {
+	facts, err := json.Marshal(lookupFacts{ev.Name, ev.Source, ev.Username, ev.AccessKeyID, ev.Resources})
+	if err != nil {
+		return nil, err
+	}
+	text := string(facts) + "\n" + string(ev.Record)
+	if strings.IndexFunc(text, func(r rune) bool { return r < 0x20 && r != '\n' }) >= 0 || strings.Count(text, "\n") != 1 {
+		return append([]byte{payloadRaw}, text...), nil
+	}
+	if accountNumber(string(ev.Account)) >= 0 { // the row gives it back
+		text = strings.ReplaceAll(text, string(ev.Account), string(rune(tokAccount)))
+	}
+	if ev.ID != "" {
+		text = strings.ReplaceAll(text, ev.ID, string(rune(tokEventID)))
+	}
+	if !ev.Time.IsZero() {
+		text = strings.ReplaceAll(text, ev.Time.UTC().Format(time.RFC3339), string(rune(tokTime)))
+	}
+	return append([]byte{payloadTokensV1}, tokenEncoder.Replace(text)...), nil
+}
+
+// DecodeTrailRow returns the record a row of cloudtrail_records holds,
+// given its account_id, event_id, event_time and payload columns (for
+// tests and tools that read the store's rows).
+func DecodeTrailRow(account int64, id []byte, seconds int64, payload []byte) ([]byte, error) {
+	var ev kernel.TrailEvent
+	if err := rowEvent(account, id, seconds, payload, &ev); err != nil {
+		return nil, err
+	}
+	return ev.Record, nil
+}
+
+// rowEvent fills ev from the columns of its row.
+func rowEvent(account int64, id []byte, seconds int64, payload []byte, ev *kernel.TrailEvent) error {
+	ev.ID = eventIDString(id)
+	ev.Time = time.Unix(seconds, 0).UTC()
+	ev.Account = ""
+	if account >= 0 {
+		ev.Account = identity.AccountID(fmt.Sprintf("%012d", account))
+	}
+	if err := decodePayload(payload, ev); err != nil {
+		return fmt.Errorf("event %s: %w", ev.ID, err)
+	}
+	return nil
+}
+
+// decodePayload fills ev's lookup facts and record from a payload column;
+// ev's account, id and time are already set.
+func decodePayload(p []byte, ev *kernel.TrailEvent) error {
+	if len(p) == 0 {
+		return errors.New("empty payload")
+	}
+	var text []byte
+	switch p[0] {
+	case payloadRaw:
+		text = p[1:]
+	case payloadTokensV1:
+		text = make([]byte, 0, 3*len(p))
+		for _, c := range p[1:] {
+			switch {
+			case c == tokAccount:
+				text = append(text, ev.Account...)
+			case c == tokEventID:
+				text = append(text, ev.ID...)
+			case c == tokTime:
+				text = ev.Time.UTC().AppendFormat(text, time.RFC3339)
+			case c < 0x20 && c != '\n':
+				t := tokenDecoder[c]
+				if t == "" {
+					return fmt.Errorf("unknown token %#x", c)
+				}
+				text = append(text, t...)
+			default:
+				text = append(text, c)
+			}
+		}
+	default:
+		return fmt.Errorf("unknown payload encoding %d", p[0])
+	}
+	head, rec, ok := bytes.Cut(text, []byte{'\n'})
+	if !ok {
+		return errors.New("payload without a record")
+	}
+	var f lookupFacts
+	if err := json.Unmarshal(head, &f); err != nil {
+		return fmt.Errorf("lookup facts: %w", err)
+	}
+	ev.Name, ev.Source, ev.Username, ev.AccessKeyID, ev.Resources = f.Name, f.Source, f.Username, f.AccessKeyID, f.Resources
+	ev.Record = rec
+	return nil
+}
+
+// lookupFacts are the facts of an event that lookups filter on and
+// LookupEvents reports besides the record.
+type lookupFacts struct {
+	Name, Source, Username, AccessKeyID string
+	Resources                           []kernel.TrailResource
+}
+
+func (f lookupFacts) MarshalJSON() ([]byte, error) {
+	res := make([][2]string, len(f.Resources))
+	for i, r := range f.Resources {
+		res[i] = [2]string{r.Type, r.Name}
+	}
+	return json.Marshal([]any{f.Name, f.Source, f.Username, f.AccessKeyID, res})
+}
+
+func (f *lookupFacts) UnmarshalJSON(b []byte) error {
+	var res [][2]string
+	if err := json.Unmarshal(b, &[]any{&f.Name, &f.Source, &f.Username, &f.AccessKeyID, &res}); err != nil {
+		return err
+	}
+	f.Resources = nil
+	for _, r := range res {
+		f.Resources = append(f.Resources, kernel.TrailResource{Type: r[0], Name: r[1]})
+	}
+	return nil
+}
+
+// attrHash is the 31-bit hash of one lookup attribute's value in one
+// account's history (31 bits: SQLite stores it in 4 bytes).
+func attrHash(account string, key kernel.TrailAttributeKey, value string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(account))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write([]byte(value))
+	return int64(h.Sum32() & 0x7fffffff)
+}
+
+// eventIDBytes is an event id in the event_id column: the 16 bytes of a
+// UUID, or for any other id (tests, imports) a NUL, its text, and NULs up to
+// at least 17 bytes, so that the two forms never meet.
+func eventIDBytes(id string) []byte {
+	if b, ok := uuidBytes(id); ok {
+		return b
+	}
+	out := append([]byte{0}, id...)
+	for len(out) < 17 {
+		out = append(out, 0)
+	}
+	return out
+}
+
+func eventIDString(b []byte) string {
+	if len(b) == 16 {
+		var s [36]byte
+		hex.Encode(s[0:8], b[0:4])
+		s[8] = '-'
+		hex.Encode(s[9:13], b[4:6])
+		s[13] = '-'
+		hex.Encode(s[14:18], b[6:8])
+		s[18] = '-'
+		hex.Encode(s[19:23], b[8:10])
+		s[23] = '-'
+		hex.Encode(s[24:], b[10:])
+		return string(s[:])
+	}
+	return strings.TrimRight(string(bytes.TrimPrefix(b, []byte{0})), "\x00")
+}
+
+// uuidBytes parses a lower-case canonical UUID (the form this program
+// writes; any other spelling is kept as text, so it reads back as written).
+func uuidBytes(id string) ([]byte, bool) {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' || strings.ToLower(id) != id {
+		return nil, false
+	}
+	b, err := hex.DecodeString(id[0:8] + id[9:13] + id[14:18] + id[19:23] + id[24:])
+	return b, err == nil
+}
