@@ -125,11 +125,11 @@ func (a *App) Services() []operation.Service { return a.served }
 func (a *App) services(tokenKey []byte) []operation.Service {
 	cfg := a.cfg
 	return append([]operation.Service{
-		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
+		accountapi.Service(a.Accounts, accountapi.Options{TokenKey: tokenKey, Directory: accountDirectory{a.Orgs}}),
 		orgsapi.Service(a.Orgs, orgsapi.Options{TokenKey: tokenKey, Now: a.clock.Now}),
 		stsapi.Service(a.IAM),
 		s3api.Service(),
-		accountapi.ConsoleService(a.Accounts, accountapi.Options{Directory: newAccountDirectory(a.Orgs, a.generation(a.Orgs.Generation))}),
+		accountapi.ConsoleService(a.Accounts, accountapi.Options{Directory: accountDirectory{a.Orgs}}),
 		iamapi.Service(a.IAM, iamapi.Options{TokenKey: tokenKey, SCPs: scpSource{a.Orgs}}),
 		cloudtrailapi.Service(a.db, cloudtrailapi.Options{
 			TokenKey: tokenKey, Now: a.clock.Now, Retention: cfg.TrailRetention,
@@ -239,7 +239,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	a.seed = seed
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
-	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now, Orgs: rootOrgs{a}})
+	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now, Orgs: rootOrgs{a}, KeyUses: a.db.IAMKeyUses()})
 	orgOpts.Roles = orgRoles{a.IAM}
 	orgOpts.Created = rootAccessOnCreate{a.IAM}.created
 	a.Orgs = organizations.NewService(orgsStore{a.db.Organizations(), a.IAM.Invalidate}, orgOpts)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/accountapi"
 	"github.com/accountplane/accountplane/internal/authz"
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -222,31 +223,16 @@ func (a *authorizer) resourcePolicy(ctx context.Context, p identity.Principal, a
 }
 
 // accountDirectory gives the Account API the organization facts of
-// accounts, cached until Organizations changes.
-type accountDirectory struct {
-	orgs  *organizations.Service
-	facts *factCache[targetFacts]
-}
-
-type targetFacts struct {
-	f  organizations.AccountFacts
-	ok bool
-}
-
-func newAccountDirectory(o *organizations.Service, gen func() uint64) accountDirectory {
-	return accountDirectory{orgs: o, facts: &factCache[targetFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
-}
+// accounts (which Organizations keeps in memory until its store changes).
+type accountDirectory struct{ orgs *organizations.Service }
 
 func (d accountDirectory) OrgFactsOf(ctx context.Context, id identity.AccountID) (accountapi.OrgFacts, bool, error) {
-	tf, err := d.facts.get(string(id), func() (targetFacts, error) {
-		f, ok, err := d.orgs.FactsOf(ctx, id)
-		return targetFacts{f, ok}, err
-	})
-	if err != nil || !tf.ok {
+	f, ok, err := d.orgs.FactsOf(ctx, id)
+	if err != nil || !ok {
 		return accountapi.OrgFacts{}, false, err
 	}
-	out := accountapi.OrgFacts{Org: string(tf.f.Org), Management: tf.f.Management, Path: tf.f.Path, Tags: map[string]string{}}
-	for _, t := range tf.f.Tags {
+	out := accountapi.OrgFacts{Org: string(f.Org), Management: f.Management, Path: f.Path, Tags: map[string]string{}}
+	for _, t := range f.Tags {
 		out.Tags[t.Key] = t.Value
 	}
 	return out, true, nil
@@ -296,6 +282,14 @@ func iamTx(tx organizations.Tx) (iam.Tx, error) {
 type orgsStore struct {
 	organizations.Store
 	invalidate func()
+}
+
+// Generation is the store's (see generation.Source).
+func (s orgsStore) Generation(ctx context.Context) (uint64, bool) {
+	if src, ok := s.Store.(generation.Source); ok {
+		return src.Generation(ctx)
+	}
+	return 0, false
 }
 
 func (s orgsStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {

@@ -33,6 +33,11 @@ type Options struct {
 	// Orgs answers what centralized root access and the root MFA rule
 	// need to know of organizations (nil: every account is standalone).
 	Orgs OrgDirectory
+	// KeyUses is the store the access key uses are flushed to (default:
+	// the service's store). A store may offer one whose writes do not end
+	// the generation of what readers cached: no cached fact depends on
+	// when a key was last used.
+	KeyUses Store
 }
 
 // Service holds every IAM and STS rule; the Store only persists.
@@ -64,7 +69,10 @@ func NewService(store Store, opts Options) *Service {
 	if opts.PasswordHashRounds <= 0 {
 		opts.PasswordHashRounds = defaultPBKDF2Rounds
 	}
-	sv := &Service{now: opts.Now, rand: opts.Rand, raw: store, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay, orgs: opts.Orgs}
+	if opts.KeyUses == nil {
+		opts.KeyUses = store
+	}
+	sv := &Service{now: opts.Now, rand: opts.Rand, raw: opts.KeyUses, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay, orgs: opts.Orgs}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
 }

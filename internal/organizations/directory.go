@@ -3,8 +3,12 @@ package organizations
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // CanManage implements the account domain's Directory: the AccountId
@@ -14,43 +18,100 @@ import (
 // AccountId; the delegated administrator for account.amazonaws.com may act
 // on members and on itself (not on the management account); nobody reaches
 // an account outside their organization.
+//
+// The stored facts it decides on are read once per store generation (see
+// generation.Reads); the decision, which moves with the clock (a member
+// that joins later, an account that closes), is made on every call.
 func (s *Service) CanManage(ctx context.Context, caller, target identity.AccountID) (bool, error) {
-	allowed := false
-	err := s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.orgOf(ctx, tx, caller)
-		if errors.Is(err, ErrNoOrganization) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if sc.org.FeatureSet != AllFeatures {
-			return nil
-		}
-		if ok, err := s.serviceEnabled(ctx, tx, sc.org.ID, AccountServicePrincipal); err != nil || !ok {
-			return err
-		}
-		if _, err := s.memberOf(ctx, tx, sc, target); errors.Is(err, ErrNoMember) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if sc.isManagement(caller) {
-			allowed = target != caller
-			return nil
-		}
-		admins, err := tx.DelegatedAdmins(ctx, sc.org.ID)
-		if err != nil {
-			return err
-		}
-		for _, d := range admins {
-			if d.Account == caller && d.Principal == AccountServicePrincipal {
-				allowed = !sc.isManagement(target)
-				return nil
-			}
-		}
-		return nil
+	f, err := generation.View(ctx, s.reads, s.store, manageKey{caller, target}, func(tx Tx) (manageFacts, error) {
+		return s.loadManageFacts(ctx, tx, caller, target)
 	})
-	return allowed, err
+	if err != nil {
+		return false, err
+	}
+	now := s.now()
+	switch {
+	case !s.visibleAt(f.caller, now), f.org.FeatureSet != AllFeatures, !f.accountService,
+		f.target.member.Org != f.org.ID, !s.visibleAt(f.target, now):
+		return false, nil
+	case f.org.ManagementAccount == caller:
+		return target != caller, nil
+	case f.callerIsAdmin:
+		return target != f.org.ManagementAccount, nil
+	}
+	return false, nil
+}
+
+// manageKey names the facts of one (caller, target) pair.
+type manageKey struct{ caller, target identity.AccountID }
+
+// manageFacts are the stored facts CanManage decides on.
+type manageFacts struct {
+	caller, target memberFacts
+	// org is the caller's organization; accountService says whether it
+	// trusts account.amazonaws.com, callerIsAdmin whether the caller is its
+	// delegated administrator for it.
+	org                           Organization
+	accountService, callerIsAdmin bool
+}
+
+// memberFacts are an account's membership and account record, as stored.
+type memberFacts struct {
+	member               Member
+	account              kernel.Account
+	isMember, hasAccount bool
+}
+
+func (s *Service) loadManageFacts(ctx context.Context, tx Tx, caller, target identity.AccountID) (manageFacts, error) {
+	var f manageFacts
+	var err error
+	if f.caller, err = loadMemberFacts(ctx, tx, caller); err != nil || !f.caller.isMember {
+		return f, err
+	}
+	o, err := tx.Organization(ctx, f.caller.member.Org)
+	if err != nil {
+		return f, fmt.Errorf("load organization %s: %w", f.caller.member.Org, err)
+	}
+	f.org = *o
+	if f.accountService, err = s.serviceEnabled(ctx, tx, o.ID, AccountServicePrincipal); err != nil {
+		return f, err
+	}
+	if f.target, err = loadMemberFacts(ctx, tx, target); err != nil {
+		return f, err
+	}
+	admins, err := tx.DelegatedAdmins(ctx, o.ID)
+	if err != nil {
+		return f, err
+	}
+	for _, d := range admins {
+		f.callerIsAdmin = f.callerIsAdmin || (d.Account == caller && d.Principal == AccountServicePrincipal)
+	}
+	return f, nil
+}
+
+func loadMemberFacts(ctx context.Context, tx Tx, id identity.AccountID) (memberFacts, error) {
+	var f memberFacts
+	m, err := tx.Member(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return f, nil
+	} else if err != nil {
+		return f, fmt.Errorf("load membership of %s: %w", id, err)
+	}
+	f.member, f.isMember = *m, true
+	a, err := tx.Account(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return f, nil
+	} else if err != nil {
+		return f, fmt.Errorf("load account %s: %w", id, err)
+	}
+	f.account, f.hasAccount = *a, true
+	return f, nil
+}
+
+// visibleAt is visible for stored facts: a member counts once it has
+// joined, while its account exists and is not closed.
+func (s *Service) visibleAt(f memberFacts, now time.Time) bool {
+	return f.isMember && !now.Before(f.member.JoinedAt) && f.hasAccount && s.accountState(&f.account, now) != kernel.StateClosed
 }
 
 // Peers returns every visible member of id's organization (id included), or
@@ -105,27 +166,42 @@ type AccountFacts struct {
 
 // FactsOf returns the organization facts of account id; ok is false if it
 // is in no organization.
-func (s *Service) FactsOf(ctx context.Context, id identity.AccountID) (f AccountFacts, ok bool, err error) {
-	err = s.store.View(ctx, func(tx Tx) error {
-		sc, err := s.orgOf(ctx, tx, id)
-		if errors.Is(err, ErrNoOrganization) {
-			return nil
-		} else if err != nil {
-			return err
+func (s *Service) FactsOf(ctx context.Context, id identity.AccountID) (AccountFacts, bool, error) {
+	type stored struct {
+		member memberFacts
+		facts  AccountFacts
+	}
+	st, err := generation.View(ctx, s.reads, s.store, factsKey(id), func(tx Tx) (stored, error) {
+		var st stored
+		var err error
+		if st.member, err = loadMemberFacts(ctx, tx, id); err != nil || !st.member.isMember {
+			return st, err
 		}
-		path, err := s.path(ctx, tx, sc.org, sc.member.Parent)
+		o, err := tx.Organization(ctx, st.member.member.Org)
 		if err != nil {
-			return err
+			return st, fmt.Errorf("load organization %s: %w", st.member.member.Org, err)
 		}
-		tags, err := tx.Tags(ctx, sc.org.ID, string(id))
+		path, err := s.path(ctx, tx, o, st.member.member.Parent)
 		if err != nil {
-			return err
+			return st, err
 		}
-		f, ok = AccountFacts{Org: sc.org.ID, Management: sc.org.ManagementAccount, Path: path, Tags: tags}, true
-		return nil
+		tags, err := tx.Tags(ctx, o.ID, string(id))
+		if err != nil {
+			return st, err
+		}
+		st.facts = AccountFacts{Org: o.ID, Management: o.ManagementAccount, Path: path, Tags: tags}
+		return st, nil
 	})
-	return f, ok, err
+	if err != nil || !s.visibleAt(st.member, s.now()) {
+		return AccountFacts{}, false, err
+	}
+	f := st.facts
+	f.Tags = append([]Tag(nil), f.Tags...) // the caller's own
+	return f, true, nil
 }
+
+// factsKey names the stored facts FactsOf decides on.
+type factsKey identity.AccountID
 
 // IsManagementAccount reports whether id is the management account of its
 // organization (account.ManagementDirectory: closing it needs every member
@@ -134,3 +210,7 @@ func (s *Service) IsManagementAccount(ctx context.Context, id identity.AccountID
 	_, management, ok, err := s.MembershipOf(ctx, id)
 	return ok && management, err
 }
+
+// ReadStats returns how many reads were answered from memory and how many
+// went to the store.
+func (s *Service) ReadStats() (hits, misses uint64) { return s.reads.Stats() }

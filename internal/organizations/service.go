@@ -81,6 +81,9 @@ type Service struct {
 	store Store
 	opts  Options
 	gen   generation.Counter
+	// reads keeps facts read from the store until it changes (nil if the
+	// store does not count its commits).
+	reads *generation.Reads
 }
 
 // NewService returns a Service over store.
@@ -108,7 +111,7 @@ func NewService(store Store, opts Options) *Service {
 	defi(&opts.MaxAccounts, 10)
 	defi(&opts.MaxInvitationsPerDay, 20)
 	defi(&opts.MaxOUDepth, 5)
-	sv := &Service{opts: opts}
+	sv := &Service{opts: opts, reads: generation.NewReads(store)}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
 }

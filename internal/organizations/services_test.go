@@ -1,6 +1,7 @@
 package organizations_test
 
 import (
+	"github.com/accountplane/accountplane/internal/account"
 	"testing"
 	"time"
 
@@ -336,4 +337,34 @@ func TestGoneDelegatedAdminFreesItsSeat(t *testing.T) {
 	if !ok {
 		t.Error("the new delegated administrator cannot manage a member")
 	}
+}
+
+// CanManage's facts are kept until the store changes — through this
+// service or any other store of the database — while its decision moves
+// with the clock.
+func TestCanManageFactsKeptUntilACommit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, organizations.Options{CloseDelay: time.Hour})
+	mgmt, member := w.signUp(t, "Mgmt"), w.signUp(t, "Member")
+	w.createOrg(t, mgmt, organizations.AllFeatures)
+	w.join(t, mgmt, member)
+	must(t, w.orgs.EnableServiceAccess(w.ctx, mgmt, acctSP), "enable")
+	check := func(want bool, when string) {
+		t.Helper()
+		got, err := w.orgs.CanManage(w.ctx, mgmt.Account, member.Account)
+		must(t, err, "CanManage")
+		if got != want {
+			t.Errorf("%s: CanManage = %v, want %v", when, got, want)
+		}
+	}
+	check(true, "first")
+	hits, _ := w.orgs.ReadStats()
+	check(true, "again")
+	if h, _ := w.orgs.ReadStats(); h != hits+1 {
+		t.Errorf("a repeated CanManage: %d hits, want %d (answered from memory)", h, hits+1)
+	}
+	// A write by another domain's store is seen at once: the member's
+	// account record, closed 91 days ago, makes it no member any more.
+	w.editAccount(t, member.Account, func(a *account.Account) { a.ClosedAt = w.clk.Now().Add(-91 * day) })
+	check(false, "after the account store closed the member 91 days ago")
 }

@@ -33,6 +33,13 @@ import (
 // writes the same access_keys table as [DB.AccessKey] and [DB.PutAccessKey].
 func (db *DB) IAM() iam.Store { return storeOf(db, func(t *tx) iam.Tx { return iamTx{t} }) }
 
+// IAMKeyUses returns the database as the IAM store for the access key uses
+// (iam.Options.KeyUses): its commits do not change the generation, as no
+// cached read depends on when a key was last used.
+func (db *DB) IAMKeyUses() iam.Store {
+	return quietStore[iam.Tx]{storeOf(db, func(t *tx) iam.Tx { return iamTx{t} }).(typedStore[iam.Tx])}
+}
+
 // iamTx is the transaction seen as an iam.Tx. It is a type of its own, not
 // *tx, because iam.Tx and organizations.Tx both declare Attachments,
 // PutAttachment and DeleteAttachment with different signatures. Account

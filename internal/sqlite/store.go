@@ -81,6 +81,15 @@ func (s typedStore[T]) View(ctx context.Context, fn func(T) error) error {
 // Generation implements generation.Source; see [DB.Generation].
 func (s typedStore[T]) Generation(ctx context.Context) (uint64, bool) { return s.db.Generation(ctx) }
 
+// quietStore is a typedStore whose commits are not counted (see
+// [DB.Generation]).
+type quietStore[T any] struct{ typedStore[T] }
+
+// Update implements kernel.Store: a write, not counted.
+func (s quietStore[T]) Update(ctx context.Context, fn func(T) error) error {
+	return s.db.write(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
+
 // Update implements kernel.Store; see [DB.Update].
 func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
 	return s.db.update(ctx, func(t *tx) error { return fn(s.as(t)) })
