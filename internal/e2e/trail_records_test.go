@@ -281,25 +281,23 @@ func storedEvents(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	var rows []struct {
-		Account int64 `json:"account_id"`
-		Time    int64 `json:"event_time"`
-		ID      struct {
-			Base64 []byte `json:"$base64"`
-		} `json:"event_id"`
+		ID      int64 `json:"id"`
 		Payload struct {
 			Base64 []byte `json:"$base64"`
 		} `json:"payload"`
 	}
-	if err := json.Unmarshal(st.Tables["cloudtrail_records"], &rows); err != nil || len(rows) == 0 {
-		t.Fatal("the state has no cloudtrail_records")
+	if err := json.Unmarshal(st.Tables["cloudtrail_blocks"], &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("the state has no cloudtrail_blocks (%v)", err)
 	}
 	var all strings.Builder
 	for _, r := range rows {
-		rec, err := sqlite.DecodeTrailRow(r.Account, r.ID.Base64, r.Time, r.Payload.Base64)
+		evs, err := sqlite.DecodeTrailBlock(r.ID, r.Payload.Base64)
 		if err != nil {
-			t.Fatalf("stored payload: %v", err)
+			t.Fatalf("stored block: %v", err)
 		}
-		all.Write(rec)
+		for _, ev := range evs {
+			all.Write(ev.Record)
+		}
 	}
 	return all.String()
 }

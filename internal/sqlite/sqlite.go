@@ -345,7 +345,7 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 		return err
 	}
 	if convert := dataMigrations[m.version]; convert != nil {
-		if err := convert(ctx, tx, db.dialect); err != nil {
+		if err := convert(ctx, tx, db); err != nil {
 			return err
 		}
 	}

@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
-	"strconv"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -12,70 +14,165 @@ import (
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// The CloudTrail event history (tables cloudtrail_records and
-// cloudtrail_resources, migration 0016; the encoding in trailcodec.go).
+// The CloudTrail event history (tables cloudtrail_blocks and
+// cloudtrail_postings, migration 0017; the blocks in trailblock.go).
 //
 // A request's record is written by update, in the transaction of the
-// request's first committed change (see writePending); records of calls
-// that changed nothing are written by AppendEvent, in a transaction of
-// their own.
-
-const insertEvent = `INSERT INTO cloudtrail_records
-	(event_id, account_id, event_time, read_only, name_h, user_h, source_h, key_h, payload)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-// eventRow is an event's columns, in insertEvent's order.
-func eventRow(ev *kernel.TrailEvent) ([]any, error) {
-	payload, err := encodePayload(ev)
-	if err != nil {
-		return nil, err
-	}
-	acct := string(ev.Account)
-	return []any{eventIDBytes(ev.ID), accountNumber(acct), ev.Time.Unix(), ev.ReadOnly,
-		attrHash(acct, kernel.AttrEventName, ev.Name), attrHash(acct, kernel.AttrUsername, ev.Username),
-		attrHash(acct, kernel.AttrEventSource, ev.Source), attrHash(acct, kernel.AttrAccessKeyID, ev.AccessKeyID),
-		payload}, nil
-}
-
-// accountNumber is an account id in the account_id column: the number a
-// 12-digit id spells; any other id a negative number of its own.
-func accountNumber(id string) int64 {
-	if n, err := strconv.ParseUint(id, 10, 40); err == nil && len(id) == 12 {
-		return int64(n)
-	}
-	return -1 - attrHash(id, "", "")
-}
+// request's first committed change (see writePending), as a block of its
+// own; records of calls that changed nothing are written by AppendEvent,
+// batched into blocks, in transactions of their own.
 
 // AppendTrailEvent implements kernel.TrailTx: ev is written in t.
 func (t *tx) AppendTrailEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	args, err := eventRow(&ev)
-	if err != nil {
-		return fmt.Errorf("sqlite: put event %s: %w", ev.ID, err)
-	}
-	var seq int64
-	if err := t.queryRow(ctx, insertEvent+` RETURNING seq`, args...).Scan(&seq); err != nil {
-		return fmt.Errorf("sqlite: put event %s: %w", ev.ID, err)
-	}
-	return t.putResources(ctx, &ev, seq)
+	return t.putBlock(ctx, []kernel.TrailEvent{ev})
 }
 
-// putResources writes the resource postings of ev, stored as seq.
-func (t *tx) putResources(ctx context.Context, ev *kernel.TrailEvent, seq int64) error {
-	acct := string(ev.Account)
-	seen := map[int64]bool{}
-	for _, r := range ev.Resources {
-		for _, h := range []int64{attrHash(acct, kernel.AttrResourceType, r.Type), attrHash(acct, kernel.AttrResourceName, r.Name)} {
-			if seen[h] {
-				continue
-			}
-			seen[h] = true
-			if _, err := t.exec(ctx, "put event "+ev.ID, `INSERT INTO cloudtrail_resources (attr_h, event_time, seq) VALUES (?, ?, ?)`,
-				h, ev.Time.Unix(), seq); err != nil {
-				return err
-			}
+// putBlock writes evs (at most blockCap) as a new block. An event id that
+// is stored already, or twice in evs, is refused.
+func (t *tx) putBlock(ctx context.Context, evs []kernel.TrailEvent) error {
+	if err := t.checkNewIDs(ctx, evs); err != nil {
+		return err
+	}
+	evs = append([]kernel.TrailEvent(nil), evs...)
+	for i := range evs {
+		evs[i].Seq = int64(i) // the block's id is the database's to choose
+	}
+	payload, lo, hi, err := blockRow(evs)
+	if err != nil {
+		return err
+	}
+	var id int64
+	err = t.queryRow(ctx, `INSERT INTO cloudtrail_blocks (min_time, max_time, records, payload) VALUES (?, ?, ?, ?) RETURNING id`,
+		lo, hi, len(evs), payload).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("sqlite: put events: %w", err)
+	}
+	return t.putPostings(ctx, id, evs)
+}
+
+// rewriteBlock replaces old, what block id holds, by evs (which keep
+// their sequences); no events deletes the block.
+func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.TrailEvent) error {
+	if err := t.deletePostings(ctx, id, old); err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		_, err := t.exec(ctx, "rewrite events", `DELETE FROM cloudtrail_blocks WHERE id = ?`, id)
+		return err
+	}
+	payload, lo, hi, err := blockRow(evs)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, "rewrite events", `UPDATE cloudtrail_blocks SET min_time = ?, max_time = ?, records = ?, payload = ? WHERE id = ?`,
+		lo, hi, len(evs), payload, id); err != nil {
+		return err
+	}
+	return t.putPostings(ctx, id, evs)
+}
+
+// blockRow returns the payload and time bounds of a block of evs.
+func blockRow(evs []kernel.TrailEvent) (payload []byte, lo, hi int64, err error) {
+	if payload, err = encodeBlock(evs); err != nil {
+		return nil, 0, 0, fmt.Errorf("sqlite: put events: %w", err)
+	}
+	lo, hi = evs[0].Time.Unix(), evs[0].Time.Unix()
+	for i := range evs {
+		lo, hi = min(lo, evs[i].Time.Unix()), max(hi, evs[i].Time.Unix())
+	}
+	return payload, lo, hi, nil
+}
+
+// deletePostings deletes the postings of block id, which holds evs (the
+// postings are found by their keys: the block has no index of its own).
+func (t *tx) deletePostings(ctx context.Context, id int64, evs []kernel.TrailEvent) error {
+	// The casts type the values for PostgreSQL, which reads them as text.
+	return t.postingRows(ctx, id, evs, `DELETE FROM cloudtrail_postings WHERE (attr_h, max_time, block) IN (VALUES `,
+		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`, `)`)
+}
+
+// putPostings writes the postings of block id, which holds evs.
+func (t *tx) putPostings(ctx context.Context, id int64, evs []kernel.TrailEvent) error {
+	return t.postingRows(ctx, id, evs, `INSERT INTO cloudtrail_postings (attr_h, max_time, block) VALUES `, `(?, ?, ?)`, ``)
+}
+
+// postingRows runs head, the rows (attr_h, max_time, block) of the
+// postings of block id, which holds evs, each as row, and tail, a hundred
+// rows at a time.
+func (t *tx) postingRows(ctx context.Context, id int64, evs []kernel.TrailEvent, head, row, tail string) error {
+	postings := blockPostings(evs)
+	args := make([]any, 0, 3*len(postings))
+	for h, at := range postings {
+		args = append(args, h, at, id)
+	}
+	const perStatement = 100
+	for len(args) > 0 {
+		n := min(len(args), 3*perStatement)
+		q := head + strings.TrimSuffix(strings.Repeat(row+", ", n/3), ", ") + tail
+		if _, err := t.exec(ctx, "write event postings", q, args[:n]...); err != nil {
+			return err
 		}
+		args = args[n:]
 	}
 	return nil
+}
+
+// checkNewIDs refuses an event id of evs that is stored already or
+// repeated in evs.
+func (t *tx) checkNewIDs(ctx context.Context, evs []kernel.TrailEvent) error {
+	seen := make(map[string]bool, len(evs))
+	hashes := make([]any, 0, len(evs))
+	for i := range evs {
+		if seen[evs[i].ID] {
+			return fmt.Errorf("sqlite: put event %s: the event id is taken", evs[i].ID)
+		}
+		seen[evs[i].ID] = true
+		hashes = append(hashes, eventIDHash(evs[i].ID))
+	}
+	for len(hashes) > 0 {
+		n := min(len(hashes), 500)
+		blocks, err := t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
+			WHERE p.attr_h IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, hashes[:n]...)
+		if err != nil {
+			return err
+		}
+		for _, stored := range blocks {
+			for i := range stored {
+				if seen[stored[i].ID] {
+					return fmt.Errorf("sqlite: put event %s: the event id is taken", stored[i].ID)
+				}
+			}
+		}
+		hashes = hashes[n:]
+	}
+	return nil
+}
+
+// blocksOf returns the records of the blocks query selects (columns id
+// and payload).
+func (t *tx) blocksOf(ctx context.Context, query string, args ...any) ([][]kernel.TrailEvent, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read events: %w", err)
+	}
+	defer rows.Close()
+	var out [][]kernel.TrailEvent
+	for rows.Next() {
+		var id int64
+		var payload []byte
+		if err := rows.Scan(&id, &payload); err != nil {
+			return nil, fmt.Errorf("sqlite: read events: %w", err)
+		}
+		evs, err := decodeBlock(id, payload)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: read events: %w", err)
+		}
+		out = append(out, evs)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: read events: %w", err)
+	}
+	return out, nil
 }
 
 // AppendEvent writes ev in a transaction of its own, shared with the events
@@ -124,8 +221,13 @@ type recordWrite struct {
 // on its own, so that one bad event fails alone.
 func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 	err := db.relaxedUpdate(ctx, func(t *tx) error {
-		for _, w := range batch {
-			if err := t.AppendTrailEvent(ctx, w.ev); err != nil {
+		for start := 0; start < len(batch); start += blockRecords {
+			part := batch[start:min(len(batch), start+blockRecords)]
+			evs := make([]kernel.TrailEvent, len(part))
+			for i, w := range part {
+				evs[i] = w.ev
+			}
+			if err := t.putBlock(ctx, evs); err != nil {
 				return err
 			}
 		}
@@ -191,67 +293,148 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 // is kept). It returns an error wrapping kernel.ErrNotFound if there is
 // none.
 func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	args, err := eventRow(&ev)
-	if err != nil {
-		return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, err)
-	}
 	return db.write(context.WithoutCancel(ctx), func(t *tx) error {
-		var seq int64
-		err := t.queryRow(ctx, `UPDATE cloudtrail_records SET account_id = ?, event_time = ?, read_only = ?,
-			name_h = ?, user_h = ?, source_h = ?, key_h = ?, payload = ? WHERE event_id = ? RETURNING seq`,
-			append(args[1:], args[0])...).Scan(&seq)
+		blocks, err := t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
+			WHERE p.attr_h = ?`, eventIDHash(ev.ID))
 		if err != nil {
-			return rowErr(err, "replace event "+ev.ID)
-		}
-		if _, err := t.exec(ctx, "replace event "+ev.ID, `DELETE FROM cloudtrail_resources WHERE seq = ?`, seq); err != nil {
 			return err
 		}
-		return t.putResources(ctx, &ev, seq)
+		for _, evs := range blocks {
+			for i := range evs {
+				if evs[i].ID == ev.ID {
+					old := slices.Clone(evs)
+					ev.Seq = evs[i].Seq
+					evs[i] = ev
+					return t.rewriteBlock(ctx, ev.Seq/blockCap, old, evs)
+				}
+			}
+		}
+		return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, kernel.ErrNotFound)
 	})
 }
 
-// TrimEvents deletes the oldest events so that at most max remain (by
-// sequence: the rows below the newest sequence minus max, one range of the
-// primary key, however many there are) and returns how many it deleted.
+// TrimEvents deletes the oldest events (by sequence) so that at most max
+// remain, and returns how many it deleted: whole blocks, and the oldest
+// records of one more.
 func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
-	var n int64
+	var deleted int64
 	err := db.write(ctx, func(t *tx) error {
-		var last int64
-		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_records`).Scan(&last); err != nil {
+		var total int64
+		if err := t.queryRow(ctx, `SELECT COALESCE(SUM(records), 0) FROM cloudtrail_blocks`).Scan(&total); err != nil {
 			return fmt.Errorf("sqlite: trim events: %w", err)
 		}
-		if _, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_resources WHERE seq <= ?`, last-max); err != nil {
-			return err
+		excess := total - max
+		if excess <= 0 {
+			return nil
 		}
-		res, err := t.exec(ctx, "trim events", `DELETE FROM cloudtrail_records WHERE seq <= ?`, last-max)
+		// The whole blocks to delete, oldest first, and the one cut.
+		var last, cut int64 = 0, 0
+		var kept int64
+		err := func() error {
+			rows, err := t.query(ctx, `SELECT id, records FROM cloudtrail_blocks ORDER BY id`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var sum int64
+			for rows.Next() {
+				var id, n int64
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				if sum+n <= excess {
+					sum, last = sum+n, id
+					if sum == excess {
+						break
+					}
+					continue
+				}
+				cut, kept = id, n-(excess-sum)
+				break
+			}
+			return rows.Err()
+		}()
 		if err != nil {
-			return err
+			return fmt.Errorf("sqlite: trim events: %w", err)
 		}
-		n, err = res.RowsAffected()
-		return err
+		if last > 0 {
+			n, err := t.deleteBlocks(ctx, `id <= ?`, last)
+			if err != nil {
+				return err
+			}
+			deleted += n
+		}
+		if cut > 0 {
+			blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, cut)
+			if err != nil || len(blocks) != 1 {
+				return fmt.Errorf("sqlite: trim events: block %d: %v", cut, err)
+			}
+			evs := blocks[0]
+			sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+			deleted += int64(len(evs)) - kept
+			if err := t.rewriteBlock(ctx, cut, evs, evs[int64(len(evs))-kept:]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return n, err
+	return deleted, err
 }
 
-// PurgeEvents deletes the events older than before and returns how many.
-// It walks the lookup index account by account (records belong to existing
-// accounts: callers' and the targets they were allowed to act on).
-func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
+// deleteBlocks deletes the blocks where selects (a condition on
+// cloudtrail_blocks) with their postings, a few at a time, and returns how
+// many records they held.
+func (t *tx) deleteBlocks(ctx context.Context, where string, args ...any) (int64, error) {
 	var n int64
+	for {
+		blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE `+where+` ORDER BY id LIMIT 64`, args...)
+		if err != nil || len(blocks) == 0 {
+			return n, err
+		}
+		for _, evs := range blocks {
+			if len(evs) == 0 {
+				return n, errors.New("sqlite: delete events: an empty block")
+			}
+			id := evs[0].Seq / blockCap
+			if err := t.rewriteBlock(ctx, id, evs, nil); err != nil {
+				return n, err
+			}
+			n += int64(len(evs))
+		}
+	}
+}
+
+// PurgeEvents deletes the events older than before and returns how many:
+// the blocks whose every record is older, and those records of the blocks
+// that straddle before.
+func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
+	var deleted int64
 	cut := ceilSeconds(before)
 	err := db.write(ctx, func(t *tx) error {
-		const old = `FROM cloudtrail_records WHERE account_id IN (SELECT CAST(id AS BIGINT) FROM accounts) AND event_time < ?`
-		if _, err := t.exec(ctx, "purge events", `DELETE FROM cloudtrail_resources WHERE seq IN (SELECT seq `+old+`)`, cut); err != nil {
-			return err
-		}
-		res, err := t.exec(ctx, "purge events", `DELETE `+old, cut)
+		n, err := t.deleteBlocks(ctx, `max_time < ?`, cut)
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		deleted += n
+		blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE min_time < ?`, cut)
+		if err != nil {
+			return err
+		}
+		for _, evs := range blocks {
+			kept := evs[:0:0]
+			for _, ev := range evs {
+				if ev.Time.Unix() >= cut {
+					kept = append(kept, ev)
+				}
+			}
+			deleted += int64(len(evs) - len(kept))
+			if err := t.rewriteBlock(ctx, evs[0].Seq/blockCap, evs, kept); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return n, err
+	return deleted, err
 }
 
 // ceilSeconds is t in unix seconds, rounded up: a record's whole-second
@@ -264,82 +447,77 @@ func ceilSeconds(t time.Time) int64 {
 	return s
 }
 
-// lookupColumns are the hashed attributes' columns.
-var lookupColumns = map[kernel.TrailAttributeKey]string{
-	kernel.AttrEventName:   "name_h",
-	kernel.AttrUsername:    "user_h",
-	kernel.AttrEventSource: "source_h",
-	kernel.AttrAccessKeyID: "key_h",
-}
-
 // LookupEvents returns the events of q.Account that q selects, newest
-// first (by event time, then by the order they were written). The
-// ReadOnly attribute's value is "true" or "false". Each attribute reads
-// one index range; the hashes narrow the rows down and the event's own
-// facts decide.
+// first (by event time, then by the reverse of the order they were
+// written), at most q.Limit of them. The ReadOnly attribute's value is
+// "true" or "false". It reads the postings of the lookup's value, newest
+// block first, and stops once no further block can hold an event newer
+// than the ones it has.
 func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.TrailEvent, error) {
-	const columns = `r.seq, r.account_id, r.event_id, r.event_time, r.read_only, r.payload`
-	acct := string(q.Account)
-	from, order := ` FROM cloudtrail_records r WHERE r.account_id = ?`, ` ORDER BY r.event_time DESC, r.seq DESC`
-	args := []any{accountNumber(acct)}
-	switch q.Key {
-	case "":
-	case kernel.AttrEventID:
-		from += ` AND r.event_id = ?`
-		args = append(args, eventIDBytes(q.Value))
-	case kernel.AttrReadOnly:
-		from += ` AND r.read_only = ?`
-		args = append(args, q.Value == "true")
-	case kernel.AttrResourceType, kernel.AttrResourceName:
-		from = ` FROM cloudtrail_resources p JOIN cloudtrail_records r ON r.seq = p.seq WHERE p.attr_h = ? AND r.account_id = ?`
-		order = ` ORDER BY p.event_time DESC, p.seq DESC`
-		args = []any{attrHash(acct, q.Key, q.Value), accountNumber(acct)}
-	default:
-		col, ok := lookupColumns[q.Key]
-		if !ok {
-			return nil, fmt.Errorf("sqlite: lookup events: unknown attribute %q", q.Key)
-		}
-		from = ` FROM cloudtrail_records r WHERE r.` + col + ` = ? AND r.account_id = ?`
-		args = []any{attrHash(acct, q.Key, q.Value), accountNumber(acct)}
-	}
-	timeCol := "r.event_time"
-	if strings.HasPrefix(from, " FROM cloudtrail_resources") {
-		timeCol = "p.event_time"
-	}
-	if !q.Start.IsZero() {
-		from += ` AND ` + timeCol + ` >= ?`
-		args = append(args, ceilSeconds(q.Start))
-	}
-	if !q.End.IsZero() {
-		from += ` AND ` + timeCol + ` <= ?`
-		args = append(args, q.End.Unix())
-	}
-	if q.After > 0 {
-		from += ` AND (` + timeCol + `, r.seq) < (SELECT event_time, seq FROM cloudtrail_records WHERE seq = ?)`
-		args = append(args, q.After)
-	}
-	query := `SELECT ` + columns + from + order
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, q.Limit)
-	}
-	var rows []kernel.TrailEvent
+	var out []kernel.TrailEvent
 	err := db.view(ctx, func(t *tx) error {
-		var err error
-		rows, err = queryList(ctx, t, "lookup events", scanEvent, query, args...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := rows[:0]
-	for _, ev := range rows {
-		ev.Account = q.Account
-		if q.Key == "" || matches(&ev, q.Key, q.Value) {
-			out = append(out, ev)
+		var anchor *kernel.TrailEvent
+		if q.After > 0 {
+			blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, q.After/blockCap)
+			if err != nil {
+				return err
+			}
+			for _, evs := range blocks {
+				for i := range evs {
+					if evs[i].Seq == q.After {
+						anchor = &evs[i]
+					}
+				}
+			}
+			if anchor == nil { // the page's last event is gone
+				return nil
+			}
 		}
-	}
-	return out, nil
+		query := `SELECT b.id, b.payload, p.max_time FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.attr_h = ?`
+		args := []any{queryHash(q)}
+		if !q.Start.IsZero() {
+			query += ` AND p.max_time >= ?`
+			args = append(args, ceilSeconds(q.Start))
+		}
+		if !q.End.IsZero() {
+			query += ` AND b.min_time <= ?`
+			args = append(args, q.End.Unix())
+		}
+		if anchor != nil {
+			query += ` AND b.min_time <= ?`
+			args = append(args, anchor.Time.Unix())
+		}
+		rows, err := t.query(ctx, query+` ORDER BY p.max_time DESC, p.block DESC`, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: lookup events: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, newest int64
+			var payload []byte
+			if err := rows.Scan(&id, &payload, &newest); err != nil {
+				return fmt.Errorf("sqlite: lookup events: %w", err)
+			}
+			if q.Limit > 0 && len(out) >= q.Limit && newest < out[q.Limit-1].Time.Unix() {
+				break // every further block is older than the page
+			}
+			evs, err := decodeBlock(id, payload)
+			if err != nil {
+				return fmt.Errorf("sqlite: lookup events: %w", err)
+			}
+			for i := range evs {
+				if selects(q, &evs[i]) && (anchor == nil || newer(anchor, &evs[i])) {
+					out = append(out, evs[i])
+				}
+			}
+			sort.Slice(out, func(i, j int) bool { return newer(&out[i], &out[j]) })
+			if q.Limit > 0 && len(out) > q.Limit {
+				out = out[:q.Limit]
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // matches reports whether ev's value of attribute key is value (the
@@ -362,16 +540,7 @@ func matches(ev *kernel.TrailEvent, key kernel.TrailAttributeKey, value string) 
 		}
 		return false
 	}
-	return true // EventId and ReadOnly are compared exactly by the query
-}
-
-func scanEvent(s scanner, ev *kernel.TrailEvent) error {
-	var id, payload []byte
-	var acct, sec int64
-	if err := s.Scan(&ev.Seq, &acct, &id, &sec, &ev.ReadOnly, &payload); err != nil {
-		return err
-	}
-	return rowEvent(acct, id, sec, payload, ev)
+	return true
 }
 
 // AppendEvents writes events in order in one transaction (one at a time if

@@ -103,37 +103,31 @@ func tokenReplacers() (enc *strings.Replacer, dec [32]string) {
 	return strings.NewReplacer(pairs...), dec
 }
 
-// encodePayload returns ev's payload column.
-func encodePayload(ev *kernel.TrailEvent) ([]byte, error) {
-	facts, err := json.Marshal(lookupFacts{ev.Name, ev.Source, ev.Username, ev.AccessKeyID, ev.Resources})
-	if err != nil {
-		return nil, err
+// tokenize replaces the texts of trailTokensV1 in frame by their bytes. A
+// frame holding a control byte (but the newline after the facts) cannot be
+// tokenized.
+func tokenize(frame []byte) ([]byte, error) {
+	if bytes.IndexFunc(frame, func(r rune) bool { return r < 0x20 && r != '\n' }) >= 0 {
+		return nil, errors.New("a record holds a control character")
 	}
-	text := string(facts) + "\n" + string(ev.Record)
-	if strings.IndexFunc(text, func(r rune) bool { return r < 0x20 && r != '\n' }) >= 0 || strings.Count(text, "\n") != 1 {
-		return append([]byte{payloadRaw}, text...), nil
-	}
-	if accountNumber(string(ev.Account)) >= 0 { // the row gives it back
-		text = strings.ReplaceAll(text, string(ev.Account), string(rune(tokAccount)))
-	}
-	if ev.ID != "" {
-		text = strings.ReplaceAll(text, ev.ID, string(rune(tokEventID)))
-	}
-	if !ev.Time.IsZero() {
-		text = strings.ReplaceAll(text, ev.Time.UTC().Format(time.RFC3339), string(rune(tokTime)))
-	}
-	return append([]byte{payloadTokensV1}, tokenEncoder.Replace(text)...), nil
+	return []byte(tokenEncoder.Replace(string(frame))), nil
 }
 
-// DecodeTrailRow returns the record a row of cloudtrail_records holds,
-// given its account_id, event_id, event_time and payload columns (for
-// tests and tools that read the store's rows).
-func DecodeTrailRow(account int64, id []byte, seconds int64, payload []byte) ([]byte, error) {
-	var ev kernel.TrailEvent
-	if err := rowEvent(account, id, seconds, payload, &ev); err != nil {
-		return nil, err
+// untokenize reverses tokenize.
+func untokenize(frame []byte) ([]byte, error) {
+	out := make([]byte, 0, 3*len(frame))
+	for _, c := range frame {
+		if c < 0x20 && c != '\n' {
+			t := tokenDecoder[c]
+			if t == "" {
+				return nil, fmt.Errorf("unknown token %#x", c)
+			}
+			out = append(out, t...)
+			continue
+		}
+		out = append(out, c)
 	}
-	return ev.Record, nil
+	return out, nil
 }
 
 // rowEvent fills ev from the columns of its row.
@@ -235,20 +229,6 @@ func attrHash(account string, key kernel.TrailAttributeKey, value string) int64 
 	return int64(h.Sum32() & 0x7fffffff)
 }
 
-// eventIDBytes is an event id in the event_id column: the 16 bytes of a
-// UUID, or for any other id (tests, imports) a NUL, its text, and NULs up to
-// at least 17 bytes, so that the two forms never meet.
-func eventIDBytes(id string) []byte {
-	if b, ok := uuidBytes(id); ok {
-		return b
-	}
-	out := append([]byte{0}, id...)
-	for len(out) < 17 {
-		out = append(out, 0)
-	}
-	return out
-}
-
 func eventIDString(b []byte) string {
 	if len(b) == 16 {
 		var s [36]byte
@@ -264,14 +244,4 @@ func eventIDString(b []byte) string {
 		return string(s[:])
 	}
 	return strings.TrimRight(string(bytes.TrimPrefix(b, []byte{0})), "\x00")
-}
-
-// uuidBytes parses a lower-case canonical UUID (the form this program
-// writes; any other spelling is kept as text, so it reads back as written).
-func uuidBytes(id string) ([]byte, bool) {
-	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' || strings.ToLower(id) != id {
-		return nil, false
-	}
-	b, err := hex.DecodeString(id[0:8] + id[9:13] + id[14:18] + id[19:23] + id[24:])
-	return b, err == nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -13,51 +14,59 @@ import (
 
 // dataMigrations are the steps of a migration that SQL cannot take: each
 // runs in the migration's transaction, after its script.
-var dataMigrations = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) error{
-	16: convertTrailEvents,
+var dataMigrations = map[int]func(ctx context.Context, tx *sql.Tx, db *DB) error{
+	17: convertTrail,
 }
 
-// convertTrailEvents copies the rows of cloudtrail_events (migration 0004)
-// into the compact cloudtrail_records, keeping their sequence numbers, and
-// drops the old table. It reads a thousand rows at a time.
-func convertTrailEvents(ctx context.Context, q *sql.Tx, d dialect) error {
-	const batch = 1000
-	after := int64(0)
-	for {
-		evs, err := oldTrailEvents(ctx, q, after, batch)
-		if err != nil {
-			return fmt.Errorf("read cloudtrail_events: %w", err)
+// convertTrail moves the event history of the earlier layouts into blocks
+// (migration 0017), in the order it was written, and drops their tables:
+// cloudtrail_events (one JSON row per record, migrations 0004 and 0012)
+// and cloudtrail_records with cloudtrail_resources (one compact row per
+// record, migration 0016, which a store of this program's version 16
+// holds). Records get new sequences: NextTokens of before the upgrade no
+// longer point at them.
+func convertTrail(ctx context.Context, q *sql.Tx, db *DB) error {
+	t := &tx{tx: q, db: db}
+	tables, err := t.tableNames(ctx)
+	if err != nil {
+		return err
+	}
+	sources := []struct {
+		table string
+		read  func(ctx context.Context, q *sql.Tx, after int64, limit int) ([]kernel.TrailEvent, error)
+	}{{"cloudtrail_events", eventsRows}, {"cloudtrail_records", compactRows}}
+	for _, src := range sources {
+		if !slices.Contains(tables, src.table) {
+			continue
 		}
-		for i := range evs {
-			args, err := eventRow(&evs[i])
+		for after := int64(0); ; {
+			evs, err := src.read(ctx, q, after, blockRecords)
 			if err != nil {
-				return fmt.Errorf("encode event %s: %w", evs[i].ID, err)
+				return fmt.Errorf("read %s: %w", src.table, err)
 			}
-			_, err = q.ExecContext(ctx, `INSERT INTO cloudtrail_records
-				(seq, event_id, account_id, event_time, read_only, name_h, user_h, source_h, key_h, payload)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{evs[i].Seq}, args...)...)
-			if err != nil {
-				return fmt.Errorf("copy event %s: %w", evs[i].ID, err)
+			if len(evs) > 0 {
+				if err := t.putBlock(ctx, evs); err != nil {
+					return err
+				}
+				after = evs[len(evs)-1].Seq
 			}
-			if err := (&tx{tx: q}).putResources(ctx, &evs[i], evs[i].Seq); err != nil {
+			if len(evs) < blockRecords {
+				break
+			}
+		}
+	}
+	for _, old := range []string{"cloudtrail_events", "cloudtrail_resources", "cloudtrail_records"} {
+		if slices.Contains(tables, old) {
+			if _, err := q.ExecContext(ctx, `DROP TABLE `+old); err != nil {
 				return err
 			}
-			after = evs[i].Seq
-		}
-		if len(evs) < batch {
-			break
 		}
 	}
-	if d == dialectPostgres && after > 0 { // the identity continues after the copied rows
-		if _, err := q.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('cloudtrail_records', 'seq'), ?)`, after); err != nil {
-			return fmt.Errorf("advance the sequence: %w", err)
-		}
-	}
-	_, err := q.ExecContext(ctx, `DROP TABLE cloudtrail_events`)
-	return err
+	return nil
 }
 
-func oldTrailEvents(ctx context.Context, q *sql.Tx, after int64, limit int) ([]kernel.TrailEvent, error) {
+// eventsRows reads the rows of cloudtrail_events after seq after.
+func eventsRows(ctx context.Context, q *sql.Tx, after int64, limit int) ([]kernel.TrailEvent, error) {
 	rows, err := q.QueryContext(ctx, `SELECT seq, event_id, account_id, event_time, event_name, event_source, username,
 		access_key_id, read_only, resources, body FROM cloudtrail_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
@@ -80,6 +89,30 @@ func oldTrailEvents(ctx context.Context, q *sql.Tx, after int64, limit int) ([]k
 		}
 		for _, r := range rs {
 			ev.Resources = append(ev.Resources, kernel.TrailResource{Type: r.Type, Name: r.Name})
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// compactRows reads the rows of cloudtrail_records after seq after.
+func compactRows(ctx context.Context, q *sql.Tx, after int64, limit int) ([]kernel.TrailEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, account_id, event_id, event_time, read_only, payload
+		FROM cloudtrail_records WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []kernel.TrailEvent
+	for rows.Next() {
+		var ev kernel.TrailEvent
+		var id, payload []byte
+		var acct, sec int64
+		if err := rows.Scan(&ev.Seq, &acct, &id, &sec, &ev.ReadOnly, &payload); err != nil {
+			return nil, err
+		}
+		if err := rowEvent(acct, id, sec, payload, &ev); err != nil {
+			return nil, err
 		}
 		out = append(out, ev)
 	}

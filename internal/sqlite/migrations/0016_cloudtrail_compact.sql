@@ -9,8 +9,9 @@
 -- source_h and key_h are 31-bit hashes of the account, the attribute and
 -- the value of EventName, Username, EventSource and AccessKeyId; payload
 -- holds the lookup facts and the record, deflated.
--- The rows of cloudtrail_events are copied over by the program after this
--- script (convertTrailEvents), which then drops that table.
+-- A store at this version has its history in these tables (version 16 of
+-- the program copied cloudtrail_events over); since 0017, the history is
+-- in blocks, and 0017 copies the rows of either table there.
 CREATE TABLE cloudtrail_records (
     seq        INTEGER NOT NULL PRIMARY KEY,
     event_id   BLOB    NOT NULL UNIQUE,
