@@ -62,7 +62,15 @@ func (db *DB) migrateLocked(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrate: lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
-	return db.migrate(ctx)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	// The sequence of counted commits (DB.Generation) is PostgreSQL's
+	// alone, outside the migrations SQLite shares.
+	if _, err := conn.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+commitSequence); err != nil {
+		return fmt.Errorf("postgres: create %s: %w", commitSequence, err)
+	}
+	return nil
 }
 
 // maxAttempts bounds the attempts of a PostgreSQL Update whose transaction

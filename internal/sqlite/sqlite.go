@@ -117,6 +117,7 @@ func (db *DB) openMemory(ctx context.Context) error {
 	q.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate")
+	q.Add("_pragma", "temp_store(memory)")
 	dsn := "file:" + name + "?" + q.Encode()
 
 	// The keeper is a connection from a pool of its own that never runs a
@@ -160,6 +161,9 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	wq.Set("_synchronous", "FULL")
 	wq.Set("_foreign_keys", "1")
 	wq.Set("_txlock", "immediate")
+	// Statement journals (a multi-row INSERT's, for its own rollback) in
+	// memory, not in a temporary file written page by page.
+	wq.Add("_pragma", "temp_store(memory)")
 	db.writer, err = sql.Open("sqlite", fileURI(abs, wq))
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", abs, err)

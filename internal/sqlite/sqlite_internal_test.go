@@ -30,6 +30,7 @@ func TestPragmas(t *testing.T) {
 		{"writer", "foreign_keys", "1"},
 		{"writer", "busy_timeout", "5000"},
 		{"writer", "query_only", "0"},
+		{"writer", "temp_store", "2"}, // MEMORY
 		{"reader", "journal_mode", "wal"},
 		{"reader", "busy_timeout", "5000"},
 		{"reader", "query_only", "1"},
