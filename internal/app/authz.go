@@ -284,12 +284,12 @@ type orgsStore struct {
 	invalidate func()
 }
 
-// Generation is the store's (see generation.Source).
-func (s orgsStore) Generation(ctx context.Context) (uint64, bool) {
-	if src, ok := s.Store.(generation.Source); ok {
-		return src.Generation(ctx)
+// ViewStamped is the store's (see generation.StampedViewer).
+func (s orgsStore) ViewStamped(ctx context.Context, fn func(organizations.Tx) error) (generation.Stamp, error) {
+	if sv, ok := s.Store.(generation.StampedViewer[organizations.Tx]); ok {
+		return sv.ViewStamped(ctx, fn)
 	}
-	return 0, false
+	return nil, s.Store.View(ctx, fn)
 }
 
 func (s orgsStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {

@@ -43,3 +43,11 @@ func (s Counted[Tx]) Update(ctx context.Context, fn func(Tx) error) error {
 	defer s.c.Bump()
 	return s.inner.Update(ctx, fn)
 }
+
+// ViewStamped implements StampedViewer when the wrapped store does.
+func (s Counted[Tx]) ViewStamped(ctx context.Context, fn func(Tx) error) (Stamp, error) {
+	if sv, ok := s.inner.(StampedViewer[Tx]); ok {
+		return sv.ViewStamped(ctx, fn)
+	}
+	return nil, s.inner.View(ctx, fn)
+}

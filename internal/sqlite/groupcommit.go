@@ -114,7 +114,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 		finish(nil)
 		return
 	}
-	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}}
 	ok := 0
 	for i, w := range batch {
 		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
@@ -157,7 +157,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 	commit := sqlTx.Commit
 	for _, w := range batch {
 		if w.counted {
-			commit = func() error { return db.countCommit(sqlTx.Commit) }
+			commit = func() error { return db.countCommit(t.written, sqlTx.Commit) }
 			break
 		}
 	}

@@ -11,6 +11,7 @@ import (
 // then creates it again).
 func (db *DB) Reset(ctx context.Context) error {
 	return db.update(ctx, func(t *tx) error {
+		t.written.all = true // the statements below bypass the helpers
 		tables, err := t.tableNames(ctx)
 		if err != nil {
 			return err

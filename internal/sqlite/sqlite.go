@@ -63,9 +63,9 @@ type DB struct {
 	retries, conflicts atomic.Int64
 	// group batches concurrent Updates into one commit (groupcommit.go).
 	group groupCommitter
-	// commitsBegun and commitsDone count the commits of the domains'
-	// changes (see Generation).
-	commitsBegun, commitsDone atomic.Uint64
+	// tables counts the commits of the domains' changes per table
+	// (stamps.go).
+	tables tableGens
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -102,6 +102,9 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		err = db.openPostgres(ctx, path)
 	default:
 		err = db.openFile(ctx, path)
+	}
+	if err == nil {
+		err = db.initTableGens(ctx)
 	}
 	if err != nil {
 		return nil, err

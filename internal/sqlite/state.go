@@ -111,6 +111,7 @@ func (db *DB) ImportFrom(ctx context.Context, r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber() // nanosecond timestamps do not fit a float64
 	return db.update(ctx, func(t *tx) error {
+		t.written.all = true // the statements below bypass the helpers
 		var version int
 		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 			return fmt.Errorf("sqlite: import: %w", err)

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
@@ -32,6 +32,11 @@ var errReadOnly = errors.New("write in a read-only transaction")
 // fn must not call Update or View: with ":memory:" that deadlocks.
 func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
 	return db.view(ctx, func(t *tx) error { return fn(t) })
+}
+
+// ViewStamped implements generation.StampedViewer (see stamps.go).
+func (db *DB) ViewStamped(ctx context.Context, fn func(account.Tx) error) (generation.Stamp, error) {
+	return db.viewStamped(ctx, func(t *tx) error { return fn(t) })
 }
 
 // Update runs fn in a write transaction, one at a time. It commits, durably,
@@ -79,8 +84,10 @@ func (s typedStore[T]) View(ctx context.Context, fn func(T) error) error {
 	return s.db.view(ctx, func(t *tx) error { return fn(s.as(t)) })
 }
 
-// Generation implements generation.Source; see [DB.Generation].
-func (s typedStore[T]) Generation(ctx context.Context) (uint64, bool) { return s.db.Generation(ctx) }
+// ViewStamped implements generation.StampedViewer (see stamps.go).
+func (s typedStore[T]) ViewStamped(ctx context.Context, fn func(T) error) (generation.Stamp, error) {
+	return s.db.viewStamped(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
 
 // quietStore is a typedStore whose commits are not counted (see
 // [DB.Generation]).
@@ -103,6 +110,11 @@ func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
 func (db *DB) SetBeforeCommit(fn kernel.BeforeCommit) { db.beforeCommit = fn }
 
 func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
+	return db.viewReading(ctx, fn, nil)
+}
+
+// viewReading is view, noting in reads (if not nil) the tables read.
+func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSet) error {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead // one snapshot
@@ -112,7 +124,7 @@ func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
 		return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db}))
+	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db, reads: reads}))
 }
 
 // stmtCache is the prepared-statement cache of a pool (none for
@@ -128,54 +140,6 @@ func (db *DB) stmtCache(c *sync.Map) *sync.Map {
 // [DB.Generation]).
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	return db.transact(ctx, fn, true)
-}
-
-// Generation implements generation.Source. Every commit of a domain's
-// change (and every Reset, import and access key put) is counted twice:
-// when it begins and when it is done, both before the call that committed
-// returns. The generation is the count of commits done; ok is false while
-// one is under way (a read then may or may not see it). The records of the
-// trail, settings, quota buckets and fault rules do not count: no domain
-// reads them.
-//
-// A PostgreSQL store is shared by replicas, whose commits do not reach
-// this process: there every counted commit also advances a sequence once
-// it has committed (before the call returns), and the generation is read
-// from that sequence, one cheap query per cached read. Its low bits are
-// the clock's second, so that a replica that died between its commit and
-// the sequence's advance leaves other replicas' caches stale for at most a
-// second.
-func (db *DB) Generation(ctx context.Context) (gen uint64, ok bool) {
-	begun, done := db.commitsBegun.Load(), db.commitsDone.Load()
-	if begun != done {
-		return 0, false
-	}
-	if db.dialect != dialectPostgres {
-		return done, true
-	}
-	var n int64
-	if err := db.pgPool.QueryRow(ctx, `SELECT last_value FROM `+commitSequence).Scan(&n); err != nil {
-		return 0, false
-	}
-	return uint64(n)<<32 | uint64(uint32(time.Now().Unix())), true
-}
-
-// commitSequence is the PostgreSQL sequence of counted commits.
-const commitSequence = "accountplane_commits"
-
-// countCommit runs commit, counted as a commit of a domain's change.
-func (db *DB) countCommit(commit func() error) error {
-	db.commitsBegun.Add(1)
-	defer db.commitsDone.Add(1)
-	err := commit()
-	if err == nil && db.dialect == dialectPostgres {
-		// Best effort: the change is committed whatever happens here, and a
-		// missed advance ages out of other replicas' caches (Generation).
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_, _ = db.pgPool.Exec(ctx, `SELECT nextval('`+commitSequence+`')`)
-	}
-	return err
 }
 
 // write runs fn in a write transaction whose commit changes nothing a
@@ -205,7 +169,7 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -218,7 +182,7 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 	}
 	done = true
 	if counted {
-		err = db.countCommit(sqlTx.Commit)
+		err = db.countCommit(t.written, sqlTx.Commit)
 	} else {
 		err = sqlTx.Commit()
 	}
@@ -236,6 +200,10 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 type tx struct {
 	tx       *sql.Tx
 	readOnly bool
+	// reads notes the tables a stamped View reads, written those a write
+	// transaction writes (stamps.go); either may be nil.
+	reads   *readSet
+	written *writeSet
 	// stmts caches the pool's prepared statements by query text: parsing
 	// SQL on every call was the largest cost of a signed read.
 	stmts *sync.Map
@@ -291,7 +259,22 @@ func (t *tx) dialect() dialect {
 	return t.db.dialect
 }
 
+// note records the tables query reads or writes.
+func (t *tx) note(query string) {
+	if t.db == nil || (t.reads == nil && t.written == nil) {
+		return
+	}
+	st := t.db.tables.tablesOf(query)
+	if t.reads != nil {
+		t.reads.note(st)
+	}
+	if t.written != nil {
+		t.written.note(st)
+	}
+}
+
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.note(query)
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -299,6 +282,7 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.note(query)
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -310,6 +294,7 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Res
 	if t.readOnly {
 		return nil, fmt.Errorf("sqlite: %s: %w", what, errReadOnly)
 	}
+	t.note(query)
 	var res sql.Result
 	var err error
 	if s := t.stmt(ctx, query); s != nil {

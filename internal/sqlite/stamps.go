@@ -1,0 +1,238 @@
+package sqlite
+
+import (
+	"context"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/generation"
+)
+
+// Stamps of reads (generation.StampedViewer): the domains keep the results
+// of hot reads in memory while the store vouches that what they read is
+// unchanged.
+//
+// On SQLite every table has two commit counters: begun, raised before a
+// commit that writes the table, and done, raised after it (both before
+// the call that committed returns). A stamped View notes the counters of
+// every table before its snapshot starts, and the tables its statements
+// read; its stamp stays fresh while those tables' counters are unchanged
+// and no commit to them is under way. A View that read a table with a
+// commit under way gets no stamp (it may or may not see that commit).
+// Which tables a statement reads (FROM, JOIN) or writes (INSERT INTO,
+// UPDATE, DELETE FROM) is read off its SQL text, once per text; a name
+// that is not one of the store's tables leaves the View without a stamp.
+// Writes that bypass the statement helpers (Reset, import) count as
+// writing every table. So a change to an account's alternate contacts
+// leaves cached organization facts fresh.
+//
+// On PostgreSQL, replicas share the store and their commits do not reach
+// this process: every counted commit advances a sequence once it has
+// committed, and a stamp is that sequence's value (and the clock's second)
+// before the View: one cheap query per stamp check. A replica that died
+// between its commit and the advance leaves others' results stale for at
+// most a second.
+
+// tableGens are the commit counters of the store's tables.
+type tableGens struct {
+	index       map[string]int
+	begun, done []atomic.Uint64
+	parsed      sync.Map // SQL text -> *statementTables
+}
+
+// statementTables is what one SQL text reads and writes.
+type statementTables struct {
+	reads, writes []int
+	unknown       bool // reads a name that is no table of the store
+	writesAll     bool // writes a name that is no table of the store
+}
+
+var (
+	readsTable  = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
+	writesTable = regexp.MustCompile(`(?i)^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
+)
+
+// initTableGens makes the counters of the store's tables (after the
+// migrations).
+func (db *DB) initTableGens(ctx context.Context) error {
+	var names []string
+	err := db.view(ctx, func(t *tx) (err error) {
+		names, err = t.tableNames(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	g := &db.tables
+	g.index = make(map[string]int, len(names))
+	for i, n := range names {
+		g.index[n] = i
+	}
+	g.begun = make([]atomic.Uint64, len(names))
+	g.done = make([]atomic.Uint64, len(names))
+	return nil
+}
+
+// tablesOf returns what query reads and writes.
+func (g *tableGens) tablesOf(query string) *statementTables {
+	if v, ok := g.parsed.Load(query); ok {
+		return v.(*statementTables)
+	}
+	st := &statementTables{}
+	if m := writesTable.FindStringSubmatch(query); m != nil {
+		if i, ok := g.index[m[1]]; ok {
+			st.writes = []int{i}
+		} else {
+			st.writesAll = true
+		}
+	}
+	for _, m := range readsTable.FindAllStringSubmatch(query, -1) {
+		if i, ok := g.index[m[1]]; ok {
+			st.reads = append(st.reads, i)
+		} else {
+			st.unknown = true
+		}
+	}
+	g.parsed.Store(query, st)
+	return st
+}
+
+// writeSet is the tables a write transaction wrote.
+type writeSet struct {
+	tables map[int]bool
+	all    bool
+}
+
+func (w *writeSet) note(st *statementTables) {
+	if st.writesAll {
+		w.all = true
+	}
+	for _, i := range st.writes {
+		if w.tables == nil {
+			w.tables = map[int]bool{}
+		}
+		w.tables[i] = true
+	}
+}
+
+// countCommit runs commit, counted as a commit of a domain's change that
+// wrote w's tables.
+func (db *DB) countCommit(w *writeSet, commit func() error) error {
+	g := &db.tables
+	each := func(counters []atomic.Uint64) {
+		if w.all {
+			for i := range counters {
+				counters[i].Add(1)
+			}
+			return
+		}
+		for i := range w.tables {
+			counters[i].Add(1)
+		}
+	}
+	each(g.begun)
+	defer each(g.done)
+	err := commit()
+	if err == nil && db.dialect == dialectPostgres {
+		// Best effort: the change is committed whatever happens here, and a
+		// missed advance ages out of other replicas' caches.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, _ = db.pgPool.Exec(ctx, `SELECT nextval('`+commitSequence+`')`)
+	}
+	return err
+}
+
+// commitSequence is the PostgreSQL sequence of counted commits.
+const commitSequence = "accountplane_commits"
+
+// readSet is what a stamped View read, with the counters before it.
+type readSet struct {
+	begun, done []uint64
+	read        map[int]bool
+	unknown     bool
+}
+
+func (r *readSet) note(st *statementTables) {
+	r.unknown = r.unknown || st.unknown
+	for _, i := range st.reads {
+		r.read[i] = true
+	}
+}
+
+// tableStamp is a SQLite stamp: the done counters of the tables read.
+type tableStamp struct {
+	g    *tableGens
+	deps []tableAt
+}
+
+type tableAt struct {
+	table int
+	done  uint64
+}
+
+// Fresh implements generation.Stamp.
+func (s *tableStamp) Fresh() bool {
+	for _, d := range s.deps {
+		done := s.g.done[d.table].Load()
+		if done != d.done || s.g.begun[d.table].Load() != done {
+			return false
+		}
+	}
+	return true
+}
+
+// pgStamp is a PostgreSQL stamp: the shared sequence and the second.
+type pgStamp struct {
+	db  *DB
+	gen uint64
+}
+
+// Fresh implements generation.Stamp.
+func (s pgStamp) Fresh() bool {
+	gen, ok := s.db.sharedGeneration()
+	return ok && gen == s.gen
+}
+
+// sharedGeneration reads the PostgreSQL sequence of counted commits, with
+// the clock's second in its low bits.
+func (db *DB) sharedGeneration() (uint64, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int64
+	if err := db.pgPool.QueryRow(ctx, `SELECT last_value FROM `+commitSequence).Scan(&n); err != nil {
+		return 0, false
+	}
+	return uint64(n)<<32 | uint64(uint32(time.Now().Unix())), true
+}
+
+// viewStamped runs fn in a View and stamps what it read.
+func (db *DB) viewStamped(ctx context.Context, fn func(*tx) error) (generation.Stamp, error) {
+	if db.dialect == dialectPostgres {
+		gen, ok := db.sharedGeneration()
+		err := db.view(ctx, fn)
+		if !ok || err != nil {
+			return nil, err
+		}
+		return pgStamp{db, gen}, nil
+	}
+	g := &db.tables
+	rs := &readSet{begun: make([]uint64, len(g.begun)), done: make([]uint64, len(g.done)), read: map[int]bool{}}
+	for i := range g.done {
+		rs.done[i] = g.done[i].Load()
+		rs.begun[i] = g.begun[i].Load()
+	}
+	if err := db.viewReading(ctx, fn, rs); err != nil || rs.unknown {
+		return nil, err
+	}
+	st := &tableStamp{g: g}
+	for i := range rs.read {
+		if rs.begun[i] != rs.done[i] {
+			return nil, nil // a commit to it was under way
+		}
+		st.deps = append(st.deps, tableAt{i, rs.done[i]})
+	}
+	return st, nil
+}

@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
+)
+
+// A stamp stays fresh while no commit writes a table the read read, and
+// turns stale once one has (before the committing call returns).
+func TestStampsFollowTheTablesRead(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, ":memory:", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const id = identity.AccountID("111122223333")
+	put := func(fn func(account.Tx) error) {
+		t.Helper()
+		if err := db.Update(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(func(tx account.Tx) error {
+		return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "a", Email: "a@example.com", State: kernel.StateActive})
+	})
+	stamp, err := db.ViewStamped(ctx, func(tx account.Tx) error {
+		_, err := tx.Account(ctx, id)
+		return err
+	})
+	if err != nil || stamp == nil || !stamp.Fresh() {
+		t.Fatalf("a read of the accounts table: stamp %v, %v; want a fresh one", stamp, err)
+	}
+	put(func(tx account.Tx) error {
+		return tx.PutAlternateContact(ctx, id, &account.AlternateContact{Type: account.Billing, Name: "b"})
+	})
+	if !stamp.Fresh() {
+		t.Error("a commit to alternate contacts made a read of accounts stale")
+	}
+	// A failed change commits nothing; it may still end the stamp (a spurious
+	// miss), so only the next real commit is checked.
+	put(func(tx account.Tx) error {
+		return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "renamed", Email: "a@example.com", State: kernel.StateActive})
+	})
+	if stamp.Fresh() {
+		t.Error("a commit to accounts left a read of accounts fresh")
+	}
+
+	again, _ := db.ViewStamped(ctx, func(tx account.Tx) error { _, err := tx.Account(ctx, id); return err })
+	if again == nil || !again.Fresh() {
+		t.Fatal("no fresh stamp after the change")
+	}
+	if err := db.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again.Fresh() {
+		t.Error("a reset left a read fresh")
+	}
+
+	// A statement naming no table of the store gets no stamp.
+	none, err := db.viewStamped(ctx, func(t *tx) error {
+		var n int
+		return t.queryRow(ctx, `SELECT COUNT(*) FROM json_each('[1,2]')`).Scan(&n)
+	})
+	if err != nil || none != nil {
+		t.Errorf("a read of json_each: stamp %v, %v; want none", none, err)
+	}
+}
+
+func TestTablesOfStatements(t *testing.T) {
+	db, err := Open(context.Background(), ":memory:", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g := &db.tables
+	name := func(is []int) []string {
+		var out []string
+		for _, i := range is {
+			for n, j := range g.index {
+				if i == j {
+					out = append(out, n)
+				}
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		sql           string
+		reads, writes string
+	}{
+		{`SELECT a.id FROM accounts a JOIN members m ON m.account_id = a.id`, "[accounts members]", "[]"},
+		{`INSERT INTO alternate_contacts (account_id) VALUES (?) ON CONFLICT (account_id) DO UPDATE SET name = excluded.name`, "[]", "[alternate_contacts]"},
+		{`UPDATE accounts SET name = ? WHERE id = ?`, "[]", "[accounts]"},
+		// A DELETE's target counts as read too: only Views' reads matter.
+		{`DELETE FROM "cloudtrail_postings" WHERE block IN (SELECT id FROM cloudtrail_blocks)`, "[cloudtrail_postings cloudtrail_blocks]", "[cloudtrail_postings]"},
+	}
+	for _, tt := range tests {
+		st := g.tablesOf(tt.sql)
+		if got := fmtList(name(st.reads)); got != tt.reads || st.unknown {
+			t.Errorf("%s: reads %s (unknown %v), want %s", tt.sql, got, st.unknown, tt.reads)
+		}
+		if got := fmtList(name(st.writes)); got != tt.writes || st.writesAll {
+			t.Errorf("%s: writes %s (all %v), want %s", tt.sql, got, st.writesAll, tt.writes)
+		}
+	}
+}
+
+func fmtList(s []string) string {
+	out := "["
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out + "]"
+}
