@@ -89,7 +89,7 @@ func stripInexact(v any, t reflect.Type) bool {
 // when there are none). body must be valid JSON.
 func exactKeys(body []byte, target any) []byte {
 	t := reflect.TypeOf(target)
-	if t == nil {
+	if t == nil || !mayHaveInexactKeys(body, target) {
 		return body
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -106,4 +106,92 @@ func exactKeys(body []byte, target any) []byte {
 		return body
 	}
 	return out
+}
+
+// foldedNames maps the lower-case form of every field name of a type's
+// structs (at any depth) to the name; "" when two names share a form.
+type foldedNames map[string]string
+
+var treeNames sync.Map // reflect.Type -> foldedNames
+
+func namesOf(t reflect.Type) foldedNames {
+	if v, ok := treeNames.Load(t); ok {
+		return v.(foldedNames)
+	}
+	names := foldedNames{}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for name, ft := range fieldsOf(t) {
+			lower := strings.ToLower(name)
+			if prev, ok := names[lower]; ok && prev != name {
+				names[lower] = ""
+			} else {
+				names[lower] = name
+			}
+			walk(ft)
+		}
+	}
+	walk(t)
+	treeNames.Store(t, names)
+	return names
+}
+
+// mayHaveInexactKeys reports whether valid JSON body could hold a member
+// name that matches a field of target only case-insensitively: false lets
+// the body be decoded as it is, without the generic pass of exactKeys. It
+// answers true for any key it cannot judge cheaply (escapes, non-ASCII).
+func mayHaveInexactKeys(body []byte, target any) bool {
+	t := reflect.TypeOf(target)
+	if t == nil {
+		return false
+	}
+	names := namesOf(t)
+	var lower [64]byte
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		start := i + 1
+		end := start
+		simple := true
+		for end < len(body) && body[end] != '"' {
+			if body[end] == '\\' {
+				simple = false
+				end++
+			} else if body[end] >= 0x80 {
+				simple = false
+			}
+			end++
+		}
+		i = end
+		j := end + 1
+		for j < len(body) && (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r') {
+			j++
+		}
+		if j >= len(body) || body[j] != ':' {
+			continue // a string value, not a member name
+		}
+		if !simple || end-start > len(lower) {
+			return true
+		}
+		key := body[start:end]
+		for k, c := range key {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[k] = c
+		}
+		if exact, ok := names[string(lower[:len(key)])]; ok && exact != string(key) {
+			return true
+		}
+	}
+	return false
 }

@@ -33,7 +33,7 @@ func Decode(body []byte, v any) error {
 	if trimmed[0] != '{' {
 		return apierr.New(CodeSerialization, "Request body must be a JSON object.")
 	}
-	if !json.Valid(trimmed) {
+	if !json.Valid(trimmed) { // before exactKeys, which trusts its input
 		return apierr.New(CodeSerialization, "Request body is not valid JSON.")
 	}
 	if err := json.Unmarshal(exactKeys(trimmed, v), v); err != nil {
