@@ -49,15 +49,21 @@ func (a *App) sharedTokenKey(ctx context.Context) ([]byte, error) {
 }
 
 // generation returns gen for a store of this process alone; for a shared
-// store, one that changes on every call, so that no cache of what the
-// store holds outlives a request (another replica may have changed it:
-// what any replica acknowledged is what the next request sees).
+// store, the store's shared generation (every replica's commits advance
+// it before they are acknowledged, so what any replica acknowledged is
+// what the next request sees), or, when it cannot be read, one that
+// changes on every call so that nothing cached is used.
 func (a *App) generation(gen func() uint64) func() uint64 {
 	if a.db == nil || !a.db.Shared() {
 		return gen
 	}
 	var n atomic.Uint64
-	return func() uint64 { return n.Add(1) }
+	return func() uint64 {
+		if g, ok := a.db.SharedGeneration(); ok {
+			return g &^ (1 << 63)
+		}
+		return 1<<63 | n.Add(1)
+	}
 }
 
 // replicaID is the configured replica id, or host name and process id.

@@ -64,8 +64,10 @@ type DB struct {
 	// group batches concurrent Updates into one commit (groupcommit.go).
 	group groupCommitter
 	// tables counts the commits of the domains' changes per table
-	// (stamps.go).
-	tables tableGens
+	// (stamps.go); genReads shares the reads of PostgreSQL's shared
+	// generation.
+	tables   tableGens
+	genReads sharedReads
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;

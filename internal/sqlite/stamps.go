@@ -196,16 +196,72 @@ func (s pgStamp) Fresh() bool {
 	return ok && gen == s.gen
 }
 
-// sharedGeneration reads the PostgreSQL sequence of counted commits, with
-// the clock's second in its low bits.
-func (db *DB) sharedGeneration() (uint64, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var n int64
-	if err := db.pgPool.QueryRow(ctx, `SELECT last_value FROM `+commitSequence).Scan(&n); err != nil {
+// SharedGeneration returns the generation of a store shared by replicas:
+// it changes once any replica's counted commit is done (before that
+// commit is acknowledged), and every second. ok is false if it cannot be
+// read, or the store is not shared.
+func (db *DB) SharedGeneration() (uint64, bool) {
+	if db.dialect != dialectPostgres {
 		return 0, false
 	}
-	return uint64(n)<<32 | uint64(uint32(time.Now().Unix())), true
+	return db.sharedGeneration()
+}
+
+// sharedGeneration reads the PostgreSQL sequence of counted commits, with
+// the clock's second in its low bits. Concurrent callers share a query
+// that starts after they asked (so each sees every commit acknowledged
+// before its call): one query at a time, however many requests ask.
+func (db *DB) sharedGeneration() (uint64, bool) {
+	return db.genReads.read(func() (uint64, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		var n int64
+		if err := db.pgPool.QueryRow(ctx, `SELECT last_value FROM `+commitSequence).Scan(&n); err != nil {
+			return 0, false
+		}
+		return uint64(n)<<32 | uint64(uint32(time.Now().Unix())), true
+	})
+}
+
+// sharedReads lets concurrent readers of the shared generation share one
+// query, as long as it starts after they asked.
+type sharedReads struct {
+	mu      sync.Mutex
+	waiting []chan genResult
+	running bool
+}
+
+type genResult struct {
+	gen uint64
+	ok  bool
+}
+
+func (g *sharedReads) read(query func() (uint64, bool)) (uint64, bool) {
+	ch := make(chan genResult, 1)
+	g.mu.Lock()
+	g.waiting = append(g.waiting, ch)
+	lead := !g.running
+	g.running = true
+	g.mu.Unlock()
+	if lead { // this caller runs queries until nobody waits
+		for {
+			g.mu.Lock()
+			batch := g.waiting
+			g.waiting = nil
+			if len(batch) == 0 {
+				g.running = false
+				g.mu.Unlock()
+				break
+			}
+			g.mu.Unlock()
+			gen, ok := query() // started after every caller of batch asked
+			for _, c := range batch {
+				c <- genResult{gen, ok}
+			}
+		}
+	}
+	r := <-ch
+	return r.gen, r.ok
 }
 
 // viewStamped runs fn in a View and stamps what it read.

@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -119,4 +122,34 @@ func fmtList(s []string) string {
 		out += x
 	}
 	return out + "]"
+}
+
+// Concurrent readers of the shared generation share queries, and none gets
+// the result of a query that started before it asked.
+func TestSharedReadsStartAfterTheAsk(t *testing.T) {
+	var g sharedReads
+	var queries atomic.Int64
+	var started atomic.Int64 // the number of the query under way
+	query := func() (uint64, bool) {
+		n := queries.Add(1)
+		started.Store(n)
+		time.Sleep(time.Millisecond)
+		return uint64(n), true
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			before := started.Load() // a query under way when we ask
+			got, ok := g.read(query)
+			if !ok || int64(got) <= before {
+				t.Errorf("result of query %d, asked while query %d ran: want a later one", got, before)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := queries.Load(); n >= 50 {
+		t.Errorf("%d queries for 50 concurrent readers: none shared", n)
+	}
 }
