@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -94,23 +93,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // TestMigrateFromVersion1 upgrades a database made by 0001_init.sql alone:
 // its accounts read back with the new columns empty.
 func TestMigrateFromVersion1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite", fileURI(path, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 := &DB{writer: w, now: time.Now}
-	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
-		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	if err := v1.apply(t.Context(), ms[0]); err != nil {
-		t.Fatal(err)
-	}
+	path, w := atVersion(t, 1)
 	if _, err := w.ExecContext(t.Context(), `INSERT INTO accounts
 		(id, name, email, email_lower, state, created_at, payment_method)
 		VALUES ('123456789012', 'old', 'Old@example.com', 'old@example.com', 'ACTIVE', 1, 1)`); err != nil {
@@ -147,25 +130,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 // AccessKeys finds them by user (root's and, should one exist, an IAM
 // user's in any case).
 func TestMigrateAccessKeysFromVersion2(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite", fileURI(path, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v2 := &DB{writer: w, now: time.Now}
-	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
-		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:2] {
-		if err := v2.apply(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, w := atVersion(t, 2)
 	if _, err := w.ExecContext(t.Context(), `INSERT INTO access_keys (id, secret, account_id, user_name, active)
 		VALUES ('AKIAOLDROOT000000001', 's1', '123456789012', '', 1),
 		       ('AKIAOLDUSER000000002', 's2', '123456789012', 'Alice', 0)`); err != nil {

@@ -30,10 +30,10 @@ import (
 //
 // On PostgreSQL, replicas share the store and their commits do not reach
 // this process: every counted commit advances a sequence once it has
-// committed, and a stamp is that sequence's value (and the clock's second)
-// before the View: one cheap query per stamp check. A replica that died
-// between its commit and the advance leaves others' results stale for at
-// most a second.
+// committed, and a stamp is that sequence's value (and the clock, in
+// sharedMaxAge steps) before the View: one cheap query per stamp check
+// (shared by concurrent checks). A replica that died between its commit and the advance leaves
+// others' results stale for at most sharedMaxAge.
 
 // tableGens are the commit counters of the store's tables.
 type tableGens struct {
@@ -145,6 +145,11 @@ func (db *DB) countCommit(w *writeSet, commit func() error) error {
 	return err
 }
 
+// sharedMaxAge (seconds) bounds how long a replica that died between its
+// commit and the sequence's advance leaves other replicas' cached reads
+// stale: the shared generation also changes every sharedMaxAge seconds.
+const sharedMaxAge = 5
+
 // commitSequence is the PostgreSQL sequence of counted commits.
 const commitSequence = "accountplane_commits"
 
@@ -184,7 +189,7 @@ func (s *tableStamp) Fresh() bool {
 	return true
 }
 
-// pgStamp is a PostgreSQL stamp: the shared sequence and the second.
+// pgStamp is a PostgreSQL stamp: the shared generation.
 type pgStamp struct {
 	db  *DB
 	gen uint64
@@ -198,7 +203,7 @@ func (s pgStamp) Fresh() bool {
 
 // SharedGeneration returns the generation of a store shared by replicas:
 // it changes once any replica's counted commit is done (before that
-// commit is acknowledged), and every second. ok is false if it cannot be
+// commit is acknowledged), and every sharedMaxAge seconds. ok is false if it cannot be
 // read, or the store is not shared.
 func (db *DB) SharedGeneration() (uint64, bool) {
 	if db.dialect != dialectPostgres {
@@ -208,7 +213,7 @@ func (db *DB) SharedGeneration() (uint64, bool) {
 }
 
 // sharedGeneration reads the PostgreSQL sequence of counted commits, with
-// the clock's second in its low bits. Concurrent callers share a query
+// the clock (in sharedMaxAge steps) in its low bits. Concurrent callers share a query
 // that starts after they asked (so each sees every commit acknowledged
 // before its call): one query at a time, however many requests ask.
 func (db *DB) sharedGeneration() (uint64, bool) {
@@ -219,7 +224,7 @@ func (db *DB) sharedGeneration() (uint64, bool) {
 		if err := db.pgPool.QueryRow(ctx, `SELECT last_value FROM `+commitSequence).Scan(&n); err != nil {
 			return 0, false
 		}
-		return uint64(n)<<32 | uint64(uint32(time.Now().Unix())), true
+		return uint64(n)<<32 | uint64(uint32(time.Now().Unix()/sharedMaxAge)), true
 	})
 }
 

@@ -17,28 +17,7 @@ import (
 // its facts and record; the lookups find them, and new records follow the
 // old ones.
 func TestMigrateTrailFromVersion15(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite", fileURI(path, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v15 := &DB{writer: w, now: time.Now}
-	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
-		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version > 15 {
-			break
-		}
-		if err := v15.apply(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, w := atVersion(t, 15)
 	const acct = "123456789012"
 	when := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	const n = 1203 // more than one batch of the conversion
@@ -106,28 +85,7 @@ func TestMigrateTrailFromVersion15(t *testing.T) {
 // A store of version 16 (the compact rows of cloudtrail_records) keeps its
 // history too.
 func TestMigrateTrailFromVersion16(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite", fileURI(path, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v16 := &DB{writer: w, now: time.Now}
-	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
-		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version > 16 {
-			break
-		}
-		if err := v16.apply(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, w := atVersion(t, 16)
 	const acct = "123456789012"
 	when := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	for i, id := range []string{"1a2b3c4d-0000-4000-8000-000000000001", "1a2b3c4d-0000-4000-8000-000000000002"} {
@@ -151,4 +109,33 @@ func TestMigrateTrailFromVersion16(t *testing.T) {
 		string(got[1].Record) != `{"eventID":"1a2b3c4d-0000-4000-8000-000000000001"}` || !got[1].ReadOnly || got[1].AccessKeyID != "AKID" {
 		t.Errorf("after the migration: %+v, %v", got, err)
 	}
+}
+
+// atVersion returns the path of a new database file with the migrations
+// up to version applied, and a connection to it.
+func atVersion(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sql.Open("sqlite", fileURI(path, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &DB{writer: w, now: time.Now}
+	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
+		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version > version {
+			break
+		}
+		if err := old.apply(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path, w
 }
