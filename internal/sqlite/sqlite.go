@@ -167,8 +167,11 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	wq.Set("_foreign_keys", "1")
 	wq.Set("_txlock", "immediate")
 	// Statement journals (a multi-row INSERT's, for its own rollback) in
-	// memory, not in a temporary file written page by page.
+	// memory, not in a temporary file written page by page; 32 MiB of page
+	// cache for the writer, whose index inserts (CloudTrail's) land at
+	// random places (SQLite's default is 2 MiB).
 	wq.Add("_pragma", "temp_store(memory)")
+	wq.Add("_pragma", "cache_size(-32768)")
 	db.writer, err = sql.Open("sqlite", fileURI(abs, wq))
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", abs, err)

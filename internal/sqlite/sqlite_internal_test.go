@@ -30,6 +30,7 @@ func TestPragmas(t *testing.T) {
 		{"writer", "busy_timeout", "5000"},
 		{"writer", "query_only", "0"},
 		{"writer", "temp_store", "2"}, // MEMORY
+		{"writer", "cache_size", "-32768"},
 		{"reader", "journal_mode", "wal"},
 		{"reader", "busy_timeout", "5000"},
 		{"reader", "query_only", "1"},
