@@ -22,9 +22,36 @@ import (
 // own; records of calls that changed nothing are written by AppendEvent,
 // batched into blocks, in transactions of their own.
 
-// AppendTrailEvent implements kernel.TrailTx: ev is written in t.
+// AppendTrailEvent implements kernel.TrailTx: ev is written in t. In a
+// transaction that gathers its records (a write's, or a group of writes'),
+// ev is checked now and written with the others just before the commit
+// (flushTrail), one block for all.
 func (t *tx) AppendTrailEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	return t.putBlock(ctx, []kernel.TrailEvent{ev})
+	if !t.gatherTrail {
+		return t.putBlock(ctx, []kernel.TrailEvent{ev})
+	}
+	for _, q := range t.trail {
+		if q.ID == ev.ID {
+			return fmt.Errorf("sqlite: put event %s: the event id is taken", ev.ID)
+		}
+	}
+	if err := t.checkNewIDs(ctx, []kernel.TrailEvent{ev}); err != nil {
+		return err
+	}
+	t.trail = append(t.trail, ev)
+	return nil
+}
+
+// flushTrail writes the records t gathered, checked already.
+func (t *tx) flushTrail(ctx context.Context) error {
+	evs := t.trail
+	t.trail = nil
+	for start := 0; start < len(evs); start += blockRecords {
+		if err := t.putCheckedBlock(ctx, evs[start:min(len(evs), start+blockRecords)]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // putBlock writes evs (at most blockCap) as a new block. An event id that
@@ -33,6 +60,11 @@ func (t *tx) putBlock(ctx context.Context, evs []kernel.TrailEvent) error {
 	if err := t.checkNewIDs(ctx, evs); err != nil {
 		return err
 	}
+	return t.putCheckedBlock(ctx, evs)
+}
+
+// putCheckedBlock is putBlock for events whose ids were checked.
+func (t *tx) putCheckedBlock(ctx context.Context, evs []kernel.TrailEvent) error {
 	evs = append([]kernel.TrailEvent(nil), evs...)
 	for i := range evs {
 		evs[i].Seq = int64(i) // the block's id is the database's to choose
