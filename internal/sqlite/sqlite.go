@@ -68,6 +68,9 @@ type DB struct {
 	// generation.
 	tables   tableGens
 	genReads sharedReads
+	// pendingAdvance is set while this replica's last counted commit has
+	// not advanced PostgreSQL's shared sequence (stamps.go).
+	pendingAdvance atomic.Bool
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;

@@ -136,13 +136,25 @@ func (db *DB) countCommit(w *writeSet, commit func() error) error {
 	defer each(g.done)
 	err := commit()
 	if err == nil && db.dialect == dialectPostgres {
-		// Best effort: the change is committed whatever happens here, and a
-		// missed advance ages out of other replicas' caches.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_, _ = db.pgPool.Exec(ctx, `SELECT nextval('`+commitSequence+`')`)
+		// The change is committed whatever happens here. If the advance
+		// fails, this replica uses no cached read until an advance succeeds
+		// (sharedGeneration retries it); other replicas' copies age out.
+		db.pendingAdvance.Store(true)
+		db.advance()
 	}
 	return err
+}
+
+// advance advances the shared sequence of counted commits, clearing
+// pendingAdvance once it has.
+func (db *DB) advance() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := db.pgPool.Exec(ctx, `SELECT nextval('`+commitSequence+`')`); err != nil {
+		return false
+	}
+	db.pendingAdvance.Store(false)
+	return true
 }
 
 // sharedMaxAge (seconds) bounds how long a replica that died between its
@@ -217,11 +229,16 @@ func (db *DB) SharedGeneration() (uint64, bool) {
 // that starts after they asked (so each sees every commit acknowledged
 // before its call): one query at a time, however many requests ask.
 func (db *DB) sharedGeneration() (uint64, bool) {
+	if db.pendingAdvance.Load() && !db.advance() {
+		return 0, false // this replica's last commit is not counted yet
+	}
 	return db.genReads.read(func() (uint64, bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		var n int64
-		if err := db.pgPool.QueryRow(ctx, `SELECT last_value FROM `+commitSequence).Scan(&n); err != nil {
+		// last_value is 1 both before and after the first nextval: is_called
+		// tells them apart.
+		if err := db.pgPool.QueryRow(ctx, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM `+commitSequence).Scan(&n); err != nil {
 			return 0, false
 		}
 		return uint64(n)<<32 | uint64(uint32(time.Now().Unix()/sharedMaxAge)), true
@@ -237,8 +254,8 @@ type sharedReads struct {
 }
 
 type genResult struct {
-	gen uint64
-	ok  bool
+	gen      uint64
+	ok, lead bool
 }
 
 func (g *sharedReads) read(query func() (uint64, bool)) (uint64, bool) {
@@ -248,22 +265,35 @@ func (g *sharedReads) read(query func() (uint64, bool)) (uint64, bool) {
 	lead := !g.running
 	g.running = true
 	g.mu.Unlock()
-	if lead { // this caller runs queries until nobody waits
-		for {
-			g.mu.Lock()
-			batch := g.waiting
-			g.waiting = nil
-			if len(batch) == 0 {
-				g.running = false
-				g.mu.Unlock()
-				break
-			}
-			g.mu.Unlock()
-			gen, ok := query() // started after every caller of batch asked
-			for _, c := range batch {
-				c <- genResult{gen, ok}
-			}
+	if !lead {
+		r := <-ch
+		if !r.lead {
+			return r.gen, r.ok
 		}
+		// Handed the lead: ask again, for a query that starts from now.
+		g.mu.Lock()
+		g.waiting = append(g.waiting, ch)
+		g.mu.Unlock()
+	}
+	// Lead one query for everyone waiting (this caller included), then
+	// hand the lead to the first of those who came during it.
+	g.mu.Lock()
+	batch := g.waiting
+	g.waiting = nil
+	g.mu.Unlock()
+	gen, ok := query() // started after every caller of batch asked
+	for _, c := range batch {
+		c <- genResult{gen: gen, ok: ok}
+	}
+	g.mu.Lock()
+	if len(g.waiting) > 0 {
+		next := g.waiting[0]
+		g.waiting = g.waiting[1:]
+		g.mu.Unlock()
+		next <- genResult{lead: true}
+	} else {
+		g.running = false
+		g.mu.Unlock()
 	}
 	r := <-ch
 	return r.gen, r.ok
