@@ -24,6 +24,11 @@ type TrailEvent struct {
 	Resources   []TrailResource
 	// Record is the record as JSON.
 	Record []byte
+	// StoreID lets the store replace ID, and its text in Record, by an id
+	// of its own when it writes the event (the records of reads: no one
+	// has seen their ids yet, and an id the store derives from where it
+	// keeps the record needs no index).
+	StoreID bool
 }
 
 // TrailResource is a resource a call names, as LookupEvents reports it.

@@ -81,6 +81,7 @@ type queued struct {
 // enqueue hands a record to the background writer, which keeps the order
 // records were made in.
 func (s *Server) enqueueRecord(ev trail.Event, requestID string) {
+	ev.StoreID = true // nothing has shown its id yet
 	t := s.trail
 	t.inflight.Add(1)
 	t.mu.Lock()

@@ -71,6 +71,8 @@ type DB struct {
 	// pendingAdvance is set while this replica's last counted commit has
 	// not advanced PostgreSQL's shared sequence (stamps.go).
 	pendingAdvance atomic.Bool
+	// ids makes the event ids of read records (eventids.go).
+	ids *eventIDs
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -110,6 +112,9 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 	}
 	if err == nil {
 		err = db.initTableGens(ctx)
+	}
+	if err == nil {
+		err = db.initEventIDs(ctx)
 	}
 	if err != nil {
 		return nil, err

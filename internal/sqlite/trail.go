@@ -63,6 +63,52 @@ func (t *tx) putBlock(ctx context.Context, evs []kernel.TrailEvent) error {
 	return t.putCheckedBlock(ctx, evs)
 }
 
+// putReadBlock writes the records of reads as a new block, with event ids
+// the store makes from their sequences (eventids.go).
+func (t *tx) putReadBlock(ctx context.Context, evs []kernel.TrailEvent) error {
+	ids := t.db.idsOrNil()
+	var given []kernel.TrailEvent // the events that keep their ids
+	for _, ev := range evs {
+		if ids == nil || !ev.StoreID {
+			given = append(given, ev)
+		}
+	}
+	if len(given) == len(evs) {
+		return t.putBlock(ctx, evs)
+	}
+	if err := t.checkNewIDs(ctx, given); err != nil {
+		return err
+	}
+	id, err := t.nextBlockID(ctx)
+	if err != nil {
+		return err
+	}
+	evs = ids.withStoreIDs(id, evs)
+	payload, lo, hi, err := blockRow(evs)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, "put events", `INSERT INTO cloudtrail_blocks (id, min_time, max_time, records, payload) VALUES (?, ?, ?, ?, ?)`,
+		id, lo, hi, len(evs), payload); err != nil {
+		return err
+	}
+	return t.putPostings(ctx, id, evs)
+}
+
+// nextBlockID takes the id the next block gets (the sequence behind the
+// column's AUTOINCREMENT or identity, which never gives an id twice).
+func (t *tx) nextBlockID(ctx context.Context) (int64, error) {
+	q := `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cloudtrail_blocks'), 0) + 1`
+	if t.dialect() == dialectPostgres {
+		q = `SELECT nextval(pg_get_serial_sequence('cloudtrail_blocks', 'id'))`
+	}
+	var id int64
+	if err := t.queryRow(ctx, q).Scan(&id); err != nil {
+		return 0, fmt.Errorf("sqlite: put events: block id: %w", err)
+	}
+	return id, nil
+}
+
 // putCheckedBlock is putBlock for events whose ids were checked.
 func (t *tx) putCheckedBlock(ctx context.Context, evs []kernel.TrailEvent) error {
 	evs = append([]kernel.TrailEvent(nil), evs...)
@@ -132,7 +178,7 @@ func (t *tx) putPostings(ctx context.Context, id int64, evs []kernel.TrailEvent)
 // postings of block id, which holds evs, each as row, and tail, a hundred
 // rows at a time.
 func (t *tx) postingRows(ctx context.Context, id int64, evs []kernel.TrailEvent, head, row, tail string) error {
-	postings := blockPostings(evs)
+	postings := blockPostings(evs, t.db.idsOrNil())
 	args := make([]any, 0, 3*len(postings))
 	for h, at := range postings {
 		args = append(args, h, at, id)
@@ -159,6 +205,16 @@ func (t *tx) checkNewIDs(ctx context.Context, evs []kernel.TrailEvent) error {
 			return fmt.Errorf("sqlite: put event %s: the event id is taken", evs[i].ID)
 		}
 		seen[evs[i].ID] = true
+		if t.db.idsOrNil().derived(evs[i].ID) { // one the store made: its block tells
+			stored, err := t.blocksWithID(ctx, evs[i].ID)
+			if err != nil {
+				return err
+			}
+			if len(stored) > 0 {
+				return fmt.Errorf("sqlite: put event %s: the event id is taken", evs[i].ID)
+			}
+			continue
+		}
 		hashes = append(hashes, eventIDHash(evs[i].ID))
 	}
 	for len(hashes) > 0 {
@@ -178,6 +234,32 @@ func (t *tx) checkNewIDs(ctx context.Context, evs []kernel.TrailEvent) error {
 		hashes = hashes[n:]
 	}
 	return nil
+}
+
+// blocksWithID returns the records with event id id (at most one), read
+// from the block the id gives when the store made it, else from the
+// blocks its index entry names.
+func (t *tx) blocksWithID(ctx context.Context, id string) ([]kernel.TrailEvent, error) {
+	var blocks [][]kernel.TrailEvent
+	var err error
+	if seq, ok := t.db.idsOrNil().seqOf(id); ok {
+		blocks, err = t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, seq/blockCap)
+	} else {
+		blocks, err = t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
+			WHERE p.attr_h = ?`, eventIDHash(id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []kernel.TrailEvent
+	for _, evs := range blocks {
+		for _, ev := range evs {
+			if ev.ID == id {
+				out = append(out, ev)
+			}
+		}
+	}
+	return out, nil
 }
 
 // blocksOf returns the records of the blocks query selects (columns id
@@ -259,7 +341,7 @@ func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
 			for i, w := range part {
 				evs[i] = w.ev
 			}
-			if err := t.putBlock(ctx, evs); err != nil {
+			if err := t.putReadBlock(ctx, evs); err != nil {
 				return err
 			}
 		}
@@ -326,22 +408,27 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 // none.
 func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	return db.write(context.WithoutCancel(ctx), func(t *tx) error {
-		blocks, err := t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
-			WHERE p.attr_h = ?`, eventIDHash(ev.ID))
+		found, err := t.blocksWithID(ctx, ev.ID)
 		if err != nil {
 			return err
 		}
-		for _, evs := range blocks {
-			for i := range evs {
-				if evs[i].ID == ev.ID {
-					old := slices.Clone(evs)
-					ev.Seq = evs[i].Seq
-					evs[i] = ev
-					return t.rewriteBlock(ctx, ev.Seq/blockCap, old, evs)
-				}
+		if len(found) == 0 {
+			return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, kernel.ErrNotFound)
+		}
+		block := found[0].Seq / blockCap
+		blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, block)
+		if err != nil || len(blocks) != 1 {
+			return fmt.Errorf("sqlite: replace event %s: block %d: %v", ev.ID, block, err)
+		}
+		old := blocks[0]
+		evs := slices.Clone(old)
+		for i := range evs {
+			if evs[i].ID == ev.ID {
+				ev.Seq = evs[i].Seq
+				evs[i] = ev
 			}
 		}
-		return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, kernel.ErrNotFound)
+		return t.rewriteBlock(ctx, block, old, evs)
 	})
 }
 
@@ -488,6 +575,15 @@ func ceilSeconds(t time.Time) int64 {
 func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.TrailEvent, error) {
 	var out []kernel.TrailEvent
 	err := db.view(ctx, func(t *tx) error {
+		if q.Key == kernel.AttrEventID && db.ids.derived(q.Value) {
+			found, err := t.blocksWithID(ctx, q.Value)
+			for _, ev := range found {
+				if selects(q, &ev) && (q.After == 0 || ev.Seq < q.After) && (q.Limit == 0 || len(out) < q.Limit) {
+					out = append(out, ev)
+				}
+			}
+			return err
+		}
 		var anchor *kernel.TrailEvent
 		if q.After > 0 {
 			blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, q.After/blockCap)

@@ -78,7 +78,7 @@ func BenchmarkAppendReadRecord(b *testing.B) {
 			id, req := uuid.New(), uuid.New()
 			batch = append(batch, kernel.TrailEvent{
 				ID: id, Account: acct, Time: at, Name: "GetAlternateContact", Source: "account.amazonaws.com",
-				Username: "root", AccessKeyID: "test", ReadOnly: true,
+				Username: "root", AccessKeyID: "test", ReadOnly: true, StoreID: true,
 				Record: []byte(fmt.Sprintf(record, at.Format(time.RFC3339), acct, req, id, acct)),
 			})
 			if len(batch) == cap(batch) || i == from+n-1 {

@@ -272,8 +272,9 @@ func DecodeTrailBlock(id int64, payload []byte) ([]kernel.TrailEvent, error) {
 }
 
 // blockPostings returns the lookup values of evs with the newest time of
-// the records that have each (see matches for what each value means).
-func blockPostings(evs []kernel.TrailEvent) map[int64]int64 {
+// the records that have each (see matches for what each value means). An
+// id the store made (ids) needs none: it gives its block.
+func blockPostings(evs []kernel.TrailEvent, ids *eventIDs) map[int64]int64 {
 	out := map[int64]int64{}
 	add := func(h, t int64) {
 		if cur, ok := out[h]; !ok || t > cur {
@@ -288,7 +289,9 @@ func blockPostings(evs []kernel.TrailEvent) map[int64]int64 {
 			ro = "true"
 		}
 		add(attrHash(acct, "", ""), t)
-		add(eventIDHash(ev.ID), t)
+		if !ids.derived(ev.ID) {
+			add(eventIDHash(ev.ID), t)
+		}
 		add(attrHash(acct, kernel.AttrReadOnly, ro), t)
 		add(attrHash(acct, kernel.AttrEventName, ev.Name), t)
 		add(attrHash(acct, kernel.AttrUsername, ev.Username), t)
