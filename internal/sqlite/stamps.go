@@ -160,7 +160,7 @@ func (db *DB) advance() bool {
 // sharedMaxAge (seconds) bounds how long a replica that died between its
 // commit and the sequence's advance leaves other replicas' cached reads
 // stale: the shared generation also changes every sharedMaxAge seconds.
-const sharedMaxAge = 5
+const sharedMaxAge = 60
 
 // commitSequence is the PostgreSQL sequence of counted commits.
 const commitSequence = "accountplane_commits"
