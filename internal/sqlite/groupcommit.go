@@ -114,18 +114,16 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 		finish(nil)
 		return
 	}
-	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}, gatherTrail: true}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}}
 	ok := 0
 	for i, w := range batch {
 		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
 			results[i].err = fmt.Errorf("sqlite: savepoint: %w", err)
 			continue
 		}
-		gathered := len(t.trail)
 		results[i] = db.runInSavepoint(w, t)
 		release := []string{"RELEASE w"}
 		if results[i].err != nil || results[i].panicked != nil {
-			t.trail = t.trail[:gathered] // the records of what rolls back
 			if results[i].after != nil {
 				results[i].after(false)
 				results[i].after = nil
@@ -154,12 +152,6 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 	if ok == 0 {
 		sqlTx.Rollback()
 		finish(nil)
-		return
-	}
-	// The group's CloudTrail records, one block, in its transaction.
-	if err := t.flushTrail(context.Background()); err != nil {
-		sqlTx.Rollback()
-		finish(fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
 	commit := sqlTx.Commit

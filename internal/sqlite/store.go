@@ -169,7 +169,7 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}, gatherTrail: true}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -179,12 +179,6 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 		if after, err = db.beforeCommit(ctx, t); err != nil {
 			return err
 		}
-	}
-	if err := t.flushTrail(ctx); err != nil {
-		if after != nil {
-			after(false)
-		}
-		return err
 	}
 	done = true
 	if counted {
@@ -210,10 +204,6 @@ type tx struct {
 	// transaction writes (stamps.go); either may be nil.
 	reads   *readSet
 	written *writeSet
-	// gatherTrail makes AppendTrailEvent gather the CloudTrail records in
-	// trail, for flushTrail to write as one block before the commit.
-	gatherTrail bool
-	trail       []kernel.TrailEvent
 	// stmts caches the pool's prepared statements by query text: parsing
 	// SQL on every call was the largest cost of a signed read.
 	stmts *sync.Map

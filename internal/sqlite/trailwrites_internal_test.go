@@ -11,10 +11,9 @@ import (
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// The CloudTrail records of concurrent writes are gathered into one block
-// per commit, and each write still stands alone: the record of a write
-// that fails (in its own code, or on a taken event id) is not kept, the
-// others' are.
+// The CloudTrail records of concurrent writes (group-committed) each stand
+// with their write: the record of a write that fails (in its own code, or
+// on a taken event id) is not kept, the others' are.
 func TestGatheredRecordsStandAlone(t *testing.T) {
 	for _, path := range []string{":memory:", "file"} {
 		t.Run(path, func(t *testing.T) {
