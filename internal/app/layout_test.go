@@ -42,7 +42,7 @@ func TestLayout(t *testing.T) {
 		"internal/orgsapi":           {"internal/apierr", "internal/arn", "internal/identity", "internal/operation", "internal/organizations", "internal/pagetoken", "internal/protocol/jsonbody"},
 		"internal/stsapi":            {"internal/apierr", "internal/iam", "internal/identity", "internal/operation", "internal/protocol/query"},
 		"internal/iamapi":            {"internal/apierr", "internal/arn", "internal/iam", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/query"},
-		"internal/sqlite":            {"internal/account", "internal/generation", "internal/iam", "internal/identity", "internal/kernel", "internal/organizations"},
+		"internal/sqlite":            {"internal/account", "internal/generation", "internal/iam", "internal/identity", "internal/kernel", "internal/organizations", "internal/uuid"},
 		"internal/trail":             {"internal/arn", "internal/identity", "internal/kernel", "internal/uuid"},
 		"internal/cloudtrailapi":     {"internal/apierr", "internal/identity", "internal/operation", "internal/pagetoken", "internal/protocol/jsonbody", "internal/trail"},
 		"internal/iam":               {"internal/apierr", "internal/arn", "internal/generation", "internal/identity", "internal/kernel", "internal/policy"},

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // The records of reads get their event ids from the store when they are
@@ -91,7 +92,7 @@ func (e *eventIDs) id(seq int64) string {
 	u[7] = byte(l >> 1)
 	binary.BigEndian.PutUint64(u[8:], r&(1<<56-1))
 	u[8] = 0x80 | byte(l&1)<<5 | byte(r>>56&0x1f)
-	return uuidString(u)
+	return uuid.Format(u)
 }
 
 // seqOf returns the sequence of a store-made event id.
@@ -126,20 +127,6 @@ func (e *eventIDs) seqOf(id string) (int64, bool) {
 func (e *eventIDs) derived(id string) bool {
 	_, ok := e.seqOf(id)
 	return ok
-}
-
-func uuidString(u [16]byte) string {
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return string(s[:])
 }
 
 // withStoreIDs numbers evs as the records of block id and gives those

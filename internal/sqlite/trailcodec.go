@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // The compact form of a CloudTrail event (table cloudtrail_records,
@@ -231,17 +231,7 @@ func attrHash(account string, key kernel.TrailAttributeKey, value string) int64 
 
 func eventIDString(b []byte) string {
 	if len(b) == 16 {
-		var s [36]byte
-		hex.Encode(s[0:8], b[0:4])
-		s[8] = '-'
-		hex.Encode(s[9:13], b[4:6])
-		s[13] = '-'
-		hex.Encode(s[14:18], b[6:8])
-		s[18] = '-'
-		hex.Encode(s[19:23], b[8:10])
-		s[23] = '-'
-		hex.Encode(s[24:], b[10:])
-		return string(s[:])
+		return uuid.Format([16]byte(b))
 	}
 	return strings.TrimRight(string(bytes.TrimPrefix(b, []byte{0})), "\x00")
 }

@@ -16,6 +16,12 @@ func New() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+ panics instead)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
+	return Format(b)
+}
+
+// Format returns the canonical text form of the UUID b: 36 lower-case
+// characters, 8-4-4-4-12.
+func Format(b [16]byte) string {
 	var out [36]byte
 	hex.Encode(out[0:8], b[0:4])
 	out[8] = '-'
