@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"github.com/aws/smithy-go/middleware"
 	"net/http"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -27,6 +29,9 @@ func eventNames(evs []cttypes.Event) []string {
 
 // sameNames asserts the names of evs, leaving out the test's own
 // LookupEvents calls (which are recorded too).
+// uuidV4 matches a version 4 UUID in canonical form.
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
 func sameNames(t *testing.T, what string, evs []cttypes.Event, want ...string) {
 	t.Helper()
 	got := slices.DeleteFunc(eventNames(evs), func(n string) bool { return n == "LookupEvents" })
@@ -54,7 +59,7 @@ func TestTrailLookupEvents(t *testing.T) {
 	must(t, err, "ListUsers")
 	_, err = bob.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err, "GetCallerIdentity")
-	_, err = bob.Acct.GetContactInformation(ctx, &account.GetContactInformationInput{})
+	read, err := bob.Acct.GetContactInformation(ctx, &account.GetContactInformationInput{})
 	must(t, err, "GetContactInformation")
 	clk.Advance(time.Hour)
 	// 14:00: bob writes a contact.
@@ -111,10 +116,16 @@ func TestTrailLookupEvents(t *testing.T) {
 			"AttachUserPolicy")
 	})
 	t.Run("EventId", func(t *testing.T) {
-		ev, _ := findRecord(t, history, reqIDOf(t, put.ResultMetadata))
-		evs := lookupAll(t, history, attr(cttypes.LookupAttributeKeyEventId, aws.ToString(ev.EventId)))
-		if len(evs) != 1 || aws.ToString(evs[0].EventId) != aws.ToString(ev.EventId) {
-			t.Errorf("EventId lookup: %v", eventNames(evs))
+		// A write's record keeps the id its event carries; a read's record
+		// gets its id from the store: both are found by it, and each is the
+		// eventID of its own record.
+		for _, md := range []middleware.Metadata{put.ResultMetadata, read.ResultMetadata} {
+			ev, rec := findRecord(t, history, reqIDOf(t, md))
+			id := aws.ToString(ev.EventId)
+			evs := lookupAll(t, history, attr(cttypes.LookupAttributeKeyEventId, id))
+			if len(evs) != 1 || aws.ToString(evs[0].EventId) != id || rec["eventID"] != id || !uuidV4.MatchString(id) {
+				t.Errorf("EventId lookup of %s (%s, record's eventID %v): %v", id, aws.ToString(ev.EventName), rec["eventID"], eventNames(evs))
+			}
 		}
 	})
 	t.Run("TimeRange", func(t *testing.T) {

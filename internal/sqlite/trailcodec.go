@@ -190,19 +190,11 @@ func decodePayload(p []byte, ev *kernel.TrailEvent) error {
 	return nil
 }
 
-// lookupFacts are the facts of an event that lookups filter on and
-// LookupEvents reports besides the record.
+// lookupFacts are the facts a payload of migration 0016 holds besides the
+// record (read only to convert such rows, trailmigrate.go).
 type lookupFacts struct {
 	Name, Source, Username, AccessKeyID string
 	Resources                           []kernel.TrailResource
-}
-
-func (f lookupFacts) MarshalJSON() ([]byte, error) {
-	res := make([][2]string, len(f.Resources))
-	for i, r := range f.Resources {
-		res[i] = [2]string{r.Type, r.Name}
-	}
-	return json.Marshal([]any{f.Name, f.Source, f.Username, f.AccessKeyID, res})
 }
 
 func (f *lookupFacts) UnmarshalJSON(b []byte) error {
