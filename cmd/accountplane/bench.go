@@ -53,6 +53,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.StartupRuns, "startup-runs", 3, "start-ups on an empty store to take the median of")
 	fs.StringVar(&out, "out", "bench-results", "directory for results.json, results.md and chart.svg; empty writes nothing")
 	fs.StringVar(&cfg.Binary, "bin", "", "accountplane binary to benchmark (default this one)")
+	serveFlags := fs.String("serve-flags", "", "extra flags for every serve it starts, space-separated (e.g. --trail-reads=off)")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchUsage)
@@ -68,6 +69,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "accountplane bench: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	cfg.ServeFlags = strings.Fields(*serveFlags)
 	if cfg.SmallAccounts == 0 {
 		cfg.SmallAccounts = -1 // bench.Config's zero value means the default
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	// Postgres is a PostgreSQL DSN passed to `serve --store`; "" runs
 	// SQLite only. The server's own writes are measured, not PostgreSQL's.
 	Postgres string
+	// ServeFlags are extra flags for every `serve` the benchmark starts
+	// (e.g. --trail-reads=off), after its own.
+	ServeFlags []string
 	// StartupRuns is how many times the empty-store start-up is measured
 	// (default 3; the median is reported).
 	StartupRuns int
@@ -182,7 +185,7 @@ func (b *runner) logf(format string, args ...any) {
 }
 
 func (b *runner) options(store, dataDir string, accounts int) serverOptions {
-	o := serverOptions{dataDir: dataDir, maxAccounts: accounts + 10, clients: b.cfg.Clients}
+	o := serverOptions{dataDir: dataDir, maxAccounts: accounts + 10, clients: b.cfg.Clients, flags: b.cfg.ServeFlags}
 	if store == StorePostgres {
 		o.postgres = b.cfg.Postgres
 	}

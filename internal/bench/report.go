@@ -49,12 +49,13 @@ type Settings struct {
 	SweepOp         string   `json:"sweep_op,omitempty"`
 	StartupRuns     int      `json:"startup_runs"`
 	Postgres        bool     `json:"postgres"`
+	ServeFlags      []string `json:"serve_flags,omitempty"`
 }
 
 func settingsOf(c Config) Settings {
 	return Settings{DurationSeconds: c.Duration.Seconds(), WarmupSeconds: c.warmup().Seconds(), Clients: c.Clients,
 		Rounds: c.Rounds, Accounts: c.Accounts, SmallAccounts: max(c.SmallAccounts, 0), Targets: c.Targets, Ops: c.Ops,
-		Sweep: c.Sweep, SweepOp: c.SweepOp, StartupRuns: c.StartupRuns, Postgres: c.Postgres != ""}
+		Sweep: c.Sweep, SweepOp: c.SweepOp, StartupRuns: c.StartupRuns, Postgres: c.Postgres != "", ServeFlags: c.ServeFlags}
 }
 
 // StoreReport is what was measured of one store.
@@ -179,8 +180,8 @@ func (r *Report) Markdown(chart string) string {
 	if s.SmallAccounts > 0 && s.SmallAccounts < s.Accounts {
 		small = fmt.Sprintf(" (and %d for the flat-scaling check)", s.SmallAccounts)
 	}
-	p("- Settings: %d closed-loop clients, %gs per phase after %gs of warm-up, %d round(s) of (floor, server) per operation, %d accounts%s, per-account operations spread over up to %d members; quotas off.\n\n",
-		s.Clients, s.DurationSeconds, s.WarmupSeconds, s.Rounds, s.Accounts, small, s.Targets)
+	p("- Settings: %d closed-loop clients, %gs per phase after %gs of warm-up, %d round(s) of (floor, server) per operation, %d accounts%s, per-account operations spread over up to %d members; quotas off%s.\n\n",
+		s.Clients, s.DurationSeconds, s.WarmupSeconds, s.Rounds, s.Accounts, small, s.Targets, serveFlagsNote(s.ServeFlags))
 
 	p("## Goals\n\n")
 	p("Each goal as the issue states it, at %d clients with quotas off, on %d accounts. Ratios are to the floor (a bare net/http handler in its own process, same clients and signing), measured in the same invocation.\n\n", s.Clients, s.Accounts)
@@ -427,4 +428,12 @@ func upper(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// serveFlagsNote names the extra serve flags of a run, if any.
+func serveFlagsNote(flags []string) string {
+	if len(flags) == 0 {
+		return ""
+	}
+	return "; server flags `" + strings.Join(flags, " ") + "`"
 }

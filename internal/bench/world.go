@@ -100,6 +100,7 @@ type serverOptions struct {
 	maxAccounts int
 	postgres    string // DSN for --store; "" for SQLite in dataDir
 	clients     int
+	flags       []string // extra serve flags
 }
 
 // startServer starts `accountplane serve` with quotas off, logging errors
@@ -118,6 +119,7 @@ func startServer(ctx context.Context, bin string, o serverOptions, timeout time.
 	if o.postgres != "" {
 		args = append(args, "--store", o.postgres)
 	}
+	args = append(args, o.flags...)
 	c, err := startChild(bin, args, o.dataDir)
 	if err != nil {
 		return nil, 0, err

@@ -55,6 +55,17 @@ type TrailConfig struct {
 // history to MaxEvents.
 const trimEvery = 1000
 
+// The background writer lets records gather before it writes them: a
+// batch costs the store about the same whatever its size (one transaction,
+// one block, its postings), so under load fewer, larger batches cost far
+// less per record. It waits at most writeLinger after the first record of
+// a batch arrives, or until writeBatch records are queued, or until
+// somebody waits for the records (LookupEvents, shutdown).
+const (
+	writeLinger = 20 * time.Millisecond
+	writeBatch  = 256
+)
+
 // trailer is the server's side of the event history.
 type trailer struct {
 	cfg       TrailConfig
@@ -69,8 +80,13 @@ type trailer struct {
 	mu       sync.Mutex
 	queue    []queued
 	wake     chan struct{}
-	stop     chan struct{}
-	stopOnce sync.Once
+	// hurry tells a lingering writer to write now: somebody waits.
+	hurry chan struct{}
+	// lingerFor is how long the writer waits for a batch to fill
+	// (writeLinger).
+	lingerFor time.Duration
+	stop      chan struct{}
+	stopOnce  sync.Once
 }
 
 type queued struct {
@@ -86,10 +102,41 @@ func (s *Server) enqueueRecord(ev trail.Event, requestID string) {
 	t.inflight.Add(1)
 	t.mu.Lock()
 	t.queue = append(t.queue, queued{ev, requestID})
+	full := len(t.queue) >= writeBatch
 	t.mu.Unlock()
 	select {
 	case t.wake <- struct{}{}:
 	default:
+	}
+	if full {
+		t.hurryUp()
+	}
+}
+
+// hurryUp ends the writer's linger.
+func (t *trailer) hurryUp() {
+	select {
+	case t.hurry <- struct{}{}:
+	default:
+	}
+}
+
+// linger waits until the batch is worth writing: writeLinger has passed,
+// writeBatch records are queued, somebody waits for them, or the server
+// stops.
+func (t *trailer) linger() {
+	t.mu.Lock()
+	full := len(t.queue) >= writeBatch
+	t.mu.Unlock()
+	if full {
+		return
+	}
+	timer := time.NewTimer(t.lingerFor)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-t.hurry:
+	case <-t.stop:
 	}
 }
 
@@ -104,6 +151,7 @@ func (s *Server) writeRecords() {
 		case <-t.wake:
 		}
 		for {
+			t.linger()
 			t.mu.Lock()
 			batch := t.queue
 			t.queue = nil
@@ -133,6 +181,7 @@ func (s *Server) writeRecords() {
 func (t *trailer) drain(timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
 	for t.inflight.Load() > 0 && time.Now().Before(deadline) {
+		t.hurryUp()
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -161,7 +210,7 @@ var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/AssumeRoot": true
 const purgeEvery = time.Hour
 
 func newTrailer(cfg Config) *trailer {
-	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), stop: make(chan struct{}), lingerFor: writeLinger}
 	if t.cfg.Retention <= 0 {
 		t.cfg.Retention = trail.DefaultRetention
 	}

@@ -51,6 +51,12 @@ func BenchmarkLookupByEventName(b *testing.B) {
 // server writes it (batches of 32) and reports the bytes the database file
 // grows by per record, indexes included (the goal: 250 or less).
 func BenchmarkAppendReadRecord(b *testing.B) {
+	for _, n := range []int{8, 32, 256} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) { benchmarkAppendReadRecord(b, n) })
+	}
+}
+
+func benchmarkAppendReadRecord(b *testing.B, batchSize int) {
 	dir := b.TempDir()
 	db := mustOpen(b, filepath.Join(dir, "trail.db"))
 	ctx := context.Background()
@@ -72,7 +78,7 @@ func BenchmarkAppendReadRecord(b *testing.B) {
 	}
 	// Warm up: the WAL reaches its usual size and the first pages exist.
 	appendN := func(from, n int) {
-		batch := make([]kernel.TrailEvent, 0, 32)
+		batch := make([]kernel.TrailEvent, 0, batchSize)
 		for i := from; i < from+n; i++ {
 			at := t0.Add(time.Duration(i) * time.Millisecond).Truncate(time.Second)
 			id, req := uuid.New(), uuid.New()
