@@ -69,7 +69,7 @@ func (t *tx) putReadBlock(ctx context.Context, evs []kernel.TrailEvent) error {
 		id, lo, hi, len(evs), payload); err != nil {
 		return err
 	}
-	return t.putPostings(ctx, id, evs)
+	return t.putPostings(ctx, id, evs, true)
 }
 
 // nextBlockID takes the id the next block gets (the sequence behind the
@@ -102,7 +102,7 @@ func (t *tx) putCheckedBlock(ctx context.Context, evs []kernel.TrailEvent) error
 	if err != nil {
 		return fmt.Errorf("sqlite: put events: %w", err)
 	}
-	return t.putPostings(ctx, id, evs)
+	return t.putPostings(ctx, id, evs, false)
 }
 
 // rewriteBlock replaces old, what block id holds, by evs (which keep
@@ -123,7 +123,7 @@ func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.Trail
 		lo, hi, len(evs), payload, id); err != nil {
 		return err
 	}
-	return t.putPostings(ctx, id, evs)
+	return t.putPostings(ctx, id, evs, summarized(evs, t.db.idsOrNil()))
 }
 
 // blockRow returns the payload and time bounds of a block of evs.
@@ -141,30 +141,43 @@ func blockRow(evs []kernel.TrailEvent) (payload []byte, lo, hi int64, err error)
 // deletePostings deletes the postings of block id, which holds evs (the
 // postings are found by their keys: the block has no index of its own).
 func (t *tx) deletePostings(ctx context.Context, id int64, evs []kernel.TrailEvent) error {
-	// The casts type the values for PostgreSQL, which reads them as text.
-	return t.postingRows(ctx, id, evs, `DELETE FROM cloudtrail_postings WHERE (attr_h, max_time, block) IN (VALUES `,
-		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`, `)`)
-}
-
-// putPostings writes the postings of block id, which holds evs.
-func (t *tx) putPostings(ctx context.Context, id int64, evs []kernel.TrailEvent) error {
-	return t.postingRows(ctx, id, evs, `INSERT INTO cloudtrail_postings (attr_h, max_time, block) VALUES `, `(?, ?, ?)`, ``)
-}
-
-// postingRows runs head, the rows (attr_h, max_time, block) of the
-// postings of block id, which holds evs, each as row, and tail, a hundred
-// rows at a time.
-func (t *tx) postingRows(ctx context.Context, id int64, evs []kernel.TrailEvent, head, row, tail string) error {
-	postings := blockPostings(evs, t.db.idsOrNil())
+	ids := t.db.idsOrNil()
+	postings := postingsOf(evs, ids, summarized(evs, ids))
 	args := make([]any, 0, 3*len(postings))
-	for h, at := range postings {
-		args = append(args, h, at, id)
+	for h, p := range postings {
+		args = append(args, h, p.maxTime, id)
 	}
+	// The casts type the values for PostgreSQL, which reads them as text.
+	return t.execRows(ctx, "delete event postings", `DELETE FROM cloudtrail_postings WHERE (attr_h, max_time, block) IN (VALUES `,
+		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`, `)`, 3, args)
+}
+
+// putPostings writes the postings of block id, which holds evs: summaries
+// (trailsummary.go) or one per lookup value.
+func (t *tx) putPostings(ctx context.Context, id int64, evs []kernel.TrailEvent, summaries bool) error {
+	postings := postingsOf(evs, t.db.idsOrNil(), summaries)
+	if !summaries { // also before migration 0018 added attrs
+		args := make([]any, 0, 3*len(postings))
+		for h, p := range postings {
+			args = append(args, h, p.maxTime, id)
+		}
+		return t.execRows(ctx, "write event postings", `INSERT INTO cloudtrail_postings (attr_h, max_time, block) VALUES `, `(?, ?, ?)`, ``, 3, args)
+	}
+	args := make([]any, 0, 4*len(postings))
+	for h, p := range postings {
+		args = append(args, h, p.maxTime, id, p.attrs)
+	}
+	return t.execRows(ctx, "write event postings", `INSERT INTO cloudtrail_postings (attr_h, max_time, block, attrs) VALUES `, `(?, ?, ?, ?)`, ``, 4, args)
+}
+
+// execRows runs head, rows of width arguments each written as row, and
+// tail, a hundred rows at a time.
+func (t *tx) execRows(ctx context.Context, what, head, row, tail string, width int, args []any) error {
 	const perStatement = 100
 	for len(args) > 0 {
-		n := min(len(args), 3*perStatement)
-		q := head + strings.TrimSuffix(strings.Repeat(row+", ", n/3), ", ") + tail
-		if _, err := t.exec(ctx, "write event postings", q, args[:n]...); err != nil {
+		n := min(len(args), width*perStatement)
+		q := head + strings.TrimSuffix(strings.Repeat(row+", ", n/width), ", ") + tail
+		if _, err := t.exec(ctx, what, q, args[:n]...); err != nil {
 			return err
 		}
 		args = args[n:]
@@ -578,41 +591,27 @@ func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.T
 				return nil
 			}
 		}
-		query := `SELECT b.id, b.payload, p.max_time FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.attr_h = ?`
-		args := []any{queryHash(q)}
-		if !q.Start.IsZero() {
-			query += ` AND p.max_time >= ?`
-			args = append(args, ceilSeconds(q.Start))
-		}
-		if !q.End.IsZero() {
-			query += ` AND b.min_time <= ?`
-			args = append(args, q.End.Unix())
-		}
-		if anchor != nil {
-			query += ` AND b.min_time <= ?`
-			args = append(args, anchor.Time.Unix())
-		}
-		rows, err := t.query(ctx, query+` ORDER BY p.max_time DESC, p.block DESC`, args...)
-		if err != nil {
-			return fmt.Errorf("sqlite: lookup events: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, newest int64
-			var payload []byte
-			if err := rows.Scan(&id, &payload, &newest); err != nil {
-				return fmt.Errorf("sqlite: lookup events: %w", err)
-			}
-			if q.Limit > 0 && len(out) >= q.Limit && newest < out[q.Limit-1].Time.Unix() {
-				break // every further block is older than the page
-			}
-			evs, err := decodeBlock(id, payload)
+		candidates := newCandidates(t, q, anchor)
+		for {
+			c, ok, err := candidates.next(ctx)
 			if err != nil {
 				return fmt.Errorf("sqlite: lookup events: %w", err)
 			}
-			for i := range evs {
-				if selects(q, &evs[i]) && (anchor == nil || newer(anchor, &evs[i])) {
-					out = append(out, evs[i])
+			if !ok {
+				return nil
+			}
+			if q.Limit > 0 && len(out) >= q.Limit && c.maxTime < out[q.Limit-1].Time.Unix() {
+				return nil // every further block is older than the page
+			}
+			blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, c.block)
+			if err != nil {
+				return fmt.Errorf("sqlite: lookup events: %w", err)
+			}
+			for _, evs := range blocks {
+				for i := range evs {
+					if selects(q, &evs[i]) && (anchor == nil || newer(anchor, &evs[i])) {
+						out = append(out, evs[i])
+					}
 				}
 			}
 			sort.Slice(out, func(i, j int) bool { return newer(&out[i], &out[j]) })
@@ -620,7 +619,6 @@ func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.T
 				out = out[:q.Limit]
 			}
 		}
-		return rows.Err()
 	})
 	return out, err
 }

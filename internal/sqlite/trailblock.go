@@ -271,40 +271,6 @@ func DecodeTrailBlock(id int64, payload []byte) ([]kernel.TrailEvent, error) {
 	return decodeBlock(id, payload)
 }
 
-// blockPostings returns the lookup values of evs with the newest time of
-// the records that have each (see matches for what each value means). An
-// id the store made (ids) needs none: it gives its block.
-func blockPostings(evs []kernel.TrailEvent, ids *eventIDs) map[int64]int64 {
-	out := map[int64]int64{}
-	add := func(h, t int64) {
-		if cur, ok := out[h]; !ok || t > cur {
-			out[h] = t
-		}
-	}
-	for i := range evs {
-		ev := &evs[i]
-		acct, t := string(ev.Account), ev.Time.Unix()
-		ro := "false"
-		if ev.ReadOnly {
-			ro = "true"
-		}
-		add(attrHash(acct, "", ""), t)
-		if !ids.derived(ev.ID) {
-			add(eventIDHash(ev.ID), t)
-		}
-		add(attrHash(acct, kernel.AttrReadOnly, ro), t)
-		add(attrHash(acct, kernel.AttrEventName, ev.Name), t)
-		add(attrHash(acct, kernel.AttrUsername, ev.Username), t)
-		add(attrHash(acct, kernel.AttrEventSource, ev.Source), t)
-		add(attrHash(acct, kernel.AttrAccessKeyID, ev.AccessKeyID), t)
-		for _, r := range ev.Resources {
-			add(attrHash(acct, kernel.AttrResourceType, r.Type), t)
-			add(attrHash(acct, kernel.AttrResourceName, r.Name), t)
-		}
-	}
-	return out
-}
-
 // eventIDHash is the posting of an event id: of every account, as ids are
 // unique in the whole store.
 func eventIDHash(id string) int64 { return attrHash("", kernel.AttrEventID, id) }

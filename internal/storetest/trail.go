@@ -17,6 +17,7 @@ var trailTests = []test{
 	{"Trail/Replace", testTrailReplace},
 	{"Trail/Purge", testTrailPurge},
 	{"Trail/EventIDUnique", testTrailEventIDUnique},
+	{"Trail/LookupReadsAndChanges", testTrailLookupReadsAndChanges},
 }
 
 // trailT0 is an event time: events have whole seconds.
@@ -243,5 +244,137 @@ func testTrailEventIDUnique(t *testing.T, s Stores) {
 	}
 	if got := ids(lookup(t, s, kernel.TrailQuery{Account: otherAcct})); got != "" {
 		t.Errorf("the other account's history after duplicates: got %s, want none", got)
+	}
+}
+
+// tags returns the tags of the events' records (`{"tag":"r1"}`: r1),
+// comma-separated: the store replaces the ids of reads' records.
+func tags(evs []kernel.TrailEvent) string {
+	s := make([]string, len(evs))
+	for i, e := range evs {
+		rec := string(e.Record)
+		if at := strings.Index(rec, `"tag":"`); at >= 0 {
+			rec = rec[at+len(`"tag":"`):]
+			rec = rec[:strings.IndexByte(rec, '"')]
+		}
+		s[i] = rec
+	}
+	return strings.Join(s, ",")
+}
+
+// testTrailLookupReadsAndChanges: the records of reads, which the server
+// appends in batches that let the store make their ids (StoreID), and
+// the records of changes, each written on its own, are found together by
+// every attribute, newest first, and page together.
+func testTrailLookupReadsAndChanges(t *testing.T, s Stores) {
+	skipUnless(t, s.Trail != nil, "trail store")
+	ev := func(tag string, acct identity.AccountID, sec int, name, source, user, key string, read bool, res ...kernel.TrailResource) kernel.TrailEvent {
+		return kernel.TrailEvent{ID: "id-" + tag, Account: acct, Time: trailT0.Add(time.Duration(sec) * time.Second), Name: name, Source: source,
+			Username: user, AccessKeyID: key, ReadOnly: read, Resources: res, StoreID: read,
+			Record: []byte(`{"eventID":"id-` + tag + `","tag":"` + tag + `"}`)}
+	}
+	bob := kernel.TrailResource{Type: "AWS::IAM::User", Name: "bob"}
+	const acctSrc, iamSrc = "account.amazonaws.com", "iam.amazonaws.com"
+	reads1 := []kernel.TrailEvent{
+		ev("r1", trailAcct, 0, "GetAlternateContact", acctSrc, "root", "AKID1", true),
+		ev("r2", otherAcct, 0, "GetAlternateContact", acctSrc, "root", "AKID1", true),
+		ev("r3", trailAcct, 1, "GetUser", iamSrc, "alice", "AKID2", true, bob),
+	}
+	w1 := ev("w1", trailAcct, 1, "PutAlternateContact", acctSrc, "root", "AKID1", false)
+	reads2 := []kernel.TrailEvent{
+		ev("r4", trailAcct, 2, "GetAlternateContact", acctSrc, "alice", "AKID2", true),
+		ev("r5", otherAcct, 2, "ListRegions", acctSrc, "carol", "AKID3", true),
+	}
+	w2 := ev("w2", trailAcct, 3, "CreateUser", iamSrc, "root", "AKID1", false, bob)
+	for _, step := range [][]kernel.TrailEvent{reads1, {w1}, reads2, {w2}} {
+		if err := s.Trail.AppendEvents(t.Context(), step); err != nil {
+			t.Fatalf("AppendEvents: %v", err)
+		}
+	}
+	at := func(sec int) time.Time { return trailT0.Add(time.Duration(sec) * time.Second) }
+	tests := []struct {
+		name string
+		q    kernel.TrailQuery
+		want string
+	}{
+		{"all", kernel.TrailQuery{}, "w2,r4,w1,r3,r1"},
+		{"another account", kernel.TrailQuery{Account: otherAcct}, "r5,r2"},
+		{"event name", kernel.TrailQuery{Key: kernel.AttrEventName, Value: "GetAlternateContact"}, "r4,r1"},
+		{"event name of another account", kernel.TrailQuery{Account: otherAcct, Key: kernel.AttrEventName, Value: "ListRegions"}, "r5"},
+		{"event name of a change", kernel.TrailQuery{Key: kernel.AttrEventName, Value: "CreateUser"}, "w2"},
+		{"an event name nobody called", kernel.TrailQuery{Key: kernel.AttrEventName, Value: "CloseAccount"}, ""},
+		{"an event name only another account's history has", kernel.TrailQuery{Key: kernel.AttrEventName, Value: "ListRegions"}, ""},
+		{"username", kernel.TrailQuery{Key: kernel.AttrUsername, Value: "root"}, "w2,w1,r1"},
+		{"access key", kernel.TrailQuery{Key: kernel.AttrAccessKeyID, Value: "AKID2"}, "r4,r3"},
+		{"event source", kernel.TrailQuery{Key: kernel.AttrEventSource, Value: acctSrc}, "r4,w1,r1"},
+		{"another event source", kernel.TrailQuery{Key: kernel.AttrEventSource, Value: iamSrc}, "w2,r3"},
+		{"read only", kernel.TrailQuery{Key: kernel.AttrReadOnly, Value: "true"}, "r4,r3,r1"},
+		{"writes", kernel.TrailQuery{Key: kernel.AttrReadOnly, Value: "false"}, "w2,w1"},
+		{"resource name", kernel.TrailQuery{Key: kernel.AttrResourceName, Value: "bob"}, "w2,r3"},
+		{"resource type", kernel.TrailQuery{Key: kernel.AttrResourceType, Value: "AWS::IAM::User"}, "w2,r3"},
+		{"a time range and an attribute", kernel.TrailQuery{Start: at(1), End: at(2), Key: kernel.AttrEventSource, Value: acctSrc}, "r4,w1"},
+		{"a time range and an attribute of reads", kernel.TrailQuery{Start: at(1), End: at(2), Key: kernel.AttrReadOnly, Value: "true"}, "r4,r3"},
+		{"limit and an attribute", kernel.TrailQuery{Limit: 2, Key: kernel.AttrEventSource, Value: acctSrc}, "r4,w1"},
+	}
+	for _, tt := range tests {
+		if got := tags(lookup(t, s, tt.q)); got != tt.want {
+			t.Errorf("LookupEvents, %s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+
+	// Pages of one, by an attribute, walk reads and changes once each.
+	for _, q := range []kernel.TrailQuery{
+		{Key: kernel.AttrUsername, Value: "root"},
+		{Key: kernel.AttrEventSource, Value: acctSrc},
+		{},
+	} {
+		want := tags(lookup(t, s, q))
+		var pages []string
+		for after := int64(0); len(pages) < 10; {
+			page := q
+			page.After, page.Limit = after, 1
+			got := lookup(t, s, page)
+			if len(got) == 0 {
+				break
+			}
+			pages, after = append(pages, tags(got)), got[0].Seq
+		}
+		if got := strings.Join(pages, ","); got != want {
+			t.Errorf("paging %+v one at a time: got %s, want %s", q, got, want)
+		}
+	}
+
+	// A read's record is found by the id the store gave it; a change's
+	// keeps its own.
+	all := lookup(t, s, kernel.TrailQuery{})
+	for _, e := range all {
+		got := lookup(t, s, kernel.TrailQuery{Key: kernel.AttrEventID, Value: e.ID})
+		if tags(got) != tags([]kernel.TrailEvent{e}) {
+			t.Errorf("LookupEvents by the id %s of %s: got %q", e.ID, tags([]kernel.TrailEvent{e}), tags(got))
+		}
+	}
+	if got := tags(lookup(t, s, kernel.TrailQuery{Key: kernel.AttrEventID, Value: "id-w1"})); got != "w1" {
+		t.Errorf("LookupEvents by a change's own id: got %q, want w1", got)
+	}
+
+	// Purging what is older than 1 s rewrites the first block of reads
+	// without r1 and r2; lookups by attribute find what is left.
+	if n, err := s.Trail.PurgeEvents(t.Context(), at(1)); err != nil || n != 2 {
+		t.Fatalf("PurgeEvents: got %d, %v, want 2", n, err)
+	}
+	for _, tt := range []struct {
+		q    kernel.TrailQuery
+		want string
+	}{
+		{kernel.TrailQuery{}, "w2,r4,w1,r3"},
+		{kernel.TrailQuery{Account: otherAcct}, "r5"},
+		{kernel.TrailQuery{Key: kernel.AttrUsername, Value: "alice"}, "r4,r3"},
+		{kernel.TrailQuery{Key: kernel.AttrEventName, Value: "GetAlternateContact"}, "r4"},
+		{kernel.TrailQuery{Account: otherAcct, Key: kernel.AttrEventName, Value: "GetAlternateContact"}, ""},
+		{kernel.TrailQuery{Key: kernel.AttrResourceName, Value: "bob"}, "w2,r3"},
+	} {
+		if got := tags(lookup(t, s, tt.q)); got != tt.want {
+			t.Errorf("LookupEvents %+v after a purge: got %q, want %q", tt.q, got, tt.want)
+		}
 	}
 }

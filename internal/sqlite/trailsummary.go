@@ -1,0 +1,260 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/binary"
+	"slices"
+	"strconv"
+
+	"github.com/accountplane/accountplane/internal/kernel"
+)
+
+// The postings of a block come in two forms (migration 0018).
+//
+// A block of changes' records (one record, in its change's transaction)
+// gets one posting per lookup value it holds, as in 0017: a lookup by the
+// value finds it directly.
+//
+// A block of reads' records (up to blockRecords, written in the
+// background) holds records of many accounts — a record goes to the
+// history of the account the call acts on — and posting each value of each
+// account cost about five random b-tree inserts per record, most of a
+// read's cost. Such a block gets one posting per account instead, a
+// summary: the account's posting (no attribute) with attrs, the sorted
+// hashes of every lookup value of that account's records in the block. A
+// lookup by a value reads both the value's postings and the summaries of
+// the account that hold the value's hash, merged newest first
+// (lookupCandidates). It reads one summary per block of reads that has the
+// account's records, never a record, so it stays proportional to the
+// account's blocks, not to their records.
+//
+// Which form a block's postings have follows from its records: summaries
+// exactly when a record has the event id the store made for its sequence
+// (only blocks of reads have such ids), so that rewriting or deleting a
+// block finds its postings again.
+
+// posting is one row of cloudtrail_postings but its block: the newest
+// event time of the records it stands for and, for a summary, the hashes
+// of their lookup values (nil for a posting of one value).
+type posting struct {
+	maxTime int64
+	attrs   []byte
+}
+
+// summarized reports whether the postings of a block holding evs (with
+// their sequences in the store) are summaries.
+func summarized(evs []kernel.TrailEvent, ids *eventIDs) bool {
+	for i := range evs {
+		if seq, ok := ids.seqOf(evs[i].ID); ok && seq == evs[i].Seq {
+			return true
+		}
+	}
+	return false
+}
+
+// postingsOf returns the postings of a block holding evs, by hash: one
+// per lookup value, or (summaries) one per account. Either way, an event
+// id the store did not make has a posting of its own (ids are unique in
+// the whole store), and one it made has none: it gives its block.
+func postingsOf(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int64]posting {
+	out := map[int64]posting{}
+	newest := func(h, t int64) {
+		if cur, ok := out[h]; !ok || t > cur.maxTime {
+			out[h] = posting{maxTime: t}
+		}
+	}
+	values := map[int64][]uint32{} // per account posting, for summaries
+	for i := range evs {
+		ev := &evs[i]
+		t := ev.Time.Unix()
+		if !ids.derived(ev.ID) {
+			newest(eventIDHash(ev.ID), t)
+		}
+		acct := attrHash(string(ev.Account), "", "")
+		newest(acct, t)
+		lookupValues(ev, func(h int64) {
+			if summaries {
+				values[acct] = append(values[acct], uint32(h))
+			} else {
+				newest(h, t)
+			}
+		})
+	}
+	for acct, hs := range values {
+		slices.Sort(hs)
+		hs = slices.Compact(hs)
+		attrs := make([]byte, 0, 4*len(hs))
+		for _, h := range hs {
+			attrs = binary.BigEndian.AppendUint32(attrs, h)
+		}
+		p := out[acct]
+		p.attrs = attrs
+		out[acct] = p
+	}
+	return out
+}
+
+// lookupValues calls add with the hash of each lookup value of ev in its
+// account's history (see matches for what each value means).
+func lookupValues(ev *kernel.TrailEvent, add func(h int64)) {
+	acct := string(ev.Account)
+	ro := "false"
+	if ev.ReadOnly {
+		ro = "true"
+	}
+	add(attrHash(acct, kernel.AttrReadOnly, ro))
+	add(attrHash(acct, kernel.AttrEventName, ev.Name))
+	add(attrHash(acct, kernel.AttrUsername, ev.Username))
+	add(attrHash(acct, kernel.AttrEventSource, ev.Source))
+	add(attrHash(acct, kernel.AttrAccessKeyID, ev.AccessKeyID))
+	for _, r := range ev.Resources {
+		add(attrHash(acct, kernel.AttrResourceType, r.Type))
+		add(attrHash(acct, kernel.AttrResourceName, r.Name))
+	}
+}
+
+// summaryHolds reports whether the summary attrs holds the hash h.
+func summaryHolds(attrs []byte, h int64) bool {
+	lo, hi := 0, len(attrs)/4
+	for lo < hi {
+		mid := (lo + hi) / 2
+		v := int64(binary.BigEndian.Uint32(attrs[4*mid:]))
+		switch {
+		case v == h:
+			return true
+		case v < h:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return false
+}
+
+// candidate is a block a lookup may find records in, with the newest
+// event time of the records its posting stands for.
+type candidate struct{ block, maxTime int64 }
+
+// after reports whether c comes after d in the order lookups read blocks:
+// newest posting first, then the later-written block.
+func (c candidate) after(d candidate) bool {
+	if c.maxTime != d.maxTime {
+		return c.maxTime < d.maxTime
+	}
+	return c.block < d.block
+}
+
+// candidates merges, newest first, the postings a lookup reads: the
+// value's own and, for a lookup by an attribute, the summaries of the
+// account that hold the value's hash.
+type candidates struct{ streams []*postingStream }
+
+func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candidates {
+	bound, bounded := int64(0), false // blocks must start at or before bound
+	if !q.End.IsZero() {
+		bound, bounded = q.End.Unix(), true
+	}
+	if anchor != nil && (!bounded || anchor.Time.Unix() < bound) {
+		bound, bounded = anchor.Time.Unix(), true
+	}
+	base := postingStream{t: t, bound: bound, bounded: bounded}
+	if !q.Start.IsZero() {
+		base.start, base.started = ceilSeconds(q.Start), true
+	}
+	own := base
+	own.hash, own.chunk = queryHash(q), 32
+	c := &candidates{streams: []*postingStream{&own}}
+	if q.Key != "" && q.Key != kernel.AttrEventID {
+		sum := base
+		sum.hash, sum.chunk = attrHash(string(q.Account), "", ""), 256
+		sum.summaries, sum.holds = true, own.hash
+		c.streams = append(c.streams, &sum)
+	}
+	return c
+}
+
+// next returns the next candidate, or false when there is none.
+func (c *candidates) next(ctx context.Context) (candidate, bool, error) {
+	var best *postingStream
+	for _, s := range c.streams {
+		if err := s.fill(ctx); err != nil {
+			return candidate{}, false, err
+		}
+		if len(s.buf) > 0 && (best == nil || best.buf[0].after(s.buf[0])) {
+			best = s
+		}
+	}
+	if best == nil {
+		return candidate{}, false, nil
+	}
+	next := best.buf[0]
+	best.buf = best.buf[1:]
+	return next, true, nil
+}
+
+// postingStream reads the postings of one hash, newest first, a chunk at
+// a time (keyset paging: each chunk starts after the last posting read).
+type postingStream struct {
+	t     *tx
+	hash  int64
+	chunk int
+	// summaries: read only summaries, and keep those that hold holds.
+	summaries bool
+	holds     int64
+	// start: postings of records at or after it; bound: blocks whose
+	// oldest record is at or before it.
+	start, bound     int64
+	started, bounded bool
+
+	buf  []candidate
+	done bool
+	read bool // a chunk was read: last is where the next starts
+	last candidate
+}
+
+func (s *postingStream) fill(ctx context.Context) error {
+	for len(s.buf) == 0 && !s.done {
+		query := `SELECT p.block, p.max_time, p.attrs FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.attr_h = ?`
+		args := []any{s.hash}
+		if s.summaries {
+			query += ` AND p.attrs IS NOT NULL`
+		}
+		if s.started {
+			query += ` AND p.max_time >= ?`
+			args = append(args, s.start)
+		}
+		if s.bounded {
+			query += ` AND b.min_time <= ?`
+			args = append(args, s.bound)
+		}
+		if s.read {
+			query += ` AND p.max_time <= ? AND NOT (p.max_time = ? AND p.block >= ?)`
+			args = append(args, s.last.maxTime, s.last.maxTime, s.last.block)
+		}
+		rows, err := s.t.query(ctx, query+` ORDER BY p.max_time DESC, p.block DESC LIMIT `+strconv.Itoa(s.chunk), args...)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			var c candidate
+			var attrs []byte
+			if err := rows.Scan(&c.block, &c.maxTime, &attrs); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			s.last, s.read = c, true
+			if !s.summaries || summaryHolds(attrs, s.holds) {
+				s.buf = append(s.buf, c)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
+		}
+		rows.Close()
+		s.done = n < s.chunk
+	}
+	return nil
+}
