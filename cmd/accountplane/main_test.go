@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,26 @@ func TestServeAndOutbox(t *testing.T) {
 	}
 	if !strings.Contains(serr.String(), "shutting down") {
 		t.Errorf("serve log lacks the shutdown line: %s", serr.String())
+	}
+}
+
+// serve lets the heap grow further between collections, unless GOGC or
+// GOMEMLIMIT say otherwise.
+func TestTuneGC(t *testing.T) {
+	prevPercent, prevLimit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(prevPercent); debug.SetMemoryLimit(prevLimit) })
+	tuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != serveGCPercent {
+		t.Errorf("GC percent with no GOGC: %d, want %d", got, serveGCPercent)
+	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != serveMemoryLimit {
+		t.Errorf("memory limit with no GOMEMLIMIT: %d, want %d", got, serveMemoryLimit)
+	}
+	tuneGC(func(name string) string { return map[string]string{"GOGC": "50", "GOMEMLIMIT": "2GiB"}[name] })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent with GOGC set: %d, want it left at 100", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit with GOMEMLIMIT set: %d, want it left alone", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	tuneGC(os.Getenv)
 	if path := os.Getenv("ACCOUNTPLANE_CPUPROFILE"); path != "" {
 		stopProfile, err := startCPUProfile(path)
 		if err != nil {
@@ -48,6 +50,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// The server trades memory for CPU: the garbage collector lets the heap
+// grow to five times what is live before it runs (GOGC=400; Go's default,
+// 100, cost a tenth of the server's CPU under load), within a soft limit
+// of 1 GiB (GOMEMLIMIT), near which it runs as often as it must. GOGC or
+// GOMEMLIMIT in the environment override each. Idle memory is unchanged:
+// a heap that is small stays small.
+const (
+	serveGCPercent   = 400
+	serveMemoryLimit = 1 << 30
+)
+
+// tuneGC sets the collector's settings of serve that getenv leaves unset.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveMemoryLimit)
+	}
 }
 
 // startCPUProfile writes a CPU profile of the server to path until the
