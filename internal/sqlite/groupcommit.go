@@ -23,6 +23,9 @@ type groupWrite struct {
 	fn      func(*tx) error
 	counted bool // a domain's change (see [DB.Generation])
 	done    chan groupResult
+	// lead tells the write that it commits the next group (the one it is
+	// first in).
+	lead chan struct{}
 }
 
 type groupResult struct {
@@ -31,54 +34,63 @@ type groupResult struct {
 	after    func(committed bool)
 }
 
+// groupCommitter queues the Updates. While one group commits, the next
+// gathers; the first Update of each group commits it, then hands the lead
+// to the first of the next. (A leader that went on committing others'
+// groups until the queue was empty kept its own caller waiting for as
+// long as writes kept coming: seconds, under load.)
 type groupCommitter struct {
 	mu      sync.Mutex
 	queue   []*groupWrite
-	running bool
+	running bool // a group is being committed, or its leader told
 }
 
 // updateGrouped runs fn in the next group transaction and returns once
 // that transaction committed (or fn failed).
 func (db *DB) updateGrouped(ctx context.Context, fn func(*tx) error, counted bool) error {
-	w := &groupWrite{ctx: ctx, fn: fn, counted: counted, done: make(chan groupResult, 1)}
+	w := &groupWrite{ctx: ctx, fn: fn, counted: counted, done: make(chan groupResult, 1), lead: make(chan struct{}, 1)}
 	g := &db.group
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
-	lead := !g.running
-	if lead {
+	if !g.running {
 		g.running = true
+		w.lead <- struct{}{}
 	}
 	g.mu.Unlock()
-	if lead {
-		// This caller commits the groups until the queue is empty; the
-		// others wait for their result.
-		db.runGroups()
+	var r groupResult
+	select {
+	case r = <-w.done:
+	case <-w.lead:
+		db.commitNextGroup()
+		r = <-w.done
 	}
-	r := <-w.done
 	if r.panicked != nil {
 		panic(r.panicked)
 	}
 	return r.err
 }
 
-func (db *DB) runGroups() {
+// commitNextGroup commits the first maxGroup queued Updates, then hands
+// the lead to the next one queued, if any.
+func (db *DB) commitNextGroup() {
 	g := &db.group
-	for {
+	g.mu.Lock()
+	n := min(len(g.queue), maxGroup)
+	batch := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	g.mu.Unlock()
+	defer func() {
 		g.mu.Lock()
-		n := min(len(g.queue), maxGroup)
-		batch := g.queue[:n:n]
-		g.queue = g.queue[n:]
-		if n == 0 {
+		defer g.mu.Unlock()
+		if len(g.queue) == 0 {
 			g.running = false
-			g.mu.Unlock()
 			return
 		}
-		g.mu.Unlock()
-		db.commitGroup(batch)
-	}
+		g.queue[0].lead <- struct{}{}
+	}()
+	db.commitGroup(batch)
 }
 
-// commitGroup runs batch in one transaction, one savepoint per write.
 func (db *DB) commitGroup(batch []*groupWrite) {
 	results := make([]groupResult, len(batch))
 	finish := func(commitErr error) {
