@@ -239,7 +239,8 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	a.seed = seed
 	orgOpts := cfg.Orgs
 	orgOpts.Now, orgOpts.CreateAccountDelay, orgOpts.CloseDelay = cfg.Now, cfg.CreateAccountDelay, cfg.CloseDelay
-	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now, Orgs: rootOrgs{a}, KeyUses: a.db.IAMKeyUses()})
+	a.IAM = iam.NewService(a.db.IAM(), iam.Options{Now: cfg.Now, Orgs: rootOrgs{a}, KeyUses: a.db.IAMKeyUses(),
+		KnownPasswordHashes: map[string]string{DefaultRootPassword: defaultRootPasswordHash}})
 	orgOpts.Roles = orgRoles{a.IAM}
 	orgOpts.Created = rootAccessOnCreate{a.IAM}.created
 	a.Orgs = organizations.NewService(orgsStore{a.db.Organizations(), a.IAM.Invalidate}, orgOpts)

@@ -17,6 +17,13 @@ import (
 // (000000000000, root@example.com). It satisfies AWS's root password rules.
 const DefaultRootPassword = "Test1234!"
 
+// defaultRootPasswordHash is DefaultRootPassword's hash, made once (at
+// IAM's default 100,000 rounds, with the salt the first 16 bytes of
+// SHA-256("accountplane default world root password salt")) so that a
+// new store starts without stretching it. The password is public: a fixed
+// salt gives nothing away. TestDefaultRootPasswordHash checks it.
+const defaultRootPasswordHash = "pbkdf2-sha256$100000$PNTRunIZ7zsLgZQSQ053Eg$a//DBuyk0y5UEVuJdhy6xWXcf5JN8uyi2OtNYzhZiVE"
+
 // keyUseFlushInterval is how often the access key uses noted in memory
 // are written to the store (GetAccessKeyLastUsed and the credential
 // report read the pending ones too, so the lag never shows through the

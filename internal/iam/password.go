@@ -33,7 +33,7 @@ const (
 	DefaultPolicyLength   = 8
 	MaxPasswordAge        = 1095
 	MaxPasswordReuse      = 24
-	defaultPBKDF2Rounds   = 100_000
+	defaultPBKDF2Rounds   = DefaultPasswordHashRounds
 	passwordHashAlgorithm = "pbkdf2-sha256"
 )
 
@@ -41,6 +41,14 @@ const (
 // account password policy and the root password rules
 // (spec/security.md §12.3): ! @ # $ % ^ & * ( ) < > [ ] { } | _ + - = '.
 const passwordSymbols = "!@#$%^&*()<>[]{}|_+-='"
+
+// DefaultPasswordHashRounds is the PBKDF2 round count of new password
+// hashes unless Options.PasswordHashRounds says otherwise.
+const DefaultPasswordHashRounds = 100_000
+
+// PasswordHashMatches reports whether hash, as hashPassword makes them
+// (and login profiles keep them), is pw's.
+func PasswordHashMatches(hash, pw string) bool { return passwordMatches(hash, pw) }
 
 func passwordViolation(format string, args ...any) *apierr.Error {
 	return apierr.New(CodePasswordPolicyViolation, fmt.Sprintf(format, args...))
@@ -134,6 +142,9 @@ func checkUserPassword(pw string, p *PasswordPolicy, accountName, email string) 
 // "pbkdf2-sha256$ROUNDS$SALT$HASH" (salt and hash in unpadded base64), so
 // that a change of the round count keeps older hashes verifiable.
 func (s *Service) hashPassword(pw string) (string, error) {
+	if h, ok := s.knownHashes[pw]; ok && strings.HasPrefix(h, passwordHashAlgorithm+"$"+strconv.Itoa(s.pwRounds)+"$") {
+		return h, nil
+	}
 	salt, err := s.randomBytes(16)
 	if err != nil {
 		return "", err

@@ -38,6 +38,13 @@ type Options struct {
 	// the generation of what readers cached: no cached fact depends on
 	// when a key was last used.
 	KeyUses Store
+	// KnownPasswordHashes are hashes made ahead of time (password → hash,
+	// as hashPassword writes them) of passwords every store is given,
+	// such as the default world's root password, which is public: setting
+	// one then costs no key stretching (about 20 ms at 100,000 rounds, most
+	// of a new store's start-up). A hash of another round count than
+	// PasswordHashRounds is not used.
+	KnownPasswordHashes map[string]string
 }
 
 // Service holds every IAM and STS rule; the Store only persists.
@@ -56,6 +63,7 @@ type Service struct {
 	reportDelay time.Duration
 	uses        keyUses
 	orgs        OrgDirectory
+	knownHashes map[string]string
 }
 
 // NewService returns the IAM service over store.
@@ -72,7 +80,8 @@ func NewService(store Store, opts Options) *Service {
 	if opts.KeyUses == nil {
 		opts.KeyUses = store
 	}
-	sv := &Service{now: opts.Now, rand: opts.Rand, raw: opts.KeyUses, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay, orgs: opts.Orgs}
+	sv := &Service{now: opts.Now, rand: opts.Rand, raw: opts.KeyUses, pwRounds: opts.PasswordHashRounds, reportDelay: opts.CredentialReportDelay, orgs: opts.Orgs,
+		knownHashes: opts.KnownPasswordHashes}
 	sv.store = generation.Wrap[Tx](store, &sv.gen)
 	return sv
 }

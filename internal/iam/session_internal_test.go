@@ -2,6 +2,7 @@ package iam
 
 import (
 	"crypto/rand"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,22 @@ func TestPasswordHash(t *testing.T) {
 	s.pwRounds = 2000
 	if h3, _ := s.hashPassword("x"); !passwordMatches(h3, "x") || !passwordMatches(h, "Corr3ct-Horse") {
 		t.Error("hashes of different round counts do not verify")
+	}
+}
+
+// A hash made ahead of time is used for its password when its round count
+// is the service's; otherwise the password is hashed as usual.
+func TestKnownPasswordHashes(t *testing.T) {
+	maker := &Service{rand: cryptoRand{}, pwRounds: 1000}
+	known, _ := maker.hashPassword("Known-Pass1")
+	maker.pwRounds = 2000
+	otherRounds, _ := maker.hashPassword("Other-Pass2")
+	s := &Service{rand: cryptoRand{}, pwRounds: 1000, knownHashes: map[string]string{"Known-Pass1": known, "Other-Pass2": otherRounds}}
+	if h, _ := s.hashPassword("Known-Pass1"); h != known {
+		t.Errorf("hash of a known password: %s, want the known %s", h, known)
+	}
+	h, _ := s.hashPassword("Other-Pass2")
+	if h == otherRounds || !strings.HasPrefix(h, "pbkdf2-sha256$1000$") || !passwordMatches(h, "Other-Pass2") {
+		t.Errorf("hash of a password known at another round count: %s, want a new one of 1000 rounds", h)
 	}
 }

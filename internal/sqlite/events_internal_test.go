@@ -29,13 +29,15 @@ func TestMigrateRegionTransitionsBackfill(t *testing.T) {
 		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
+	var upTo []migration
 	for _, m := range ms {
 		if m.version >= 5 {
 			break
 		}
-		if err := old.apply(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
+		upTo = append(upTo, m)
+	}
+	if err := old.applyAll(t.Context(), upTo); err != nil {
+		t.Fatal(err)
 	}
 	now := time.Now()
 	if _, err := w.ExecContext(t.Context(), `INSERT INTO region_opts (account_id, region, target, requested_at, due_at)

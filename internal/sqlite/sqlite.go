@@ -317,8 +317,7 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies the migrations not yet recorded in schema_migrations, each
-// in its own transaction together with its record.
+// migrate applies the migrations not yet recorded in schema_migrations.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -340,27 +339,51 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("%s: the database schema (version %d) is newer than this program's (%d): run a newer accountplane, or a store made by this one", db.dialect,
 			newest.Int64, ms[len(ms)-1].version)
 	}
+	return db.applyAll(ctx, ms)
+}
+
+// applyAll applies the migrations not yet recorded, in one transaction
+// with their records: a store is upgraded wholly or not at all, and a new
+// one is created with one commit (one fsync) rather than one per
+// migration.
+func (db *DB) applyAll(ctx context.Context, ms []migration) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	applied := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
 	for _, m := range ms {
-		if err := db.apply(ctx, m); err != nil {
+		if applied[m.version] {
+			continue
+		}
+		if err := db.apply(ctx, tx, m); err != nil {
 			return fmt.Errorf("sqlite: migrate %s: %w", m.name, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return nil
 }
 
-func (db *DB) apply(ctx context.Context, m migration) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
+// apply applies m in tx, with its record.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, m migration) error {
 	if _, err := tx.ExecContext(ctx, db.dialect.ddl(m.sql)); err != nil {
 		return err
 	}
@@ -369,12 +392,9 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+	_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, db.now().UnixNano())
-	if err != nil {
-		return err
-	}
-	return tx.Commit()
+	return err
 }
 
 // Timestamps are stored as INTEGER unix nanoseconds, NULL for the zero

@@ -129,13 +129,15 @@ func atVersion(t *testing.T, version int) (string, *sql.DB) {
 		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
+	var upTo []migration
 	for _, m := range ms {
 		if m.version > version {
 			break
 		}
-		if err := old.apply(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
+		upTo = append(upTo, m)
+	}
+	if err := old.applyAll(t.Context(), upTo); err != nil {
+		t.Fatal(err)
 	}
 	return path, w
 }
