@@ -300,7 +300,8 @@ func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.Acc
 // DescribeAccount returns a member of the caller's organization.
 func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal, id identity.AccountID) (*AccountView, error) {
 	var v *AccountView
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(stored Tx) error {
+		tx := withAccountMemo(stored) // memberOf and view read the account
 		sc, err := s.readScope(ctx, tx, caller, ask("DescribeAccount", string(id)))
 		if err != nil {
 			return err
@@ -320,7 +321,8 @@ func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal
 // unknown parent.
 func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, parent string) ([]AccountView, error) {
 	var out []AccountView
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(stored Tx) error {
+		tx := withAccountMemo(stored) // visibleMembers and view read the accounts
 		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
 			return err
@@ -356,7 +358,8 @@ func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, p
 func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]AccountView, bool, error) {
 	var out []AccountView
 	more := false
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(stored Tx) error {
+		tx := withAccountMemo(stored)
 		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
 			return err
@@ -369,6 +372,9 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 		for {
 			batch, err := tx.MembersAfter(ctx, sc.org.ID, parent, after, limit+1)
 			if err != nil {
+				return err
+			}
+			if err := tx.prefetch(ctx, batch); err != nil {
 				return err
 			}
 			for i := range batch {

@@ -103,6 +103,11 @@ func (s *Service) visibleMembers(ctx context.Context, tx Tx, org OrgID) ([]Membe
 	if err != nil {
 		return nil, err
 	}
+	if memo, ok := tx.(*accountMemo); ok { // read the accounts in a few queries
+		if err := memo.prefetch(ctx, all); err != nil {
+			return nil, err
+		}
+	}
 	out := all[:0:0]
 	for i := range all {
 		ok, err := s.visible(ctx, tx, &all[i])

@@ -51,6 +51,9 @@ type OrganizationTx interface {
 	// is greater than after, in id order; only those under parent unless
 	// it is "" (a page: one range of an index, whatever the size).
 	MembersAfter(ctx context.Context, org OrgID, parent string, after identity.AccountID, limit int) ([]Member, error)
+	// AccountsIn returns the accounts of ids that exist, by id (one query
+	// for a page of members).
+	AccountsIn(ctx context.Context, ids []identity.AccountID) (map[identity.AccountID]*kernel.Account, error)
 
 	OU(ctx context.Context, id OUID) (*OU, error)
 	PutOU(ctx context.Context, ou *OU) error

@@ -41,6 +41,15 @@ func (t flakyTx) Account(ctx context.Context, id identity.AccountID) (*kernel.Ac
 	return t.Tx.Account(ctx, id)
 }
 
+func (t flakyTx) AccountsIn(ctx context.Context, ids []identity.AccountID) (map[identity.AccountID]*kernel.Account, error) {
+	for _, id := range ids {
+		if t.fail.Load() == id {
+			return nil, errStore
+		}
+	}
+	return t.Tx.AccountsIn(ctx, ids)
+}
+
 // TestStoreFailureIsNoAnswer: a store that fails while the service decides
 // whether a membership counts is an error, not "no member": callers must
 // not be told AWSOrganizationsNotInUseException or get a shortened list of
@@ -67,6 +76,8 @@ func TestStoreFailureIsNoAnswer(t *testing.T) {
 	wantStoreError(t, "DescribeOrganization", err)
 	_, err = orgs.DescribeAccount(w.ctx, mgmt, member.Account)
 	wantStoreError(t, "DescribeAccount", err)
+	_, _, err = orgs.ListAccountsPage(w.ctx, mgmt, "", "", 20)
+	wantStoreError(t, "ListAccountsPage", err)
 }
 
 func wantStoreError(t *testing.T, what string, err error) {

@@ -279,3 +279,25 @@ func (db *DB) Messages(ctx context.Context, limit int) ([]kernel.Message, error)
 	}
 	return ms, nil
 }
+
+// AccountsIn implements organizations.Tx: the accounts of ids that exist,
+// in one query.
+func (t *tx) AccountsIn(ctx context.Context, ids []identity.AccountID) (map[identity.AccountID]*kernel.Account, error) {
+	out := make(map[identity.AccountID]*kernel.Account, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = string(id)
+	}
+	list, err := queryList(ctx, t, "accounts", scanAccountInto,
+		`SELECT `+accountColumns+` FROM accounts WHERE id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		out[list[i].ID] = &list[i]
+	}
+	return out, nil
+}
