@@ -25,9 +25,11 @@ type StampedViewer[Tx any] interface {
 // derive from, and derived after the lookup.
 //
 // At most DefaultMaxReads results are kept; when full, all are dropped.
+// Lookups take no lock (a sync.Map: every request of every client reads
+// it, and a shared read lock's counter made the cores wait on each other).
 type Reads struct {
-	mu sync.RWMutex
-	m  map[any]entry
+	m    sync.Map // key → *entry
+	size atomic.Int64
 
 	hits, misses atomic.Uint64
 }
@@ -46,7 +48,7 @@ func NewReads[Tx any](store Viewer[Tx]) *Reads {
 	if _, ok := store.(StampedViewer[Tx]); !ok {
 		return nil
 	}
-	return &Reads{m: map[any]entry{}}
+	return &Reads{}
 }
 
 // Stats returns how many reads were served from memory and how many went
@@ -58,20 +60,22 @@ func (r *Reads) Stats() (hits, misses uint64) {
 	return r.hits.Load(), r.misses.Load()
 }
 
-func (r *Reads) get(key any) (entry, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	e, ok := r.m[key]
-	return e, ok
+func (r *Reads) get(key any) (*entry, bool) {
+	e, ok := r.m.Load(key)
+	if !ok {
+		return nil, false
+	}
+	return e.(*entry), true
 }
 
-func (r *Reads) put(key any, e entry) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.m) >= DefaultMaxReads {
-		clear(r.m)
+func (r *Reads) put(key any, e *entry) {
+	if r.size.Load() >= DefaultMaxReads {
+		r.m.Clear()
+		r.size.Store(0)
 	}
-	r.m[key] = e
+	if _, had := r.m.Swap(key, e); !had {
+		r.size.Add(1)
+	}
 }
 
 // Viewer is the View half of the store contract.
@@ -101,7 +105,7 @@ func View[Tx, V any](ctx context.Context, r *Reads, s Viewer[Tx], key any, fn fu
 	r.misses.Add(1)
 	stamp, err := sv.ViewStamped(ctx, run)
 	if err == nil && stamp != nil {
-		r.put(key, entry{v: v, stamp: stamp})
+		r.put(key, &entry{v: v, stamp: stamp})
 	}
 	return v, err
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -8,7 +9,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/uuid"
@@ -138,7 +138,7 @@ func (e *eventIDs) withStoreIDs(id int64, evs []kernel.TrailEvent) []kernel.Trai
 		if ev.StoreID {
 			newID := e.id(id*blockCap + int64(i))
 			if ev.ID != "" {
-				ev.Record = []byte(strings.ReplaceAll(string(ev.Record), ev.ID, newID))
+				ev.Record = bytes.ReplaceAll(ev.Record, []byte(ev.ID), []byte(newID))
 			}
 			ev.ID, ev.StoreID = newID, false
 		}

@@ -141,11 +141,10 @@ func blockRow(evs []kernel.TrailEvent) (payload []byte, lo, hi int64, err error)
 // deletePostings deletes the postings of block id, which holds evs (the
 // postings are found by their keys: the block has no index of its own).
 func (t *tx) deletePostings(ctx context.Context, id int64, evs []kernel.TrailEvent) error {
-	ids := t.db.idsOrNil()
-	postings := postingsOf(evs, ids, summarized(evs, ids))
-	args := make([]any, 0, 3*len(postings))
-	for h, p := range postings {
-		args = append(args, h, p.maxTime, id)
+	keys := postingKeys(evs, t.db.idsOrNil())
+	args := make([]any, 0, 3*len(keys))
+	for h, maxTime := range keys {
+		args = append(args, h, maxTime, id)
 	}
 	// The casts type the values for PostgreSQL, which reads them as text.
 	return t.execRows(ctx, "delete event postings", `DELETE FROM cloudtrail_postings WHERE (attr_h, max_time, block) IN (VALUES `,

@@ -16,14 +16,19 @@ import (
 // BenchmarkLookupByEventName looks up a rare event name in a 200,000-record
 // history: one index range, not a scan of the account's records. The
 // records have ids of their own (postings per value) or, as the server
-// writes reads, ids the store makes (one summary per block).
+// writes reads, ids the store makes (one summary per bucket of accounts
+// per block). With accounts=1000 the other records belong to 999 other
+// accounts, and the lookup reads the summaries of every block with records
+// of its account's bucket (the worst case of summaries: about every
+// block).
 func BenchmarkLookupByEventName(b *testing.B) {
 	for _, storeIDs := range []bool{false, true} {
-		b.Run(fmt.Sprintf("store-ids=%v", storeIDs), func(b *testing.B) { benchmarkLookupByEventName(b, storeIDs) })
+		b.Run(fmt.Sprintf("store-ids=%v", storeIDs), func(b *testing.B) { benchmarkLookupByEventName(b, storeIDs, 1) })
 	}
+	b.Run("store-ids=true/accounts=1000", func(b *testing.B) { benchmarkLookupByEventName(b, true, 1000) })
 }
 
-func benchmarkLookupByEventName(b *testing.B, storeIDs bool) {
+func benchmarkLookupByEventName(b *testing.B, storeIDs bool, accounts int) {
 	db := mustOpen(b, filepath.Join(b.TempDir(), "trail.db"))
 	ctx := context.Background()
 	acct := identity.AccountID("111122223333")
@@ -35,8 +40,12 @@ func benchmarkLookupByEventName(b *testing.B, storeIDs bool) {
 		if i%50_000 == 0 {
 			name = "CloseAccount"
 		}
+		owner := acct
+		if i%accounts != 0 && name != "CloseAccount" {
+			owner = identity.AccountID(fmt.Sprintf("%012d", 111122223333+i%accounts))
+		}
 		batch = append(batch, kernel.TrailEvent{
-			ID: fmt.Sprintf("e%07d", i), Account: acct, Time: t0.Add(time.Duration(i) * time.Second), Name: name,
+			ID: fmt.Sprintf("e%07d", i), Account: owner, Time: t0.Add(time.Duration(i) * time.Second), Name: name,
 			Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", ReadOnly: true, Record: []byte(`{}`), StoreID: storeIDs,
 		})
 		if len(batch) == cap(batch) {

@@ -19,19 +19,39 @@ import (
 // background) holds records of many accounts — a record goes to the
 // history of the account the call acts on — and posting each value of each
 // account cost about five random b-tree inserts per record, most of a
-// read's cost. Such a block gets one posting per account instead, a
-// summary: the account's posting (no attribute) with attrs, the sorted
-// hashes of every lookup value of that account's records in the block. A
-// lookup by a value reads both the value's postings and the summaries of
-// the account that hold the value's hash, merged newest first
-// (lookupCandidates). It reads one summary per block of reads that has the
-// account's records, never a record, so it stays proportional to the
-// account's blocks, not to their records.
+// read's cost. Such a block gets summaries instead: the accounts are
+// spread over summaryBuckets buckets by their hash, and each bucket the
+// block has records of gets one posting (the bucket's, no account) with
+// attrs, the sorted hashes of the accounts and of every lookup value of
+// their records in the block (these hashes include the account). A
+// lookup reads both the postings of its value and the summaries of its
+// account's bucket that hold the value's hash (or, with no value, the
+// account's), merged newest first (newCandidates). It reads one summary
+// per block of reads with records of the bucket, never a record: at most
+// one row per block. A block of reads thus costs at most summaryBuckets
+// random inserts, however many accounts it holds (a few hundred when calls
+// act on many accounts, as the benchmark's do).
+//
+// (The first form of summaries, one per account keyed by the account's
+// posting, was written for a few hours before buckets; lookups still read
+// it, and deleting a block deletes either.)
 //
 // Which form a block's postings have follows from its records: summaries
 // exactly when a record has the event id the store made for its sequence
 // (only blocks of reads have such ids), so that rewriting or deleting a
 // block finds its postings again.
+
+// summaryBuckets is how many buckets the accounts of a block of reads are
+// spread over. More cost a block of reads more inserts when its records
+// belong to many accounts; fewer make a lookup read more summaries of
+// other accounts' blocks.
+const summaryBuckets = 32
+
+// bucketHash is the posting of the summaries of the bucket of the account
+// whose posting (attrHash with no attribute) is acct.
+func bucketHash(acct int64) int64 {
+	return attrHash("", "summary-bucket", strconv.FormatInt(acct%summaryBuckets, 10))
+}
 
 // posting is one row of cloudtrail_postings but its block: the newest
 // event time of the records it stands for and, for a summary, the hashes
@@ -63,7 +83,7 @@ func postingsOf(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int6
 			out[h] = posting{maxTime: t}
 		}
 	}
-	values := map[int64][]uint32{} // per account posting, for summaries
+	values := map[int64][]uint32{} // per bucket posting, for summaries
 	for i := range evs {
 		ev := &evs[i]
 		t := ev.Time.Unix()
@@ -71,25 +91,46 @@ func postingsOf(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int6
 			newest(eventIDHash(ev.ID), t)
 		}
 		acct := attrHash(string(ev.Account), "", "")
-		newest(acct, t)
-		lookupValues(ev, func(h int64) {
-			if summaries {
-				values[acct] = append(values[acct], uint32(h))
-			} else {
-				newest(h, t)
-			}
-		})
+		if !summaries {
+			newest(acct, t)
+			lookupValues(ev, func(h int64) { newest(h, t) })
+			continue
+		}
+		bucket := bucketHash(acct)
+		newest(bucket, t)
+		values[bucket] = append(values[bucket], uint32(acct))
+		lookupValues(ev, func(h int64) { values[bucket] = append(values[bucket], uint32(h)) })
 	}
-	for acct, hs := range values {
+	for bucket, hs := range values {
 		slices.Sort(hs)
 		hs = slices.Compact(hs)
 		attrs := make([]byte, 0, 4*len(hs))
 		for _, h := range hs {
 			attrs = binary.BigEndian.AppendUint32(attrs, h)
 		}
-		p := out[acct]
+		p := out[bucket]
 		p.attrs = attrs
-		out[acct] = p
+		out[bucket] = p
+	}
+	return out
+}
+
+// postingKeys returns the keys (hash → newest time) of every posting a
+// block holding evs may have: those postingsOf gives it and, for
+// summaries, those of the first form of summaries (one per account).
+func postingKeys(evs []kernel.TrailEvent, ids *eventIDs) map[int64]int64 {
+	summaries := summarized(evs, ids)
+	out := map[int64]int64{}
+	for h, p := range postingsOf(evs, ids, summaries) {
+		out[h] = p.maxTime
+	}
+	if summaries {
+		for i := range evs {
+			acct, t := attrHash(string(evs[i].Account), "", ""), evs[i].Time.Unix()
+			if cur, ok := out[acct]; !ok || t > cur {
+				out[acct] = t
+			}
+		}
 	}
 	return out
 }
@@ -164,11 +205,19 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 	own := base
 	own.hash, own.chunk = queryHash(q), 32
 	c := &candidates{streams: []*postingStream{&own}}
-	if q.Key != "" && q.Key != kernel.AttrEventID {
-		sum := base
-		sum.hash, sum.chunk = attrHash(string(q.Account), "", ""), 256
-		sum.summaries, sum.holds = true, own.hash
-		c.streams = append(c.streams, &sum)
+	if q.Key == kernel.AttrEventID {
+		return c
+	}
+	acct := attrHash(string(q.Account), "", "")
+	bucket := base
+	bucket.hash, bucket.chunk = bucketHash(acct), 256
+	bucket.summaries, bucket.holds = true, own.hash // own.hash is acct with no value
+	c.streams = append(c.streams, &bucket)
+	if q.Key != "" { // the first form: with no value, own reads those too
+		first := base
+		first.hash, first.chunk = acct, 256
+		first.summaries, first.holds = true, own.hash
+		c.streams = append(c.streams, &first)
 	}
 	return c
 }

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,10 +25,12 @@ func postingCounts(t *testing.T, db *DB) (all, summaries int) {
 	return all, summaries
 }
 
-// A batch of reads' records (store-made ids) costs one posting per
-// account, a summary; a change's record one per lookup value. Purging
-// every record leaves no posting behind, whatever the form.
-func TestReadBlocksPostOneSummaryPerAccount(t *testing.T) {
+// A batch of reads' records (store-made ids) costs one posting per bucket
+// of accounts it has records of, a summary; a change's record one per
+// lookup value. Lookups find every account's records, and only its own,
+// though accounts share buckets. Purging every record leaves no posting
+// behind, whatever the form.
+func TestReadBlocksPostOneSummaryPerBucket(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, t.TempDir()+"/db", Options{})
 	if err != nil {
@@ -34,47 +38,134 @@ func TestReadBlocksPostOneSummaryPerAccount(t *testing.T) {
 	}
 	defer db.Close()
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	var reads []kernel.TrailEvent
-	for i := range 100 {
-		acct := identity.AccountID(fmt.Sprintf("1111222233%02d", i%10))
-		reads = append(reads, kernel.TrailEvent{ID: fmt.Sprintf("r%d", i), Account: acct, Time: at.Add(time.Duration(i) * time.Second),
+	const accounts, reads = 100, 200 // more accounts than buckets: some share one
+	acctOf := func(i int) identity.AccountID { return identity.AccountID(fmt.Sprintf("1111222233%02d", i%accounts)) }
+	buckets := map[int64]bool{}
+	var evs []kernel.TrailEvent
+	for i := range reads {
+		buckets[bucketHash(attrHash(string(acctOf(i)), "", ""))] = true
+		evs = append(evs, kernel.TrailEvent{ID: fmt.Sprintf("r%d", i), Account: acctOf(i), Time: at.Add(time.Duration(i) * time.Second),
 			Name: "GetAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", ReadOnly: true,
 			Resources: []kernel.TrailResource{{Type: "AWS::Account::Account", Name: fmt.Sprintf("res%d", i)}},
 			StoreID:   true, Record: []byte(`{}`)})
 	}
-	if err := db.AppendEvents(ctx, reads); err != nil {
+	if len(buckets) >= accounts || len(buckets) > summaryBuckets {
+		t.Fatalf("%d accounts fill %d buckets: the test wants them to share", accounts, len(buckets))
+	}
+	if err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	if all, summaries := postingCounts(t, db); all != 10 || summaries != 10 {
-		t.Fatalf("postings of 100 reads of 10 accounts: %d, %d of them summaries; want 10 summaries", all, summaries)
+	if all, summaries := postingCounts(t, db); all != len(buckets) || summaries != len(buckets) {
+		t.Fatalf("postings of %d reads of %d accounts: %d, %d of them summaries; want %d summaries, one per bucket",
+			reads, accounts, all, summaries, len(buckets))
 	}
-	// Each summary holds its account's ten resource names, and lookups
-	// find a read by each.
-	for i := range 100 {
-		acct := identity.AccountID(fmt.Sprintf("1111222233%02d", i%10))
-		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acct, Key: kernel.AttrResourceName, Value: fmt.Sprintf("res%d", i)})
-		if err != nil || len(got) != 1 || got[0].Time != at.Add(time.Duration(i)*time.Second) {
-			t.Fatalf("lookup of res%d: got %v, %v; want its read", i, got, err)
+	for i := range accounts {
+		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i)})
+		if err != nil || len(got) != reads/accounts {
+			t.Fatalf("history of %s: %d records, %v; want %d", acctOf(i), len(got), err, reads/accounts)
 		}
 	}
-	change := kernel.TrailEvent{ID: "w1", Account: "111122223300", Time: at, Name: "PutAlternateContact", Source: "account.amazonaws.com",
+	for i := range reads {
+		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i), Key: kernel.AttrResourceName, Value: fmt.Sprintf("res%d", i)})
+		if err != nil || len(got) != 1 || !got[0].Time.Equal(at.Add(time.Duration(i)*time.Second)) {
+			t.Fatalf("lookup of res%d: got %v, %v; want its read", i, got, err)
+		}
+		if got, _ := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i + 1), Key: kernel.AttrResourceName, Value: fmt.Sprintf("res%d", i)}); len(got) != 0 {
+			t.Fatalf("another account's lookup of res%d found %d records", i, len(got))
+		}
+	}
+	change := kernel.TrailEvent{ID: "w1", Account: acctOf(0), Time: at, Name: "PutAlternateContact", Source: "account.amazonaws.com",
 		Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`)}
 	if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, change) }); err != nil {
 		t.Fatal(err)
 	}
 	// account, event id, read-only, name, username, source, access key
-	if all, summaries := postingCounts(t, db); all != 17 || summaries != 10 {
-		t.Fatalf("postings after a change's record: %d, %d summaries; want 17, 10", all, summaries)
+	if all, summaries := postingCounts(t, db); all != len(buckets)+7 || summaries != len(buckets) {
+		t.Fatalf("postings after a change's record: %d, %d summaries; want %d, %d", all, summaries, len(buckets)+7, len(buckets))
 	}
 	// A purge that cuts the block of reads rewrites it with summaries.
-	if n, err := db.PurgeEvents(ctx, at.Add(50*time.Second)); err != nil || n != 51 {
-		t.Fatalf("PurgeEvents: %d, %v; want 51", n, err)
+	if n, err := db.PurgeEvents(ctx, at.Add(reads/2*time.Second)); err != nil || n != reads/2+1 {
+		t.Fatalf("PurgeEvents: %d, %v; want %d", n, err, reads/2+1)
 	}
-	if all, summaries := postingCounts(t, db); all != 10 || summaries != 10 {
-		t.Fatalf("postings after the purge: %d, %d summaries; want 10 summaries", all, summaries)
+	if all, summaries := postingCounts(t, db); all != summaries || summaries == 0 || summaries > len(buckets) {
+		t.Fatalf("postings after the purge: %d, %d summaries; want only summaries, at most %d", all, summaries, len(buckets))
 	}
-	if n, err := db.PurgeEvents(ctx, at.Add(time.Hour)); err != nil || n != 50 {
-		t.Fatalf("PurgeEvents of the rest: %d, %v; want 50", n, err)
+	if n, err := db.PurgeEvents(ctx, at.Add(time.Hour)); err != nil || n != reads/2 {
+		t.Fatalf("PurgeEvents of the rest: %d, %v; want %d", n, err, reads/2)
+	}
+	if all, _ := postingCounts(t, db); all != 0 {
+		t.Fatalf("postings after purging every record: %d, want 0", all)
+	}
+}
+
+// Blocks of reads with the first form of summaries (one per account, keyed
+// by the account's posting) are still found by lookups, and deleted with
+// their postings.
+func TestFirstFormSummariesStillServe(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir()+"/db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	acctOf := func(i int) identity.AccountID { return identity.AccountID(fmt.Sprintf("1111222233%02d", i%3)) }
+	var evs []kernel.TrailEvent
+	for i := range 9 {
+		evs = append(evs, kernel.TrailEvent{ID: fmt.Sprintf("r%d", i), Account: acctOf(i), Time: at.Add(time.Duration(i) * time.Second),
+			Name: fmt.Sprintf("Get%d", i), Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", ReadOnly: true,
+			StoreID: true, Record: []byte(`{}`)})
+	}
+	if err := db.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite the block's postings in the first form.
+	err = db.update(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, "test", `DELETE FROM cloudtrail_postings`); err != nil {
+			return err
+		}
+		var id int64
+		var payload []byte
+		if err := t.queryRow(ctx, `SELECT id, payload FROM cloudtrail_blocks`).Scan(&id, &payload); err != nil {
+			return err
+		}
+		stored, err := decodeBlock(id, payload)
+		if err != nil {
+			return err
+		}
+		values, newest := map[int64][]uint32{}, map[int64]int64{}
+		for i := range stored {
+			acct := attrHash(string(stored[i].Account), "", "")
+			newest[acct] = max(newest[acct], stored[i].Time.Unix())
+			lookupValues(&stored[i], func(h int64) { values[acct] = append(values[acct], uint32(h)) })
+		}
+		for acct, hs := range values {
+			slices.Sort(hs)
+			var attrs []byte
+			for _, h := range slices.Compact(hs) {
+				attrs = binary.BigEndian.AppendUint32(attrs, h)
+			}
+			if _, err := t.exec(ctx, "test", `INSERT INTO cloudtrail_postings (attr_h, max_time, block, attrs) VALUES (?, ?, ?, ?)`,
+				acct, newest[acct], id, attrs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 9 {
+		if got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i)}); err != nil || len(got) != 3 {
+			t.Errorf("history of %s: %d records, %v; want 3", acctOf(i), len(got), err)
+		}
+		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i), Key: kernel.AttrEventName, Value: fmt.Sprintf("Get%d", i)})
+		if err != nil || len(got) != 1 || got[0].Name != fmt.Sprintf("Get%d", i) {
+			t.Errorf("lookup of Get%d: %v, %v; want its read", i, got, err)
+		}
+	}
+	if n, err := db.PurgeEvents(ctx, at.Add(time.Hour)); err != nil || n != 9 {
+		t.Fatalf("PurgeEvents: %d, %v; want 9", n, err)
 	}
 	if all, _ := postingCounts(t, db); all != 0 {
 		t.Fatalf("postings after purging every record: %d, want 0", all)

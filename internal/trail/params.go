@@ -45,6 +45,12 @@ func JSONParams(body []byte) map[string]any {
 	if len(body) < 2 || body[0] != '{' {
 		return nil
 	}
+	if m, ok := flatJSONParams(body); ok {
+		if len(m) == 0 {
+			return nil
+		}
+		return m
+	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var m map[string]any
@@ -303,4 +309,131 @@ func orgResourceType(id string) string {
 		return "AWS::Organizations::Account"
 	}
 	return ""
+}
+
+// flatJSONParams reads the commonest request body, one flat object of
+// ASCII strings without escapes, numbers, booleans and nulls, without
+// encoding/json's reflection; ok is false for anything else (nested
+// values, escapes, other bytes, bad syntax), which JSONParams leaves to
+// encoding/json. What it returns is what encoding/json would.
+func flatJSONParams(b []byte) (m map[string]any, ok bool) {
+	i := 1 // after '{'
+	space := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	str := func() (string, bool) {
+		if i >= len(b) || b[i] != '"' {
+			return "", false
+		}
+		start := i + 1
+		for j := start; j < len(b); j++ {
+			switch c := b[j]; {
+			case c == '"':
+				i = j + 1
+				return string(b[start:j]), true
+			case c == '\\' || c < 0x20 || c >= 0x80:
+				return "", false
+			}
+		}
+		return "", false
+	}
+	m = map[string]any{}
+	space()
+	if i < len(b) && b[i] == '}' {
+		i++
+		space()
+		return m, i == len(b)
+	}
+	for {
+		space()
+		k, ok := str()
+		if !ok {
+			return nil, false
+		}
+		space()
+		if i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i++
+		space()
+		if i >= len(b) {
+			return nil, false
+		}
+		switch c := b[i]; {
+		case c == '"':
+			v, ok := str()
+			if !ok {
+				return nil, false
+			}
+			m[k] = v
+		case c == 't' && bytes.HasPrefix(b[i:], []byte("true")):
+			m[k], i = true, i+4
+		case c == 'f' && bytes.HasPrefix(b[i:], []byte("false")):
+			m[k], i = false, i+5
+		case c == 'n' && bytes.HasPrefix(b[i:], []byte("null")):
+			m[k], i = nil, i+4
+		case c == '-' || (c >= '0' && c <= '9'):
+			n := jsonNumberLen(b[i:])
+			if n == 0 {
+				return nil, false
+			}
+			m[k], i = json.Number(b[i:i+n]), i+n
+		default:
+			return nil, false
+		}
+		space()
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case '}':
+			i++
+			space()
+			return m, i == len(b)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// jsonNumberLen is the length of the JSON number b starts with (0 if it
+// starts with none): -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+func jsonNumberLen(b []byte) int {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0
+		}
+	}
+	return i
 }
