@@ -38,8 +38,8 @@ type apiCallHeader struct {
 // false. The caller must call the Service's Committed once tx commits (the
 // unit of work does, from the after func of its [kernel.BeforeCommit]).
 func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now time.Time) (bool, error) {
-	var h apiCallHeader
-	if err := json.Unmarshal(rec, &h); err != nil {
+	h, err := readHeader(rec)
+	if err != nil {
 		return false, fmt.Errorf("events: read CloudTrail record: %w", err)
 	}
 	if h.ReadOnly || h.ErrorCode != "" {
@@ -59,9 +59,8 @@ func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now t
 		Time:       t.Format(TimeFormat),
 		Region:     BusRegion,
 		Resources:  []string{},
-		Detail:     json.RawMessage(rec),
 	}
-	body, err := json.Marshal(ev)
+	body, err := withDetail(ev, rec)
 	if err != nil {
 		return false, fmt.Errorf("events: encode event: %w", err)
 	}
@@ -105,4 +104,181 @@ func compileCached(src string) (*Pattern, error) {
 	}
 	patternCache.Store(src, p)
 	return p, nil
+}
+
+// readHeader reads what AppendAPICall needs of a record, valid JSON: its
+// top-level members alone, skipping the rest (a record is a kilobyte or
+// two, and encoding/json decodes all of it); anything it does not expect
+// goes to encoding/json.
+func readHeader(rec []byte) (apiCallHeader, error) {
+	if !json.Valid(rec) {
+		var h apiCallHeader
+		return h, json.Unmarshal(rec, &h) // its error
+	}
+	if h, ok := scanHeader(rec); ok {
+		return h, nil
+	}
+	var h apiCallHeader
+	err := json.Unmarshal(rec, &h)
+	return h, err
+}
+
+// scanHeader reads the header's members of valid JSON, an object whose
+// member names have no escapes; ok is false for anything else.
+func scanHeader(b []byte) (h apiCallHeader, ok bool) {
+	r := jsonScanner{b: b}
+	if !r.byte('{') {
+		return h, false
+	}
+	if r.peek() == '}' {
+		r.i++
+		return h, r.end()
+	}
+	for {
+		name, ok := r.name()
+		if !ok || !r.byte(':') {
+			return h, false
+		}
+		start := r.skipSpace()
+		if !r.skipValue() {
+			return h, false
+		}
+		value := b[start:r.i]
+		var err error
+		switch {
+		case name == "eventSource":
+			err = json.Unmarshal(value, &h.EventSource)
+		case name == "eventType":
+			err = json.Unmarshal(value, &h.EventType)
+		case name == "errorCode":
+			err = json.Unmarshal(value, &h.ErrorCode)
+		case name == "readOnly":
+			err = json.Unmarshal(value, &h.ReadOnly)
+		case strings.EqualFold(name, "eventSource"), strings.EqualFold(name, "eventType"),
+			strings.EqualFold(name, "errorCode"), strings.EqualFold(name, "readOnly"):
+			return h, false // encoding/json matches names case-insensitively
+		}
+		if err != nil {
+			return h, false
+		}
+		switch r.skipSpace(); r.peek() {
+		case ',':
+			r.i++
+		case '}':
+			r.i++
+			return h, r.end()
+		default:
+			return h, false
+		}
+	}
+}
+
+// withDetail returns ev as JSON with rec, a valid record encoding/json
+// wrote (compact, HTML-escaped; readHeader checked it is valid), as its
+// detail: what json.Marshal gives for Detail json.RawMessage(rec),
+// without its second pass over rec.
+func withDetail(ev *Event, rec []byte) ([]byte, error) {
+	ev.Detail = nil
+	head, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	const tail = `null}` // Detail is the last member
+	body := make([]byte, 0, len(head)-len(tail)+len(rec)+1)
+	body = append(body, head[:len(head)-len(tail)]...)
+	body = append(body, rec...)
+	ev.Detail = json.RawMessage(rec)
+	return append(body, '}'), nil
+}
+
+// jsonScanner walks JSON text without decoding it.
+type jsonScanner struct {
+	b []byte
+	i int
+}
+
+func (r *jsonScanner) skipSpace() int {
+	for r.i < len(r.b) && (r.b[r.i] == ' ' || r.b[r.i] == '\t' || r.b[r.i] == '\n' || r.b[r.i] == '\r') {
+		r.i++
+	}
+	return r.i
+}
+
+func (r *jsonScanner) peek() byte {
+	r.skipSpace()
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+func (r *jsonScanner) byte(c byte) bool {
+	if r.peek() != c {
+		return false
+	}
+	r.i++
+	return true
+}
+
+func (r *jsonScanner) end() bool { return r.skipSpace() == len(r.b) }
+
+// name reads a member name without escapes.
+func (r *jsonScanner) name() (string, bool) {
+	if !r.byte('"') {
+		return "", false
+	}
+	for j := r.i; j < len(r.b); j++ {
+		switch r.b[j] {
+		case '"':
+			s := string(r.b[r.i:j])
+			r.i = j + 1
+			return s, true
+		case '\\':
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// skipValue moves past one value (string, number, literal, object or
+// array) of valid JSON.
+func (r *jsonScanner) skipValue() bool {
+	depth, start := 0, r.i
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		switch c {
+		case '"':
+			r.i++
+			for r.i < len(r.b) && r.b[r.i] != '"' {
+				if r.b[r.i] == '\\' {
+					r.i++
+				}
+				r.i++
+			}
+			if r.i >= len(r.b) {
+				return false
+			}
+			r.i++
+		case '{', '[':
+			depth++
+			r.i++
+		case '}', ']':
+			if depth == 0 {
+				return r.i > start
+			}
+			depth--
+			r.i++
+		case ',':
+			if depth == 0 {
+				return r.i > start
+			}
+			r.i++
+		default:
+			r.i++
+		}
+		if depth == 0 && (c == '"' || c == '}' || c == ']') {
+			return true
+		}
+	}
+	return depth == 0 && r.i > start
 }
