@@ -29,6 +29,10 @@ type TrailEvent struct {
 	// has seen their ids yet, and an id the store derives from where it
 	// keeps the record needs no index).
 	StoreID bool
+	// FreshID says ID was drawn at random for this event just now (a
+	// version 4 UUID from crypto/rand: 122 random bits): the store need
+	// not look for another event with it.
+	FreshID bool
 }
 
 // TrailResource is a resource a call names, as LookupEvents reports it.

@@ -127,6 +127,11 @@ func (s *Server) execute(ctx context.Context, rt route, caller identity.Principa
 	if err := s.admit(ctx, m.requestID, rt.svc, rt.name, caller.Account); err != nil {
 		return fail(err)
 	}
+	if record != nil {
+		if err := record.Prepare(); err != nil {
+			return fail(err)
+		}
+	}
 	out, err := call.Invoke(trail.WithPending(ctx, record))
 	if err != nil {
 		return fail(err)

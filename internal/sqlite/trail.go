@@ -194,6 +194,9 @@ func (t *tx) checkNewIDs(ctx context.Context, evs []kernel.TrailEvent) error {
 			return fmt.Errorf("sqlite: put event %s: the event id is taken", evs[i].ID)
 		}
 		seen[evs[i].ID] = true
+		if evs[i].FreshID { // drawn at random just now: no other has it
+			continue
+		}
 		if t.db.idsOrNil().derived(evs[i].ID) { // one the store made: its block tells
 			stored, err := t.blocksWithID(ctx, evs[i].ID)
 			if err != nil {

@@ -51,6 +51,11 @@ type Pending struct {
 	opts  Options
 	state uint8 // unwritten, claimed or written
 	dirty bool  // changed since written
+	// freshID: the event id was drawn here (NewPending), not given.
+	freshID bool
+	// built is the event as the call stands, made ahead by Prepare (nil
+	// once the call changes).
+	built *Event
 }
 
 const (
@@ -62,10 +67,40 @@ const (
 // NewPending returns the pending record of c, with a new event id if c has
 // none.
 func NewPending(c Call, opts Options) *Pending {
-	if c.EventID == "" {
+	fresh := c.EventID == ""
+	if fresh {
 		c.EventID = NewEventID()
 	}
-	return &Pending{call: c, opts: opts}
+	return &Pending{call: c, opts: opts, freshID: fresh}
+}
+
+// Prepare makes the event of a call that may change something as the
+// call stands now, so that a Claim made before the call changes takes it
+// as it is: the server prepares the record before the change's
+// transaction, which runs one after another with every other change's and
+// is better kept short. (A read's record is made once its answer is.)
+func (p *Pending) Prepare() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.call.ReadOnly || p.state != unwritten || p.built != nil {
+		return nil
+	}
+	ev, err := p.event()
+	if err != nil {
+		return err
+	}
+	p.built = &ev
+	return nil
+}
+
+// event returns the event of the call as it stands (p.mu held).
+func (p *Pending) event() (Event, error) {
+	if p.built != nil {
+		return *p.built, nil
+	}
+	ev, err := EventOf(p.call, p.opts)
+	ev.FreshID = p.freshID
+	return ev, err
 }
 
 type pendingKey struct{}
@@ -90,7 +125,7 @@ func (p *Pending) Claim() (Event, bool, error) {
 	if p.state != unwritten {
 		return Event{}, false, nil
 	}
-	ev, err := EventOf(p.call, p.opts)
+	ev, err := p.event()
 	if err != nil {
 		return Event{}, false, err
 	}
@@ -118,6 +153,7 @@ func (p *Pending) Update(fn func(c *Call)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fn(&p.call)
+	p.built = nil
 	if p.state != unwritten {
 		p.dirty = true
 	}
@@ -169,7 +205,7 @@ func (p *Pending) Finish() (Event, Finish, error) {
 		// as it stands.
 		return Event{}, Done, nil
 	}
-	ev, err := EventOf(p.call, p.opts)
+	ev, err := p.event()
 	if err != nil {
 		return Event{}, Done, err
 	}

@@ -293,3 +293,39 @@ func TestPending(t *testing.T) {
 		t.Errorf("second Finish = %v, want Done", what)
 	}
 }
+
+// A record prepared before its change's transaction is what the
+// transaction claims, unless the call changed since; an id drawn by
+// NewPending is marked fresh, a given one is not.
+func TestPendingPrepare(t *testing.T) {
+	call := trail.Call{Principal: identity.RootPrincipal("111122223333", "AKID"), Service: "account", Operation: "PutAccountName",
+		Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	p := trail.NewPending(call, trail.Options{})
+	if err := p.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := trail.EventOf(p.Call(), trail.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, ok, err := p.Claim()
+	if err != nil || !ok || string(ev.Record) != string(want.Record) || !ev.FreshID {
+		t.Fatalf("Claim after Prepare = %s, %v, %v (fresh id %v); want %s with a fresh id", ev.Record, ok, err, ev.FreshID, want.Record)
+	}
+	p.Settle(false)
+
+	// A change of the call after Prepare is in what is claimed.
+	p.Update(func(c *trail.Call) { c.Target = "222233334444" })
+	ev, _, _ = p.Claim()
+	if ev.Account != "222233334444" || !strings.Contains(string(ev.Record), `"recipientAccountId":"222233334444"`) {
+		t.Errorf("Claim after an Update that followed Prepare: recipient %s, record %s", ev.Account, ev.Record)
+	}
+
+	given := call
+	given.EventID = "11111111-2222-4333-8444-555555555555"
+	q := trail.NewPending(given, trail.Options{})
+	_ = q.Prepare()
+	if ev, _, _ := q.Claim(); ev.ID != given.EventID || ev.FreshID {
+		t.Errorf("a given id: %s (fresh %v), want %s, not fresh", ev.ID, ev.FreshID, given.EventID)
+	}
+}
