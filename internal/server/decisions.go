@@ -57,37 +57,42 @@ func checkOf(resource string, d authz.Decision) DecisionCheck {
 // DefaultDecisionLogSize is how many decisions a replica keeps.
 const DefaultDecisionLogSize = 10000
 
-// decisionLog keeps the last decisions in memory, by request id.
+// decisionLog keeps the last decisions in memory. Every call puts one;
+// a look-up (an admin asking why) reads the ring from the newest back,
+// which costs less in all than keeping an index by request id.
 type decisionLog struct {
 	mu   sync.Mutex
 	ring []*DecisionRecord
 	next int
-	byID map[string]*DecisionRecord
 }
 
 func newDecisionLog(size int) *decisionLog {
 	if size <= 0 {
 		size = DefaultDecisionLogSize
 	}
-	return &decisionLog{ring: make([]*DecisionRecord, size), byID: make(map[string]*DecisionRecord, size)}
+	return &decisionLog{ring: make([]*DecisionRecord, size)}
 }
 
 func (l *decisionLog) put(r *DecisionRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if old := l.ring[l.next]; old != nil {
-		delete(l.byID, old.RequestID)
-	}
 	l.ring[l.next] = r
-	l.byID[r.RequestID] = r
 	l.next = (l.next + 1) % len(l.ring)
 }
 
 func (l *decisionLog) get(id string) (*DecisionRecord, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, ok := l.byID[id]
-	return r, ok
+	for i := range len(l.ring) {
+		r := l.ring[(l.next-1-i+len(l.ring))%len(l.ring)]
+		if r == nil {
+			break
+		}
+		if r.RequestID == id {
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 func (s *Server) routeDecisions() {

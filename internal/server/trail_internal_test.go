@@ -104,3 +104,25 @@ func TestTrailWriterWritesAFullBatchAtOnce(t *testing.T) {
 		t.Errorf("the full batch was written in %d batches, want 1", batches)
 	}
 }
+
+// The decision log finds the last decisions it keeps by request id, the
+// newest first, and has forgotten the older ones.
+func TestDecisionLogKeepsTheLast(t *testing.T) {
+	l := newDecisionLog(3)
+	if _, ok := l.get("r0"); ok {
+		t.Fatal("an empty log found a decision")
+	}
+	for i := range 5 {
+		l.put(&DecisionRecord{RequestID: fmt.Sprintf("r%d", i), Action: fmt.Sprintf("a%d", i)})
+	}
+	for i := range 5 {
+		r, ok := l.get(fmt.Sprintf("r%d", i))
+		if kept := i >= 2; ok != kept || (ok && r.Action != fmt.Sprintf("a%d", i)) {
+			t.Errorf("get(r%d) = %+v, %v; want kept %v", i, r, ok, kept)
+		}
+	}
+	l.put(&DecisionRecord{RequestID: "r4", Action: "again"}) // a request id seen twice: the newest
+	if r, _ := l.get("r4"); r.Action != "again" {
+		t.Errorf("get of a repeated id = %+v, want the newest", r)
+	}
+}
