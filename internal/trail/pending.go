@@ -2,7 +2,6 @@ package trail
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -16,7 +15,7 @@ type Event = kernel.TrailEvent
 // EventOf returns the event of a record of call c.
 func EventOf(c Call, opts Options) (Event, error) {
 	rec := Build(c, opts)
-	b, err := json.Marshal(rec)
+	b, err := rec.appendJSON(make([]byte, 0, 1024))
 	if err != nil {
 		return Event{}, err
 	}
