@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -31,10 +30,13 @@ import (
 //
 // The payload of a block is
 //
-//	byte 0   blockTokensV1 (each record with trailTokensV1 replaced)
-//	         or blockFlateV1 (the frames deflated with trailDictV1 as the
-//	         preset dictionary; for blocks of flateFrom records or more)
-//	byte 1.. per record: its facts (see appendFacts) and the record as
+//	byte 0   blockTokensV1 (each record with trailTokensV1 replaced),
+//	         blockLZV1 (for blocks of compressFrom records or more: the
+//	         uvarint length of the frames, then the frames compressed by
+//	         lz.go with trailDictV1 as the history) or, in blocks written
+//	         before it, blockFlateV1 (the frames deflated with trailDictV1
+//	         as the preset dictionary)
+//	then     per record: its facts (see appendFacts) and the record as
 //	         written, each after its uvarint length.
 
 const (
@@ -43,10 +45,15 @@ const (
 	// less to read, larger ones cost writes and disk less).
 	blockCap     = 1024
 	blockRecords = 256
-	flateFrom    = 8
+	compressFrom = 8
 
 	blockTokensV1 = 1
 	blockFlateV1  = 2
+	blockLZV1     = 3
+
+	// maxRecordFrame bounds what a record and its facts may take in a
+	// block, for the decoder's sake (a record is a few kilobytes).
+	maxRecordFrame = 1 << 20
 )
 
 // appendFacts appends ev's facts in their binary form: its index in the
@@ -142,41 +149,26 @@ func readFacts(r *factsReader, ev *kernel.TrailEvent) error {
 	return r.err
 }
 
-var blockWriters = sync.Pool{New: func() any {
-	w, err := flate.NewWriterDict(io.Discard, flate.BestSpeed, []byte(trailDictV1))
-	if err != nil {
-		panic(err) // only for a bad level
-	}
-	return w
-}}
-
-// encodeBlock returns the payload of a block of evs.
+// encodeBlock returns the payload of a block of evs: tokenized when it is
+// small, else compressed by lz.go with the trail's dictionary (blocks of
+// flate, written before, are still read).
 func encodeBlock(evs []kernel.TrailEvent) ([]byte, error) {
 	encoding, record := byte(blockTokensV1), tokenize
-	if len(evs) >= flateFrom {
-		encoding, record = blockFlateV1, nil
+	if len(evs) >= compressFrom {
+		encoding, record = blockLZV1, nil
 	}
 	raw, err := blockFrames(encoding, evs, record)
-	if err != nil { // a record with a control character: deflated
-		encoding = blockFlateV1
+	if err != nil { // a record with a control character: compressed
+		encoding = blockLZV1
 		raw, _ = blockFrames(encoding, evs, nil)
 	}
 	if encoding == blockTokensV1 {
 		return raw, nil
 	}
-	var out bytes.Buffer
-	out.Grow(len(raw) / 4)
-	out.WriteByte(blockFlateV1)
-	w := blockWriters.Get().(*flate.Writer)
-	defer blockWriters.Put(w)
-	w.Reset(&out)
-	if _, err := w.Write(raw[1:]); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	out := make([]byte, 1, len(raw)/4)
+	out[0] = blockLZV1
+	out = binary.AppendUvarint(out, uint64(len(raw)-1))
+	return lzCompress(out, []byte(trailDictV1), raw[1:]), nil
 }
 
 // blockFrames returns the encoding byte, then each record's facts and
@@ -200,10 +192,10 @@ func blockFrames(encoding byte, evs []kernel.TrailEvent, edit func([]byte) ([]by
 	return out, nil
 }
 
-// trailDictV1 primes the compressor with what records share. Blocks
-// written with it can only be read with it: never change it; add a
-// blockFlateV2 with a new dictionary instead. DEFLATE finds the end of the
-// dictionary cheapest to refer to, so the commonest text is last.
+// trailDictV1 primes the compressors (blockLZV1, blockFlateV1) with what
+// records share. Blocks written with it can only be read with it: never
+// change it; add an encoding (blockLZV2) with a new dictionary instead.
+// Nearer matches cost fewer bytes, so the commonest text is last.
 const trailDictV1 = `"AWS::Organizations::Account","AWS::Organizations::Policy","AWS::Organizations::OrganizationalUnit","AWS::IAM::User","AWS::IAM::Role",` +
 	`"signin.amazonaws.com","cloudtrail.amazonaws.com","sts.amazonaws.com","iam.amazonaws.com","organizations.amazonaws.com",` +
 	`"errorCode":"AccessDenied","errorMessage":"User: arn:aws:iam:: is not authorized to perform: ",` +
@@ -232,6 +224,16 @@ func decodeBlock(id int64, p []byte) ([]kernel.TrailEvent, error) {
 		b, err := io.ReadAll(r)
 		if err != nil {
 			return nil, fmt.Errorf("block %d: inflate: %w", id, err)
+		}
+		frames = b
+	case blockLZV1:
+		size, n := binary.Uvarint(frames)
+		if n <= 0 || size > uint64(blockCap)*maxRecordFrame {
+			return nil, fmt.Errorf("block %d: bad length", id)
+		}
+		b, err := lzDecompress([]byte(trailDictV1), frames[n:], int(size))
+		if err != nil {
+			return nil, fmt.Errorf("block %d: %w", id, err)
 		}
 		frames = b
 	default:

@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/bits"
+)
+
+// A small LZ77 codec for blocks of records (blockLZV1): DEFLATE's match
+// finding without its Huffman stage costs about a third as much, and the
+// records of a block repeat each other so much that matches do most of
+// the work. The history starts with a dictionary (the trail's, so that a
+// block's first record finds matches too); the dictionary is not part of
+// the output.
+//
+// The stream is a sequence of steps, each: uvarint literal length, the
+// literals, uvarint match length (0: the stream ends here), and if it is
+// not 0, uvarint match distance (back from the next byte, into the
+// dictionary too). Matches are at least lzMinMatch bytes.
+
+const (
+	lzMinMatch  = 4
+	lzTableBits = 14
+	lzMaxDist   = 1 << 20
+)
+
+func lzHash(u uint32) uint32 { return (u * 2654435761) >> (32 - lzTableBits) }
+
+// lzCompress appends the compression of src (with history dict) to dst.
+func lzCompress(dst, dict, src []byte) []byte {
+	buf := make([]byte, 0, len(dict)+len(src))
+	buf = append(append(buf, dict...), src...)
+	var table [1 << lzTableBits]int32
+	for i := range table {
+		table[i] = -1
+	}
+	for i := 0; i+lzMinMatch <= len(dict); i++ {
+		table[lzHash(binary.LittleEndian.Uint32(buf[i:]))] = int32(i)
+	}
+	i, lit := len(dict), len(dict)
+	for i+lzMinMatch <= len(buf) {
+		u := binary.LittleEndian.Uint32(buf[i:])
+		h := lzHash(u)
+		cand := int(table[h])
+		table[h] = int32(i)
+		if cand < 0 || i-cand > lzMaxDist || binary.LittleEndian.Uint32(buf[cand:]) != u {
+			i++
+			continue
+		}
+		n := lzMinMatch
+		for i+n+8 <= len(buf) {
+			if x := binary.LittleEndian.Uint64(buf[cand+n:]) ^ binary.LittleEndian.Uint64(buf[i+n:]); x != 0 {
+				n += bits.TrailingZeros64(x) / 8
+				goto matched
+			}
+			n += 8
+		}
+		for i+n < len(buf) && buf[cand+n] == buf[i+n] {
+			n++
+		}
+	matched:
+		dst = binary.AppendUvarint(dst, uint64(i-lit))
+		dst = append(dst, buf[lit:i]...)
+		dst = binary.AppendUvarint(dst, uint64(n))
+		dst = binary.AppendUvarint(dst, uint64(i-cand))
+		// Remember a position inside the match too: the next record's
+		// copy of this text starts there as often as not.
+		if mid := i + n/2; mid+lzMinMatch <= len(buf) {
+			table[lzHash(binary.LittleEndian.Uint32(buf[mid:]))] = int32(mid)
+		}
+		i += n
+		lit = i
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(buf)-lit))
+	dst = append(dst, buf[lit:]...)
+	return binary.AppendUvarint(dst, 0)
+}
+
+var errLZ = errors.New("corrupt LZ stream")
+
+// lzDecompress returns what src decompresses to, given the history dict;
+// size is the decompressed length (a bound it never exceeds).
+func lzDecompress(dict, src []byte, size int) ([]byte, error) {
+	out := make([]byte, len(dict), len(dict)+size)
+	copy(out, dict)
+	limit := len(dict) + size
+	r := factsReader{b: src}
+	for {
+		n := r.uvarint()
+		if r.err != nil || n > uint64(limit-len(out)) {
+			return nil, errLZ
+		}
+		out = append(out, r.bytes(n)...)
+		if r.err != nil {
+			return nil, errLZ
+		}
+		m := r.uvarint()
+		if r.err != nil {
+			return nil, errLZ
+		}
+		if m == 0 {
+			if len(r.b) != 0 || len(out) != limit {
+				return nil, errLZ
+			}
+			return out[len(dict):], nil
+		}
+		d := r.uvarint()
+		if r.err != nil || m > uint64(limit-len(out)) || d == 0 || d > uint64(len(out)) {
+			return nil, errLZ
+		}
+		from := len(out) - int(d)
+		if int(d) >= int(m) {
+			out = append(out, out[from:from+int(m)]...)
+			continue
+		}
+		for k := range int(m) { // an overlapping copy repeats the text
+			out = append(out, out[from+k])
+		}
+	}
+}

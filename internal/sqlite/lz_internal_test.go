@@ -1,0 +1,38 @@
+package sqlite
+
+import (
+	"bytes"
+	"testing"
+)
+
+// What lzCompress writes, lzDecompress reads back, with or without a
+// dictionary; and no input makes lzDecompress fail otherwise than with
+// an error.
+func FuzzLZ(f *testing.F) {
+	f.Add([]byte(""), []byte(""))
+	f.Add([]byte("abcdabcdabcdabcd"), []byte("abcd"))
+	f.Add([]byte(`{"eventVersion":"1.08","eventName":"GetAlternateContact"}{"eventVersion":"1.08","eventName":"GetAlternateContact"}`), []byte(trailDictV1))
+	f.Add(bytes.Repeat([]byte{0}, 100), []byte(nil))
+	f.Fuzz(func(t *testing.T, src, dict []byte) {
+		enc := lzCompress(nil, dict, src)
+		got, err := lzDecompress(dict, enc, len(src))
+		if err != nil || !bytes.Equal(got, src) {
+			t.Fatalf("round trip of %q (dict %q): %q, %v", src, dict, got, err)
+		}
+		// The stream read as anything else, or cut short, is an error or
+		// the right length, never a panic.
+		for _, size := range []int{0, len(src) / 2, len(src) + 1} {
+			if out, err := lzDecompress(dict, enc, size); err == nil && len(out) != size {
+				t.Fatalf("decompressed %d bytes for size %d", len(out), size)
+			}
+		}
+		for cut := range len(enc) {
+			if _, err := lzDecompress(dict, enc[:cut], len(src)); err == nil {
+				t.Fatalf("a stream cut at %d of %d read without error", cut, len(enc))
+			}
+		}
+		if out, err := lzDecompress(dict, src, len(dict)); err == nil && len(out) != len(dict) {
+			t.Fatalf("decompressed %d bytes for size %d", len(out), len(dict))
+		}
+	})
+}
