@@ -194,7 +194,7 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 	}
 	d := policy.Evaluate(policy.Request{
 		Action: r.Action, Resource: r.Resource, PrincipalARN: p.ARN,
-		Context: a.context(r, tags, facts, inOrg, res), Now: a.now(),
+		ContextFunc: func() map[string][]string { return a.context(r, tags, facts, inOrg, res) }, Now: a.now(),
 	}, set)
 	out := Decision{Allowed: d.Effect == policy.Allow, Reasons: reasons(d)}
 	if !out.Allowed {

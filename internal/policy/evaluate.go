@@ -32,6 +32,10 @@ type Request struct {
 	// aws:CurrentTime and aws:EpochTime from Now, and aws:PrincipalArn and
 	// aws:PrincipalAccount from PrincipalARN, when Context lacks them.
 	Context map[string][]string
+	// ContextFunc, if Context is nil, makes the context the first time a
+	// statement asks for a key (a condition, a policy variable): most
+	// requests are decided without one, and building it costs.
+	ContextFunc func() map[string][]string
 	// Now is the time of the request, for aws:CurrentTime/aws:EpochTime.
 	Now time.Time
 }
@@ -223,6 +227,10 @@ func EvaluateResource(req Request, pols []*Policy) Decision {
 // evalCtx carries one request through evaluation.
 type evalCtx struct {
 	req *Request
+	// ctx is the request's context once a statement asked for a key
+	// (made by ContextFunc if need be); madeCtx says it was looked up.
+	ctx     map[string][]string
+	madeCtx bool
 	// lowAction is the action in lower case, once an action pattern with
 	// wildcards has asked for it (actionState 1), if it is ASCII
 	// (actionState 2: it is not).
@@ -338,7 +346,13 @@ func (st *statement) matches(ec *evalCtx) bool {
 // values returns the values of a condition key, matching its name
 // case-insensitively, including the keys Evaluate derives.
 func (ec *evalCtx) values(key string) []string {
-	ctx := ec.req.Context
+	if !ec.madeCtx {
+		ec.ctx, ec.madeCtx = ec.req.Context, true
+		if ec.ctx == nil && ec.req.ContextFunc != nil {
+			ec.ctx = ec.req.ContextFunc()
+		}
+	}
+	ctx := ec.ctx
 	if v, ok := ctx[key]; ok && len(v) > 0 {
 		return v
 	}
