@@ -3,7 +3,7 @@ package sqlite
 import (
 	"encoding/binary"
 	"errors"
-	"math/bits"
+	mathbits "math/bits"
 )
 
 // A small LZ77 codec for blocks of records (blockLZV1): DEFLATE's match
@@ -19,30 +19,30 @@ import (
 // dictionary too). Matches are at least lzMinMatch bytes.
 
 const (
-	lzMinMatch  = 4
-	lzTableBits = 14
-	lzMaxDist   = 1 << 20
+	lzMinMatch = 4
+	lzMaxBits  = 14 // of the match finder's table, for large inputs
+	lzMinBits  = 10
+	lzMaxDist  = 1 << 20
 )
 
-func lzHash(u uint32) uint32 { return (u * 2654435761) >> (32 - lzTableBits) }
+func lzHash(u uint32, bits int) uint32 { return (u * 2654435761) >> (32 - bits) }
 
 // lzCompress appends the compression of src (with history dict) to dst.
 func lzCompress(dst, dict, src []byte) []byte {
 	buf := make([]byte, 0, len(dict)+len(src))
 	buf = append(append(buf, dict...), src...)
-	var table [1 << lzTableBits]int32
-	for i := range table {
-		table[i] = -1
-	}
+	// The table holds positions plus one (0: none), sized to the input.
+	bits := min(max(lzMinBits, 64-mathbits.LeadingZeros64(uint64(len(buf)))), lzMaxBits)
+	table := make([]int32, 1<<bits)
 	for i := 0; i+lzMinMatch <= len(dict); i++ {
-		table[lzHash(binary.LittleEndian.Uint32(buf[i:]))] = int32(i)
+		table[lzHash(binary.LittleEndian.Uint32(dict[i:]), bits)] = int32(i + 1)
 	}
 	i, lit := len(dict), len(dict)
 	for i+lzMinMatch <= len(buf) {
 		u := binary.LittleEndian.Uint32(buf[i:])
-		h := lzHash(u)
-		cand := int(table[h])
-		table[h] = int32(i)
+		h := lzHash(u, bits)
+		cand := int(table[h]) - 1
+		table[h] = int32(i + 1)
 		if cand < 0 || i-cand > lzMaxDist || binary.LittleEndian.Uint32(buf[cand:]) != u {
 			i++
 			continue
@@ -50,7 +50,7 @@ func lzCompress(dst, dict, src []byte) []byte {
 		n := lzMinMatch
 		for i+n+8 <= len(buf) {
 			if x := binary.LittleEndian.Uint64(buf[cand+n:]) ^ binary.LittleEndian.Uint64(buf[i+n:]); x != 0 {
-				n += bits.TrailingZeros64(x) / 8
+				n += mathbits.TrailingZeros64(x) / 8
 				goto matched
 			}
 			n += 8
@@ -66,7 +66,7 @@ func lzCompress(dst, dict, src []byte) []byte {
 		// Remember a position inside the match too: the next record's
 		// copy of this text starts there as often as not.
 		if mid := i + n/2; mid+lzMinMatch <= len(buf) {
-			table[lzHash(binary.LittleEndian.Uint32(buf[mid:]))] = int32(mid)
+			table[lzHash(binary.LittleEndian.Uint32(buf[mid:]), bits)] = int32(mid + 1)
 		}
 		i += n
 		lit = i

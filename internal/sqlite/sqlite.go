@@ -73,6 +73,9 @@ type DB struct {
 	pendingAdvance atomic.Bool
 	// ids makes the event ids of read records (eventids.go).
 	ids *eventIDs
+	// busTargets keeps the active event targets, which every write's
+	// event is matched against (events.go).
+	busTargets targetsCache
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;

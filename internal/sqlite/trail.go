@@ -96,13 +96,27 @@ func (t *tx) putCheckedBlock(ctx context.Context, evs []kernel.TrailEvent) error
 	if err != nil {
 		return err
 	}
-	var id int64
-	err = t.queryRow(ctx, `INSERT INTO cloudtrail_blocks (min_time, max_time, records, payload) VALUES (?, ?, ?, ?) RETURNING id`,
-		lo, hi, len(evs), payload).Scan(&id)
+	id, err := t.insertBlock(ctx, lo, hi, len(evs), payload)
 	if err != nil {
 		return fmt.Errorf("sqlite: put events: %w", err)
 	}
 	return t.putPostings(ctx, id, evs, false)
+}
+
+// insertBlock inserts a block row and returns the id the database chose
+// (SQLite: the row id of an exec, cheaper than a query's RETURNING).
+func (t *tx) insertBlock(ctx context.Context, lo, hi int64, records int, payload []byte) (int64, error) {
+	const insert = `INSERT INTO cloudtrail_blocks (min_time, max_time, records, payload) VALUES (?, ?, ?, ?)`
+	var id int64
+	if t.dialect() == dialectPostgres {
+		err := t.queryRow(ctx, insert+` RETURNING id`, lo, hi, records, payload).Scan(&id)
+		return id, err
+	}
+	res, err := t.exec(ctx, "put events", insert, lo, hi, records, payload)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // rewriteBlock replaces old, what block id holds, by evs (which keep

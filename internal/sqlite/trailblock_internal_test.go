@@ -63,3 +63,27 @@ func TestBlockEncodings(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkEncodeBlock(b *testing.B) {
+	for _, n := range []int{1, blockRecords} {
+		evs := sampleRecords(n)
+		for i := range evs {
+			evs[i].Record = []byte(`{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"000000000000","arn":"arn:aws:iam::000000000000:root","accountId":"000000000000","accessKeyId":"test"},` +
+				`"eventTime":"2026-12-07T09:00:00Z","eventSource":"account.amazonaws.com","eventName":"PutAlternateContact","awsRegion":"us-east-1",` +
+				`"sourceIPAddress":"127.0.0.1","userAgent":"Go-http-client/1.1","requestParameters":{"accountId":"111122223333","alternateContactType":"OPERATIONS","emailAddress":"ops@example.com","name":"Ops","title":"Ops"},` +
+				`"responseElements":null,"requestID":"5c4e6b0e-8f1b-4d6f-9a53-0c1d2e3f4a5b","eventID":"` + evs[i].ID + `","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,` +
+				`"eventCategory":"Management","recipientAccountId":"111122223333"}`)
+		}
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				p, err := encodeBlock(evs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(p)
+			}
+			b.ReportMetric(float64(size)/float64(n), "bytes/record")
+		})
+	}
+}
