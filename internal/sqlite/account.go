@@ -13,13 +13,16 @@ import (
 
 // Account implements account.Tx.
 func (t *tx) Account(ctx context.Context, id identity.AccountID) (*kernel.Account, error) {
-	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+`
-		FROM accounts WHERE id = ?`, string(id)))
-	if err != nil {
-		return nil, rowErr(err, "account "+string(id))
-	}
-	return a, nil
+	return cachedRow(ctx, t, accountByID, string(id), func() (*kernel.Account, error) {
+		a, err := scanAccount(t.queryRow(ctx, accountByID, string(id)))
+		if err != nil {
+			return nil, rowErr(err, "account "+string(id))
+		}
+		return a, nil
+	})
 }
+
+const accountByID = `SELECT ` + accountColumns + ` FROM accounts WHERE id = ?`
 
 // accountColumns are the columns scanAccount reads, in its order.
 const accountColumns = `id, name, email, state, created_at, payment_method, closed_at, origin, seller,
@@ -281,23 +284,37 @@ func (db *DB) Messages(ctx context.Context, limit int) ([]kernel.Message, error)
 }
 
 // AccountsIn implements organizations.Tx: the accounts of ids that exist,
-// in one query.
+// in one query (those a read transaction has in memory, none).
 func (t *tx) AccountsIn(ctx context.Context, ids []identity.AccountID) (map[identity.AccountID]*kernel.Account, error) {
-	out := make(map[identity.AccountID]*kernel.Account, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(ids))
+	keys := make([]string, len(ids))
 	for i, id := range ids {
-		args[i] = string(id)
+		keys[i] = string(id)
 	}
-	list, err := queryList(ctx, t, "accounts", scanAccountInto,
-		`SELECT `+accountColumns+` FROM accounts WHERE id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+	got, err := cachedRows(ctx, t, accountByID, keys, func(missing []string) (map[string]*kernel.Account, error) {
+		out := make(map[string]*kernel.Account, len(missing))
+		if len(missing) == 0 {
+			return out, nil
+		}
+		args := make([]any, len(missing))
+		for i, k := range missing {
+			args[i] = k
+		}
+		list, err := queryList(ctx, t, "accounts", scanAccountInto,
+			`SELECT `+accountColumns+` FROM accounts WHERE id IN (?`+strings.Repeat(`, ?`, len(missing)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list {
+			out[string(list[i].ID)] = &list[i]
+		}
+		return out, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for i := range list {
-		out[list[i].ID] = &list[i]
+	out := make(map[identity.AccountID]*kernel.Account, len(got))
+	for k, a := range got {
+		out[identity.AccountID(k)] = a
 	}
 	return out, nil
 }

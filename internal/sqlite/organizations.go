@@ -117,13 +117,14 @@ func scanMember(sc scanner, m *organizations.Member) error {
 
 // Member implements organizations.Tx.
 func (t *tx) Member(ctx context.Context, id identity.AccountID) (*organizations.Member, error) {
-	var m organizations.Member
-	err := scanMember(t.queryRow(ctx, `SELECT account_id, org_id, parent, method, joined_at
-		FROM members WHERE account_id = ?`, string(id)), &m)
-	if err != nil {
-		return nil, rowErr(err, "member "+string(id))
-	}
-	return &m, nil
+	const q = `SELECT account_id, org_id, parent, method, joined_at FROM members WHERE account_id = ?`
+	return cachedRow(ctx, t, q, string(id), func() (*organizations.Member, error) {
+		var m organizations.Member
+		if err := scanMember(t.queryRow(ctx, q, string(id)), &m); err != nil {
+			return nil, rowErr(err, "member "+string(id))
+		}
+		return &m, nil
+	})
 }
 
 // PutMember implements organizations.Tx. An account has one membership:
@@ -168,12 +169,14 @@ func scanOU(sc scanner, ou *organizations.OU) error {
 
 // OU implements organizations.Tx.
 func (t *tx) OU(ctx context.Context, id organizations.OUID) (*organizations.OU, error) {
-	var ou organizations.OU
-	err := scanOU(t.queryRow(ctx, `SELECT id, org_id, parent, name FROM ous WHERE id = ?`, string(id)), &ou)
-	if err != nil {
-		return nil, rowErr(err, "organizational unit "+string(id))
-	}
-	return &ou, nil
+	const q = `SELECT id, org_id, parent, name FROM ous WHERE id = ?`
+	return cachedRow(ctx, t, q, string(id), func() (*organizations.OU, error) {
+		var ou organizations.OU
+		if err := scanOU(t.queryRow(ctx, q, string(id)), &ou); err != nil {
+			return nil, rowErr(err, "organizational unit "+string(id))
+		}
+		return &ou, nil
+	})
 }
 
 // PutOU implements organizations.Tx.

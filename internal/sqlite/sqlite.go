@@ -73,6 +73,8 @@ type DB struct {
 	pendingAdvance atomic.Bool
 	// ids makes the event ids of read records (eventids.go).
 	ids *eventIDs
+	// rows keeps rows read transactions looked up (rowcache.go).
+	rows rowCache
 	// busTargets keeps the active event targets, which every write's
 	// event is matched against (events.go).
 	busTargets targetsCache

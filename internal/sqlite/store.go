@@ -119,12 +119,17 @@ func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSe
 	if db.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead // one snapshot
 	}
+	var counters *viewCounters // before the transaction: see rowcache.go
+	if db.dialect != dialectPostgres {
+		counters = db.tables.snapshotCounters()
+	}
 	sqlTx, err := db.reader.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
 	}
 	defer sqlTx.Rollback() // a reader has nothing to commit
-	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db, reads: reads}))
+	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db, reads: reads,
+		startCounters: counters}))
 }
 
 // stmtCache is the prepared-statement cache of a pool (none for
@@ -209,6 +214,11 @@ type tx struct {
 	stmts *sync.Map
 	pool  *sql.DB
 	db    *DB // prepares statements in the background
+	// startCounters are the tables' commit counters when a read
+	// transaction began (nil: no rows from memory), snapshotTaken whether
+	// a statement has run (rowcache.go).
+	startCounters *viewCounters
+	snapshotTaken bool
 }
 
 // stmt returns query prepared on the pool, bound to this transaction, or
@@ -275,6 +285,7 @@ func (t *tx) note(query string) {
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	t.note(query)
+	t.snapshotTaken = true
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -283,6 +294,7 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	t.note(query)
+	t.snapshotTaken = true
 	if s := t.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}

@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/accountplane/accountplane/internal/kernel"
+)
+
+// Read transactions on SQLite take rows they look up by key (an account,
+// a membership, an OU) from memory when the row's table has had no commit
+// since the row was read: Organizations reads look up the same few rows
+// for every call (the caller's membership, account and organization) and
+// each lookup cost a query.
+//
+// A cached row is exactly what the transaction would have read. Each
+// transaction copies the commit counters of the tables (stamps.go) when
+// it begins; a row read into memory keeps the counter its table had, and
+// is used only while that table's counters are unchanged since both the
+// row was read and the transaction began, with no commit under way.
+// The transaction's snapshot is then taken at or after its beginning and
+// before any commit of the table, so the snapshot holds the same row. A
+// transaction that has read nothing yet takes its snapshot before it uses
+// a cached row (pin), so that no later commit can get between.
+
+// rowCache holds rows by table and key.
+type rowCache struct {
+	m    sync.Map // rowKey → *rowEntry
+	size atomic.Int64
+}
+
+type rowKey struct {
+	table int
+	key   string
+}
+
+type rowEntry struct {
+	done uint64 // the table's commit count the row was read at
+	v    any    // the row's value (a copy is returned), or nil
+	err  error  // nil, or not found
+}
+
+// maxCachedRows bounds the rows kept; when full, all are dropped.
+const maxCachedRows = 200_000
+
+// viewCounters are the commit counters of the tables when a read
+// transaction began.
+type viewCounters struct {
+	begun, done []uint64
+}
+
+func (g *tableGens) snapshotCounters() *viewCounters {
+	if len(g.done) == 0 {
+		return nil
+	}
+	c := &viewCounters{begun: make([]uint64, len(g.begun)), done: make([]uint64, len(g.done))}
+	for i := range g.done {
+		c.done[i] = g.done[i].Load()
+		c.begun[i] = g.begun[i].Load()
+	}
+	return c
+}
+
+// cachedRow returns the row query (a look-up in one table by key) gives,
+// from memory when it can: load runs the query in t. Values are shared
+// between transactions only as copies (T must have no slices or maps).
+func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func() (*T, error)) (*T, error) {
+	c := t.startCounters
+	if c == nil || !t.readOnly {
+		return load()
+	}
+	g := &t.db.tables
+	st := g.tablesOf(query)
+	if len(st.reads) != 1 || st.unknown {
+		return load()
+	}
+	i := st.reads[0]
+	at := c.done[i]
+	unchanged := func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }
+	k := rowKey{i, key}
+	if e, ok := t.db.rows.m.Load(k); ok && e.(*rowEntry).done == at && unchanged() {
+		if err := t.pin(ctx); err != nil {
+			return nil, err
+		}
+		if unchanged() { // still: the snapshot, now taken, holds the row
+			e := e.(*rowEntry)
+			t.note(query)
+			if e.err != nil {
+				return nil, e.err
+			}
+			v := *e.v.(*T)
+			return &v, nil
+		}
+	}
+	v, err := load()
+	if (err == nil || errors.Is(err, kernel.ErrNotFound)) && unchanged() {
+		e := &rowEntry{done: at, err: err}
+		if err == nil {
+			cp := *v
+			e.v = &cp
+		}
+		if t.db.rows.size.Load() >= maxCachedRows {
+			t.db.rows.m.Clear()
+			t.db.rows.size.Store(0)
+		}
+		if _, had := t.db.rows.m.Swap(k, e); !had {
+			t.db.rows.size.Add(1)
+		}
+	}
+	return v, err
+}
+
+// cachedRows is cachedRow for many keys of one table: the rows of keys
+// found in memory, and those load (one query for the others) returns;
+// a key load does not return has no row.
+func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, load func(missing []string) (map[string]*T, error)) (map[string]*T, error) {
+	c := t.startCounters
+	if c == nil || !t.readOnly {
+		return load(keys)
+	}
+	g := &t.db.tables
+	st := g.tablesOf(query)
+	if len(st.reads) != 1 || st.unknown {
+		return load(keys)
+	}
+	i := st.reads[0]
+	at := c.done[i]
+	unchanged := func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }
+	out := make(map[string]*T, len(keys))
+	var missing []string
+	if unchanged() {
+		if err := t.pin(ctx); err != nil {
+			return nil, err
+		}
+	}
+	fresh := unchanged() // the snapshot holds what memory has of the table
+	for _, k := range keys {
+		e, ok := t.db.rows.m.Load(rowKey{i, k})
+		if !fresh || !ok || e.(*rowEntry).done != at {
+			missing = append(missing, k)
+			continue
+		}
+		if e := e.(*rowEntry); e.err == nil {
+			v := *e.v.(*T)
+			out[k] = &v
+		}
+	}
+	if fresh && len(missing) < len(keys) {
+		t.note(query)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	got, err := load(missing)
+	if err != nil {
+		return nil, err
+	}
+	store := unchanged()
+	if store && t.db.rows.size.Load()+int64(len(missing)) > maxCachedRows {
+		t.db.rows.m.Clear()
+		t.db.rows.size.Store(0)
+	}
+	for _, k := range missing {
+		v := got[k]
+		if v != nil {
+			out[k] = v
+		}
+		if !store {
+			continue
+		}
+		e := &rowEntry{done: at, err: kernel.ErrNotFound}
+		if v != nil {
+			cp := *v
+			e.v, e.err = &cp, nil
+		}
+		if _, had := t.db.rows.m.Swap(rowKey{i, k}, e); !had {
+			t.db.rows.size.Add(1)
+		}
+	}
+	return out, nil
+}
+
+// pin takes the transaction's snapshot, if no statement took it yet.
+func (t *tx) pin(ctx context.Context) error {
+	if t.snapshotTaken {
+		return nil
+	}
+	var one int
+	if err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM sqlite_master LIMIT 1`).Scan(&one); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	t.snapshotTaken = true
+	return nil
+}

@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
+)
+
+// Read transactions take looked-up rows from memory exactly when the
+// store would give the same: a committed change is seen by the next
+// transaction, one transaction never sees a row from before a change and
+// another from after it, and a row a transaction reads from memory is the
+// one its snapshot holds.
+func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir()+"/db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const id = identity.AccountID("111122223333")
+	rename := func(name string) {
+		t.Helper()
+		err := db.update(ctx, func(tx *tx) error {
+			return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: name, Email: "a@example.com", State: kernel.StateActive,
+				CreatedAt: time.Unix(1, 0).UTC()})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := func(tx *tx) string {
+		t.Helper()
+		a, err := tx.Account(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Name
+	}
+	read := func() (n string) {
+		if err := db.view(ctx, func(tx *tx) error { n = name(tx); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	rename("one")
+	if got := read(); got != "one" {
+		t.Fatalf("read %q, want one", got)
+	}
+	// From memory: a change that bypasses the store's commits (as no code
+	// does) goes unseen, which shows the row was not read again.
+	if _, err := db.writer.ExecContext(ctx, `UPDATE accounts SET name = 'bypass' WHERE id = ?`, string(id)); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "one" {
+		t.Fatalf("read %q without a commit of accounts, want one from memory", got)
+	}
+	rename("two")
+	if got := read(); got != "two" {
+		t.Fatalf("read %q after a commit, want two", got)
+	}
+	// A commit between a transaction's start and its first read: the
+	// transaction's snapshot is taken at that read and holds the change.
+	err = db.view(ctx, func(tx *tx) error {
+		rename("three")
+		if got := name(tx); got != "three" {
+			t.Errorf("first read after a commit: %q, want three", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = read() // three, in memory
+	// A row from memory pins the snapshot: a commit after it is not seen
+	// by the transaction's later reads, from memory or not.
+	err = db.view(ctx, func(tx *tx) error {
+		first := name(tx)
+		rename("four")
+		second := name(tx)
+		var direct string
+		if err := tx.queryRow(ctx, `SELECT name FROM accounts WHERE id = ?`, string(id)).Scan(&direct); err != nil {
+			return err
+		}
+		if first != "three" || second != "three" || direct != "three" {
+			t.Errorf("one transaction read %q, then %q and %q directly; want three throughout", first, second, direct)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "four" {
+		t.Fatalf("read %q after the last commit, want four", got)
+	}
+	// Many at once: AccountsIn takes the rows memory has and reads the rest.
+	err = db.view(ctx, func(tx *tx) error {
+		got, err := tx.AccountsIn(ctx, []identity.AccountID{id, "999999999999"})
+		if err != nil || len(got) != 1 || got[id].Name != "four" {
+			t.Errorf("AccountsIn: %v, %v; want the one account, four", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
