@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -160,7 +161,11 @@ func (t *tx) MembersAfter(ctx context.Context, org organizations.OrgID, parent s
 	if parent != "" {
 		q, args = q+` AND parent = ?`, append(args, parent)
 	}
-	return queryList(ctx, t, "members of "+string(org), scanMember, q+` ORDER BY account_id LIMIT ?`, append(args, limit)...)
+	q, args = q+` ORDER BY account_id LIMIT ?`, append(args, limit)
+	key := string(org) + "\x00" + parent + "\x00" + string(after) + "\x00" + strconv.Itoa(limit)
+	return cachedList(ctx, t, q, key, func() ([]organizations.Member, error) {
+		return queryList(ctx, t, "members of "+string(org), scanMember, q, args...)
+	})
 }
 
 func scanOU(sc scanner, ou *organizations.OU) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -113,6 +114,19 @@ func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func()
 	return v, err
 }
 
+// cachedList is cachedRow for a query of one table that returns a list
+// (a page of an index): each caller gets its own copy of the list.
+func cachedList[E any](ctx context.Context, t *tx, query, key string, load func() ([]E, error)) ([]E, error) {
+	p, err := cachedRow(ctx, t, query, key, func() (*[]E, error) {
+		list, err := load()
+		return &list, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(*p), nil
+}
+
 // cachedRows is cachedRow for many keys of one table: the rows of keys
 // found in memory, and those load (one query for the others) returns;
 // a key load does not return has no row.
@@ -188,8 +202,15 @@ func (t *tx) pin(ctx context.Context) error {
 	if t.snapshotTaken {
 		return nil
 	}
+	const q = `SELECT 1 FROM sqlite_master LIMIT 1`
+	var row *sql.Row
+	if s := t.stmt(ctx, q); s != nil {
+		row = s.QueryRowContext(ctx)
+	} else {
+		row = t.tx.QueryRowContext(ctx, q)
+	}
 	var one int
-	if err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM sqlite_master LIMIT 1`).Scan(&one); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := row.Scan(&one); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	t.snapshotTaken = true

@@ -7,6 +7,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/organizations"
 )
 
 // Read transactions take looked-up rows from memory exactly when the
@@ -106,5 +107,51 @@ func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A page of members comes from memory while members has no new commit,
+// each caller with its own copy; a committed change is seen at once.
+func TestCachedPagesFollowCommits(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir()+"/db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, p := range []struct{ id, parent string }{{"111111111111", "r-1"}, {"222222222222", "r-1"}} {
+		err := db.update(ctx, func(tx *tx) error {
+			return tx.PutMember(ctx, &organizations.Member{Account: identity.AccountID(p.id), Org: "o-1", Parent: p.parent, Method: "CREATED"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func() (got []organizations.Member) {
+		err := db.view(ctx, func(tx *tx) (err error) { got, err = tx.MembersAfter(ctx, "o-1", "", "", 10); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	first := page()
+	if len(first) != 2 || first[1].Parent != "r-1" {
+		t.Fatalf("page: %+v", first)
+	}
+	first[1].Parent = "changed by a caller" // its own copy
+	if _, err := db.writer.ExecContext(ctx, `UPDATE members SET parent = 'bypass'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := page(); len(got) != 2 || got[1].Parent != "r-1" {
+		t.Fatalf("page without a commit of members: %+v, want it from memory as first read", got)
+	}
+	err = db.update(ctx, func(tx *tx) error {
+		return tx.PutMember(ctx, &organizations.Member{Account: "333333333333", Org: "o-1", Parent: "ou-1", Method: "INVITED"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := page(); len(got) != 3 || got[2].Parent != "ou-1" {
+		t.Fatalf("page after a commit: %+v", got)
 	}
 }
