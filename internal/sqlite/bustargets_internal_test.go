@@ -13,11 +13,8 @@ import (
 // the rest of the transaction that made it.
 func TestBusTargetsFollowTheirCommits(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
+	var err error
 	targets := func() []kernel.BusTarget {
 		var got []kernel.BusTarget
 		if err := db.update(ctx, func(tx *tx) (err error) { got, err = tx.BusTargets(ctx); return err }); err != nil {

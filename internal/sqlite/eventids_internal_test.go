@@ -52,11 +52,8 @@ func TestEventIDsRoundTrip(t *testing.T) {
 // index entry, and a record that brings its own id keeps it.
 func TestStoreMadeEventIDs(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
+	var err error
 	const acct = "111122223333"
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	made := uuid.New()

@@ -11,11 +11,7 @@ import (
 // own first write. (A leader that committed every queued group kept its
 // caller waiting for as long as writes kept coming.)
 func TestGroupLeaderReturnsAfterItsOwnGroup(t *testing.T) {
-	db, err := Open(context.Background(), t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	ctx := context.Background()
 	holdFirst, holdSecond := make(chan struct{}), make(chan struct{})
 	firstRunning, secondRunning := make(chan struct{}), make(chan struct{})

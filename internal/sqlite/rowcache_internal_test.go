@@ -17,11 +17,7 @@ import (
 // one its snapshot holds.
 func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	const id = identity.AccountID("111122223333")
 	rename := func(name string) {
 		t.Helper()
@@ -65,7 +61,7 @@ func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
 	}
 	// A commit between a transaction's start and its first read: the
 	// transaction's snapshot is taken at that read and holds the change.
-	err = db.view(ctx, func(tx *tx) error {
+	err := db.view(ctx, func(tx *tx) error {
 		rename("three")
 		if got := name(tx); got != "three" {
 			t.Errorf("first read after a commit: %q, want three", got)
@@ -114,11 +110,7 @@ func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
 // each caller with its own copy; a committed change is seen at once.
 func TestCachedPagesFollowCommits(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	for _, p := range []struct{ id, parent string }{{"111111111111", "r-1"}, {"222222222222", "r-1"}} {
 		err := db.update(ctx, func(tx *tx) error {
 			return tx.PutMember(ctx, &organizations.Member{Account: identity.AccountID(p.id), Org: "o-1", Parent: p.parent, Method: "CREATED"})
@@ -145,7 +137,7 @@ func TestCachedPagesFollowCommits(t *testing.T) {
 	if got := page(); len(got) != 2 || got[1].Parent != "r-1" {
 		t.Fatalf("page without a commit of members: %+v, want it from memory as first read", got)
 	}
-	err = db.update(ctx, func(tx *tx) error {
+	err := db.update(ctx, func(tx *tx) error {
 		return tx.PutMember(ctx, &organizations.Member{Account: "333333333333", Org: "o-1", Parent: "ou-1", Method: "INVITED"})
 	})
 	if err != nil {

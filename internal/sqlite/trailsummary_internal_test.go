@@ -32,11 +32,7 @@ func postingCounts(t *testing.T, db *DB) (all, summaries int) {
 // behind, whatever the form.
 func TestReadBlocksPostOneSummaryPerBucket(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	const accounts, reads = 100, 200 // more accounts than buckets: some share one
 	acctOf := func(i int) identity.AccountID { return identity.AccountID(fmt.Sprintf("1111222233%02d", i%accounts)) }
@@ -103,11 +99,7 @@ func TestReadBlocksPostOneSummaryPerBucket(t *testing.T) {
 // their postings.
 func TestFirstFormSummariesStillServe(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	acctOf := func(i int) identity.AccountID { return identity.AccountID(fmt.Sprintf("1111222233%02d", i%3)) }
 	var evs []kernel.TrailEvent
@@ -120,7 +112,7 @@ func TestFirstFormSummariesStillServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rewrite the block's postings in the first form.
-	err = db.update(ctx, func(t *tx) error {
+	err := db.update(ctx, func(t *tx) error {
 		if _, err := t.exec(ctx, "test", `DELETE FROM cloudtrail_postings`); err != nil {
 			return err
 		}

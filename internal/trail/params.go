@@ -51,6 +51,12 @@ func JSONParams(body []byte) map[string]any {
 		}
 		return m
 	}
+	return decodeJSONParams(body)
+}
+
+// decodeJSONParams is JSONParams by encoding/json alone, for a body that
+// starts with '{'.
+func decodeJSONParams(body []byte) map[string]any {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var m map[string]any

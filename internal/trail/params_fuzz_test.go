@@ -2,7 +2,6 @@ package trail
 
 import (
 	"bytes"
-	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -13,13 +12,7 @@ func slowJSONParams(body []byte) map[string]any {
 	if len(body) < 2 || body[0] != '{' {
 		return nil
 	}
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil || len(m) == 0 {
-		return nil
-	}
-	return m
+	return decodeJSONParams(body)
 }
 
 // The fast reading of flat bodies gives what encoding/json gives, for
