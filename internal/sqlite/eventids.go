@@ -29,7 +29,10 @@ import (
 // inverse has a bit set above is not the store's.
 
 // eventIDs derives and reads back the store's event ids.
-type eventIDs struct{ block cipher.Block }
+type eventIDs struct {
+	block cipher.Block
+	key   []byte
+}
 
 const (
 	half61   = uint64(1)<<61 - 1
@@ -37,10 +40,13 @@ const (
 	idRounds = 4
 )
 
-// initEventIDs loads (or makes, once per store) the key of event ids.
+// initEventIDs loads (or makes, once per store) the key of event ids. A
+// store imported without one keeps the key this process had.
 func (db *DB) initEventIDs(ctx context.Context) error {
 	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	if cur := db.idsOrNil(); cur != nil {
+		b = cur.key
+	} else if _, err := rand.Read(b); err != nil {
 		return err
 	}
 	v, err := db.InitSetting(ctx, "trail_id_key", hex.EncodeToString(b))
@@ -55,7 +61,7 @@ func (db *DB) initEventIDs(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: the store's event id key: %w", err)
 	}
-	db.ids = ids
+	db.ids.Store(ids)
 	return nil
 }
 
@@ -64,7 +70,7 @@ func newEventIDs(key []byte) (*eventIDs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eventIDs{block: b}, nil
+	return &eventIDs{block: b, key: key}, nil
 }
 
 // round is the Feistel round function: AES of the round and the half.
@@ -152,5 +158,5 @@ func (db *DB) idsOrNil() *eventIDs {
 	if db == nil {
 		return nil
 	}
-	return db.ids
+	return db.ids.Load()
 }

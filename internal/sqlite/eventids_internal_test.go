@@ -76,7 +76,7 @@ func TestStoreMadeEventIDs(t *testing.T) {
 			kept = ev
 		}
 	}
-	if storeMade.ID == made || !uuidV4.MatchString(storeMade.ID) || !db.ids.derived(storeMade.ID) ||
+	if storeMade.ID == made || !uuidV4.MatchString(storeMade.ID) || !db.idsOrNil().derived(storeMade.ID) ||
 		string(storeMade.Record) != `{"eventID":"`+storeMade.ID+`"}` {
 		t.Errorf("the read's record: id %s, record %s; want a store-made id in both", storeMade.ID, storeMade.Record)
 	}

@@ -81,7 +81,9 @@ var errLZ = errors.New("corrupt LZ stream")
 // lzDecompress returns what src decompresses to, given the history dict;
 // size is the decompressed length (a bound it never exceeds).
 func lzDecompress(dict, src []byte, size int) ([]byte, error) {
-	out := make([]byte, len(dict), len(dict)+size)
+	// The output grows as the stream proves it: a damaged length must not
+	// make a large allocation before the stream is found short.
+	out := make([]byte, len(dict), len(dict)+min(size, 64<<10))
 	copy(out, dict)
 	limit := len(dict) + size
 	r := factsReader{b: src}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 )
 
@@ -35,4 +36,18 @@ func FuzzLZ(f *testing.F) {
 			t.Fatalf("decompressed %d bytes for size %d", len(out), len(dict))
 		}
 	})
+}
+
+// A damaged length claims a gigabyte: the decoder fails without making
+// room for it first.
+func TestLZDamagedLengthAllocatesLittle(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := lzDecompress([]byte(trailDictV1), []byte{0, 0}, 1<<30); err == nil {
+		t.Fatal("a stream of nothing decompressed to a gigabyte")
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Errorf("decoding a damaged block allocated %d bytes", grew)
+	}
 }

@@ -71,8 +71,9 @@ type DB struct {
 	// pendingAdvance is set while this replica's last counted commit has
 	// not advanced PostgreSQL's shared sequence (stamps.go).
 	pendingAdvance atomic.Bool
-	// ids makes the event ids of read records (eventids.go).
-	ids *eventIDs
+	// ids makes the event ids of read records (eventids.go); an import
+	// replaces it.
+	ids atomic.Pointer[eventIDs]
 	// rows keeps rows read transactions looked up (rowcache.go).
 	rows rowCache
 	// busTargets keeps the active event targets, which every write's

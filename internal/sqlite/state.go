@@ -108,6 +108,16 @@ func (t *tx) insertRow(ctx context.Context, name string, row map[string]any) err
 // encoding writes it; "tables" maps table names to arrays of row objects.
 // Nothing may follow it. Errors from r are returned wrapped.
 func (db *DB) ImportFrom(ctx context.Context, r io.Reader) error {
+	if err := db.importFrom(ctx, r); err != nil {
+		return err
+	}
+	// The document brings its store's key of event ids (settings): the
+	// ids of its records of reads were made with it. (Another replica of
+	// a PostgreSQL store keeps the key it had until it restarts.)
+	return db.initEventIDs(ctx)
+}
+
+func (db *DB) importFrom(ctx context.Context, r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber() // nanosecond timestamps do not fit a float64
 	return db.update(ctx, func(t *tx) error {

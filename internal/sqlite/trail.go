@@ -122,7 +122,11 @@ func (t *tx) insertBlock(ctx context.Context, lo, hi int64, records int, payload
 // rewriteBlock replaces old, what block id holds, by evs (which keep
 // their sequences); no events deletes the block.
 func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.TrailEvent) error {
-	if err := t.deletePostings(ctx, id, old); err != nil {
+	summaries, err := t.hasSummaries(ctx, id, old)
+	if err != nil {
+		return err
+	}
+	if err := t.deletePostings(ctx, id, old, summaries); err != nil {
 		return err
 	}
 	if len(evs) == 0 {
@@ -137,7 +141,7 @@ func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.Trail
 		lo, hi, len(evs), payload, id); err != nil {
 		return err
 	}
-	return t.putPostings(ctx, id, evs, summarized(evs, t.db.idsOrNil()))
+	return t.putPostings(ctx, id, evs, summaries) // in the form it had
 }
 
 // blockRow returns the payload and time bounds of a block of evs.
@@ -154,8 +158,8 @@ func blockRow(evs []kernel.TrailEvent) (payload []byte, lo, hi int64, err error)
 
 // deletePostings deletes the postings of block id, which holds evs (the
 // postings are found by their keys: the block has no index of its own).
-func (t *tx) deletePostings(ctx context.Context, id int64, evs []kernel.TrailEvent) error {
-	keys := postingKeys(evs, t.db.idsOrNil())
+func (t *tx) deletePostings(ctx context.Context, id int64, evs []kernel.TrailEvent, summaries bool) error {
+	keys := postingKeys(evs, t.db.idsOrNil(), summaries)
 	args := make([]any, 0, 3*len(keys))
 	for h, maxTime := range keys {
 		args = append(args, h, maxTime, id)
@@ -581,7 +585,7 @@ func ceilSeconds(t time.Time) int64 {
 func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.TrailEvent, error) {
 	var out []kernel.TrailEvent
 	err := db.view(ctx, func(t *tx) error {
-		if q.Key == kernel.AttrEventID && db.ids.derived(q.Value) {
+		if q.Key == kernel.AttrEventID && db.idsOrNil().derived(q.Value) {
 			found, err := t.blocksWithID(ctx, q.Value)
 			for _, ev := range found {
 				if selects(q, &ev) && (q.After == 0 || ev.Seq < q.After) && (q.Limit == 0 || len(out) < q.Limit) {

@@ -36,10 +36,8 @@ import (
 // posting, was written for a few hours before buckets; lookups still read
 // it, and deleting a block deletes either.)
 //
-// Which form a block's postings have follows from its records: summaries
-// exactly when a record has the event id the store made for its sequence
-// (only blocks of reads have such ids), so that rewriting or deleting a
-// block finds its postings again.
+// Which form a block's postings have is found in the store (hasSummaries),
+// so that rewriting or deleting a block finds its postings again.
 
 // summaryBuckets is how many buckets the accounts of a block of reads are
 // spread over. More cost a block of reads more inserts when its records
@@ -61,15 +59,26 @@ type posting struct {
 	attrs   []byte
 }
 
-// summarized reports whether the postings of a block holding evs (with
-// their sequences in the store) are summaries.
-func summarized(evs []kernel.TrailEvent, ids *eventIDs) bool {
+// hasSummaries reports whether the postings of block id, which holds evs,
+// are bucket summaries: whether the summary of the bucket of its first
+// record's account is there. (It asks the store, not the records: a
+// block's form must not depend on anything that can change, such as the
+// key of event ids an import brings.)
+func (t *tx) hasSummaries(ctx context.Context, id int64, evs []kernel.TrailEvent) (bool, error) {
+	if len(evs) == 0 {
+		return false, nil
+	}
+	bucket := bucketHash(attrHash(string(evs[0].Account), "", ""))
+	newest := evs[0].Time.Unix()
 	for i := range evs {
-		if seq, ok := ids.seqOf(evs[i].ID); ok && seq == evs[i].Seq {
-			return true
+		if bucketHash(attrHash(string(evs[i].Account), "", "")) == bucket {
+			newest = max(newest, evs[i].Time.Unix())
 		}
 	}
-	return false
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM cloudtrail_postings WHERE attr_h = ? AND max_time = ? AND block = ?`,
+		bucket, newest, id).Scan(&n)
+	return n > 0, err
 }
 
 // postingsOf returns the postings of a block holding evs, by hash: one
@@ -117,9 +126,10 @@ func postingsOf(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int6
 
 // postingKeys returns the keys (hash → newest time) of every posting a
 // block holding evs may have: those postingsOf gives it and, for
-// summaries, those of the first form of summaries (one per account).
-func postingKeys(evs []kernel.TrailEvent, ids *eventIDs) map[int64]int64 {
-	summaries := summarized(evs, ids)
+// summaries, those of the first form of summaries (one per account). A
+// block of the first form is not one of summaries here: its keys are
+// among those of a posting per value.
+func postingKeys(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int64]int64 {
 	out := map[int64]int64{}
 	for h, p := range postingsOf(evs, ids, summaries) {
 		out[h] = p.maxTime

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -161,5 +163,52 @@ func TestFirstFormSummariesStillServe(t *testing.T) {
 	}
 	if all, _ := postingCounts(t, db); all != 0 {
 		t.Fatalf("postings after purging every record: %d, want 0", all)
+	}
+}
+
+// A store imported from another's export keeps its records of reads
+// found: by the ids the other store made (the import brings that store's
+// key), and, after a purge rewrites their block, once each.
+func TestImportedReadBlocks(t *testing.T) {
+	ctx := context.Background()
+	from, into := openTemp(t), openTemp(t)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var evs []kernel.TrailEvent
+	for i := range 10 {
+		evs = append(evs, kernel.TrailEvent{ID: fmt.Sprintf("r%d", i), Account: "111122223333", Time: at.Add(time.Duration(i) * time.Second),
+			Name: "GetAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", ReadOnly: true,
+			StoreID: true, Record: []byte(`{}`)})
+	}
+	if err := from.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	st, err := from.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := into.ImportFrom(ctx, bytes.NewReader(doc)); err != nil {
+		t.Fatal(err)
+	}
+	all, err := into.LookupEvents(ctx, kernel.TrailQuery{Account: "111122223333"})
+	if err != nil || len(all) != 10 {
+		t.Fatalf("imported history: %d records, %v", len(all), err)
+	}
+	for _, ev := range all {
+		got, err := into.LookupEvents(ctx, kernel.TrailQuery{Account: "111122223333", Key: kernel.AttrEventID, Value: ev.ID})
+		if err != nil || len(got) != 1 || got[0].Seq != ev.Seq {
+			t.Fatalf("lookup of imported id %s: %v, %v", ev.ID, got, err)
+		}
+	}
+	if n, err := into.PurgeEvents(ctx, at.Add(5*time.Second)); err != nil || n != 5 {
+		t.Fatalf("PurgeEvents: %d, %v; want 5", n, err)
+	}
+	for _, q := range []kernel.TrailQuery{{Account: "111122223333"}, {Account: "111122223333", Key: kernel.AttrEventName, Value: "GetAlternateContact"}} {
+		if got, err := into.LookupEvents(ctx, q); err != nil || len(got) != 5 {
+			t.Errorf("lookup %+v after the purge: %d records, %v; want 5", q, len(got), err)
+		}
 	}
 }
