@@ -33,8 +33,12 @@ type rowCache struct {
 	size atomic.Int64
 }
 
+// rowKey names a row by its table (whose counters validate it), the
+// query that reads it (so that two queries of a table never share an
+// entry) and its key.
 type rowKey struct {
 	table int
+	query string
 	key   string
 }
 
@@ -81,7 +85,7 @@ func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func()
 	i := st.reads[0]
 	at := c.done[i]
 	unchanged := func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }
-	k := rowKey{i, key}
+	k := rowKey{i, query, key}
 	if e, ok := t.db.rows.m.Load(k); ok && e.(*rowEntry).done == at && unchanged() {
 		if err := t.pin(ctx); err != nil {
 			return nil, err
@@ -152,7 +156,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 	}
 	fresh := unchanged() // the snapshot holds what memory has of the table
 	for _, k := range keys {
-		e, ok := t.db.rows.m.Load(rowKey{i, k})
+		e, ok := t.db.rows.m.Load(rowKey{i, query, k})
 		if !fresh || !ok || e.(*rowEntry).done != at {
 			missing = append(missing, k)
 			continue
@@ -190,7 +194,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 			cp := *v
 			e.v, e.err = &cp, nil
 		}
-		if _, had := t.db.rows.m.Swap(rowKey{i, k}, e); !had {
+		if _, had := t.db.rows.m.Swap(rowKey{i, query, k}, e); !had {
 			t.db.rows.size.Add(1)
 		}
 	}
