@@ -51,9 +51,7 @@ type DB struct {
 	now      func() time.Time
 	// readStmts and writeStmts cache prepared statements per pool.
 	readStmts, writeStmts sync.Map
-	// trailBatch batches the CloudTrail records AppendEvent writes.
-	trailBatch recordBatch
-	dialect    dialect
+	dialect               dialect
 	// pgPool is the PostgreSQL connection pool (nil for SQLite); retryMu
 	// makes this process's retried transactions take turns.
 	pgPool  *pgxpool.Pool

@@ -8,19 +8,20 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // The CloudTrail event history (tables cloudtrail_blocks and
-// cloudtrail_postings, migration 0017; the blocks in trailblock.go).
+// cloudtrail_postings, migrations 0017 and 0018; the blocks in
+// trailblock.go, their postings in trailsummary.go).
 //
 // A request's record is written by update, in the transaction of the
-// request's first committed change (see writePending), as a block of its
-// own; records of calls that changed nothing are written by AppendEvent,
-// batched into blocks, in transactions of their own.
+// request's first committed change (the unit of work's AppendTrailEvent),
+// as a block of its own; records of calls that changed nothing are written
+// by AppendEvents, in the batches the server's background writer gathers,
+// in transactions of their own.
 
 // AppendTrailEvent implements kernel.TrailTx: ev is written in t, as a
 // block of its own. (Gathering a group commit's records into one block
@@ -299,41 +300,13 @@ func (t *tx) blocksOf(ctx context.Context, query string, args ...any) ([][]kerne
 	return out, nil
 }
 
-// AppendEvent writes ev in a transaction of its own, shared with the events
-// other requests append at the same time (group commit: while one batch
-// commits, the next gathers). The transaction does not wait for the disk
-// (see relaxedUpdate): ev records a call that changed nothing. It returns
-// once ev is committed.
+// AppendEvent writes ev in a transaction of its own, which does not wait
+// for the disk (see relaxedUpdate): ev records a call that changed
+// nothing. It returns once ev is committed. (The server writes such records
+// in batches, with AppendEvents; an earlier AppendEvent gathered concurrent
+// calls into batches, with the looping leader the group commit had too.)
 func (db *DB) AppendEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	ctx = context.WithoutCancel(ctx)
-	w := &recordWrite{ev: ev, done: make(chan error, 1)}
-	b := &db.trailBatch
-	b.mu.Lock()
-	b.queue = append(b.queue, w)
-	if b.flushing { // the flushing request commits w with its next batch
-		b.mu.Unlock()
-		return <-w.done
-	}
-	b.flushing = true
-	for {
-		batch := b.queue
-		b.queue = nil
-		b.mu.Unlock()
-		db.appendBatch(ctx, batch)
-		b.mu.Lock()
-		if len(b.queue) == 0 {
-			b.flushing = false
-			b.mu.Unlock()
-			return <-w.done
-		}
-	}
-}
-
-// recordBatch gathers the events AppendEvent writes together.
-type recordBatch struct {
-	mu       sync.Mutex
-	queue    []*recordWrite
-	flushing bool
+	return db.AppendEvents(ctx, []kernel.TrailEvent{ev})
 }
 
 type recordWrite struct {
