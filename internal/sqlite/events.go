@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
@@ -85,54 +83,15 @@ func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
 }
 
 // BusTargets implements kernel.BusTx.
-// On SQLite the list is kept in memory while table event_targets has no
-// new commit (its counters, stamps.go), and read again by a transaction
-// that wrote the table itself.
+// The list comes from memory while event_targets has had no commit
+// (rowcache.go): every write's event is matched against it.
 func (t *tx) BusTargets(ctx context.Context) ([]kernel.BusTarget, error) {
-	read := func() ([]kernel.BusTarget, error) {
+	const q = `SELECT id, url, pattern FROM event_targets WHERE active = 1 ORDER BY id`
+	return cachedList(ctx, t, q, "", func() ([]kernel.BusTarget, error) {
 		return queryList(ctx, t, "list event targets", func(s scanner, e *kernel.BusTarget) error {
 			return s.Scan(&e.ID, &e.URL, &e.Pattern)
-		}, `SELECT id, url, pattern FROM event_targets WHERE active = 1 ORDER BY id`)
-	}
-	g := &t.db.tables
-	i, ok := g.index["event_targets"]
-	if t.db.dialect == dialectPostgres || !ok || (t.written != nil && (t.written.all || t.written.tables[i])) {
-		return read()
-	}
-	c := &t.db.busTargets
-	begun, done := g.begun[i].Load(), g.done[i].Load()
-	if list, ok := c.get(done); ok && begun == done {
-		return list, nil
-	}
-	list, err := read()
-	if err == nil && begun == done && g.begun[i].Load() == begun { // no commit of the table meanwhile
-		c.put(done, list)
-	}
-	return slices.Clone(list), err
-}
-
-// targetsCache is the event targets as of a count of commits of their
-// table.
-type targetsCache struct {
-	mu    sync.Mutex
-	valid bool
-	done  uint64
-	list  []kernel.BusTarget
-}
-
-func (c *targetsCache) get(done uint64) ([]kernel.BusTarget, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.valid || c.done != done {
-		return nil, false
-	}
-	return slices.Clone(c.list), true
-}
-
-func (c *targetsCache) put(done uint64, list []kernel.BusTarget) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.valid, c.done, c.list = true, done, slices.Clone(list)
+		}, q)
+	})
 }
 
 // BusSetTargets implements kernel.BusTx.

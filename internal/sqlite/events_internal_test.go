@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,30 +13,7 @@ import (
 // 0005 with two Region requests: the one over in real time is marked
 // completed, the one still running completes on the domain clock.
 func TestMigrateRegionTransitionsBackfill(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite", fileURI(path, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{writer: w, now: time.Now}
-	if _, err := w.ExecContext(t.Context(), `CREATE TABLE schema_migrations (
-		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	var upTo []migration
-	for _, m := range ms {
-		if m.version >= 5 {
-			break
-		}
-		upTo = append(upTo, m)
-	}
-	if err := old.applyAll(t.Context(), upTo); err != nil {
-		t.Fatal(err)
-	}
+	path, w := atVersion(t, 4)
 	now := time.Now()
 	if _, err := w.ExecContext(t.Context(), `INSERT INTO region_opts (account_id, region, target, requested_at, due_at)
 		VALUES ('123456789012', 'ap-east-1', 'ENABLED', ?, ?), ('123456789012', 'me-south-1', 'DISABLED', ?, ?)`,

@@ -11,21 +11,25 @@ import (
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// Read transactions on SQLite take rows they look up by key (an account,
-// a membership, an OU) from memory when the row's table has had no commit
-// since the row was read: Organizations reads look up the same few rows
-// for every call (the caller's membership, account and organization) and
-// each lookup cost a query.
+// Transactions on SQLite take rows they look up by key (an account, a
+// membership, an OU, a page of members, the event targets) from memory
+// when the row's table has had no commit since the row was read:
+// Organizations reads look up the same few rows for every call (the
+// caller's membership, account and organization), every write's event
+// the targets, and each lookup cost a query.
 //
-// A cached row is exactly what the transaction would have read. Each
-// transaction copies the commit counters of the tables (stamps.go) when
-// it begins; a row read into memory keeps the counter its table had, and
-// is used only while that table's counters are unchanged since both the
-// row was read and the transaction began, with no commit under way.
-// The transaction's snapshot is then taken at or after its beginning and
-// before any commit of the table, so the snapshot holds the same row. A
-// transaction that has read nothing yet takes its snapshot before it uses
-// a cached row (pin), so that no later commit can get between.
+// A cached row is exactly what the transaction would have read. A row
+// read into memory keeps the commit counter its table had (stamps.go).
+// A read transaction copies the counters when it begins, and uses a row
+// only while its table's counters are unchanged since both the row was
+// read and the transaction began, with no commit under way: its snapshot
+// is then taken at or after its beginning and before any commit of the
+// table, so the snapshot holds the same row. A read transaction that has
+// read nothing yet takes its snapshot before it uses a cached row (pin),
+// so that no later commit can get between. A write transaction is the
+// store's only writer while it runs (no commit can happen meanwhile): it
+// uses a row while the table's counters are those the row was read at
+// and it has not written the table itself.
 
 // rowCache holds rows by table and key.
 type rowCache struct {
@@ -73,18 +77,10 @@ func (g *tableGens) snapshotCounters() *viewCounters {
 // from memory when it can: load runs the query in t. Values are shared
 // between transactions only as copies (T must have no slices or maps).
 func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func() (*T, error)) (*T, error) {
-	c := t.startCounters
-	if c == nil || !t.readOnly {
+	i, at, unchanged, ok := t.cacheable(query)
+	if !ok {
 		return load()
 	}
-	g := &t.db.tables
-	st := g.tablesOf(query)
-	if len(st.reads) != 1 || st.unknown {
-		return load()
-	}
-	i := st.reads[0]
-	at := c.done[i]
-	unchanged := func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }
 	k := rowKey{i, query, key}
 	if e, ok := t.db.rows.m.Load(k); ok && e.(*rowEntry).done == at && unchanged() {
 		if err := t.pin(ctx); err != nil {
@@ -135,18 +131,10 @@ func cachedList[E any](ctx context.Context, t *tx, query, key string, load func(
 // found in memory, and those load (one query for the others) returns;
 // a key load does not return has no row.
 func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, load func(missing []string) (map[string]*T, error)) (map[string]*T, error) {
-	c := t.startCounters
-	if c == nil || !t.readOnly {
+	i, at, unchanged, ok := t.cacheable(query)
+	if !ok {
 		return load(keys)
 	}
-	g := &t.db.tables
-	st := g.tablesOf(query)
-	if len(st.reads) != 1 || st.unknown {
-		return load(keys)
-	}
-	i := st.reads[0]
-	at := c.done[i]
-	unchanged := func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }
 	out := make(map[string]*T, len(keys))
 	var missing []string
 	if unchanged() {
@@ -201,9 +189,36 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 	return out, nil
 }
 
-// pin takes the transaction's snapshot, if no statement took it yet.
+// cacheable says whether t may take the rows of query (a query of one
+// table) from memory: the table, the commit count its rows must have been
+// read at, and what tells that the table is still as it was then.
+func (t *tx) cacheable(query string) (table int, at uint64, unchanged func() bool, ok bool) {
+	if t.db == nil || t.db.dialect == dialectPostgres {
+		return 0, 0, nil, false
+	}
+	g := &t.db.tables
+	st := g.tablesOf(query)
+	if len(st.reads) != 1 || st.unknown {
+		return 0, 0, nil, false
+	}
+	i := st.reads[0]
+	switch c := t.startCounters; {
+	case t.readOnly && c != nil:
+		at := c.done[i]
+		return i, at, func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }, true
+	case !t.readOnly && t.written != nil:
+		at := g.done[i].Load()
+		return i, at, func() bool {
+			return !t.written.all && !t.written.tables[i] && g.begun[i].Load() == at && g.done[i].Load() == at
+		}, true
+	}
+	return 0, 0, nil, false
+}
+
+// pin takes the transaction's snapshot, if no statement took it yet (a
+// write transaction needs none: nothing commits while it runs).
 func (t *tx) pin(ctx context.Context) error {
-	if t.snapshotTaken {
+	if t.snapshotTaken || !t.readOnly {
 		return nil
 	}
 	const q = `SELECT 1 FROM sqlite_master LIMIT 1`

@@ -74,9 +74,6 @@ type DB struct {
 	ids atomic.Pointer[eventIDs]
 	// rows keeps rows read transactions looked up (rowcache.go).
 	rows rowCache
-	// busTargets keeps the active event targets, which every write's
-	// event is matched against (events.go).
-	busTargets targetsCache
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
