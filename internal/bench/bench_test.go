@@ -31,10 +31,15 @@ func TestRunSmoke(t *testing.T) {
 	rep, err := bench.Run(ctx, bench.Config{
 		Binary: bin, Duration: 150 * time.Millisecond, Clients: 4, Rounds: 1,
 		Accounts: 25, SmallAccounts: 3, Targets: 5, Ops: ops, Sweep: []int{1, 2},
-		StartupRuns: 1, WorkDir: t.TempDir(),
+		StartupRuns: 1, WorkDir: t.TempDir(), ServeFlags: []string{"--trail-reads=off"},
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+	// The extra flags reach every server: one it does not know stops the run.
+	if _, err := bench.Run(ctx, bench.Config{Binary: bin, Duration: 50 * time.Millisecond, Clients: 1, Rounds: 1, Accounts: 2,
+		SmallAccounts: -1, Targets: 1, Ops: ops[:1], StartupRuns: 1, WorkDir: t.TempDir(), ServeFlags: []string{"--no-such-flag"}}); err == nil {
+		t.Error("Run with a flag serve does not know: no error")
 	}
 
 	if len(rep.Stores) != 2 || rep.Stores[0].Store != bench.StoreSQLite || rep.Stores[1].NotRun == "" {
@@ -81,7 +86,7 @@ func TestRunSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Goals", "## sqlite, 25 accounts", "| Mix |", "## Flat scaling", "chart.svg"} {
+	for _, want := range []string{"## Goals", "## sqlite, 25 accounts", "| Mix |", "## Flat scaling", "chart.svg", "server flags `--trail-reads=off`"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("results.md lacks %q", want)
 		}

@@ -65,7 +65,8 @@ func (g *tableGens) snapshotCounters() *viewCounters {
 	if len(g.done) == 0 {
 		return nil
 	}
-	c := &viewCounters{begun: make([]uint64, len(g.begun)), done: make([]uint64, len(g.done))}
+	both := make([]uint64, 2*len(g.done)) // one allocation: every read transaction pays it
+	c := &viewCounters{begun: both[:len(g.done)], done: both[len(g.done):]}
 	for i := range g.done {
 		c.done[i] = g.done[i].Load()
 		c.begun[i] = g.begun[i].Load()
