@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -30,6 +31,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer stopProfile()
+	}
+	if path := os.Getenv("ACCOUNTPLANE_MEMPROFILE"); path != "" {
+		runtime.MemProfileRate = 64 << 10 // finer than the default, for allocation work
+		defer writeHeapProfile(path, stderr)
 	}
 	a, err := app.Start(ctx, cfg)
 	if err != nil {
@@ -86,6 +91,19 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("cpu profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the allocations made since start-up to path
+// (ACCOUNTPLANE_MEMPROFILE, for performance work: see BENCHMARKS.md).
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "accountplane serve: heap profile: %v\n", err)
+	}
 }
 
 // serveConfig parses the flags (and environment) of serve. If ok is false,

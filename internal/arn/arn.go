@@ -28,8 +28,17 @@ var ErrMalformed = errors.New("arn: malformed")
 
 // Parse splits s into its six parts. The resource may contain colons.
 func Parse(s string) (ARN, error) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
+	var parts [6]string // the first five fields, then the rest
+	rest := s
+	for i := range 5 {
+		field, after, found := strings.Cut(rest, ":")
+		if !found {
+			return ARN{}, ErrMalformed
+		}
+		parts[i], rest = field, after
+	}
+	parts[5] = rest
+	if parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
 		return ARN{}, ErrMalformed
 	}
 	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, nil

@@ -362,11 +362,20 @@ func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg boo
 // resourceAccount returns the account field of a resource ARN
 // (arn:partition:service:region:account:resource), or "".
 func resourceAccount(resource string) string {
-	parts := strings.SplitN(resource, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
+	rest, ok := strings.CutPrefix(resource, "arn:")
+	if !ok {
 		return ""
 	}
-	return parts[4]
+	for range 3 { // partition, service, region
+		if _, rest, ok = strings.Cut(rest, ":"); !ok {
+			return ""
+		}
+	}
+	account, _, ok := strings.Cut(rest, ":")
+	if !ok {
+		return ""
+	}
+	return account
 }
 
 // principalARN is aws:PrincipalArn: for an assumed role, the role's ARN.

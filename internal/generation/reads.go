@@ -90,17 +90,25 @@ type Viewer[Tx any] interface {
 // must not change what it points to. A nil r reads s every time.
 func View[Tx, V any](ctx context.Context, r *Reads, s Viewer[Tx], key any, fn func(Tx) (V, error)) (V, error) {
 	sv, stamps := s.(StampedViewer[Tx])
+	if r != nil && stamps {
+		if e, ok := r.get(key); ok && e.stamp.Fresh() {
+			r.hits.Add(1)
+			return e.v.(V), nil
+		}
+	}
+	return viewStore(ctx, r, s, sv, key, fn)
+}
+
+// viewStore is View's read of the store (apart, so that a read served
+// from memory allocates nothing for it).
+func viewStore[Tx, V any](ctx context.Context, r *Reads, s Viewer[Tx], sv StampedViewer[Tx], key any, fn func(Tx) (V, error)) (V, error) {
 	var v V
 	run := func(tx Tx) (err error) {
 		v, err = fn(tx)
 		return err
 	}
-	if r == nil || !stamps {
+	if r == nil || sv == nil {
 		return v, s.View(ctx, run)
-	}
-	if e, ok := r.get(key); ok && e.stamp.Fresh() {
-		r.hits.Add(1)
-		return e.v.(V), nil
 	}
 	r.misses.Add(1)
 	stamp, err := sv.ViewStamped(ctx, run)

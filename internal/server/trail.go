@@ -62,8 +62,8 @@ const trimEvery = 1000
 // a batch arrives, or until writeBatch records are queued, or until
 // somebody waits for the records (LookupEvents, shutdown).
 const (
-	writeLinger = 20 * time.Millisecond
-	writeBatch  = 256
+	writeLinger = 100 * time.Millisecond
+	writeBatch  = 1024
 )
 
 // trailer is the server's side of the event history.

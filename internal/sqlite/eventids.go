@@ -74,19 +74,23 @@ func newEventIDs(key []byte) (*eventIDs, error) {
 }
 
 // round is the Feistel round function: AES of the round and the half.
-func (e *eventIDs) round(r int, x uint64) uint64 {
-	var in, out [16]byte
+// buf is scratch room (the cipher's arguments escape: one buffer for all
+// the rounds of an id costs one allocation, not two per round).
+func (e *eventIDs) round(buf *[32]byte, r int, x uint64) uint64 {
+	in, out := buf[:16], buf[16:]
+	clear(in)
 	in[0] = byte(r)
 	binary.BigEndian.PutUint64(in[8:], x)
-	e.block.Encrypt(out[:], in[:])
+	e.block.Encrypt(out, in)
 	return binary.BigEndian.Uint64(out[:8]) & half61
 }
 
 // id returns the event id of sequence seq.
 func (e *eventIDs) id(seq int64) string {
 	l, r := uint64(0), uint64(seq)&(1<<seqBits-1)
+	buf := new([32]byte)
 	for i := range idRounds {
-		l, r = r, l^e.round(i, r)
+		l, r = r, l^e.round(buf, i, r)
 	}
 	// The 122 bits l·r, most significant first, fill the UUID around its
 	// version (4) and variant (10) bits: 48, 4, 8, 6 and 56 bits.
@@ -120,8 +124,9 @@ func (e *eventIDs) seqOf(id string) (int64, bool) {
 	copy(first[2:], u[0:6])
 	l := binary.BigEndian.Uint64(first[:])<<13 | uint64(u[6]&0x0f)<<9 | uint64(u[7])<<1 | uint64(u[8]>>5&1)
 	r := uint64(u[8]&0x1f)<<56 | binary.BigEndian.Uint64(u[8:])&(1<<56-1)
+	buf := new([32]byte)
 	for i := idRounds - 1; i >= 0; i-- {
-		l, r = r^e.round(i, l), l
+		l, r = r^e.round(buf, i, l), l
 	}
 	if l != 0 || r>>seqBits != 0 {
 		return 0, false
@@ -139,18 +144,36 @@ func (e *eventIDs) derived(id string) bool {
 // that let it (StoreID) the store's event ids, in their records too.
 func (e *eventIDs) withStoreIDs(id int64, evs []kernel.TrailEvent) []kernel.TrailEvent {
 	out := make([]kernel.TrailEvent, len(evs))
+	var arena []byte // the changed records, in one allocation
 	for i, ev := range evs {
 		ev.Seq = int64(i)
 		if ev.StoreID {
 			newID := e.id(id*blockCap + int64(i))
 			if ev.ID != "" {
-				ev.Record = bytes.ReplaceAll(ev.Record, []byte(ev.ID), []byte(newID))
+				if arena == nil {
+					arena = make([]byte, 0, (len(evs)-i)*(len(ev.Record)+64))
+				}
+				start := len(arena)
+				arena = replaceAll(arena, ev.Record, ev.ID, newID)
+				ev.Record = arena[start:len(arena):len(arena)]
 			}
 			ev.ID, ev.StoreID = newID, false
 		}
 		out[i] = ev
 	}
 	return out
+}
+
+// replaceAll appends rec with every old replaced by new.
+func replaceAll(dst, rec []byte, old, new string) []byte {
+	for {
+		i := bytes.Index(rec, []byte(old))
+		if i < 0 {
+			return append(dst, rec...)
+		}
+		dst = append(append(dst, rec[:i]...), new...)
+		rec = rec[i+len(old):]
+	}
 }
 
 // idsOrNil is db.ids, nil for a DB not (yet) open (migrations run before).

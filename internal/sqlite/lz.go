@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	mathbits "math/bits"
+	"sync"
 )
 
 // A small LZ77 codec for blocks of records (blockLZV1): DEFLATE's match
@@ -31,13 +32,26 @@ func lzHash(u uint32, bits int) uint32 { return (u * 2654435761) >> (32 - bits) 
 func lzCompress(dst, dict, src []byte) []byte {
 	buf := make([]byte, 0, len(dict)+len(src))
 	buf = append(append(buf, dict...), src...)
+	return lzCompressFrom(dst, buf, len(dict))
+}
+
+// lzTables keeps the match finders' tables between calls (a block's
+// compression would otherwise allocate one of up to 64 KiB).
+var lzTables = sync.Pool{New: func() any { return new([1 << lzMaxBits]int32) }}
+
+// lzCompressFrom appends to dst the compression of buf[from:], with
+// buf[:from] as the history.
+func lzCompressFrom(dst, buf []byte, from int) []byte {
 	// The table holds positions plus one (0: none), sized to the input.
 	bits := min(max(lzMinBits, 64-mathbits.LeadingZeros64(uint64(len(buf)))), lzMaxBits)
-	table := make([]int32, 1<<bits)
-	for i := 0; i+lzMinMatch <= len(dict); i++ {
-		table[lzHash(binary.LittleEndian.Uint32(dict[i:]), bits)] = int32(i + 1)
+	pooled := lzTables.Get().(*[1 << lzMaxBits]int32)
+	defer lzTables.Put(pooled)
+	table := pooled[:1<<bits]
+	clear(table)
+	for i := 0; i+lzMinMatch <= from; i++ {
+		table[lzHash(binary.LittleEndian.Uint32(buf[i:]), bits)] = int32(i + 1)
 	}
-	i, lit := len(dict), len(dict)
+	i, lit := from, from
 	for i+lzMinMatch <= len(buf) {
 		u := binary.LittleEndian.Uint32(buf[i:])
 		h := lzHash(u, bits)

@@ -73,10 +73,12 @@ func benchmarkLookupByEventName(b *testing.B, storeIDs bool, accounts int) {
 // GetAlternateContact spreads them: a block then holds records of a few
 // hundred accounts.
 func BenchmarkAppendReadRecord(b *testing.B) {
-	for _, n := range []int{8, 32, 256} {
+	for _, n := range []int{8, 32, 256, 1024} {
 		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) { benchmarkAppendReadRecord(b, n, 1) })
 	}
-	b.Run("batch=256/accounts=1000", func(b *testing.B) { benchmarkAppendReadRecord(b, 256, 1000) })
+	for _, n := range []int{256, 1024} {
+		b.Run(fmt.Sprintf("batch=%d/accounts=1000", n), func(b *testing.B) { benchmarkAppendReadRecord(b, n, 1000) })
+	}
 }
 
 func benchmarkAppendReadRecord(b *testing.B, batchSize, accounts int) {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
@@ -44,7 +46,7 @@ const (
 	// many records a batch puts in one block (smaller blocks cost lookups
 	// less to read, larger ones cost writes and disk less).
 	blockCap     = 1024
-	blockRecords = 256
+	blockRecords = 1024
 	compressFrom = 8
 
 	blockTokensV1 = 1
@@ -153,43 +155,65 @@ func readFacts(r *factsReader, ev *kernel.TrailEvent) error {
 // small, else compressed by lz.go with the trail's dictionary (blocks of
 // flate, written before, are still read).
 func encodeBlock(evs []kernel.TrailEvent) ([]byte, error) {
-	encoding, record := byte(blockTokensV1), tokenize
-	if len(evs) >= compressFrom {
-		encoding, record = blockLZV1, nil
+	if len(evs) < compressFrom {
+		raw, err := blockFrames(blockTokensV1, evs, tokenize)
+		if err == nil {
+			return raw, nil
+		} // a record with a control character: compressed
 	}
-	raw, err := blockFrames(encoding, evs, record)
-	if err != nil { // a record with a control character: compressed
-		encoding = blockLZV1
-		raw, _ = blockFrames(encoding, evs, nil)
+	bp := frameBufs.Get().(*[]byte)
+	defer frameBufs.Put(bp)
+	need := len(trailDictV1)
+	for i := range evs {
+		need += len(evs[i].Record) + 256 // facts take less
 	}
-	if encoding == blockTokensV1 {
-		return raw, nil
-	}
-	out := make([]byte, 1, len(raw)/4)
+	hist := append(slices.Grow((*bp)[:0], need), trailDictV1...)
+	hist = appendFrames(hist, evs)
+	*bp = hist
+	frames := len(hist) - len(trailDictV1)
+	out := make([]byte, 1, 16+frames/4)
 	out[0] = blockLZV1
-	out = binary.AppendUvarint(out, uint64(len(raw)-1))
-	return lzCompress(out, []byte(trailDictV1), raw[1:]), nil
+	out = binary.AppendUvarint(out, uint64(frames))
+	return lzCompressFrom(out, hist, len(trailDictV1)), nil
 }
+
+// frameBufs keeps the buffers blocks are framed in between blocks (a
+// block of reads frames a few hundred kilobytes).
+var frameBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // blockFrames returns the encoding byte, then each record's facts and
 // record (changed by edit, if any), each after its uvarint length.
 func blockFrames(encoding byte, evs []kernel.TrailEvent, edit func([]byte) ([]byte, error)) ([]byte, error) {
-	out := make([]byte, 1, 1+len(evs)*(len(evs[0].Record)+96))
+	out := make([]byte, 1, 1+len(evs)*(len(evs[0].Record)+192))
 	out[0] = encoding
+	if edit == nil {
+		return appendFrames(out, evs), nil
+	}
 	var facts []byte
 	for i := range evs {
 		facts = appendFacts(facts[:0], &evs[i])
-		rec := evs[i].Record
-		if edit != nil {
-			var err error
-			if rec, err = edit(rec); err != nil {
-				return nil, err
-			}
+		rec, err := edit(evs[i].Record)
+		if err != nil {
+			return nil, err
 		}
-		out = appendString(out, string(facts))
-		out = appendString(out, string(rec))
+		out = appendBytes(appendBytes(out, facts), rec)
 	}
 	return out, nil
+}
+
+// appendFrames appends each record's facts and record, each after its
+// uvarint length.
+func appendFrames(out []byte, evs []kernel.TrailEvent) []byte {
+	var factsBuf [256]byte
+	for i := range evs {
+		facts := appendFacts(factsBuf[:0], &evs[i])
+		out = appendBytes(appendBytes(out, facts), evs[i].Record)
+	}
+	return out
+}
+
+func appendBytes(b, s []byte) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // trailDictV1 primes the compressors (blockLZV1, blockFlateV1) with what
