@@ -77,9 +77,14 @@ type trailer struct {
 	// that changed nothing (a read, a failure) does not make its client
 	// wait for its record, but LookupEvents and shutdown wait for them.
 	inflight atomic.Int64
-	mu       sync.Mutex
-	queue    []queued
-	wake     chan struct{}
+	mu sync.Mutex
+	// queue holds the records waiting for the writer, and requestIDs
+	// their requests' ids; spare and spareIDs are the writer's previous
+	// batch, emptied, for the next queue (a batch is a few hundred
+	// kilobytes: not to be allocated again for each).
+	queue, spare         []trail.Event
+	requestIDs, spareIDs []string
+	wake                 chan struct{}
 	// hurry tells a lingering writer to write now: somebody waits.
 	hurry chan struct{}
 	// lingerFor is how long the writer waits for a batch to fill
@@ -89,11 +94,6 @@ type trailer struct {
 	stopOnce  sync.Once
 }
 
-type queued struct {
-	ev        trail.Event
-	requestID string
-}
-
 // enqueue hands a record to the background writer, which keeps the order
 // records were made in.
 func (s *Server) enqueueRecord(ev trail.Event, requestID string) {
@@ -101,7 +101,8 @@ func (s *Server) enqueueRecord(ev trail.Event, requestID string) {
 	t := s.trail
 	t.inflight.Add(1)
 	t.mu.Lock()
-	t.queue = append(t.queue, queued{ev, requestID})
+	t.queue = append(t.queue, ev)
+	t.requestIDs = append(t.requestIDs, requestID)
 	full := len(t.queue) >= writeBatch
 	t.mu.Unlock()
 	select {
@@ -153,18 +154,15 @@ func (s *Server) writeRecords() {
 		for {
 			t.linger()
 			t.mu.Lock()
-			batch := t.queue
-			t.queue = nil
+			batch, ids := t.queue, t.requestIDs
+			t.queue, t.requestIDs = t.spare, t.spareIDs
+			t.spare, t.spareIDs = nil, nil
 			t.mu.Unlock()
 			if len(batch) == 0 {
 				break
 			}
-			evs := make([]trail.Event, len(batch))
-			for i, q := range batch {
-				evs[i] = q.ev
-			}
-			if err := t.cfg.Store.AppendEvents(context.Background(), evs); err != nil {
-				s.log.Error("write CloudTrail records", "first_request_id", batch[0].requestID, "records", len(batch), "err", err)
+			if err := t.cfg.Store.AppendEvents(context.Background(), batch); err != nil {
+				s.log.Error("write CloudTrail records", "first_request_id", ids[0], "records", len(batch), "err", err)
 			}
 			if t.cfg.MaxEvents > 0 && t.sinceTrim.Add(int64(len(batch))) >= trimEvery {
 				t.sinceTrim.Store(0)
@@ -173,6 +171,10 @@ func (s *Server) writeRecords() {
 				}
 			}
 			t.inflight.Add(-int64(len(batch)))
+			clear(batch) // let the records go
+			t.mu.Lock()
+			t.spare, t.spareIDs = batch[:0], ids[:0]
+			t.mu.Unlock()
 		}
 	}
 }

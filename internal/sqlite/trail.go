@@ -309,36 +309,28 @@ func (db *DB) AppendEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	return db.AppendEvents(ctx, []kernel.TrailEvent{ev})
 }
 
-type recordWrite struct {
-	ev   kernel.TrailEvent
-	done chan error
-}
-
-// appendBatch writes a batch in one transaction; if that fails, each event
-// on its own, so that one bad event fails alone.
-func (db *DB) appendBatch(ctx context.Context, batch []*recordWrite) {
+// appendBatch writes evs in one transaction, in blocks of blockRecords;
+// if that fails, each event on its own, so that one bad event fails alone.
+// It returns the first error.
+func (db *DB) appendBatch(ctx context.Context, evs []kernel.TrailEvent) error {
 	err := db.relaxedUpdate(ctx, func(t *tx) error {
-		for start := 0; start < len(batch); start += blockRecords {
-			part := batch[start:min(len(batch), start+blockRecords)]
-			evs := make([]kernel.TrailEvent, len(part))
-			for i, w := range part {
-				evs[i] = w.ev
-			}
-			if err := t.putReadBlock(ctx, evs); err != nil {
+		for start := 0; start < len(evs); start += blockRecords {
+			if err := t.putReadBlock(ctx, evs[start:min(len(evs), start+blockRecords)]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err == nil || len(batch) == 1 {
-		for _, w := range batch {
-			w.done <- err
+	if err == nil || len(evs) == 1 {
+		return err
+	}
+	var first error
+	for _, ev := range evs {
+		if err := db.relaxedUpdate(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil && first == nil {
+			first = err
 		}
-		return
 	}
-	for _, w := range batch {
-		w.done <- db.relaxedUpdate(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, w.ev) })
-	}
+	return first
 }
 
 // relaxedUpdate is update for writes that need not survive a power
@@ -643,16 +635,5 @@ func matches(ev *kernel.TrailEvent, key kernel.TrailAttributeKey, value string) 
 // the batch fails, so that one bad event fails alone). It returns the first
 // error.
 func (db *DB) AppendEvents(ctx context.Context, evs []kernel.TrailEvent) error {
-	batch := make([]*recordWrite, len(evs))
-	for i, ev := range evs {
-		batch[i] = &recordWrite{ev: ev, done: make(chan error, 1)}
-	}
-	db.appendBatch(context.WithoutCancel(ctx), batch)
-	var first error
-	for _, w := range batch {
-		if err := <-w.done; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
+	return db.appendBatch(context.WithoutCancel(ctx), evs)
 }
