@@ -231,7 +231,10 @@ func (d accountDirectory) OrgFactsOf(ctx context.Context, id identity.AccountID)
 	if err != nil || !ok {
 		return accountapi.OrgFacts{}, false, err
 	}
-	out := accountapi.OrgFacts{Org: string(f.Org), Management: f.Management, Path: f.Path, Tags: map[string]string{}}
+	out := accountapi.OrgFacts{Org: string(f.Org), Management: f.Management, Path: f.Path}
+	if len(f.Tags) > 0 {
+		out.Tags = make(map[string]string, len(f.Tags))
+	}
 	for _, t := range f.Tags {
 		out.Tags[t.Key] = t.Value
 	}

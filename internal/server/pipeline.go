@@ -242,6 +242,13 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > s.cfg.MaxBodyBytes {
 		return nil, errTooLarge
 	}
+	if r.ContentLength >= 0 { // net/http holds the body to its length
+		b := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, apierr.New(restjson.CodeSerialization, "The request body could not be read.")
+		}
+		return b, nil
+	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
 	if err != nil {
 		return nil, apierr.New(restjson.CodeSerialization, "The request body could not be read.")

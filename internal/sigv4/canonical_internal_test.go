@@ -117,3 +117,25 @@ func TestAppendTrimmed(t *testing.T) {
 		}
 	}
 }
+
+// parseAmzDate accepts exactly what time.Parse(isoBasic, s) accepts, and
+// gives the same time.
+func FuzzParseAmzDate(f *testing.F) {
+	for _, s := range []string{"20261207T102600Z", "20240229T000000Z", "20230229T000000Z", "20261331T000000Z",
+		"20260431T000000Z", "20261207T246000Z", "20261207T235960Z", "00000101T000000Z", "20261207T1026000", "2026-12-07T10:26:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseAmzDate(s)
+		want, err := time.Parse(isoBasic, s)
+		if len(s) != len(isoBasic) {
+			if ok {
+				t.Fatalf("parseAmzDate(%q) accepted a date of the wrong length", s)
+			}
+			return
+		}
+		if ok != (err == nil) || (ok && !got.Equal(want)) {
+			t.Fatalf("parseAmzDate(%q) = %v, %v; time.Parse: %v, %v", s, got, ok, want, err)
+		}
+	})
+}

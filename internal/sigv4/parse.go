@@ -142,8 +142,25 @@ func parseAmzDate(s string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	t, err := time.Parse(isoBasic, s)
-	return t, err == nil
+	// What time.Parse(isoBasic, s) accepts, without its general parser
+	// (every signed request has one).
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range s[from:to] {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(4, 6), num(6, 8)
+	hour, minute, sec := num(9, 11), num(11, 13), num(13, 15)
+	if month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day { // the 31st of a 30-day month, say
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // queryValue returns the decoded value of the first parameter named key in
