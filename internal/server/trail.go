@@ -77,7 +77,7 @@ type trailer struct {
 	// that changed nothing (a read, a failure) does not make its client
 	// wait for its record, but LookupEvents and shutdown wait for them.
 	inflight atomic.Int64
-	mu sync.Mutex
+	mu       sync.Mutex
 	// queue holds the records waiting for the writer, and requestIDs
 	// their requests' ids; spare and spareIDs are the writer's previous
 	// batch, emptied, for the next queue (a batch is a few hundred
