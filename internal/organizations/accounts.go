@@ -356,7 +356,7 @@ func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, p
 // id order, and whether more follow: one page costs the same at any size
 // of the organization (keyset paging on the members index).
 func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]AccountView, bool, error) {
-	var out []AccountView
+	out := make([]AccountView, 0, min(limit, 1000))
 	more := false
 	err := s.store.View(ctx, func(stored Tx) error {
 		tx := withAccountMemo(stored)

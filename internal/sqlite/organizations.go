@@ -47,17 +47,31 @@ func splitPolicyTypes(s string) []organizations.PolicyType {
 
 // Organization implements organizations.Tx.
 func (t *tx) Organization(ctx context.Context, id organizations.OrgID) (*organizations.Organization, error) {
-	var o organizations.Organization
-	var types string
-	err := t.queryRow(ctx, `SELECT id, feature_set, management_account, root_id, created_at,
-		enabled_policy_types, all_features_handshake
-		FROM organizations WHERE id = ?`, string(id)).
-		Scan(&o.ID, &o.FeatureSet, &o.ManagementAccount, &o.RootID, scanTime{&o.CreatedAt},
-			&types, &o.AllFeaturesHandshake)
-	if err != nil {
-		return nil, rowErr(err, "organization "+string(id))
+	// Kept in the row cache with its policy types as stored (a copy must
+	// share no slice): the list is made anew for each caller.
+	type orgRow struct {
+		o     organizations.Organization
+		types string
 	}
-	o.EnabledPolicyTypes = splitPolicyTypes(types)
+	const q = `SELECT id, feature_set, management_account, root_id, created_at,
+		enabled_policy_types, all_features_handshake
+		FROM organizations WHERE id = ?`
+	row, err := cachedRow(ctx, t, q, string(id), func() (*orgRow, error) {
+		var r orgRow
+		o := &r.o
+		err := t.queryRow(ctx, q, string(id)).
+			Scan(&o.ID, &o.FeatureSet, &o.ManagementAccount, &o.RootID, scanTime{&o.CreatedAt},
+				&r.types, &o.AllFeaturesHandshake)
+		if err != nil {
+			return nil, rowErr(err, "organization "+string(id))
+		}
+		return &r, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	o := row.o
+	o.EnabledPolicyTypes = splitPolicyTypes(row.types)
 	return &o, nil
 }
 

@@ -38,11 +38,11 @@ type rowCache struct {
 }
 
 // rowKey names a row by its table (whose counters validate it), the
-// query that reads it (so that two queries of a table never share an
-// entry) and its key.
+// query that reads it (statementTables.id: two queries of a table never
+// share an entry) and its key.
 type rowKey struct {
 	table int
-	query string
+	query uint32
 	key   string
 }
 
@@ -78,18 +78,18 @@ func (g *tableGens) snapshotCounters() *viewCounters {
 // from memory when it can: load runs the query in t. Values are shared
 // between transactions only as copies (T must have no slices or maps).
 func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func() (*T, error)) (*T, error) {
-	i, at, unchanged, ok := t.cacheable(query)
+	st, i, at, unchanged, ok := t.cacheable(query)
 	if !ok {
 		return load()
 	}
-	k := rowKey{i, query, key}
+	k := rowKey{i, st.id, key}
 	if e, ok := t.db.rows.m.Load(k); ok && e.(*rowEntry).done == at && unchanged() {
 		if err := t.pin(ctx); err != nil {
 			return nil, err
 		}
 		if unchanged() { // still: the snapshot, now taken, holds the row
 			e := e.(*rowEntry)
-			t.note(query)
+			t.noteStatement(st)
 			if e.err != nil {
 				return nil, e.err
 			}
@@ -132,7 +132,7 @@ func cachedList[E any](ctx context.Context, t *tx, query, key string, load func(
 // found in memory, and those load (one query for the others) returns;
 // a key load does not return has no row.
 func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, load func(missing []string) (map[string]*T, error)) (map[string]*T, error) {
-	i, at, unchanged, ok := t.cacheable(query)
+	st, i, at, unchanged, ok := t.cacheable(query)
 	if !ok {
 		return load(keys)
 	}
@@ -145,7 +145,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 	}
 	fresh := unchanged() // the snapshot holds what memory has of the table
 	for _, k := range keys {
-		e, ok := t.db.rows.m.Load(rowKey{i, query, k})
+		e, ok := t.db.rows.m.Load(rowKey{i, st.id, k})
 		if !fresh || !ok || e.(*rowEntry).done != at {
 			missing = append(missing, k)
 			continue
@@ -156,7 +156,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 		}
 	}
 	if fresh && len(missing) < len(keys) {
-		t.note(query)
+		t.noteStatement(st)
 	}
 	if len(missing) == 0 {
 		return out, nil
@@ -183,7 +183,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 			cp := *v
 			e.v, e.err = &cp, nil
 		}
-		if _, had := t.db.rows.m.Swap(rowKey{i, query, k}, e); !had {
+		if _, had := t.db.rows.m.Swap(rowKey{i, st.id, k}, e); !had {
 			t.db.rows.size.Add(1)
 		}
 	}
@@ -193,27 +193,27 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 // cacheable says whether t may take the rows of query (a query of one
 // table) from memory: the table, the commit count its rows must have been
 // read at, and what tells that the table is still as it was then.
-func (t *tx) cacheable(query string) (table int, at uint64, unchanged func() bool, ok bool) {
+func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64, unchanged func() bool, ok bool) {
 	if t.db == nil || t.db.dialect == dialectPostgres {
-		return 0, 0, nil, false
+		return nil, 0, 0, nil, false
 	}
 	g := &t.db.tables
-	st := g.tablesOf(query)
+	st = g.tablesOf(query)
 	if len(st.reads) != 1 || st.unknown {
-		return 0, 0, nil, false
+		return nil, 0, 0, nil, false
 	}
 	i := st.reads[0]
 	switch c := t.startCounters; {
 	case t.readOnly && c != nil:
 		at := c.done[i]
-		return i, at, func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }, true
+		return st, i, at, func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }, true
 	case !t.readOnly && t.written != nil:
 		at := g.done[i].Load()
-		return i, at, func() bool {
+		return st, i, at, func() bool {
 			return !t.written.all && !t.written.tables[i] && g.begun[i].Load() == at && g.done[i].Load() == at
 		}, true
 	}
-	return 0, 0, nil, false
+	return nil, 0, 0, nil, false
 }
 
 // pin takes the transaction's snapshot, if no statement took it yet (a

@@ -117,16 +117,37 @@ func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
 	if got := read(); got != "five" {
 		t.Fatalf("read %q after the write, want five", got)
 	}
-	// Many at once: AccountsIn takes the rows memory has and reads the rest.
-	err = db.view(ctx, func(tx *tx) error {
-		got, err := tx.AccountsIn(ctx, []identity.AccountID{id, "999999999999"})
-		if err != nil || len(got) != 1 || got[id].Name != "five" {
-			t.Errorf("AccountsIn: %v, %v; want the one account, five", got, err)
+	// Many at once: AccountsIn takes the rows memory has and reads the
+	// rest; the same ids again come from memory as one entry, each caller
+	// with its own copies, until a commit of accounts.
+	pageName := func() (n string) {
+		t.Helper()
+		err := db.view(ctx, func(tx *tx) error {
+			got, err := tx.AccountsIn(ctx, []identity.AccountID{id, "999999999999"})
+			if err != nil || len(got) != 1 || got[id] == nil {
+				t.Fatalf("AccountsIn: %v, %v; want the one account", got, err)
+			}
+			n = got[id].Name
+			got[id].Name = "changed by a caller"
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
+		return n
+	}
+	if got := pageName(); got != "five" {
+		t.Fatalf("AccountsIn read %q, want five", got)
+	}
+	if _, err := db.writer.ExecContext(ctx, `UPDATE accounts SET name = 'bypass' WHERE id = ?`, string(id)); err != nil {
 		t.Fatal(err)
+	}
+	if got := pageName(); got != "five" {
+		t.Fatalf("AccountsIn read %q without a commit of accounts, want five from memory", got)
+	}
+	rename("six")
+	if got := pageName(); got != "six" {
+		t.Fatalf("AccountsIn read %q after a commit, want six", got)
 	}
 }
 

@@ -40,10 +40,15 @@ type tableGens struct {
 	index       map[string]int
 	begun, done []atomic.Uint64
 	parsed      sync.Map // SQL text -> *statementTables
+	statements  atomic.Uint32
 }
 
 // statementTables is what one SQL text reads and writes.
 type statementTables struct {
+	// id numbers the SQL text among those parsed (the row cache's keys
+	// name a query by it: hashing the text for every row cost more than
+	// the rest of a cached read).
+	id            uint32
 	reads, writes []int
 	unknown       bool // reads a name that is no table of the store
 	writesAll     bool // writes a name that is no table of the store
@@ -95,8 +100,9 @@ func (g *tableGens) tablesOf(query string) *statementTables {
 			st.unknown = true
 		}
 	}
-	g.parsed.Store(query, st)
-	return st
+	st.id = g.statements.Add(1)
+	v, _ := g.parsed.LoadOrStore(query, st)
+	return v.(*statementTables)
 }
 
 // writeSet is the tables a write transaction wrote.

@@ -274,7 +274,11 @@ func (t *tx) note(query string) {
 	if t.db == nil || (t.reads == nil && t.written == nil) {
 		return
 	}
-	st := t.db.tables.tablesOf(query)
+	t.noteStatement(t.db.tables.tablesOf(query))
+}
+
+// noteStatement is note of a statement parsed already.
+func (t *tx) noteStatement(st *statementTables) {
 	if t.reads != nil {
 		t.reads.note(st)
 	}

@@ -84,9 +84,11 @@ func scanPolicyTypeChange(sc scanner, c *organizations.PolicyTypeChange) error {
 
 // PolicyTypeChanges implements organizations.Tx: sorted by type.
 func (t *tx) PolicyTypeChanges(ctx context.Context, org organizations.OrgID) ([]organizations.PolicyTypeChange, error) {
-	return queryList(ctx, t, "policy type changes of "+string(org), scanPolicyTypeChange,
-		`SELECT org_id, policy_type, enable, due_at FROM policy_type_changes
-		WHERE org_id = ? ORDER BY policy_type`, string(org))
+	const q = `SELECT org_id, policy_type, enable, due_at FROM policy_type_changes
+		WHERE org_id = ? ORDER BY policy_type`
+	return cachedList(ctx, t, q, string(org), func() ([]organizations.PolicyTypeChange, error) {
+		return queryList(ctx, t, "policy type changes of "+string(org), scanPolicyTypeChange, q, string(org))
+	})
 }
 
 // PutPolicyTypeChange implements organizations.Tx.
