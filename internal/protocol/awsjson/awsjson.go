@@ -7,6 +7,7 @@ package awsjson
 
 import (
 	"encoding/json"
+	"github.com/accountplane/accountplane/internal/protocol/wire"
 	"net/http"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -42,10 +43,7 @@ func (c *Codec) WriteResult(w http.ResponseWriter, _ string, out any, _ string) 
 		}
 		body = b
 	}
-	w.Header().Set("Content-Type", ContentType)
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(body)
-	return err
+	return wire.Write(w, http.StatusOK, ContentType, body)
 }
 
 // WriteErr writes e with its status: 413 for a body over the limit, else
@@ -71,8 +69,6 @@ func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, _ string) {
 
 // WriteError writes e as an awsJson error with status.
 func WriteError(w http.ResponseWriter, status int, e *apierr.Error) {
-	w.Header().Set("Content-Type", ContentType)
 	b, _ := json.Marshal(wireError{Type: e.Code, Message: e.Message, Reason: e.Reason})
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_ = wire.Write(w, status, ContentType, b)
 }

@@ -7,6 +7,7 @@ package query
 
 import (
 	"encoding/xml"
+	"github.com/accountplane/accountplane/internal/protocol/wire"
 	"net/http"
 	"net/url"
 
@@ -117,9 +118,7 @@ func WriteError(w http.ResponseWriter, status int, xmlns, requestID string, e *a
 		typ = "Receiver"
 	}
 	b, _ := xml.Marshal(errorResponse{Xmlns: xmlns, Error: errorBody{Type: typ, Code: e.Code, Message: e.Message}, RequestID: requestID})
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_ = wire.Write(w, status, "text/xml", b)
 }
 
 // WriteOK writes an XML document v with status 200.
@@ -128,8 +127,5 @@ func WriteOK(w http.ResponseWriter, v any) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
-	return err
+	return wire.Write(w, http.StatusOK, "text/xml", b)
 }

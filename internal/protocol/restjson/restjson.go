@@ -9,6 +9,7 @@ package restjson
 
 import (
 	"encoding/json"
+	"github.com/accountplane/accountplane/internal/protocol/wire"
 	"net/http"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -71,13 +72,10 @@ func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, _ string) {
 
 // WriteOK writes a 200 JSON response; body nil means "{}".
 func (c *Codec) WriteOK(w http.ResponseWriter, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
 	if body == nil {
 		body = []byte("{}")
 	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	_ = wire.Write(w, http.StatusOK, "application/json", body)
 }
 
 type wireField struct {
@@ -125,6 +123,5 @@ func WriteError(w http.ResponseWriter, status int, e *apierr.Error) {
 		we.FieldList = append(we.FieldList, wireField{Name: f.Name, Message: f.Message})
 	}
 	b, _ := json.Marshal(we)
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_ = wire.Write(w, status, "", b)
 }

@@ -9,6 +9,7 @@ package restxml
 import (
 	"bytes"
 	"encoding/xml"
+	"github.com/accountplane/accountplane/internal/protocol/wire"
 	"net/http"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -49,10 +50,7 @@ func (c *Codec) WriteResult(w http.ResponseWriter, op string, out any, requestID
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
-	return err
+	return wire.Write(w, http.StatusOK, "application/xml", b)
 }
 
 // Marshal returns the document of v with its XML declaration.
@@ -88,7 +86,5 @@ func (c *Codec) WriteErr(w http.ResponseWriter, e *apierr.Error, requestID strin
 	}
 	b, _ := Marshal(errorDocument{Code: e.Code, Message: e.Message, RequestID: requestID, HostID: requestID})
 	w.Header()[header] = []string{requestID}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_ = wire.Write(w, status, "application/xml", b)
 }
