@@ -128,7 +128,10 @@ func drive(ctx context.Context, e *endpoint, proc *child, w workload, clients in
 		if u0.WriteBytes >= 0 && u1.WriteBytes >= 0 {
 			p.disk = u1.WriteBytes - u0.WriteBytes
 		}
-		if u0.DirBytes >= 0 && u1.DirBytes >= 0 {
+		switch {
+		case u0.StoreBytes >= 0 && u1.StoreBytes >= 0:
+			p.growth = max(0, u1.StoreBytes-u0.StoreBytes)
+		case u0.DirBytes >= 0 && u1.DirBytes >= 0:
 			p.growth = max(0, u1.DirBytes-u0.DirBytes) // a checkpoint may truncate the WAL
 		}
 	}

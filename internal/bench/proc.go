@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"net"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	_ "modernc.org/sqlite" // the store's driver, to read its size
 )
 
 // clockTick is the unit of utime and stime in /proc/PID/stat: USER_HZ, 100
@@ -87,12 +90,14 @@ type usage struct {
 	RSS, HWM   int64         // resident set now and at its peak, bytes
 	WriteBytes int64         // bytes it sent to storage (/proc/PID/io), or -1
 	DirBytes   int64         // size of its data directory, or -1
+	// StoreBytes is what its SQLite store holds (storeBytes), or -1.
+	StoreBytes int64
 }
 
 // usage reads the child's counters. Fields it cannot read are zero (CPU,
 // memory) or -1 (disk).
 func (c *child) usage() usage {
-	u := usage{WriteBytes: -1, DirBytes: -1}
+	u := usage{WriteBytes: -1, DirBytes: -1, StoreBytes: -1}
 	pid := strconv.Itoa(c.pid())
 	if b, err := os.ReadFile("/proc/" + pid + "/stat"); err == nil {
 		u.CPU = statCPU(b)
@@ -108,8 +113,32 @@ func (c *child) usage() usage {
 	}
 	if c.dataDir != "" {
 		u.DirBytes = dirSize(c.dataDir)
+		u.StoreBytes = storeBytes(filepath.Join(c.dataDir, "accountplane.db"))
 	}
 	return u
+}
+
+// storeBytes returns the bytes of the pages in use of the SQLite database
+// at path ((page_count - freelist_count) * page_size), as a reader sees
+// them: the WAL's committed pages included. Unlike the files' sizes, it
+// does not depend on when the WAL was last checkpointed or how large it
+// once grew. -1 if it cannot be read.
+func storeBytes(path string) int64 {
+	if _, err := os.Stat(path); err != nil {
+		return -1
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return -1
+	}
+	defer db.Close()
+	var pages, free, size int64
+	for q, v := range map[string]*int64{"PRAGMA page_count": &pages, "PRAGMA freelist_count": &free, "PRAGMA page_size": &size} {
+		if err := db.QueryRow(q).Scan(v); err != nil {
+			return -1
+		}
+	}
+	return (pages - free) * size
 }
 
 // statCPU returns utime+stime from the contents of /proc/PID/stat. The

@@ -261,7 +261,7 @@ func (r *Report) Markdown(chart string) string {
 			}
 			if len(run.Ops) > 0 {
 				f := run.Ops[0].Floor
-				p("The floor's own CPU: %s µs/req (%s). Server CPU is utime+stime of /proc/PID/stat (10 ms resolution over each phase). Disk written is /proc/PID/io write_bytes (WAL frames and checkpoints, counted in pages as they are dirtied); store growth is the data directory's growth.\n\n", cost(f.CPUPerRequest, "%.0f"), run.Ops[0].Op)
+				p("The floor's own CPU: %s µs/req (%s). Server CPU is utime+stime of /proc/PID/stat (10 ms resolution over each phase). Disk written is /proc/PID/io write_bytes (WAL frames and checkpoints, counted in pages as they are dirtied); store growth is the growth of the SQLite store's pages in use (page_count − freelist_count, WAL included), or of the data directory where that cannot be read.\n\n", cost(f.CPUPerRequest, "%.0f"), run.Ops[0].Op)
 			}
 		}
 	}

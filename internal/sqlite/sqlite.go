@@ -181,6 +181,7 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	// random places (SQLite's default is 2 MiB).
 	wq.Add("_pragma", "temp_store(memory)")
 	wq.Add("_pragma", "cache_size(-32768)")
+	wq.Add("_pragma", "wal_autocheckpoint(8192)")
 	db.writer, err = sql.Open("sqlite", fileURI(abs, wq))
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", abs, err)
