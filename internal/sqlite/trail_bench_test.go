@@ -34,7 +34,7 @@ func benchmarkLookupByEventName(b *testing.B, storeIDs bool, accounts int) {
 	acct := identity.AccountID("111122223333")
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	const total = 200_000
-	batch := make([]kernel.TrailEvent, 0, 256)
+	batch := make([]kernel.TrailEvent, 0, 1024) // the server's batches (writeBatch)
 	for i := 0; i < total; i++ {
 		name := "GetAlternateContact"
 		if i%50_000 == 0 {
