@@ -120,7 +120,6 @@ type Console struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	sessions *sessions
-	pages    *pages
 }
 
 // New returns the console for cfg.
@@ -140,11 +139,7 @@ func New(cfg Config) (*Console, error) {
 	if cfg.CanonicalUserID == nil {
 		cfg.CanonicalUserID = func(identity.AccountID) string { return "" }
 	}
-	p, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
-	c := &Console{cfg: cfg, log: cfg.Log, mux: http.NewServeMux(), sessions: newSessions(cfg.SessionIdle, cfg.Now), pages: p}
+	c := &Console{cfg: cfg, log: cfg.Log, mux: http.NewServeMux(), sessions: newSessions(cfg.SessionIdle, cfg.Now)}
 	c.routes()
 	return c, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -41,10 +40,10 @@ import (
 // ResourcePolicyID is rp-[0-9a-zA-Z_]{4,128}.
 type ResourcePolicyID string
 
-var reResourcePolicyID = regexp.MustCompile(`^rp-[0-9a-zA-Z_]{4,128}$`)
+var reResourcePolicyID = lazyRegexp(`^rp-[0-9a-zA-Z_]{4,128}$`)
 
 // IsResourcePolicyID reports whether s is a resource policy id.
-func IsResourcePolicyID(s string) bool { return reResourcePolicyID.MatchString(s) }
+func IsResourcePolicyID(s string) bool { return reResourcePolicyID().MatchString(s) }
 
 // ResourcePolicy is an organization's delegation policy (one at most).
 type ResourcePolicy struct {
@@ -459,9 +458,9 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var reDelegate = regexp.MustCompile(`^(\d{12}|arn:aws:iam::\d{12}:(root|user/.+|role/.+))$`)
+var reDelegate = lazyRegexp(`^(\d{12}|arn:aws:iam::\d{12}:(root|user/.+|role/.+))$`)
 
-func validDelegate(p string) bool { return reDelegate.MatchString(p) }
+func validDelegate(p string) bool { return reDelegate().MatchString(p) }
 
 // delegableAction reports whether action (which may use * and ?) is an
 // Organizations action matching an operation the policy can delegate.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sync"
 )
 
 // Typed identifiers. Each is validated against the API reference pattern at
@@ -19,31 +20,37 @@ type (
 
 // Patterns of the identifiers (the model's, matched in full).
 var (
-	reOrgID       = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	reRootID      = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	reOUID        = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	reHandshakeID = regexp.MustCompile(`^h-[0-9a-z]{8,32}$`)
-	reCARID       = regexp.MustCompile(`^car-[a-z0-9]{8,32}$`)
-	rePolicyID    = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+	reOrgID       = lazyRegexp(`^o-[a-z0-9]{10,32}$`)
+	reRootID      = lazyRegexp(`^r-[0-9a-z]{4,32}$`)
+	reOUID        = lazyRegexp(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	reHandshakeID = lazyRegexp(`^h-[0-9a-z]{8,32}$`)
+	reCARID       = lazyRegexp(`^car-[a-z0-9]{8,32}$`)
+	rePolicyID    = lazyRegexp(`^p-[0-9a-zA-Z_]{8,128}$`)
 )
 
+// lazyRegexp compiles pattern when first used: compiling the ids'
+// patterns (their long repetitions) was a noticeable part of start-up.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
+
 // IsRootID reports whether s is a root id.
-func IsRootID(s string) bool { return reRootID.MatchString(s) }
+func IsRootID(s string) bool { return reRootID().MatchString(s) }
 
 // IsOUID reports whether s is an OU id.
-func IsOUID(s string) bool { return reOUID.MatchString(s) }
+func IsOUID(s string) bool { return reOUID().MatchString(s) }
 
 // IsHandshakeID reports whether s is a handshake id.
-func IsHandshakeID(s string) bool { return reHandshakeID.MatchString(s) }
+func IsHandshakeID(s string) bool { return reHandshakeID().MatchString(s) }
 
 // IsCreateAccountReqID reports whether s is a create-account request id.
-func IsCreateAccountReqID(s string) bool { return reCARID.MatchString(s) }
+func IsCreateAccountReqID(s string) bool { return reCARID().MatchString(s) }
 
 // IsPolicyID reports whether s is a policy id.
-func IsPolicyID(s string) bool { return rePolicyID.MatchString(s) }
+func IsPolicyID(s string) bool { return rePolicyID().MatchString(s) }
 
 // IsOrgID reports whether s is an organization id.
-func IsOrgID(s string) bool { return reOrgID.MatchString(s) }
+func IsOrgID(s string) bool { return reOrgID().MatchString(s) }
 
 const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
 

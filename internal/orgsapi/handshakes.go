@@ -28,7 +28,7 @@ func (in *inviteAccountInput) validate(c *check) {
 	c.str(in.Notes, optional, shapeNotes)
 	c.tags(in.Tags, optional)
 	// The domain checks ACCOUNT targets; an EMAIL target must look like one.
-	if c.err == nil && *in.Target.Type == string(organizations.PartyEmail) && !reEmail.MatchString(*in.Target.Id) {
+	if c.err == nil && *in.Target.Type == string(organizations.PartyEmail) && !shapeEmail.re().MatchString(*in.Target.Id) {
 		c.fail(organizations.InputReasonInvalidEmailTarget)
 	}
 }

@@ -73,7 +73,7 @@ func (in *inviteTransferInput) validate(c *check) {
 	c.timestamp(in.StartTimestamp, required, "INVALID_START_DATE")
 	c.str(in.SourceName, required, shapeTransferName)
 	c.tags(in.Tags, optional)
-	if c.err == nil && *in.Target.Type == string(organizations.PartyEmail) && !reEmail.MatchString(*in.Target.Id) {
+	if c.err == nil && *in.Target.Type == string(organizations.PartyEmail) && !shapeEmail.re().MatchString(*in.Target.Id) {
 		c.fail(organizations.InputReasonInvalidEmailTarget)
 	}
 }

@@ -3,6 +3,7 @@ package orgsapi
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -13,8 +14,10 @@ import (
 // a pattern (matched in full) or an enum, and the InvalidInputException
 // reason a mismatch reports.
 type strShape struct {
-	min, max      int // max 0: unbounded
-	re            *regexp.Regexp
+	min, max int // max 0: unbounded
+	// re is the pattern, compiled when first used (compiling every shape's
+	// was a tenth of the server's start-up); nil: none.
+	re            func() *regexp.Regexp
 	patternReason string
 	enum          []string
 	enumReason    string
@@ -26,7 +29,7 @@ type strShape struct {
 func shape(min, max int, pattern string) strShape {
 	s := strShape{min: min, max: max, patternReason: organizations.InputReasonInvalidPattern}
 	if pattern != "" {
-		s.re = regexp.MustCompile(`^(?:` + pattern + `)$`)
+		s.re = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:` + pattern + `)$`) })
 	}
 	return s
 }
@@ -80,7 +83,6 @@ var (
 	shapeChildType       = enumShape(organizations.InputReasonInvalidEnum, "ACCOUNT", "ORGANIZATIONAL_UNIT")
 	shapeCreateAcctState = enumShape(organizations.InputReasonInvalidListMember, "IN_PROGRESS", "SUCCEEDED", "FAILED")
 	shapePolicyType      = enumShape(organizations.InputReasonInvalidEnumPolicyType, policyTypeNames()...)
-	reEmail              = regexp.MustCompile(`^(?:` + patEmail + `)$`)
 )
 
 func policyTypeNames() []string {
@@ -176,7 +178,7 @@ func (c *check) str(v *string, req bool, s strShape) {
 		c.fail(organizations.InputReasonMinLengthExceeded)
 	case s.max > 0 && n > s.max:
 		c.fail(organizations.InputReasonMaxLengthExceeded)
-	case s.re != nil && !s.re.MatchString(*v):
+	case s.re != nil && !s.re().MatchString(*v):
 		c.fail(s.patternReason)
 	}
 }
