@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/accountplane/accountplane/internal/arn"
@@ -65,8 +66,10 @@ func (s *Session) Principal() identity.Principal {
 }
 
 var (
-	reSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	reRoleARN     = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
+	reSessionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
+	reRoleARN     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
+	})
 )
 
 // AssumeRole issues temporary credentials for the role named by in.RoleARN
@@ -97,10 +100,10 @@ func (s *Service) AssumeRole(ctx context.Context, caller identity.Principal, in 
 	if caller.IsRoot() {
 		return nil, accessDenied("Roles may not be assumed by root accounts.")
 	}
-	if !reSessionName.MatchString(in.SessionName) {
+	if !reSessionName().MatchString(in.SessionName) {
 		return nil, validation("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", in.SessionName)
 	}
-	m := reRoleARN.FindStringSubmatch(in.RoleARN)
+	m := reRoleARN().FindStringSubmatch(in.RoleARN)
 	if m == nil {
 		return nil, validation("%s is invalid", in.RoleARN)
 	}
@@ -176,7 +179,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller identity.Principal, in 
 // the ARN's path is not the role's: AssumeRole then answers AccessDenied
 // itself.
 func (s *Service) TrustPolicyOf(ctx context.Context, roleARN string) (*policy.Policy, error) {
-	m := reRoleARN.FindStringSubmatch(roleARN)
+	m := reRoleARN().FindStringSubmatch(roleARN)
 	if m == nil {
 		return nil, nil
 	}

@@ -3,20 +3,23 @@ package iam
 import (
 	"context"
 	"regexp"
+	"sync"
 
 	"github.com/accountplane/accountplane/internal/identity"
 )
 
 // reEntityARN matches the ARN of an IAM user or role, with or without a
 // path: account, type, name.
-var reEntityARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):(user|role)/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
+var reEntityARN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws:iam::(\d{12}):(user|role)/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
+})
 
 // ResourceTags returns the tags of the IAM user or role that arn names
 // (for aws:ResourceTag/<key>), looked up by account and name (the path in
 // the ARN is not checked) in one read. It returns nil, with no error, when
 // arn names no user or role, or one that does not exist.
 func (s *Service) ResourceTags(ctx context.Context, arn string) ([]Tag, error) {
-	m := reEntityARN.FindStringSubmatch(arn)
+	m := reEntityARN().FindStringSubmatch(arn)
 	if m == nil {
 		return nil, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -32,7 +33,7 @@ func credentialStatus(code string) int {
 }
 
 // rePassword is the model's passwordType pattern.
-var rePassword = regexp.MustCompile(`^[\t\n\r\x{20}-\x{FF}]+$`)
+var rePassword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\t\n\r\x{20}-\x{FF}]+$`) })
 
 // password reads a password parameter (passwordType: 1..128 characters of
 // [\u0009\u000A\u000D\u0020-\u00FF]). Unlike other members, a violation's
@@ -52,7 +53,7 @@ func (c *call) password(name string, required bool) (string, bool) {
 		c.in.f().Violation("Value at '" + query.Member(name) + "' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	case n > iam.MaxPasswordLength:
 		c.in.f().Violation(fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", query.Member(name), iam.MaxPasswordLength))
-	case !rePassword.MatchString(pw):
+	case !rePassword().MatchString(pw):
 		c.in.f().Violation("Value at '" + query.Member(name) + "' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 	}
 	return pw, true

@@ -370,6 +370,18 @@ func (db *DB) applyAll(ctx context.Context, ms []migration) error {
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
+	if len(applied) == 0 {
+		fresh, err := db.createFresh(ctx, tx, ms)
+		if err != nil {
+			return err
+		}
+		if fresh {
+			if err := tx.Commit(); err != nil {
+				return fmt.Errorf("sqlite: migrate: %w", err)
+			}
+			return nil
+		}
+	}
 	for _, m := range ms {
 		if applied[m.version] {
 			continue
