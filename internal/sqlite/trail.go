@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -123,6 +124,18 @@ func (t *tx) insertBlock(ctx context.Context, lo, hi int64, records int, payload
 // rewriteBlock replaces old, what block id holds, by evs (which keep
 // their sequences); no events deletes the block.
 func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.TrailEvent) error {
+	if len(evs) > 0 && samePostings(old, evs, t.db.idsOrNil()) {
+		// A record replaced by one with the same lookup values (the
+		// response elements STS and IAM add after their answer): the
+		// block's postings stand as they are, in whichever form.
+		payload, lo, hi, err := blockRow(evs)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, "rewrite events", `UPDATE cloudtrail_blocks SET min_time = ?, max_time = ?, records = ?, payload = ? WHERE id = ?`,
+			lo, hi, len(evs), payload, id)
+		return err
+	}
 	summaries, err := t.hasSummaries(ctx, id, old)
 	if err != nil {
 		return err
@@ -143,6 +156,24 @@ func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.Trail
 		return err
 	}
 	return t.putPostings(ctx, id, evs, summaries) // in the form it had
+}
+
+// samePostings reports whether blocks of a and of b have the same
+// postings, in either form.
+func samePostings(a, b []kernel.TrailEvent, ids *eventIDs) bool {
+	for _, summaries := range []bool{false, true} {
+		pa, pb := postingsOf(a, ids, summaries), postingsOf(b, ids, summaries)
+		if len(pa) != len(pb) {
+			return false
+		}
+		for h, p := range pa {
+			q, ok := pb[h]
+			if !ok || q.maxTime != p.maxTime || !bytes.Equal(q.attrs, p.attrs) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // blockRow returns the payload and time bounds of a block of evs.

@@ -192,6 +192,28 @@ func testTrailReplace(t *testing.T, s Stores) {
 	if got := ids(lookup(t, s, kernel.TrailQuery{Key: kernel.AttrUsername, Value: "alice"})); got != "" {
 		t.Errorf("LookupEvents of the replaced username: got %s, want none", got)
 	}
+	// A replacement with the same lookup values and a new record (the
+	// response elements STS adds after its answer): every lookup finds
+	// it, with the new record.
+	again := replaced
+	again.Record = []byte(`{"responseElements":{"credentials":{}}}`)
+	if err := s.Trail.ReplaceEvent(t.Context(), again); err != nil {
+		t.Fatalf("ReplaceEvent with the same values: %v", err)
+	}
+	for _, q := range []kernel.TrailQuery{{}, {Key: kernel.AttrUsername, Value: "bob"}, {Key: kernel.AttrEventName, Value: "ListUsers"},
+		{Key: kernel.AttrResourceName, Value: "new"}, {Key: kernel.AttrAccessKeyID, Value: "AKID9"}, {Key: kernel.AttrEventID, Value: "e2"}} {
+		var found *kernel.TrailEvent
+		for _, ev := range lookup(t, s, q) {
+			if ev.ID == "e2" {
+				found = &ev
+			}
+		}
+		if found == nil {
+			t.Errorf("LookupEvents %v after a replace with the same values: e2 not found", q)
+			continue
+		}
+		wantEqual(t, "event replaced with the same values", found, &again)
+	}
 	err := s.Trail.ReplaceEvent(t.Context(), trailEvent("nope", trailAcct, trailT0))
 	wantNotFound(t, "ReplaceEvent of a missing event", err)
 }
