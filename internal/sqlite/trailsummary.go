@@ -23,10 +23,16 @@ import (
 // spread over summaryBuckets buckets by their hash, and each bucket the
 // block has records of gets one posting (the bucket's, no account) with
 // attrs, the sorted hashes of the accounts and of every lookup value of
-// their records in the block (these hashes include the account). A
+// their records in the block, hashed with no account (the accounts of a
+// bucket share most values — the same operation, user, source — so a
+// summary holds a few hashes beyond its accounts'; summaries written
+// before December 2026 hash each value with its record's account). A
 // lookup reads both the postings of its value and the summaries of its
-// account's bucket that hold the value's hash (or, with no value, the
-// account's), merged newest first (newCandidates). It reads one summary
+// account's bucket that hold the account's hash and the value's (or the
+// value's hashed with the account; with no value, the account's), merged
+// newest first (newCandidates): a summary can hold both when another
+// account of the bucket had the value, and the lookup then reads a block
+// it finds nothing in (it filters every record it reads). It reads one summary
 // per block of reads with records of the bucket, never a record: at most
 // one row per block. A block of reads thus costs at most summaryBuckets
 // random inserts, however many accounts it holds (a few hundred when calls
@@ -108,7 +114,7 @@ func postingsOf(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int6
 		bucket := bucketHash(acct)
 		newest(bucket, t)
 		values[bucket] = append(values[bucket], uint32(acct))
-		lookupValues(ev, func(h int64) { values[bucket] = append(values[bucket], uint32(h)) })
+		lookupValuesOf(ev, "", func(h int64) { values[bucket] = append(values[bucket], uint32(h)) })
 	}
 	for bucket, hs := range values {
 		slices.Sort(hs)
@@ -148,7 +154,12 @@ func postingKeys(evs []kernel.TrailEvent, ids *eventIDs, summaries bool) map[int
 // lookupValues calls add with the hash of each lookup value of ev in its
 // account's history (see matches for what each value means).
 func lookupValues(ev *kernel.TrailEvent, add func(h int64)) {
-	acct := string(ev.Account)
+	lookupValuesOf(ev, string(ev.Account), add)
+}
+
+// lookupValuesOf is lookupValues with the values hashed with acct ("":
+// with no account, as bucket summaries hold them).
+func lookupValuesOf(ev *kernel.TrailEvent, acct string, add func(h int64)) {
 	ro := "false"
 	if ev.ReadOnly {
 		ro = "true"
@@ -222,6 +233,9 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 	bucket := base
 	bucket.hash, bucket.chunk = bucketHash(acct), 256
 	bucket.summaries, bucket.holds = true, own.hash // own.hash is acct with no value
+	if q.Key != "" {
+		bucket.acct, bucket.value = acct, attrHash("", q.Key, q.Value)
+	}
 	c.streams = append(c.streams, &bucket)
 	if q.Key != "" { // the first form: with no value, own reads those too
 		first := base
@@ -257,9 +271,12 @@ type postingStream struct {
 	t     *tx
 	hash  int64
 	chunk int
-	// summaries: read only summaries, and keep those that hold holds.
-	summaries bool
-	holds     int64
+	// summaries: read only summaries, and keep those that hold holds, or
+	// (value not 0) both acct and value: bucket summaries hold each lookup
+	// value of their records hashed with the record's account (until
+	// 2026-12) or with no account, next to the accounts' hashes.
+	summaries          bool
+	holds, acct, value int64
 	// start: postings of records at or after it; bound: blocks whose
 	// oldest record is at or before it.
 	start, bound     int64
@@ -304,7 +321,8 @@ func (s *postingStream) fill(ctx context.Context) error {
 			}
 			n++
 			s.last, s.read = c, true
-			if !s.summaries || summaryHolds(attrs, s.holds) {
+			if !s.summaries || summaryHolds(attrs, s.holds) ||
+				(s.value != 0 && summaryHolds(attrs, s.acct) && summaryHolds(attrs, s.value)) {
 				s.buf = append(s.buf, c)
 			}
 		}

@@ -166,6 +166,72 @@ func TestFirstFormSummariesStillServe(t *testing.T) {
 	}
 }
 
+// Bucket summaries written before their values were hashed with no
+// account (each value hashed with its record's account) are still found
+// by lookups, and only for their own account.
+func TestAccountHashedBucketSummariesStillServe(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	const accounts = 40 // more than buckets: some share one
+	acctOf := func(i int) identity.AccountID { return identity.AccountID(fmt.Sprintf("1111222233%02d", i%accounts)) }
+	var evs []kernel.TrailEvent
+	for i := range 2 * accounts {
+		evs = append(evs, kernel.TrailEvent{ID: fmt.Sprintf("r%d", i), Account: acctOf(i), Time: at.Add(time.Duration(i) * time.Second),
+			Name: fmt.Sprintf("Get%d", i%accounts), Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", ReadOnly: true,
+			StoreID: true, Record: []byte(`{}`)})
+	}
+	if err := db.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	err := db.update(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, "test", `DELETE FROM cloudtrail_postings`); err != nil {
+			return err
+		}
+		var id int64
+		var payload []byte
+		if err := t.queryRow(ctx, `SELECT id, payload FROM cloudtrail_blocks`).Scan(&id, &payload); err != nil {
+			return err
+		}
+		stored, err := decodeBlock(id, payload)
+		if err != nil {
+			return err
+		}
+		values, newest := map[int64][]uint32{}, map[int64]int64{}
+		for i := range stored {
+			acct := attrHash(string(stored[i].Account), "", "")
+			bucket := bucketHash(acct)
+			newest[bucket] = max(newest[bucket], stored[i].Time.Unix())
+			values[bucket] = append(values[bucket], uint32(acct))
+			lookupValues(&stored[i], func(h int64) { values[bucket] = append(values[bucket], uint32(h)) })
+		}
+		for bucket, hs := range values {
+			slices.Sort(hs)
+			var attrs []byte
+			for _, h := range slices.Compact(hs) {
+				attrs = binary.BigEndian.AppendUint32(attrs, h)
+			}
+			if _, err := t.exec(ctx, "test", `INSERT INTO cloudtrail_postings (attr_h, max_time, block, attrs) VALUES (?, ?, ?, ?)`,
+				bucket, newest[bucket], id, attrs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range accounts {
+		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i), Key: kernel.AttrEventName, Value: fmt.Sprintf("Get%d", i)})
+		if err != nil || len(got) != 2 || got[0].Account != acctOf(i) {
+			t.Errorf("lookup of Get%d in %s: %d records, %v; want its 2 reads", i, acctOf(i), len(got), err)
+		}
+		if got, _ := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i + 1), Key: kernel.AttrEventName, Value: fmt.Sprintf("Get%d", i)}); len(got) != 0 {
+			t.Errorf("another account's lookup of Get%d found %d records", i, len(got))
+		}
+	}
+}
+
 // A store imported from another's export keeps its records of reads
 // found: by the ids the other store made (the import brings that store's
 // key), and, after a purge rewrites their block, once each.
