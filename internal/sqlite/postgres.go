@@ -65,12 +65,9 @@ func (db *DB) migrateLocked(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
-	// The sequence of counted commits (DB.Generation) is PostgreSQL's
+	// The sequences of counted commits (pgstamps.go) are PostgreSQL's
 	// alone, outside the migrations SQLite shares.
-	if _, err := conn.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+commitSequence); err != nil {
-		return fmt.Errorf("postgres: create %s: %w", commitSequence, err)
-	}
-	return nil
+	return createSequence(ctx, conn)
 }
 
 // maxAttempts bounds the attempts of a PostgreSQL Update whose transaction

@@ -5,10 +5,12 @@ import (
 	"testing"
 
 	"github.com/accountplane/accountplane/internal/account"
+	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
 
 	"github.com/accountplane/accountplane/internal/pgtest"
+	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/storetest"
 )
 
@@ -44,5 +46,66 @@ func TestSharedGenerationMovesWithEveryCommit(t *testing.T) {
 		if after := seq(); after == before {
 			t.Errorf("commit %d: the shared generation stayed at %d", i+1, after)
 		}
+	}
+}
+
+// On PostgreSQL a stamp follows the tables its read read, across
+// replicas: another replica's commit to alternate contacts leaves a read
+// of accounts fresh, its commit to accounts makes it stale, and a reset
+// (every table) too. A table's first stamped read gets no stamp (its
+// sequence is not read yet); the next one does.
+func TestPostgresStampsFollowTheTablesRead(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	one, other := mustOpen(t, dsn), mustOpen(t, dsn)
+	ctx := t.Context()
+	const id = identity.AccountID("111122223333")
+	put := func(db *sqlite.DB, fn func(account.Tx) error) {
+		t.Helper()
+		if err := db.Update(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(other, func(tx account.Tx) error {
+		return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "a", Email: "a@example.com", State: kernel.StateActive})
+	})
+	read := func() generation.Stamp {
+		t.Helper()
+		stamp, err := one.ViewStamped(ctx, func(tx account.Tx) error {
+			_, err := tx.Account(ctx, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stamp
+	}
+	if first := read(); first != nil {
+		t.Errorf("the first stamped read of accounts got a stamp before its sequence was watched")
+	}
+	stamp := read()
+	if stamp == nil || !stamp.Fresh() {
+		t.Fatalf("a read of accounts: stamp %v; want a fresh one", stamp)
+	}
+	put(other, func(tx account.Tx) error {
+		return tx.PutAlternateContact(ctx, id, &account.AlternateContact{Type: account.Billing, Name: "b"})
+	})
+	if !stamp.Fresh() {
+		t.Error("another replica's commit to alternate contacts made a read of accounts stale")
+	}
+	put(other, func(tx account.Tx) error {
+		return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "renamed", Email: "a@example.com", State: kernel.StateActive})
+	})
+	if stamp.Fresh() {
+		t.Error("another replica's commit to accounts left a read of accounts fresh")
+	}
+	again := read()
+	if again == nil || !again.Fresh() {
+		t.Fatal("no fresh stamp after the change")
+	}
+	if err := other.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again.Fresh() {
+		t.Error("another replica's reset left a read fresh")
 	}
 }

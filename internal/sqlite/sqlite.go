@@ -65,10 +65,17 @@ type DB struct {
 	// (stamps.go); genReads shares the reads of PostgreSQL's shared
 	// generation.
 	tables   tableGens
-	genReads sharedReads
-	// pendingAdvance is set while this replica's last counted commit has
-	// not advanced PostgreSQL's shared sequence (stamps.go).
+	genReads sharedReads[*sharedGens]
+	// PostgreSQL's sequences of commits (pgstamps.go): watched names the
+	// tables whose sequences stamps depend on; pendingAdvance is set while
+	// pendingTables hold tables of this replica's counted commits whose
+	// sequences have not advanced yet.
+	watched        atomic.Pointer[watchSet]
+	sequences      sync.Map // table index → true: its sequence exists
+	watchMu        sync.Mutex
 	pendingAdvance atomic.Bool
+	pendingMu      sync.Mutex
+	pendingTables  map[int]bool
 	// ids makes the event ids of read records (eventids.go); an import
 	// replaces it.
 	ids atomic.Pointer[eventIDs]

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/accountplane/accountplane/internal/generation"
 )
@@ -29,11 +28,7 @@ import (
 // leaves cached organization facts fresh.
 //
 // On PostgreSQL, replicas share the store and their commits do not reach
-// this process: every counted commit advances a sequence once it has
-// committed, and a stamp is that sequence's value (and the clock, in
-// sharedMaxAge steps) before the View: one cheap query per stamp check
-// (shared by concurrent checks). A replica that died between its commit and the advance leaves
-// others' results stale for at most sharedMaxAge.
+// this process: see pgstamps.go.
 
 // tableGens are the commit counters of the store's tables.
 type tableGens struct {
@@ -145,31 +140,11 @@ func (db *DB) countCommit(w *writeSet, commit func() error) error {
 		// The change is committed whatever happens here. If the advance
 		// fails, this replica uses no cached read until an advance succeeds
 		// (sharedGeneration retries it); other replicas' copies age out.
-		db.pendingAdvance.Store(true)
+		db.notePending(w)
 		db.advance()
 	}
 	return err
 }
-
-// advance advances the shared sequence of counted commits, clearing
-// pendingAdvance once it has.
-func (db *DB) advance() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if _, err := db.pgPool.Exec(ctx, `SELECT nextval('`+commitSequence+`')`); err != nil {
-		return false
-	}
-	db.pendingAdvance.Store(false)
-	return true
-}
-
-// sharedMaxAge (seconds) bounds how long a replica that died between its
-// commit and the sequence's advance leaves other replicas' cached reads
-// stale: the shared generation also changes every sharedMaxAge seconds.
-const sharedMaxAge = 60
-
-// commitSequence is the PostgreSQL sequence of counted commits.
-const commitSequence = "accountplane_commits"
 
 // readSet is what a stamped View read, with the counters before it.
 type readSet struct {
@@ -207,113 +182,10 @@ func (s *tableStamp) Fresh() bool {
 	return true
 }
 
-// pgStamp is a PostgreSQL stamp: the shared generation.
-type pgStamp struct {
-	db  *DB
-	gen uint64
-}
-
-// Fresh implements generation.Stamp.
-func (s pgStamp) Fresh() bool {
-	gen, ok := s.db.sharedGeneration()
-	return ok && gen == s.gen
-}
-
-// SharedGeneration returns the generation of a store shared by replicas:
-// it changes once any replica's counted commit is done (before that
-// commit is acknowledged), and every sharedMaxAge seconds. ok is false if it cannot be
-// read, or the store is not shared.
-func (db *DB) SharedGeneration() (uint64, bool) {
-	if db.dialect != dialectPostgres {
-		return 0, false
-	}
-	return db.sharedGeneration()
-}
-
-// sharedGeneration reads the PostgreSQL sequence of counted commits, with
-// the clock (in sharedMaxAge steps) in its low bits. Concurrent callers share a query
-// that starts after they asked (so each sees every commit acknowledged
-// before its call): one query at a time, however many requests ask.
-func (db *DB) sharedGeneration() (uint64, bool) {
-	if db.pendingAdvance.Load() && !db.advance() {
-		return 0, false // this replica's last commit is not counted yet
-	}
-	return db.genReads.read(func() (uint64, bool) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		var n int64
-		// last_value is 1 both before and after the first nextval: is_called
-		// tells them apart.
-		if err := db.pgPool.QueryRow(ctx, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM `+commitSequence).Scan(&n); err != nil {
-			return 0, false
-		}
-		return uint64(n)<<32 | uint64(uint32(time.Now().Unix()/sharedMaxAge)), true
-	})
-}
-
-// sharedReads lets concurrent readers of the shared generation share one
-// query, as long as it starts after they asked.
-type sharedReads struct {
-	mu      sync.Mutex
-	waiting []chan genResult
-	running bool
-}
-
-type genResult struct {
-	gen      uint64
-	ok, lead bool
-}
-
-func (g *sharedReads) read(query func() (uint64, bool)) (uint64, bool) {
-	ch := make(chan genResult, 1)
-	g.mu.Lock()
-	g.waiting = append(g.waiting, ch)
-	lead := !g.running
-	g.running = true
-	g.mu.Unlock()
-	if !lead {
-		r := <-ch
-		if !r.lead {
-			return r.gen, r.ok
-		}
-		// Handed the lead: ask again, for a query that starts from now.
-		g.mu.Lock()
-		g.waiting = append(g.waiting, ch)
-		g.mu.Unlock()
-	}
-	// Lead one query for everyone waiting (this caller included), then
-	// hand the lead to the first of those who came during it.
-	g.mu.Lock()
-	batch := g.waiting
-	g.waiting = nil
-	g.mu.Unlock()
-	gen, ok := query() // started after every caller of batch asked
-	for _, c := range batch {
-		c <- genResult{gen: gen, ok: ok}
-	}
-	g.mu.Lock()
-	if len(g.waiting) > 0 {
-		next := g.waiting[0]
-		g.waiting = g.waiting[1:]
-		g.mu.Unlock()
-		next <- genResult{lead: true}
-	} else {
-		g.running = false
-		g.mu.Unlock()
-	}
-	r := <-ch
-	return r.gen, r.ok
-}
-
 // viewStamped runs fn in a View and stamps what it read.
 func (db *DB) viewStamped(ctx context.Context, fn func(*tx) error) (generation.Stamp, error) {
 	if db.dialect == dialectPostgres {
-		gen, ok := db.sharedGeneration()
-		err := db.view(ctx, fn)
-		if !ok || err != nil {
-			return nil, err
-		}
-		return pgStamp{db, gen}, nil
+		return db.viewStampedShared(ctx, fn)
 	}
 	g := &db.tables
 	rs := &readSet{begun: make([]uint64, len(g.begun)), done: make([]uint64, len(g.done)), read: map[int]bool{}}

@@ -127,7 +127,7 @@ func fmtList(s []string) string {
 // Concurrent readers of the shared generation share queries, and none gets
 // the result of a query that started before it asked.
 func TestSharedReadsStartAfterTheAsk(t *testing.T) {
-	var g sharedReads
+	var g sharedReads[uint64]
 	var queries atomic.Int64
 	var started atomic.Int64 // the number of the query under way
 	query := func() (uint64, bool) {

@@ -1,0 +1,355 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/accountplane/accountplane/internal/generation"
+)
+
+// PostgreSQL stamps. Replicas share the store and their commits do not
+// reach this process's counters, so the counters are sequences in the
+// database: every table has one (tableSequence, created when a replica
+// first writes the table or stamps a read of it), and so has the store as
+// a whole (commitSequence). A counted commit advances the sequences of the
+// tables it wrote, and the store's, once it has committed and before the
+// call that committed returns (so before it is acknowledged).
+//
+// A stamped View reads the sequences first, then runs, noting the tables
+// it reads; its stamp holds their values and stays fresh while they are
+// unchanged: a change to an account's alternate contacts, on any replica,
+// leaves cached organization facts fresh on every other. Sequences are
+// read for the tables some stamp of this process depends on (the watched
+// tables: a View that read a table not watched yet gets no stamp, and has
+// it watched from then on), in one query shared by the requests that ask
+// while none runs: one cheap query per request at most. The store's
+// sequence also carries the clock in sharedMaxAge steps, so that a
+// replica that died between its commit and the advance leaves the others'
+// results stale for at most sharedMaxAge; SharedGeneration gives it to
+// caches that follow every change (the app's).
+//
+// Sequences never go back, even after a crash (PostgreSQL logs them
+// ahead), so a stamp cannot see an old value come again.
+
+// sharedMaxAge (seconds) bounds how long a replica that died between its
+// commit and the sequences' advance leaves other replicas' cached reads
+// stale: the shared generation also changes every sharedMaxAge seconds.
+const sharedMaxAge = 60
+
+// commitSequence is the PostgreSQL sequence of every counted commit.
+const commitSequence = "accountplane_commits"
+
+// tableSequence is the PostgreSQL sequence of the counted commits that
+// wrote table.
+func tableSequence(table string) string { return "accountplane_commits_" + table }
+
+// sequenceValue is the SQL of a sequence's value (0 before its first
+// nextval: last_value is 1 both before and after it, is_called tells).
+func sequenceValue(seq string) string {
+	return `(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM "` + seq + `")`
+}
+
+// createSequence creates the store's sequence (under the migration lock).
+func createSequence(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS "`+commitSequence+`"`); err != nil {
+		return fmt.Errorf("postgres: create %s: %w", commitSequence, err)
+	}
+	return nil
+}
+
+// ensureSequences creates the sequences of tables that this process has
+// not seen to exist yet (when first written or watched: a store creates
+// a sequence only for the tables it needs one for, and a new schema costs
+// no fifty DDL statements). Replicas may race to create one: either wins.
+func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
+	names := db.tables.names()
+	var create strings.Builder
+	var made []int
+	for _, i := range tables {
+		if _, ok := db.sequences.Load(i); !ok {
+			create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + tableSequence(names[i]) + `";`)
+			made = append(made, i)
+		}
+	}
+	if len(made) == 0 {
+		return nil
+	}
+	if _, err := db.pgPool.Exec(ctx, create.String()); err != nil {
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || (pe.Code != "42P07" && pe.Code != "23505") { // duplicate_table, unique_violation
+			return fmt.Errorf("postgres: create the sequences of commits: %w", err)
+		}
+		return db.ensureSequences(ctx, made) // another replica made one: the others, again
+	}
+	for _, i := range made {
+		db.sequences.Store(i, true)
+	}
+	return nil
+}
+
+// names returns the store's table names by index.
+func (g *tableGens) names() []string {
+	names := make([]string, len(g.index))
+	for n, i := range g.index {
+		names[i] = n
+	}
+	return names
+}
+
+// sharedGens are the sequences' values one query read: the store's (with
+// the clock in its low 32 bits, as SharedGeneration gives it) and the
+// watched tables'.
+type sharedGens struct {
+	global uint64
+	tables map[int]uint64
+}
+
+// watchSet is the tables whose sequences are read, and the query that
+// reads them after the store's.
+type watchSet struct {
+	tables []int
+	query  string
+}
+
+func (g *tableGens) watchQuery(tables []int) string {
+	names := g.names()
+	cols := []string{sequenceValue(commitSequence)}
+	for _, i := range tables {
+		cols = append(cols, sequenceValue(tableSequence(names[i])))
+	}
+	return "SELECT " + strings.Join(cols, ", ")
+}
+
+// watch adds tables to those whose sequences are read.
+func (db *DB) watch(ctx context.Context, tables []int) {
+	if db.ensureSequences(ctx, tables) != nil {
+		return // not watched: the next read tries again
+	}
+	db.watchMu.Lock()
+	defer db.watchMu.Unlock()
+	cur := db.watched.Load()
+	next := &watchSet{}
+	if cur != nil {
+		next.tables = slices.Clone(cur.tables)
+	}
+	for _, i := range tables {
+		if !slices.Contains(next.tables, i) {
+			next.tables = append(next.tables, i)
+		}
+	}
+	if cur != nil && len(next.tables) == len(cur.tables) {
+		return
+	}
+	next.query = db.tables.watchQuery(next.tables)
+	db.watched.Store(next)
+}
+
+// notePending records that w's tables (and the store's) await their
+// advance.
+func (db *DB) notePending(w *writeSet) {
+	db.pendingMu.Lock()
+	defer db.pendingMu.Unlock()
+	if db.pendingTables == nil {
+		db.pendingTables = map[int]bool{}
+	}
+	if w.all {
+		for i := range db.tables.done {
+			db.pendingTables[i] = true
+		}
+	}
+	for i := range w.tables {
+		db.pendingTables[i] = true
+	}
+	db.pendingAdvance.Store(true)
+}
+
+// advance advances the sequences of the store and of the tables whose
+// commits await it, and reports whether it did (the pending tables are
+// cleared once advanced).
+func (db *DB) advance() bool {
+	db.pendingMu.Lock()
+	tables := make([]int, 0, len(db.pendingTables))
+	for i := range db.pendingTables {
+		tables = append(tables, i)
+	}
+	db.pendingMu.Unlock()
+	names := db.tables.names()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if db.ensureSequences(ctx, tables) != nil {
+		return false
+	}
+	q := `SELECT nextval('"` + commitSequence + `"')`
+	for _, i := range tables {
+		q += `, nextval('"` + tableSequence(names[i]) + `"')`
+	}
+	if _, err := db.pgPool.Exec(ctx, q); err != nil {
+		return false
+	}
+	db.pendingMu.Lock()
+	for _, i := range tables {
+		delete(db.pendingTables, i)
+	}
+	if len(db.pendingTables) == 0 {
+		db.pendingAdvance.Store(false)
+	}
+	db.pendingMu.Unlock()
+	return true
+}
+
+// SharedGeneration returns the generation of a store shared by replicas:
+// it changes once any replica's counted commit is done (before that
+// commit is acknowledged), and every sharedMaxAge seconds. ok is false if
+// it cannot be read, or the store is not shared.
+func (db *DB) SharedGeneration() (uint64, bool) {
+	if db.dialect != dialectPostgres {
+		return 0, false
+	}
+	g, ok := db.sharedGens()
+	if !ok {
+		return 0, false
+	}
+	return g.global, true
+}
+
+// sharedGens reads the sequences: the store's and the watched tables'.
+// Concurrent callers share a query that starts after they asked (so each
+// sees every commit acknowledged before its call): one query at a time,
+// however many requests ask.
+func (db *DB) sharedGens() (*sharedGens, bool) {
+	if db.pendingAdvance.Load() && !db.advance() {
+		return nil, false // this replica's last commit is not counted yet
+	}
+	return db.genReads.read(func() (*sharedGens, bool) {
+		w := db.watched.Load()
+		query := `SELECT ` + sequenceValue(commitSequence)
+		var tables []int
+		if w != nil {
+			query, tables = w.query, w.tables
+		}
+		vals := make([]int64, 1+len(tables))
+		dest := make([]any, len(vals))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := db.pgPool.QueryRow(ctx, query).Scan(dest...); err != nil {
+			return nil, false
+		}
+		g := &sharedGens{global: uint64(vals[0])<<32 | uint64(uint32(time.Now().Unix()/sharedMaxAge)), tables: make(map[int]uint64, len(tables))}
+		for k, i := range tables {
+			g.tables[i] = uint64(vals[1+k])
+		}
+		return g, true
+	})
+}
+
+// pgStamp is a PostgreSQL stamp: the clock step and the sequences of the
+// tables read.
+type pgStamp struct {
+	db    *DB
+	epoch uint32
+	deps  []tableAt
+}
+
+// Fresh implements generation.Stamp.
+func (s *pgStamp) Fresh() bool {
+	g, ok := s.db.sharedGens()
+	if !ok || uint32(g.global) != s.epoch {
+		return false
+	}
+	for _, d := range s.deps {
+		if v, watched := g.tables[d.table]; !watched || v != d.done {
+			return false
+		}
+	}
+	return true
+}
+
+// viewStampedShared is viewStamped on PostgreSQL.
+func (db *DB) viewStampedShared(ctx context.Context, fn func(*tx) error) (generation.Stamp, error) {
+	before, ok := db.sharedGens()
+	rs := &readSet{read: map[int]bool{}}
+	err := db.viewReading(ctx, fn, rs)
+	if !ok || err != nil || rs.unknown {
+		return nil, err
+	}
+	st := &pgStamp{db: db, epoch: uint32(before.global)}
+	var unwatched []int
+	for i := range rs.read {
+		v, watched := before.tables[i]
+		if !watched {
+			unwatched = append(unwatched, i)
+			continue
+		}
+		st.deps = append(st.deps, tableAt{i, v})
+	}
+	if len(unwatched) > 0 {
+		db.watch(ctx, unwatched) // the next read of these gets a stamp
+		return nil, nil
+	}
+	return st, nil
+}
+
+// sharedReads lets concurrent readers of the shared generation share one
+// query, as long as it starts after they asked.
+type sharedReads[T any] struct {
+	mu      sync.Mutex
+	waiting []chan genResult[T]
+	running bool
+}
+
+type genResult[T any] struct {
+	gen      T
+	ok, lead bool
+}
+
+func (g *sharedReads[T]) read(query func() (T, bool)) (T, bool) {
+	ch := make(chan genResult[T], 1)
+	g.mu.Lock()
+	g.waiting = append(g.waiting, ch)
+	lead := !g.running
+	g.running = true
+	g.mu.Unlock()
+	if !lead {
+		r := <-ch
+		if !r.lead {
+			return r.gen, r.ok
+		}
+		// Handed the lead: ask again, for a query that starts from now.
+		g.mu.Lock()
+		g.waiting = append(g.waiting, ch)
+		g.mu.Unlock()
+	}
+	// Lead one query for everyone waiting (this caller included), then
+	// hand the lead to the first of those who came during it.
+	g.mu.Lock()
+	batch := g.waiting
+	g.waiting = nil
+	g.mu.Unlock()
+	gen, ok := query() // started after every caller of batch asked
+	for _, c := range batch {
+		c <- genResult[T]{gen: gen, ok: ok}
+	}
+	g.mu.Lock()
+	if len(g.waiting) > 0 {
+		next := g.waiting[0]
+		g.waiting = g.waiting[1:]
+		g.mu.Unlock()
+		next <- genResult[T]{lead: true}
+	} else {
+		g.running = false
+		g.mu.Unlock()
+	}
+	r := <-ch
+	return r.gen, r.ok
+}
