@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/accountplane/accountplane/internal/account"
@@ -16,14 +17,14 @@ import (
 type strShape struct {
 	min, max int // max 0: unbounded
 	pattern  string
-	re       *regexp.Regexp
+	re       func() *regexp.Regexp // compiled when first used
 	enum     []string
 }
 
 func shape(min, max int, pattern string) strShape {
 	s := strShape{min: min, max: max, pattern: pattern}
 	if pattern != "" {
-		s.re = regexp.MustCompile("^(?:" + pattern + ")$")
+		s.re = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^(?:" + pattern + ")$") })
 	}
 	return s
 }
@@ -108,7 +109,7 @@ func (c *check) str(name string, v *string, req bool, s strShape) {
 	if s.max > 0 && n > s.max {
 		c.fail(name, "Member must have length less than or equal to "+strconv.Itoa(s.max), false)
 	}
-	if s.re != nil && !s.re.MatchString(*v) {
+	if s.re != nil && !s.re().MatchString(*v) {
 		c.fail(name, "Member must satisfy regular expression pattern: "+s.pattern, false)
 	}
 }

@@ -31,7 +31,7 @@ func (c *call) authCode(name string) string {
 		return ""
 	}
 	code := vs[0]
-	if !shAuthCode.RE.MatchString(code) {
+	if !shAuthCode.RE().MatchString(code) {
 		c.in.f().Violation("Value at '" + query.Member(name) + "' failed to satisfy constraint: Member must have length 6 and satisfy regular expression pattern: [\\d]+")
 	}
 	return code

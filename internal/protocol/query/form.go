@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/accountplane/accountplane/internal/apierr"
@@ -20,9 +21,10 @@ const CodeValidation = "ValidationError"
 // (Max 0: unbounded), a pattern, or an enum.
 type Shape struct {
 	Min, Max int
-	// RE is the pattern in Go syntax, matched in full; Pattern is the
-	// model's text of it, for messages.
-	RE      *regexp.Regexp
+	// RE is the pattern in Go syntax, matched in full (compiled when first
+	// used: compiling every shape's was a part of start-up); Pattern is
+	// the model's text of it, for messages.
+	RE      func() *regexp.Regexp
 	Pattern string
 	// Check replaces RE for patterns RE2 cannot express.
 	Check func(string) bool
@@ -35,7 +37,7 @@ type Shape struct {
 func NewShape(min, max int, goRE, model string) Shape {
 	s := Shape{Min: min, Max: max, Pattern: model}
 	if goRE != "" {
-		s.RE = regexp.MustCompile(`^(?:` + goRE + `)$`)
+		s.RE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:` + goRE + `)$`) })
 	}
 	return s
 }
@@ -120,7 +122,7 @@ func (f *Form) CheckShape(name, s string, sh Shape) {
 	if sh.Max > 0 && n > sh.Max {
 		f.Fail(name, s, false, fmt.Sprintf("Member must have length less than or equal to %d", sh.Max))
 	}
-	if n >= sh.Min && ((sh.RE != nil && !sh.RE.MatchString(s)) || (sh.Check != nil && !sh.Check(s))) {
+	if n >= sh.Min && ((sh.RE != nil && !sh.RE().MatchString(s)) || (sh.Check != nil && !sh.Check(s))) {
 		f.Fail(name, s, false, "Member must satisfy regular expression pattern: "+sh.Pattern)
 	}
 }
