@@ -152,56 +152,91 @@ func (db *DB) watch(ctx context.Context, tables []int) {
 	db.watched.Store(next)
 }
 
-// notePending records that w's tables (and the store's) await their
-// advance.
-func (db *DB) notePending(w *writeSet) {
+// advanceAfterCommit advances the sequences of the tables a commit wrote
+// (w), and the store's, after that commit; what it cannot advance awaits
+// a retry (pendingTables).
+func (db *DB) advanceAfterCommit(w *writeSet) {
+	var tables []int
+	if w.all {
+		for i := range db.tables.done {
+			tables = append(tables, i)
+		}
+	} else {
+		for i := range w.tables {
+			tables = append(tables, i)
+		}
+	}
+	if !db.advanceTables(tables) {
+		db.markPending(tables)
+	}
+}
+
+// markPending records that tables' sequences await a retry.
+func (db *DB) markPending(tables []int) {
 	db.pendingMu.Lock()
 	defer db.pendingMu.Unlock()
 	if db.pendingTables == nil {
-		db.pendingTables = map[int]bool{}
+		db.pendingTables = map[int]uint64{}
 	}
-	if w.all {
-		for i := range db.tables.done {
-			db.pendingTables[i] = true
-		}
-	}
-	for i := range w.tables {
-		db.pendingTables[i] = true
+	db.pendingMarks++
+	for _, i := range tables {
+		db.pendingTables[i] = db.pendingMarks
 	}
 	db.pendingAdvance.Store(true)
 }
 
-// advance advances the sequences of the store and of the tables whose
-// commits await it, and reports whether it did (the pending tables are
-// cleared once advanced).
-func (db *DB) advance() bool {
+// advance retries the advance of the pending tables' sequences, and
+// reports whether none is left pending. A table marked again while the
+// retry ran (another commit whose own advance failed) stays pending: the
+// retry's nextval may have run before that commit.
+func (db *DB) advance() bool { return db.retryPending(db.advanceTables) }
+
+// retryPending is advance with the sequences advanced by advanceTables.
+func (db *DB) retryPending(advanceTables func([]int) bool) bool {
 	db.pendingMu.Lock()
+	marks := make(map[int]uint64, len(db.pendingTables))
 	tables := make([]int, 0, len(db.pendingTables))
-	for i := range db.pendingTables {
+	for i, m := range db.pendingTables {
+		marks[i] = m
 		tables = append(tables, i)
 	}
 	db.pendingMu.Unlock()
-	names := db.tables.names()
+	if !advanceTables(tables) {
+		return false
+	}
+	db.pendingMu.Lock()
+	defer db.pendingMu.Unlock()
+	for i, m := range marks {
+		if db.pendingTables[i] == m {
+			delete(db.pendingTables, i)
+		}
+	}
+	if len(db.pendingTables) == 0 {
+		db.pendingAdvance.Store(false)
+		return true
+	}
+	return false
+}
+
+// advanceTables advances the sequences of tables and the store's, and
+// reports whether it did.
+func (db *DB) advanceTables(tables []int) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if db.ensureSequences(ctx, tables) != nil {
 		return false
 	}
+	names := db.tables.names()
 	q := `SELECT nextval('"` + commitSequence + `"')`
 	for _, i := range tables {
 		q += `, nextval('"` + tableSequence(names[i]) + `"')`
 	}
 	if _, err := db.pgPool.Exec(ctx, q); err != nil {
+		// A sequence dropped under this process (a schema made anew) is
+		// made again by the next try.
+		db.sequences.Clear()
 		return false
 	}
-	db.pendingMu.Lock()
-	for _, i := range tables {
-		delete(db.pendingTables, i)
-	}
-	if len(db.pendingTables) == 0 {
-		db.pendingAdvance.Store(false)
-	}
-	db.pendingMu.Unlock()
 	return true
 }
 

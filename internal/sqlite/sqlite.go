@@ -75,7 +75,8 @@ type DB struct {
 	watchMu        sync.Mutex
 	pendingAdvance atomic.Bool
 	pendingMu      sync.Mutex
-	pendingTables  map[int]bool
+	pendingTables  map[int]uint64 // table → the mark of its last failed advance
+	pendingMarks   uint64
 	// ids makes the event ids of read records (eventids.go); an import
 	// replaces it.
 	ids atomic.Pointer[eventIDs]

@@ -137,11 +137,12 @@ func (db *DB) countCommit(w *writeSet, commit func() error) error {
 	defer each(g.done)
 	err := commit()
 	if err == nil && db.dialect == dialectPostgres {
-		// The change is committed whatever happens here. If the advance
-		// fails, this replica uses no cached read until an advance succeeds
-		// (sharedGeneration retries it); other replicas' copies age out.
-		db.notePending(w)
-		db.advance()
+		// The change is committed whatever happens here: it advances its
+		// own tables' sequences (after its commit, so whoever reads them
+		// moved sees it). If that fails, this replica uses no cached read
+		// until a retry succeeds (sharedGens retries); other replicas'
+		// copies age out.
+		db.advanceAfterCommit(w)
 	}
 	return err
 }

@@ -153,3 +153,27 @@ func TestSharedReadsStartAfterTheAsk(t *testing.T) {
 		t.Errorf("%d queries for 50 concurrent readers: none shared", n)
 	}
 }
+
+// A retry of pending advances clears only what it advanced: a table whose
+// advance failed again while the retry ran (its nextval may have run
+// before that commit) stays pending, and this replica uses no cached read
+// until it has advanced.
+func TestRetriedAdvanceKeepsTablesMarkedMeanwhile(t *testing.T) {
+	db := &DB{}
+	db.markPending([]int{1, 2})
+	var retried []int
+	ok := db.retryPending(func(tables []int) bool {
+		retried = append(retried, tables...)
+		db.markPending([]int{2}) // a commit to table 2 whose own advance failed
+		return true
+	})
+	if ok || !db.pendingAdvance.Load() || len(retried) != 2 {
+		t.Fatalf("after a retry of tables %v that another failure re-marked: ok %v, pending %v; want table 2 still pending", retried, ok, db.pendingAdvance.Load())
+	}
+	if _, still := db.pendingTables[2]; !still || len(db.pendingTables) != 1 {
+		t.Fatalf("pending after the retry: %v, want table 2 alone", db.pendingTables)
+	}
+	if !db.retryPending(func([]int) bool { return true }) || db.pendingAdvance.Load() {
+		t.Fatal("a retry with nothing re-marked left tables pending")
+	}
+}

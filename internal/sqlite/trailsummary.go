@@ -234,7 +234,7 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 	bucket.hash, bucket.chunk = bucketHash(acct), 256
 	bucket.summaries, bucket.holds = true, own.hash // own.hash is acct with no value
 	if q.Key != "" {
-		bucket.acct, bucket.value = acct, attrHash("", q.Key, q.Value)
+		bucket.byValue, bucket.acct, bucket.value = true, acct, attrHash("", q.Key, q.Value)
 	}
 	c.streams = append(c.streams, &bucket)
 	if q.Key != "" { // the first form: with no value, own reads those too
@@ -272,10 +272,10 @@ type postingStream struct {
 	hash  int64
 	chunk int
 	// summaries: read only summaries, and keep those that hold holds, or
-	// (value not 0) both acct and value: bucket summaries hold each lookup
+	// (byValue) both acct and value: bucket summaries hold each lookup
 	// value of their records hashed with the record's account (until
 	// 2026-12) or with no account, next to the accounts' hashes.
-	summaries          bool
+	summaries, byValue bool
 	holds, acct, value int64
 	// start: postings of records at or after it; bound: blocks whose
 	// oldest record is at or before it.
@@ -322,7 +322,7 @@ func (s *postingStream) fill(ctx context.Context) error {
 			n++
 			s.last, s.read = c, true
 			if !s.summaries || summaryHolds(attrs, s.holds) ||
-				(s.value != 0 && summaryHolds(attrs, s.acct) && summaryHolds(attrs, s.value)) {
+				(s.byValue && summaryHolds(attrs, s.acct) && summaryHolds(attrs, s.value)) {
 				s.buf = append(s.buf, c)
 			}
 		}
