@@ -96,6 +96,51 @@ func TestReadBlocksPostOneSummaryPerBucket(t *testing.T) {
 	}
 }
 
+// repost replaces the postings of the store's one block by summaries:
+// summarize gives the posting each record goes under and the hashes it
+// adds to that posting's summary.
+func repost(t *testing.T, db *DB, summarize func(ev *kernel.TrailEvent) (key int64, hashes []int64)) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.update(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, "test", `DELETE FROM cloudtrail_postings`); err != nil {
+			return err
+		}
+		var id int64
+		var payload []byte
+		if err := t.queryRow(ctx, `SELECT id, payload FROM cloudtrail_blocks`).Scan(&id, &payload); err != nil {
+			return err
+		}
+		stored, err := decodeBlock(id, payload)
+		if err != nil {
+			return err
+		}
+		values, newest := map[int64][]uint32{}, map[int64]int64{}
+		for i := range stored {
+			key, hs := summarize(&stored[i])
+			newest[key] = max(newest[key], stored[i].Time.Unix())
+			for _, h := range hs {
+				values[key] = append(values[key], uint32(h))
+			}
+		}
+		for key, hs := range values {
+			slices.Sort(hs)
+			var attrs []byte
+			for _, h := range slices.Compact(hs) {
+				attrs = binary.BigEndian.AppendUint32(attrs, h)
+			}
+			if _, err := t.exec(ctx, "test", `INSERT INTO cloudtrail_postings (attr_h, max_time, block, attrs) VALUES (?, ?, ?, ?)`,
+				key, newest[key], id, attrs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Blocks of reads with the first form of summaries (one per account, keyed
 // by the account's posting) are still found by lookups, and deleted with
 // their postings.
@@ -113,42 +158,13 @@ func TestFirstFormSummariesStillServe(t *testing.T) {
 	if err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	// Rewrite the block's postings in the first form.
-	err := db.update(ctx, func(t *tx) error {
-		if _, err := t.exec(ctx, "test", `DELETE FROM cloudtrail_postings`); err != nil {
-			return err
-		}
-		var id int64
-		var payload []byte
-		if err := t.queryRow(ctx, `SELECT id, payload FROM cloudtrail_blocks`).Scan(&id, &payload); err != nil {
-			return err
-		}
-		stored, err := decodeBlock(id, payload)
-		if err != nil {
-			return err
-		}
-		values, newest := map[int64][]uint32{}, map[int64]int64{}
-		for i := range stored {
-			acct := attrHash(string(stored[i].Account), "", "")
-			newest[acct] = max(newest[acct], stored[i].Time.Unix())
-			lookupValues(&stored[i], func(h int64) { values[acct] = append(values[acct], uint32(h)) })
-		}
-		for acct, hs := range values {
-			slices.Sort(hs)
-			var attrs []byte
-			for _, h := range slices.Compact(hs) {
-				attrs = binary.BigEndian.AppendUint32(attrs, h)
-			}
-			if _, err := t.exec(ctx, "test", `INSERT INTO cloudtrail_postings (attr_h, max_time, block, attrs) VALUES (?, ?, ?, ?)`,
-				acct, newest[acct], id, attrs); err != nil {
-				return err
-			}
-		}
-		return nil
+	// Rewrite the block's postings in the first form: one summary per
+	// account, under the account's posting.
+	repost(t, db, func(ev *kernel.TrailEvent) (int64, []int64) {
+		var hs []int64
+		lookupValues(ev, func(h int64) { hs = append(hs, h) })
+		return attrHash(string(ev.Account), "", ""), hs
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for i := range 9 {
 		if got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i)}); err != nil || len(got) != 3 {
 			t.Errorf("history of %s: %d records, %v; want 3", acctOf(i), len(got), err)
@@ -184,43 +200,12 @@ func TestAccountHashedBucketSummariesStillServe(t *testing.T) {
 	if err := db.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	err := db.update(ctx, func(t *tx) error {
-		if _, err := t.exec(ctx, "test", `DELETE FROM cloudtrail_postings`); err != nil {
-			return err
-		}
-		var id int64
-		var payload []byte
-		if err := t.queryRow(ctx, `SELECT id, payload FROM cloudtrail_blocks`).Scan(&id, &payload); err != nil {
-			return err
-		}
-		stored, err := decodeBlock(id, payload)
-		if err != nil {
-			return err
-		}
-		values, newest := map[int64][]uint32{}, map[int64]int64{}
-		for i := range stored {
-			acct := attrHash(string(stored[i].Account), "", "")
-			bucket := bucketHash(acct)
-			newest[bucket] = max(newest[bucket], stored[i].Time.Unix())
-			values[bucket] = append(values[bucket], uint32(acct))
-			lookupValues(&stored[i], func(h int64) { values[bucket] = append(values[bucket], uint32(h)) })
-		}
-		for bucket, hs := range values {
-			slices.Sort(hs)
-			var attrs []byte
-			for _, h := range slices.Compact(hs) {
-				attrs = binary.BigEndian.AppendUint32(attrs, h)
-			}
-			if _, err := t.exec(ctx, "test", `INSERT INTO cloudtrail_postings (attr_h, max_time, block, attrs) VALUES (?, ?, ?, ?)`,
-				bucket, newest[bucket], id, attrs); err != nil {
-				return err
-			}
-		}
-		return nil
+	repost(t, db, func(ev *kernel.TrailEvent) (int64, []int64) {
+		acct := attrHash(string(ev.Account), "", "")
+		hs := []int64{acct}
+		lookupValues(ev, func(h int64) { hs = append(hs, h) })
+		return bucketHash(acct), hs
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for i := range accounts {
 		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: acctOf(i), Key: kernel.AttrEventName, Value: fmt.Sprintf("Get%d", i)})
 		if err != nil || len(got) != 2 || got[0].Account != acctOf(i) {
