@@ -128,6 +128,7 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	fs.StringVar(&webhooks, "event-webhook", env("ACCOUNTPLANE_EVENT_WEBHOOKS", ""), "comma-separated URLs that receive every event (POST, JSON, at least once)")
 	fs.StringVar(&retention, "trail-retention", env("ACCOUNTPLANE_TRAIL_RETENTION", "90d"), "how long CloudTrail event history keeps records (e.g. 90d, 720h)")
 	fs.Int64Var(&cfg.TrailMaxEvents, "trail-max-events", 0, "most CloudTrail records kept, oldest deleted first (0: 10,000,000, or 200,000 with --data :memory:; -1: no bound)")
+	fs.Int64Var(&cfg.EventLogMax, "event-log-max", 0, "most events the event bus's log keeps, oldest deleted first but those a webhook delivery needs (0: 1,000,000, or 20,000 with --data :memory:; -1: no bound)")
 	var trailReads string
 	fs.StringVar(&trailReads, "trail-reads", env("ACCOUNTPLANE_TRAIL_READS", "on"), "record calls that change nothing in CloudTrail, as AWS does (on) or not (off)")
 	defer func() {

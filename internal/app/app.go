@@ -81,7 +81,11 @@ type Config struct {
 	// bound); TrailSkipReads leaves calls that change nothing unrecorded.
 	TrailMaxEvents int64
 	TrailSkipReads bool
-	Trail          trail.Options
+	// EventLogMax bounds the event bus's log by count, but the events a
+	// webhook delivery still needs (0: DefaultEventLogMax, or
+	// DefaultMemoryEventLogMax for a :memory: store; negative: no bound).
+	EventLogMax int64
+	Trail       trail.Options
 	// ReadTimeout limits the time to read one request, body included
 	// (default DefaultReadTimeout); IdleTimeout how long a keep-alive
 	// connection waits for its next request (default DefaultIdleTimeout).
@@ -104,16 +108,33 @@ const (
 	DefaultMemoryTrailMaxEvents = 200_000
 )
 
+// Default bounds of the event bus's log: an event keeps its whole JSON
+// (1–2 KB), so a :memory: server keeps a shorter log.
+const (
+	DefaultEventLogMax       = 1_000_000
+	DefaultMemoryEventLogMax = 20_000
+)
+
 func (a *App) trailMaxEvents() int64 {
-	switch n := a.cfg.TrailMaxEvents; {
+	return a.bound(a.cfg.TrailMaxEvents, DefaultTrailMaxEvents, DefaultMemoryTrailMaxEvents)
+}
+
+func (a *App) eventLogMax() int64 {
+	return a.bound(a.cfg.EventLogMax, DefaultEventLogMax, DefaultMemoryEventLogMax)
+}
+
+// bound is a configured bound n: 0 for none if n is negative, n if set,
+// else the default of the store (memory for a :memory: store).
+func (a *App) bound(n, stored, memory int64) int64 {
+	switch {
 	case n < 0:
 		return 0
 	case n > 0:
 		return n
 	case a.cfg.Store == "" && a.cfg.DataDir == MemoryData:
-		return DefaultMemoryTrailMaxEvents
+		return memory
 	}
-	return DefaultTrailMaxEvents
+	return stored
 }
 
 // Services returns the AWS services the app serves, with their operation

@@ -26,7 +26,7 @@ type SeedEventTarget struct {
 
 // newEvents returns the event bus over the store.
 func newEvents(a *App, cfg Config) *events.Service {
-	return events.New(a.db.Events(), events.Options{Now: cfg.Now, Log: cfg.Log, ReplicaID: a.replicaID()})
+	return events.New(a.db.Events(), events.Options{Now: cfg.Now, Log: cfg.Log, ReplicaID: a.replicaID(), MaxEvents: a.eventLogMax()})
 }
 
 // eventTargets returns the webhook targets of the seed and of

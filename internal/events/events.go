@@ -89,6 +89,11 @@ type Options struct {
 	// Client posts to webhooks (default: a client with a 10s timeout). It
 	// is used without following redirects, whatever its CheckRedirect.
 	Client *http.Client
+	// MaxEvents bounds the log: the scheduler deletes events older than
+	// the newest MaxEvents now and then, but those a delivery (pending or
+	// dead) still needs (0: no bound). Streams that ask for events from
+	// before the bound get what is left.
+	MaxEvents int64
 }
 
 // Service is the bus. Start starts its scheduler and webhook deliveries;

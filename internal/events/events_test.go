@@ -21,6 +21,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/events"
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/sqlite"
 )
 
@@ -629,4 +630,45 @@ func TestWebhookDelivery(t *testing.T) {
 		waitFor(t, func() bool { return len(h.received()) == 3 })
 		wantLog(t, h.received()[2:], "111111111111/ap-east-1/DISABLING")
 	})
+}
+
+// The log is bounded: Trim deletes the events older than the newest
+// MaxEvents, and a subscription from an event still kept goes on from it.
+func TestTrimBoundsTheLog(t *testing.T) {
+	clk := newClock()
+	e := newEnv(t, "", clk, time.Hour, events.Options{MaxEvents: 2})
+	ctx := context.Background()
+	e.signUp("111111111111")
+	for _, region := range []string{"ap-east-1", "me-south-1", "af-south-1", "eu-south-1"} {
+		e.enable("111111111111", "111111111111", region)
+	}
+	log := func() []string {
+		t.Helper()
+		var recs []kernel.BusRecord
+		err := e.db.Events().View(ctx, func(tx kernel.BusTx) (err error) {
+			recs, err = tx.BusEvents(ctx, 0, time.Time{}, 100)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []regionEvent
+		for _, r := range recs {
+			out = append(out, decode(t, r.Body))
+		}
+		return summary(out)
+	}
+	if got := log(); len(got) != 4 {
+		t.Fatalf("log before the trim: %v, want 4 events", got)
+	}
+	n, err := e.bus.Trim(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("Trim: %d, %v; want 2 deleted", n, err)
+	}
+	if got := fmt.Sprint(log()); got != "[111111111111/af-south-1/ENABLING 111111111111/eu-south-1/ENABLING]" {
+		t.Errorf("log after the trim: %s, want the newest two", got)
+	}
+	if n, err := e.bus.Trim(ctx); err != nil || n != 0 {
+		t.Errorf("Trim again: %d, %v; want none deleted", n, err)
+	}
 }

@@ -173,14 +173,50 @@ func (s *Service) emit(ctx context.Context, tx Tx, ev *Event) error {
 	return nil
 }
 
-// schedule scans on a ticker, when kicked and once at start.
+// trimEvery is how often (in real time) the scheduler bounds the log to
+// MaxEvents; trimBatch how many events one transaction deletes at most.
+const (
+	trimEvery = 5 * time.Second
+	trimBatch = 10_000
+)
+
+// Trim deletes the events older than the newest MaxEvents, but those a
+// delivery still needs, and returns how many it deleted (the scheduler
+// runs it every trimEvery).
+func (s *Service) Trim(ctx context.Context) (int64, error) {
+	if s.opts.MaxEvents <= 0 {
+		return 0, nil
+	}
+	var total int64
+	for {
+		var n int64
+		err := s.store.Update(ctx, func(tx Tx) (err error) {
+			n, err = tx.BusTrim(ctx, s.opts.MaxEvents, trimBatch)
+			return err
+		})
+		total += n
+		if err != nil || n < trimBatch {
+			return total, err
+		}
+	}
+}
+
+// schedule scans on a ticker, when kicked and once at start, and trims
+// the log every trimEvery.
 func (s *Service) schedule() {
 	defer s.wg.Done()
 	tick := time.NewTicker(s.opts.ScanInterval)
 	defer tick.Stop()
+	var lastTrim time.Time
 	for {
 		if _, err := s.Scan(s.ctx); err != nil && !errors.Is(err, context.Canceled) && s.ctx.Err() == nil {
 			s.log.Error("emit due region events", "err", err)
+		}
+		if now := s.opts.RealNow(); now.Sub(lastTrim) >= trimEvery {
+			lastTrim = now
+			if _, err := s.Trim(s.ctx); err != nil && s.ctx.Err() == nil {
+				s.log.Error("trim the event log", "err", err)
+			}
 		}
 		select {
 		case <-s.done:

@@ -178,6 +178,10 @@ type BusTx interface {
 	BusRetryDelivery(ctx context.Context, targetID string, seq int64) error
 	// BusOutboxStats counts the pending and dead deliveries.
 	BusOutboxStats(ctx context.Context) (OutboxStats, error)
+	// BusTrim deletes events older than the newest keep sequence numbers
+	// but those a delivery (pending or dead) still names, oldest first and
+	// at most limit of them, and returns how many it deleted.
+	BusTrim(ctx context.Context, keep int64, limit int) (int64, error)
 
 	// AddRegionTransition records a started transition and sets t.ID.
 	AddRegionTransition(ctx context.Context, t *RegionTransition) error

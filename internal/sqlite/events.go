@@ -205,6 +205,22 @@ func (t *tx) BusRetryDelivery(ctx context.Context, targetID string, seq int64) e
 	return nil
 }
 
+// BusTrim implements kernel.BusTx.
+func (t *tx) BusTrim(ctx context.Context, keep int64, limit int) (int64, error) {
+	res, err := t.exec(ctx, "trim events", `DELETE FROM bus_events WHERE seq IN (
+		SELECT seq FROM bus_events WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM bus_events) - ?
+			AND seq NOT IN (SELECT seq FROM event_deliveries)
+		ORDER BY seq LIMIT ?)`, keep, limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: trim events: %w", err)
+	}
+	return n, nil
+}
+
 // BusOutboxStats implements kernel.BusTx.
 func (t *tx) BusOutboxStats(ctx context.Context) (kernel.OutboxStats, error) {
 	var st kernel.OutboxStats

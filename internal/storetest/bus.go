@@ -23,6 +23,7 @@ var busTests = []test{
 	{"Bus/DeliveryClaims", testBusClaims},
 	{"Bus/RegionTransitions", testBusTransitions},
 	{"Bus/RollbackAndViews", testBusRollbackAndViews},
+	{"Bus/Trim", testBusTrim},
 }
 
 // busT0 is a domain time: bus events have whole seconds.
@@ -480,5 +481,54 @@ func testBusClaims(t *testing.T, s Stores) {
 	})
 	if !claim("r3", t0.Add(11*time.Second)) {
 		t.Error("a failed attempt kept its claim")
+	}
+}
+
+// testBusTrim: BusTrim deletes the events older than the newest keep,
+// oldest first and at most limit, but keeps those a pending or dead
+// delivery names; the sequences go on from the last given.
+func testBusTrim(t *testing.T, s Stores) {
+	st := s.Events
+	skipUnless(t, st != nil, "event bus store")
+	a := target("a")
+	setTargets(t, st, a)
+	var log []kernel.BusRecord
+	for n := 1; n <= 10; n++ {
+		log = append(log, appendRecords(t, st, n)...)
+	}
+	updateBus(t, st, func(ctx context.Context, tx kernel.BusTx) error {
+		return errors.Join(
+			tx.BusAddDelivery(ctx, a.ID, log[1].Seq, t0), // pending
+			tx.BusAddDelivery(ctx, a.ID, log[2].Seq, t0),
+			tx.BusDeliveryFailed(ctx, a.ID, log[2].Seq, kernel.DeliveryFailure{At: busT0, Dead: busT0, Err: "gone"}), // dead
+		)
+	})
+	trim := func(keep int64, limit int) int64 {
+		t.Helper()
+		var deleted int64
+		updateBus(t, st, func(ctx context.Context, tx kernel.BusTx) (err error) {
+			deleted, err = tx.BusTrim(ctx, keep, limit)
+			return err
+		})
+		return deleted
+	}
+	keep := log[9].Seq - log[5].Seq // the newest four
+	if n := trim(keep, 1); n != 1 {
+		t.Fatalf("BusTrim at most 1: deleted %d", n)
+	}
+	wantEqual(t, "the log after trimming its oldest event", busEvents(t, st, 0, time.Time{}, 100), log[1:])
+	if n := trim(keep, 100); n != 3 {
+		t.Fatalf("BusTrim to the newest four: deleted %d, want 3 (events 4 to 6; 2 and 3 have deliveries)", n)
+	}
+	want := append([]kernel.BusRecord{log[1], log[2]}, log[6:]...)
+	wantEqual(t, "the log after the trim", busEvents(t, st, 0, time.Time{}, 100), want)
+	if n := trim(keep, 100); n != 0 {
+		t.Errorf("BusTrim again: deleted %d, want 0", n)
+	}
+	if seq := lastSeq(t, st); seq != log[9].Seq {
+		t.Errorf("BusLastSeq after a trim: got %d, want %d", seq, log[9].Seq)
+	}
+	if next := appendRecords(t, st, 11)[0]; next.Seq <= log[9].Seq {
+		t.Errorf("sequence after a trim: got %d, want more than %d", next.Seq, log[9].Seq)
 	}
 }
