@@ -90,9 +90,9 @@ type Options struct {
 	// is used without following redirects, whatever its CheckRedirect.
 	Client *http.Client
 	// MaxEvents bounds the log: the scheduler deletes events older than
-	// the newest MaxEvents now and then, but those a delivery (pending or
-	// dead) still needs (0: no bound). Streams that ask for events from
-	// before the bound get what is left.
+	// the newest MaxEvents sequence numbers now and then, but those a
+	// delivery (pending or dead) still needs (0: no bound). A stream asked
+	// for the events after one no longer kept gets those kept.
 	MaxEvents int64
 }
 

@@ -671,4 +671,28 @@ func TestTrimBoundsTheLog(t *testing.T) {
 	if n, err := e.bus.Trim(ctx); err != nil || n != 0 {
 		t.Errorf("Trim again: %d, %v; want none deleted", n, err)
 	}
+	// A client resuming after an event the log no longer keeps (its
+	// Last-Event-ID) gets what is left, not a refusal; an id that is not
+	// an event id is still refused.
+	sub, err := e.bus.Subscribe(ctx, "", "00000000-0000-4000-8000-000000000001")
+	if err != nil {
+		t.Fatalf("Subscribe from a trimmed event: %v", err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	recs, err := sub.Next(cctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []regionEvent
+	for _, r := range recs {
+		got = append(got, decode(t, r.Body))
+	}
+	if fmt.Sprint(summary(got)) != fmt.Sprint(log()) {
+		t.Errorf("resumed from a trimmed event: %v, want the events kept %v", summary(got), log())
+	}
+	var bad *events.BadRequestError
+	if _, err := e.bus.Subscribe(ctx, "", "not-an-event"); !errors.As(err, &bad) {
+		t.Errorf("Subscribe from a malformed id: %v, want a bad request", err)
+	}
 }

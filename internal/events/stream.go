@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // ErrClosed is returned by a Subscription of a closed Service.
@@ -50,6 +51,13 @@ func (s *Service) Subscribe(ctx context.Context, pattern, since string) (*Subscr
 				return nil
 			}
 			sub.cursor, err = tx.BusEventSeq(ctx, since)
+			if errors.Is(err, kernel.ErrNotFound) && s.opts.MaxEvents > 0 && uuid.Valid(since) {
+				// An event the bounded log no longer keeps (a client
+				// resuming with Last-Event-ID after a while): resume from
+				// the oldest kept, at least once rather than never.
+				sub.cursor = 0
+				return nil
+			}
 			if errors.Is(err, kernel.ErrNotFound) {
 				return &BadRequestError{Msg: fmt.Sprintf("since: %q is neither an RFC 3339 time nor the id of an event in the log", since)}
 			}

@@ -208,9 +208,9 @@ func (t *tx) BusRetryDelivery(ctx context.Context, targetID string, seq int64) e
 // BusTrim implements kernel.BusTx.
 func (t *tx) BusTrim(ctx context.Context, keep int64, limit int) (int64, error) {
 	res, err := t.exec(ctx, "trim events", `DELETE FROM bus_events WHERE seq IN (
-		SELECT seq FROM bus_events WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM bus_events) - ?
-			AND seq NOT IN (SELECT seq FROM event_deliveries)
-		ORDER BY seq LIMIT ?)`, keep, limit)
+		SELECT e.seq FROM bus_events e WHERE e.seq <= (SELECT COALESCE(MAX(seq), 0) FROM bus_events) - ?
+			AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.seq = e.seq)
+		ORDER BY e.seq LIMIT ?)`, keep, limit)
 	if err != nil {
 		return 0, err
 	}

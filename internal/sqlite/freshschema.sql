@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0018
+-- accountplane fresh SQLite schema, generated from the migrations through 0019
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -537,4 +537,6 @@ CREATE TABLE cloudtrail_postings (
     block    INTEGER NOT NULL, attrs BLOB,
     PRIMARY KEY (attr_h, max_time, block)
 ) WITHOUT ROWID;
+
+CREATE INDEX event_deliveries_seq ON event_deliveries (seq);
 

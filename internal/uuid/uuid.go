@@ -34,3 +34,24 @@ func Format(b [16]byte) string {
 	hex.Encode(out[24:], b[10:])
 	return string(out[:])
 }
+
+// Valid reports whether s has the canonical text form of a UUID: 36
+// characters, 8-4-4-4-12 hexadecimal digits (either case).
+func Valid(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -22,3 +22,21 @@ func TestNew(t *testing.T) {
 		seen[u] = true
 	}
 }
+
+func TestValid(t *testing.T) {
+	for s, want := range map[string]bool{
+		uuid.New():                              true,
+		"00000000-0000-4000-8000-000000000001":  true,
+		"ABCDEF01-2345-6789-abcd-ef0123456789":  true,
+		"00000000-0000-4000-8000-00000000000":   false,
+		"00000000-0000-4000-8000-0000000000011": false,
+		"00000000x0000-4000-8000-000000000001":  false,
+		"0000000g-0000-4000-8000-000000000001":  false,
+		"":                                      false,
+		"2026-12-07T10:00:00Z":                  false,
+	} {
+		if got := uuid.Valid(s); got != want {
+			t.Errorf("Valid(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
