@@ -477,20 +477,7 @@ func TestSubscribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.enable("111111111111", "111111111111", "me-south-1")
-	next := func(sub *events.Subscription) []string {
-		t.Helper()
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		recs, err := sub.Next(cctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []regionEvent
-		for _, r := range recs {
-			out = append(out, decode(t, r.Body))
-		}
-		return summary(out)
-	}
+	next := func(sub *events.Subscription) []string { return nextEvents(t, sub) }
 	if got := next(all); fmt.Sprint(got) != "[111111111111/me-south-1/ENABLING]" {
 		t.Errorf("all: %v", got)
 	}
@@ -652,11 +639,7 @@ func TestTrimBoundsTheLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []regionEvent
-		for _, r := range recs {
-			out = append(out, decode(t, r.Body))
-		}
-		return summary(out)
+		return summarize(t, recs)
 	}
 	if got := log(); len(got) != 4 {
 		t.Fatalf("log before the trim: %v, want 4 events", got)
@@ -678,21 +661,34 @@ func TestTrimBoundsTheLog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Subscribe from a trimmed event: %v", err)
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	recs, err := sub.Next(cctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []regionEvent
-	for _, r := range recs {
-		got = append(got, decode(t, r.Body))
-	}
-	if fmt.Sprint(summary(got)) != fmt.Sprint(log()) {
-		t.Errorf("resumed from a trimmed event: %v, want the events kept %v", summary(got), log())
+	if got, want := nextEvents(t, sub), log(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("resumed from a trimmed event: %v, want the events kept %v", got, want)
 	}
 	var bad *events.BadRequestError
 	if _, err := e.bus.Subscribe(ctx, "", "not-an-event"); !errors.As(err, &bad) {
 		t.Errorf("Subscribe from a malformed id: %v, want a bad request", err)
 	}
+}
+
+// nextEvents returns the summary of the next events sub gets (waiting at
+// most 5 seconds for some).
+func nextEvents(t *testing.T, sub *events.Subscription) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	recs, err := sub.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return summarize(t, recs)
+}
+
+// summarize returns the summary of the Region events recs.
+func summarize(t *testing.T, recs []events.Record) []string {
+	t.Helper()
+	var out []regionEvent
+	for _, r := range recs {
+		out = append(out, decode(t, r.Body))
+	}
+	return summary(out)
 }
