@@ -62,3 +62,15 @@ func TestServeAllowedHosts(t *testing.T) {
 		})
 	}
 }
+
+// The bounds of the history and of the event log reach the app.
+func TestServeBounds(t *testing.T) {
+	var errb bytes.Buffer
+	cfg, code, ok := serveConfig([]string{"--trail-max-events", "7", "--event-log-max", "-1"}, &errb)
+	if !ok {
+		t.Fatalf("serveConfig: code %d, stderr %q", code, errb.String())
+	}
+	if cfg.TrailMaxEvents != 7 || cfg.EventLogMax != -1 {
+		t.Errorf("TrailMaxEvents %d, EventLogMax %d; want 7, -1", cfg.TrailMaxEvents, cfg.EventLogMax)
+	}
+}

@@ -28,13 +28,6 @@ const (
 
 func lzHash(u uint32, bits int) uint32 { return (u * 2654435761) >> (32 - bits) }
 
-// lzCompress appends the compression of src (with history dict) to dst.
-func lzCompress(dst, dict, src []byte) []byte {
-	buf := make([]byte, 0, len(dict)+len(src))
-	buf = append(append(buf, dict...), src...)
-	return lzCompressFrom(dst, buf, len(dict))
-}
-
 // lzTables keeps the match finders' tables between calls (a block's
 // compression would otherwise allocate one of up to 64 KiB).
 var lzTables = sync.Pool{New: func() any { return new([1 << lzMaxBits]int32) }}

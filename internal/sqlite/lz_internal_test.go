@@ -51,3 +51,10 @@ func TestLZDamagedLengthAllocatesLittle(t *testing.T) {
 		t.Errorf("decoding a damaged block allocated %d bytes", grew)
 	}
 }
+
+// lzCompress appends the compression of src (with history dict) to dst.
+func lzCompress(dst, dict, src []byte) []byte {
+	buf := make([]byte, 0, len(dict)+len(src))
+	buf = append(append(buf, dict...), src...)
+	return lzCompressFrom(dst, buf, len(dict))
+}

@@ -70,7 +70,7 @@ func createSequence(ctx context.Context, conn *sql.Conn) error {
 // a sequence only for the tables it needs one for, and a new schema costs
 // no fifty DDL statements). Replicas may race to create one: either wins.
 func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
-	names := db.tables.names()
+	names := db.tables.byIndex
 	var create strings.Builder
 	var made []int
 	for _, i := range tables {
@@ -95,15 +95,6 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 	return nil
 }
 
-// names returns the store's table names by index.
-func (g *tableGens) names() []string {
-	names := make([]string, len(g.index))
-	for n, i := range g.index {
-		names[i] = n
-	}
-	return names
-}
-
 // sharedGens are the sequences' values one query read: the store's (with
 // the clock in its low 32 bits, as SharedGeneration gives it) and the
 // watched tables'.
@@ -120,7 +111,7 @@ type watchSet struct {
 }
 
 func (g *tableGens) watchQuery(tables []int) string {
-	names := g.names()
+	names := g.byIndex
 	cols := []string{sequenceValue(commitSequence)}
 	for _, i := range tables {
 		cols = append(cols, sequenceValue(tableSequence(names[i])))
@@ -226,7 +217,7 @@ func (db *DB) advanceTables(tables []int) bool {
 	if db.ensureSequences(ctx, tables) != nil {
 		return false
 	}
-	names := db.tables.names()
+	names := db.tables.byIndex
 	q := `SELECT nextval('"` + commitSequence + `"')`
 	for _, i := range tables {
 		q += `, nextval('"` + tableSequence(names[i]) + `"')`

@@ -33,6 +33,7 @@ import (
 // tableGens are the commit counters of the store's tables.
 type tableGens struct {
 	index       map[string]int
+	byIndex     []string // the names of index, by index
 	begun, done []atomic.Uint64
 	parsed      sync.Map // SQL text -> *statementTables
 	statements  atomic.Uint32
@@ -70,6 +71,7 @@ func (db *DB) initTableGens(ctx context.Context) error {
 	for i, n := range names {
 		g.index[n] = i
 	}
+	g.byIndex = names
 	g.begun = make([]atomic.Uint64, len(names))
 	g.done = make([]atomic.Uint64, len(names))
 	return nil
