@@ -56,7 +56,10 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 		return t, operation.Access{}, err
 	}
 	id := t.Account()
-	acc := operation.Access{Conditions: map[string][]string{"aws:ResourceAccount": {string(id)}}}
+	// Sized for an account in an organization: a map that grows rehashes.
+	conds := make(map[string][]string, 6)
+	conds["aws:ResourceAccount"] = []string{string(id)}
+	acc := operation.Access{Conditions: conds}
 	orgMode := !t.AccountID.IsZero()
 	if orgMode {
 		acc.Target = id

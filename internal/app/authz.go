@@ -185,16 +185,14 @@ type authorizer struct {
 }
 
 func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
-	conds := make(map[string][]string, len(q.Conditions)+3)
-	for k, v := range q.Conditions {
-		conds[k] = v
-	}
-	if q.SourceIP != "" {
-		conds["aws:SourceIp"] = []string{q.SourceIP}
-	}
-	conds["aws:SecureTransport"] = []string{boolString(q.SecureTransport)}
-	if q.Region != "" {
-		conds["aws:RequestedRegion"] = []string{q.Region}
+	globals := func(conds map[string][]string) {
+		if q.SourceIP != "" {
+			conds["aws:SourceIp"] = []string{q.SourceIP}
+		}
+		conds["aws:SecureTransport"] = []string{boolString(q.SecureTransport)}
+		if q.Region != "" {
+			conds["aws:RequestedRegion"] = []string{q.Region}
+		}
 	}
 	resource := q.Resource
 	if resource == "" {
@@ -204,7 +202,7 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.
 	if err != nil {
 		return authz.Decision{}, err
 	}
-	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: conds, ResourcePolicy: rp})
+	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: q.Conditions, AddGlobals: globals, ResourcePolicy: rp})
 }
 
 // resourcePolicy returns the resource-based policy authz evaluates with

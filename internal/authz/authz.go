@@ -73,6 +73,10 @@ type Request struct {
 	// aws:TagKeys); Check adds the principal's keys, and the resource's
 	// tags from the PolicySource unless Context already has them.
 	Context map[string][]string
+	// AddGlobals, if not nil, adds the request-level global keys to the
+	// context when a policy first needs it (after Context's keys, before
+	// the principal's): most requests are decided with no condition read.
+	AddGlobals func(context map[string][]string)
 	// ResourcePolicy is the resource-based policy of Resource, or nil: for
 	// sts:AssumeRole, the role's trust policy (iam.Service.TrustPolicyOf).
 	// When Resource is in the principal's own account, Check evaluates it
@@ -320,6 +324,9 @@ func (a *Authorizer) context(r Request, tags tagFacts, facts OrgFacts, inOrg boo
 		if !hasPrefixFold(k, principalTagPrefix) {
 			c[k] = v
 		}
+	}
+	if r.AddGlobals != nil {
+		r.AddGlobals(c)
 	}
 	for k, v := range tags.resource {
 		c[resourceTagPrefix+k] = []string{v}

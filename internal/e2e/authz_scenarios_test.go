@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -647,4 +648,38 @@ func TestAuthzPolicyVariables(t *testing.T) {
 		_, err = alice.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
 		wantQueryDenied(t, err, "")
 	})
+}
+
+// The request-level global keys (aws:SourceIp, aws:SecureTransport,
+// aws:RequestedRegion) reach the conditions of an identity policy: the
+// test client calls over plain HTTP from loopback, signing for us-east-1.
+func TestAuthzRequestGlobalKeys(t *testing.T) {
+	t.Parallel()
+	srv := accountplanetest.Start(t)
+	root := defaultRoot(srv)
+	cases := []struct {
+		name, condition string
+		allowed         bool
+	}{
+		{"all-match", `{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"},"Bool":{"aws:SecureTransport":"false"},"StringEquals":{"aws:RequestedRegion":"us-east-1"}}`, true},
+		{"other-network", `{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`, false},
+		{"secure-only", `{"Bool":{"aws:SecureTransport":"true"}}`, false},
+		{"other-region", `{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u := newUser(t, srv, root, "globals-"+c.name)
+			putUserPolicy(t, root, u.UserName, "globals", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+				`"Action":"account:GetAlternateContact","Resource":"*","Condition":`+c.condition+`}]}`)
+			_, err := getAltOf(u, atypes.AlternateContactTypeBilling, "")
+			if c.allowed {
+				var nf *atypes.ResourceNotFoundException
+				if err != nil && !errors.As(err, &nf) {
+					t.Fatalf("allowed call: %v", err)
+				}
+				return
+			}
+			wantAcctDenied(t, err, deniedMsg(u.ARN, "account:GetAlternateContact", standaloneARN, noIdentityAllows("account:GetAlternateContact")))
+		})
+	}
 }

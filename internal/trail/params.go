@@ -185,6 +185,23 @@ func camel(name string) string {
 	return string(unicode.ToLower(r)) + name[n:]
 }
 
+// appendLower appends name lower-cased (as strings.ToLower would) to b.
+func appendLower(b []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return append(b, strings.ToLower(name)...)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
 // requestParameters normalizes a call's members: camelCase names,
 // sensitive values hidden, and the spec's choices for the Account API
 // (Options). No members is null.
@@ -220,16 +237,17 @@ func normalize(v any, response bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
+		var buf [64]byte
 		for k, c := range x {
 			name := camel(k)
-			lower := strings.ToLower(name)
+			lower := appendLower(buf[:0], name) // the map lookups of string(lower) allocate nothing
 			switch {
-			case response && omittedResponse[lower]:
+			case response && omittedResponse[string(lower)]:
 				continue
-			case !response && sensitive[lower]:
+			case !response && sensitive[string(lower)]:
 				out[name] = Hidden
 				continue
-			case response && (lower == "expiration" || lower == "createdate"):
+			case response && (string(lower) == "expiration" || string(lower) == "createdate"):
 				if s, ok := c.(string); ok {
 					if t, err := time.Parse(time.RFC3339, s); err == nil {
 						out[name] = t.UTC().Format("Jan 2, 2006, 3:04:05 PM")
