@@ -177,6 +177,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 		finish(fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
+	db.commits.Add(1)
 	finish(nil)
 }
 

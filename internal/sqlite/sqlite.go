@@ -82,6 +82,10 @@ type DB struct {
 	ids atomic.Pointer[eventIDs]
 	// rows keeps rows read transactions looked up (rowcache.go).
 	rows rowCache
+	// commits counts the writer's commits; ckpt checkpoints a file's WAL
+	// in the background after them (checkpoint.go; nil otherwise).
+	commits atomic.Uint64
+	ckpt    *checkpointer
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -189,7 +193,7 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	// random places (SQLite's default is 2 MiB).
 	wq.Add("_pragma", "temp_store(memory)")
 	wq.Add("_pragma", "cache_size(-32768)")
-	wq.Add("_pragma", "wal_autocheckpoint(8192)")
+	wq.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walBackstopPages)+")") // see checkpoint.go
 	db.writer, err = sql.Open("sqlite", fileURI(abs, wq))
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", abs, err)
@@ -227,6 +231,9 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	if err := db.reader.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
+	if err := db.startCheckpointer(abs); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
 	return nil
 }
 
@@ -248,6 +255,9 @@ func (db *DB) Close() error {
 	db.prepMu.Unlock()
 	db.preparing.Wait()
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
 	for _, cache := range []*sync.Map{&db.readStmts, &db.writeStmts} {
 		cache.Range(func(_, v any) bool {
 			if s, _ := v.(*sql.Stmt); s != nil {

@@ -197,6 +197,7 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	db.commits.Add(1)
 	return nil
 }
 

@@ -406,6 +406,7 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	db.commits.Add(1)
 	return nil
 }
 
