@@ -31,9 +31,21 @@ func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	if t.readOnly {
 		return fmt.Errorf("sqlite: append event %s: %w", r.ID, errReadOnly)
 	}
-	err := t.queryRow(ctx, `INSERT INTO bus_events
-		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)).Scan(&r.Seq)
+	const insert = `INSERT INTO bus_events
+		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	args := []any{r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)}
+	var err error
+	if t.dialect() == dialectPostgres {
+		err = t.queryRow(ctx, insert+` RETURNING seq`, args...).Scan(&r.Seq)
+	} else {
+		// SQLite: the row id of an exec (seq is the rowid), cheaper than a
+		// query's RETURNING (every write appends an event).
+		var res sql.Result
+		if res, err = t.exec(ctx, "append event "+r.ID, insert, args...); err != nil {
+			return err
+		}
+		r.Seq, err = res.LastInsertId()
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: append event %s: %w", r.ID, err)
 	}
