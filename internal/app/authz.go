@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"strings"
 	"sync"
 	"time"
@@ -291,6 +292,14 @@ func (s orgsStore) ViewStamped(ctx context.Context, fn func(organizations.Tx) er
 		return sv.ViewStamped(ctx, fn)
 	}
 	return nil, s.Store.View(ctx, fn)
+}
+
+// ViewRepeatable is the store's (see kernel.RepeatableViewer).
+func (s orgsStore) ViewRepeatable(ctx context.Context, fn func(organizations.Tx) error) error {
+	if rv, ok := s.Store.(kernel.RepeatableViewer[organizations.Tx]); ok {
+		return rv.ViewRepeatable(ctx, fn)
+	}
+	return s.Store.View(ctx, fn)
 }
 
 func (s orgsStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {

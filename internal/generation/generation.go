@@ -45,6 +45,17 @@ func (s Counted[Tx]) Update(ctx context.Context, fn func(Tx) error) error {
 }
 
 // ViewStamped implements StampedViewer when the wrapped store does.
+// ViewRepeatable is the inner store's, or its View (see
+// kernel.RepeatableViewer).
+func (s Counted[Tx]) ViewRepeatable(ctx context.Context, fn func(Tx) error) error {
+	if rv, ok := s.inner.(interface {
+		ViewRepeatable(ctx context.Context, fn func(Tx) error) error
+	}); ok {
+		return rv.ViewRepeatable(ctx, fn)
+	}
+	return s.inner.View(ctx, fn)
+}
+
 func (s Counted[Tx]) ViewStamped(ctx context.Context, fn func(Tx) error) (Stamp, error) {
 	if sv, ok := s.inner.(StampedViewer[Tx]); ok {
 		return sv.ViewStamped(ctx, fn)

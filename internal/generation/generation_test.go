@@ -41,3 +41,32 @@ func TestCountedBumpsOnUpdateOnly(t *testing.T) {
 		t.Errorf("after Bump: %d, want 3", c.Load())
 	}
 }
+
+type repeatable struct {
+	fakeStore
+	repeated int
+}
+
+func (r *repeatable) ViewRepeatable(ctx context.Context, fn func(int) error) error {
+	r.repeated++
+	return fn(0)
+}
+
+// Counted passes ViewRepeatable to a store that has it, and runs a View
+// on one that has not.
+func TestCountedViewRepeatable(t *testing.T) {
+	var c generation.Counter
+	ctx := context.Background()
+	inner := &repeatable{}
+	if err := generation.Wrap[int](inner, &c).ViewRepeatable(ctx, func(int) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	plain := &fakeStore{}
+	if err := generation.Wrap[int](plain, &c).ViewRepeatable(ctx, func(int) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if inner.repeated != 1 || inner.views != 0 || plain.views != 1 || c.Load() != 0 {
+		t.Errorf("repeatable store: %d repeatable, %d views; plain store: %d views; generation %d; want 1, 0, 1, 0",
+			inner.repeated, inner.views, plain.views, c.Load())
+	}
+}

@@ -26,6 +26,15 @@ type Store[Tx any] interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 }
 
+// RepeatableViewer is a store with a View whose fn may run more than once:
+// a store that answers reads from memory may then start fn over when a
+// commit overtook what it took from memory, instead of opening a
+// transaction for every View. fn must set its results afresh on every
+// run (assign, never accumulate) and have no other effect.
+type RepeatableViewer[Tx any] interface {
+	ViewRepeatable(ctx context.Context, fn func(Tx) error) error
+}
+
 // The transaction pieces every domain shares, grouped by aggregate. A
 // store implements each piece once; a domain's Tx embeds the pieces it
 // uses. Getters return errors wrapping ErrNotFound for absent rows.

@@ -59,7 +59,8 @@ type OrganizationView struct {
 // DescribeOrganization returns the caller's organization.
 func (s *Service) DescribeOrganization(ctx context.Context, caller identity.Principal) (*OrganizationView, error) {
 	var v *OrganizationView
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.viewRepeatable(ctx, func(tx Tx) error { // v is set afresh
+		v = nil
 		sc, err := s.orgOf(ctx, tx, caller.Account)
 		if err != nil {
 			return err

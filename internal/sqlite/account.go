@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -29,7 +28,7 @@ const accountColumns = `id, name, email, state, created_at, payment_method, clos
 	partition_name, govcloud_account`
 
 // scanAccount reads one row of accountColumns.
-func scanAccount(row *sql.Row) (*kernel.Account, error) {
+func scanAccount(row scanner) (*kernel.Account, error) {
 	var a kernel.Account
 	if err := scanAccountInto(row, &a); err != nil {
 		return nil, err

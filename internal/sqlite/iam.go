@@ -50,7 +50,7 @@ type iamTx struct{ *tx }
 // compare.
 func nameKey(name string) string { return strings.ToLower(name) }
 
-func (x iamTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (x iamTx) queryRow(ctx context.Context, query string, args ...any) row {
 	return x.tx.queryRow(ctx, query, args...)
 }
 

@@ -305,7 +305,7 @@ func (s *pgStamp) Fresh() bool {
 func (db *DB) viewStampedShared(ctx context.Context, fn func(*tx) error) (generation.Stamp, error) {
 	before, ok := db.sharedGens()
 	rs := &readSet{read: map[int]bool{}}
-	err := db.viewReading(ctx, fn, rs)
+	err := db.viewReading(ctx, fn, rs, false)
 	if !ok || err != nil || rs.unknown {
 		return nil, err
 	}

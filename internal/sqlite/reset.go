@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 )
 
 // Reset deletes every row of every table but the migration bookkeeping and
@@ -20,8 +19,8 @@ func (db *DB) Reset(ctx context.Context) error {
 			if name == "settings" { // the token key stays; the clock resets itself
 				continue
 			}
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+name+`"`); err != nil {
-				return fmt.Errorf("sqlite: reset %s: %w", name, err)
+			if _, err := t.exec(ctx, "reset "+name, `DELETE FROM "`+name+`"`); err != nil {
+				return err
 			}
 		}
 		return nil

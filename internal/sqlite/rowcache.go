@@ -84,10 +84,11 @@ func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func()
 	}
 	k := rowKey{i, st.id, key}
 	if e, ok := t.db.rows.m.Load(k); ok && e.(*rowEntry).done == at && unchanged() {
-		if err := t.pin(ctx); err != nil {
+		use, err := t.fromMemory(ctx, i, unchanged)
+		if err != nil {
 			return nil, err
 		}
-		if unchanged() { // still: the snapshot, now taken, holds the row
+		if use { // still: the snapshot, if taken, holds the row
 			e := e.(*rowEntry)
 			t.noteStatement(st)
 			if e.err != nil {
@@ -138,12 +139,13 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 	}
 	out := make(map[string]*T, len(keys))
 	var missing []string
+	fresh := false // the snapshot, if taken, holds what memory has of the table
 	if unchanged() {
-		if err := t.pin(ctx); err != nil {
+		var err error
+		if fresh, err = t.fromMemory(ctx, i, unchanged); err != nil {
 			return nil, err
 		}
 	}
-	fresh := unchanged() // the snapshot holds what memory has of the table
 	for _, k := range keys {
 		e, ok := t.db.rows.m.Load(rowKey{i, st.id, k})
 		if !fresh || !ok || e.(*rowEntry).done != at {
@@ -205,8 +207,7 @@ func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64,
 	i := st.reads[0]
 	switch c := t.startCounters; {
 	case t.readOnly && c != nil:
-		at := c.done[i]
-		return st, i, at, func() bool { return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at }, true
+		return st, i, c.done[i], func() bool { return c.unchangedNow(g, i) }, true
 	case !t.readOnly && t.written != nil:
 		at := g.done[i].Load()
 		return st, i, at, func() bool {
@@ -218,13 +219,35 @@ func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64,
 
 // pin takes the transaction's snapshot, if no statement took it yet (a
 // write transaction needs none: nothing commits while it runs).
+// unchangedNow reports whether table i has had no commit, finished or
+// under way, since the counters were read.
+func (c *viewCounters) unchangedNow(g *tableGens, i int) bool {
+	at := c.done[i]
+	return c.begun[i] == at && g.begun[i].Load() == at && g.done[i].Load() == at
+}
+
+// fromMemory reports whether a row of table i read from memory may be
+// used now: at once if no statement has begun the read transaction (its
+// snapshot, when one does, is checked then: sqlTx), otherwise once the
+// snapshot is taken and the table is still unchanged.
+func (t *tx) fromMemory(ctx context.Context, i int, unchanged func() bool) (bool, error) {
+	if t.tx == nil && t.begin != nil {
+		t.cachedFrom = append(t.cachedFrom, i)
+		return true, nil
+	}
+	if err := t.pin(ctx); err != nil {
+		return false, err
+	}
+	return unchanged(), nil
+}
+
 func (t *tx) pin(ctx context.Context) error {
 	if t.snapshotTaken || !t.readOnly {
 		return nil
 	}
 	const q = `SELECT 1 FROM sqlite_master LIMIT 1`
 	var row *sql.Row
-	if s := t.stmt(ctx, q); s != nil {
+	if s := t.stmt(ctx, t.tx, q); s != nil {
 		row = s.QueryRowContext(ctx)
 	} else {
 		row = t.tx.QueryRowContext(ctx, q)

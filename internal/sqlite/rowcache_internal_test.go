@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -90,6 +91,61 @@ func TestCachedRowsAreWhatTheSnapshotHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_ = read() // four, in memory
+	// In a repeatable View a row from memory opens no transaction; a
+	// commit to its table before the transaction's first statement makes
+	// the View run again, with no rows from memory: what a View returns is
+	// one snapshot.
+	runs := 0
+	var reads []string
+	err = db.viewRepeatable(ctx, func(tx *tx) error {
+		runs++
+		a, err := tx.Account(ctx, id)
+		if err != nil {
+			return err
+		}
+		if runs == 1 {
+			if tx.tx != nil {
+				t.Error("a row from memory began a database transaction")
+			}
+			rename("four-b")
+		}
+		b, err := tx.Account(ctx, id)
+		if err != nil {
+			return err
+		}
+		var direct string
+		if err := tx.queryRow(ctx, `SELECT name FROM accounts WHERE id = ?`, string(id)).Scan(&direct); err != nil {
+			return err
+		}
+		reads = []string{a.Name, b.Name, direct}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs != 2 || !slices.Equal(reads, []string{"four-b", "four-b", "four-b"}) {
+		t.Errorf("%d runs, the last read %q; want 2, four-b throughout", runs, reads)
+	}
+	rename("four")
+	// Once a statement took the snapshot, a later commit is not seen by
+	// the transaction's reads, from memory or not.
+	_ = read() // four, in memory
+	err = db.viewRepeatable(ctx, func(tx *tx) error {
+		var direct string
+		if err := tx.queryRow(ctx, `SELECT name FROM accounts WHERE id = ?`, string(id)).Scan(&direct); err != nil {
+			return err
+		}
+		rename("unseen")
+		if got := name(tx); direct != "four" || got != "four" {
+			t.Errorf("read %q directly, then %q after a commit; want four", direct, got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename("four")
 	if got := read(); got != "four" {
 		t.Fatalf("read %q after the last commit, want four", got)
 	}

@@ -86,6 +86,9 @@ type DB struct {
 	// in the background after them (checkpoint.go; nil otherwise).
 	commits atomic.Uint64
 	ckpt    *checkpointer
+	// closed is set by Close (a View that needs no statement would not
+	// notice otherwise).
+	closed atomic.Bool
 	// beforeCommit is the unit of work (see SetBeforeCommit).
 	beforeCommit kernel.BeforeCommit
 	// preparing counts statements being prepared in the background;
@@ -253,6 +256,7 @@ func (db *DB) Close() error {
 	db.prepMu.Lock()
 	db.closing = true
 	db.prepMu.Unlock()
+	db.closed.Store(true)
 	db.preparing.Wait()
 	var errs []error
 	if db.ckpt != nil {

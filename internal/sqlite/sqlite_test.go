@@ -11,6 +11,7 @@ import (
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/sqlite"
 	"github.com/accountplane/accountplane/internal/storetest"
 )
@@ -247,6 +248,13 @@ func TestUseAfterClose(t *testing.T) {
 	}
 	if err := db.View(t.Context(), func(account.Tx) error { return nil }); err == nil {
 		t.Error("View after Close: got nil error, want one")
+	}
+	rv, ok := db.Organizations().(kernel.RepeatableViewer[organizations.Tx])
+	if !ok {
+		t.Fatal("the Organizations store has no ViewRepeatable")
+	}
+	if err := rv.ViewRepeatable(t.Context(), func(organizations.Tx) error { return nil }); err == nil {
+		t.Error("ViewRepeatable after Close: got nil error, want one")
 	}
 }
 

@@ -196,7 +196,7 @@ func (db *DB) viewStamped(ctx context.Context, fn func(*tx) error) (generation.S
 		rs.done[i] = g.done[i].Load()
 		rs.begun[i] = g.begun[i].Load()
 	}
-	if err := db.viewReading(ctx, fn, rs); err != nil || rs.unknown {
+	if err := db.viewReading(ctx, fn, rs, false); err != nil || rs.unknown {
 		return nil, err
 	}
 	st := &tableStamp{g: g}

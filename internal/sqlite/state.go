@@ -32,7 +32,7 @@ type blob struct {
 func (db *DB) Export(ctx context.Context) (*State, error) {
 	st := &State{Format: StateFormat, Tables: map[string][]map[string]any{}}
 	err := db.view(ctx, func(t *tx) error {
-		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&st.SchemaVersion); err != nil {
+		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&st.SchemaVersion); err != nil {
 			return fmt.Errorf("sqlite: export: %w", err)
 		}
 		tables, err := t.tableNames(ctx)
@@ -40,7 +40,7 @@ func (db *DB) Export(ctx context.Context) (*State, error) {
 			return err
 		}
 		for _, name := range tables {
-			rows, err := t.tx.QueryContext(ctx, `SELECT * FROM "`+name+`"`)
+			rows, err := t.query(ctx, `SELECT * FROM "`+name+`"`)
 			if err != nil {
 				return fmt.Errorf("sqlite: export %s: %w", name, err)
 			}
@@ -90,8 +90,8 @@ func (t *tx) insertRow(ctx context.Context, name string, row map[string]any) err
 	}
 	q := `INSERT INTO "` + name + `" ("` + strings.Join(cols, `", "`) + `") VALUES (` +
 		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + `)`
-	if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("sqlite: import into %s: %w", name, err)
+	if _, err := t.exec(ctx, "import into "+name, q, args...); err != nil {
+		return err
 	}
 	return nil
 }
@@ -123,7 +123,7 @@ func (db *DB) importFrom(ctx context.Context, r io.Reader) error {
 	return db.update(ctx, func(t *tx) error {
 		t.written.all = true // the statements below bypass the helpers
 		var version int
-		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 			return fmt.Errorf("sqlite: import: %w", err)
 		}
 		tables, err := t.tableNames(ctx)
@@ -133,8 +133,8 @@ func (db *DB) importFrom(ctx context.Context, r io.Reader) error {
 		known := map[string]bool{}
 		for _, name := range tables {
 			known[name] = true
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+name+`"`); err != nil {
-				return fmt.Errorf("sqlite: import: clear %s: %w", name, err)
+			if _, err := t.exec(ctx, "import: clear "+name, `DELETE FROM "`+name+`"`); err != nil {
+				return err
 			}
 		}
 		if err := expectDelim(dec, '{'); err != nil {
@@ -288,7 +288,7 @@ func importValue(v any) any {
 }
 
 func (t *tx) tableNames(ctx context.Context) ([]string, error) {
-	rows, err := t.tx.QueryContext(ctx, t.dialect().tableNames())
+	rows, err := t.query(ctx, t.dialect().tableNames())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list tables: %w", err)
 	}

@@ -34,6 +34,11 @@ func (db *DB) View(ctx context.Context, fn func(account.Tx) error) error {
 	return db.view(ctx, func(t *tx) error { return fn(t) })
 }
 
+// ViewRepeatable implements kernel.RepeatableViewer.
+func (s typedStore[T]) ViewRepeatable(ctx context.Context, fn func(T) error) error {
+	return s.db.viewRepeatable(ctx, func(t *tx) error { return fn(s.as(t)) })
+}
+
 // ViewStamped implements generation.StampedViewer (see stamps.go).
 func (db *DB) ViewStamped(ctx context.Context, fn func(account.Tx) error) (generation.Stamp, error) {
 	return db.viewStamped(ctx, func(t *tx) error { return fn(t) })
@@ -110,26 +115,59 @@ func (s typedStore[T]) Update(ctx context.Context, fn func(T) error) error {
 func (db *DB) SetBeforeCommit(fn kernel.BeforeCommit) { db.beforeCommit = fn }
 
 func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
-	return db.viewReading(ctx, fn, nil)
+	return db.viewReading(ctx, fn, nil, false)
+}
+
+// viewRepeatable is view for an fn that may run more than once (see
+// kernel.RepeatableViewer): on SQLite its transaction begins with its
+// first statement, so that a View answered from memory opens none.
+func (db *DB) viewRepeatable(ctx context.Context, fn func(*tx) error) error {
+	return db.viewReading(ctx, fn, nil, true)
 }
 
 // viewReading is view, noting in reads (if not nil) the tables read.
-func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSet) error {
+func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSet, repeatable bool) error {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead // one snapshot
 	}
-	var counters *viewCounters // before the transaction: see rowcache.go
-	if db.dialect != dialectPostgres {
-		counters = db.tables.snapshotCounters()
+	if db.dialect == dialectPostgres {
+		sqlTx, err := db.reader.BeginTx(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
+		}
+		defer sqlTx.Rollback() // a reader has nothing to commit
+		return unavailable(fn(&tx{tx: sqlTx, readOnly: true, pool: db.reader, db: db, reads: reads}))
 	}
-	sqlTx, err := db.reader.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
+	counters := db.tables.snapshotCounters() // before the transaction: see rowcache.go
+	if !repeatable {
+		sqlTx, err := db.reader.BeginTx(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
+		}
+		defer sqlTx.Rollback() // a reader has nothing to commit
+		return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db, reads: reads, startCounters: counters}))
 	}
-	defer sqlTx.Rollback() // a reader has nothing to commit
-	return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db, reads: reads,
-		startCounters: counters}))
+	if db.closed.Load() {
+		return fmt.Errorf("sqlite: begin read: %w", unavailable(errClosed))
+	}
+	for {
+		t := &tx{readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db, reads: reads, startCounters: counters,
+			begin: func(ctx context.Context) (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }}
+		// The transaction begins with the first statement, so a View
+		// answered from memory opens none (rowcache.go). If rows from
+		// memory were overtaken by a commit before a statement took the
+		// snapshot, fn runs again, with no rows from memory.
+		err := fn(t)
+		if t.tx != nil {
+			t.tx.Rollback() // a reader has nothing to commit
+		}
+		if t.retry && counters != nil {
+			counters = nil
+			continue
+		}
+		return unavailable(err)
+	}
 }
 
 // stmtCache is the prepared-statement cache of a pool (none for
@@ -220,19 +258,78 @@ type tx struct {
 	// a statement has run (rowcache.go).
 	startCounters *viewCounters
 	snapshotTaken bool
+	// begin starts tx, nil until the first statement of a read
+	// transaction on SQLite (a View answered from memory opens none);
+	// cachedFrom are the tables whose rows came from memory before that,
+	// and retry says they changed before its snapshot (see sqlTx).
+	begin      func(context.Context) (*sql.Tx, error)
+	cachedFrom []int
+	retry      bool
+}
+
+// errClosed is the error of a View after Close.
+var errClosed = errors.New("sqlite: the database is closed")
+
+// errViewChanged stops a View whose rows from memory were overtaken by a
+// commit before it needed the database; viewReading runs it again.
+var errViewChanged = errors.New("sqlite: the tables changed during the read; read again")
+
+// sqlTx returns the database transaction, beginning it if need be. A read
+// transaction that used rows from memory takes its snapshot at once and
+// checks that their tables have had no commit since it began: otherwise
+// it fails with errViewChanged and is run again.
+func (t *tx) sqlTx(ctx context.Context) (*sql.Tx, error) {
+	if t.tx != nil {
+		return t.tx, nil
+	}
+	if t.begin == nil {
+		return nil, errors.New("sqlite: no transaction")
+	}
+	sqlTx, err := t.begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: begin read: %w", unavailable(err))
+	}
+	t.tx = sqlTx
+	if len(t.cachedFrom) == 0 {
+		return sqlTx, nil
+	}
+	if err := t.pin(ctx); err != nil {
+		return nil, err
+	}
+	for _, i := range t.cachedFrom {
+		if !t.startCounters.unchangedNow(&t.db.tables, i) {
+			t.retry = true
+			return nil, errViewChanged
+		}
+	}
+	return sqlTx, nil
+}
+
+// row is a single-row result, or the error that kept the query from
+// running.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
 }
 
 // stmt returns query prepared on the pool, bound to this transaction, or
 // nil the first time a query is seen: it is then prepared in the
 // background, because preparing on the pool needs a free connection and
 // this transaction may hold the pool's last one.
-func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
+func (t *tx) stmt(ctx context.Context, sqlTx *sql.Tx, query string) *sql.Stmt {
 	if t.stmts == nil {
 		return nil
 	}
 	v, loaded := t.stmts.LoadOrStore(query, (*sql.Stmt)(nil))
 	if s, _ := v.(*sql.Stmt); s != nil {
-		return t.tx.StmtContext(ctx, s)
+		return sqlTx.StmtContext(ctx, s)
 	}
 	if !loaded && t.db != nil {
 		t.db.prepareLater(t.pool, t.stmts, query)
@@ -288,22 +385,30 @@ func (t *tx) noteStatement(st *statementTables) {
 	}
 }
 
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) row {
 	t.note(query)
-	t.snapshotTaken = true
-	if s := t.stmt(ctx, query); s != nil {
-		return s.QueryRowContext(ctx, args...)
+	sqlTx, err := t.sqlTx(ctx)
+	if err != nil {
+		return row{err: err}
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	t.snapshotTaken = true
+	if s := t.stmt(ctx, sqlTx, query); s != nil {
+		return row{r: s.QueryRowContext(ctx, args...)}
+	}
+	return row{r: sqlTx.QueryRowContext(ctx, query, args...)}
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	t.note(query)
+	sqlTx, err := t.sqlTx(ctx)
+	if err != nil {
+		return nil, err
+	}
 	t.snapshotTaken = true
-	if s := t.stmt(ctx, query); s != nil {
+	if s := t.stmt(ctx, sqlTx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	return sqlTx.QueryContext(ctx, query, args...)
 }
 
 // exec runs a write; what names it for the error.
@@ -312,12 +417,15 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Res
 		return nil, fmt.Errorf("sqlite: %s: %w", what, errReadOnly)
 	}
 	t.note(query)
+	sqlTx, err := t.sqlTx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
 	var res sql.Result
-	var err error
-	if s := t.stmt(ctx, query); s != nil {
+	if s := t.stmt(ctx, sqlTx, query); s != nil {
 		res, err = s.ExecContext(ctx, args...)
 	} else {
-		res, err = t.tx.ExecContext(ctx, query, args...)
+		res, err = sqlTx.ExecContext(ctx, query, args...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
