@@ -56,18 +56,10 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 		return t, operation.Access{}, err
 	}
 	id := t.Account()
-	// Sized for an account in an organization: a map that grows rehashes.
-	conds := make(map[string][]string, 6)
-	conds["aws:ResourceAccount"] = []string{string(id)}
-	acc := operation.Access{Conditions: conds}
+	var acc operation.Access
 	orgMode := !t.AccountID.IsZero()
 	if orgMode {
 		acc.Target = id
-	}
-	if cd, ok := in.(conditioned); ok {
-		for k, v := range cd.conditions() {
-			acc.Conditions[k] = v
-		}
 	}
 	if ct, ok := in.(contactTyped); ok {
 		if typ := ct.contactType(); typ != nil && !slices.Contains(shapeAlternateContactType.enum, *typ) {
@@ -78,26 +70,42 @@ func (a *api) access(ctx context.Context, t account.Target, action string, in an
 	if err != nil {
 		return t, operation.Access{}, err
 	}
+	// The condition keys are made when a policy first reads them.
+	acc.AddConditions = func(c map[string][]string) { addConditions(c, id, in, facts, inOrg) }
+	acc.ResourceTagsGiven = inOrg && len(facts.Tags) > 0
 	// ARNs are in the caller's partition (the target's: organizations
 	// never span partitions).
 	b := arn.In(t.Caller.Partition())
-	if !inOrg {
+	switch {
+	case !inOrg, !orgMode:
 		acc.Resources = []string{b.Account(string(id))}
-		return t, acc, nil
-	}
-	acc.Conditions["aws:ResourceOrgID"] = []string{facts.Org}
-	acc.Conditions["aws:ResourceOrgPaths"] = []string{facts.Path}
-	acc.Conditions[keyAccountOrgPaths] = []string{facts.Path + string(id) + "/"}
-	for k, v := range facts.Tags {
-		acc.Conditions[keyAccountOrgTags+k] = []string{v}
-		acc.Conditions["aws:ResourceTag/"+k] = []string{v}
-	}
-	if !orgMode {
-		acc.Resources = []string{b.Account(string(id))}
-	} else {
+	default:
 		acc.Resources = []string{b.MemberAccount(string(facts.Management), facts.Org, string(id))}
 	}
 	return t, acc, nil
+}
+
+// addConditions adds the keys of a call on account id to c: the
+// account's, the input's own (account:AlternateContactTypes,
+// account:TargetRegion) and, for an account in an organization, its
+// organization's and tags.
+func addConditions(c map[string][]string, id identity.AccountID, in any, facts OrgFacts, inOrg bool) {
+	c["aws:ResourceAccount"] = []string{string(id)}
+	if cd, ok := in.(conditioned); ok {
+		for k, v := range cd.conditions() {
+			c[k] = v
+		}
+	}
+	if !inOrg {
+		return
+	}
+	c["aws:ResourceOrgID"] = []string{facts.Org}
+	c["aws:ResourceOrgPaths"] = []string{facts.Path}
+	c[keyAccountOrgPaths] = []string{facts.Path + string(id) + "/"}
+	for k, v := range facts.Tags {
+		c[keyAccountOrgTags+k] = []string{v}
+		c["aws:ResourceTag/"+k] = []string{v}
+	}
 }
 
 // conditioned is implemented by inputs that carry service condition keys.

@@ -187,6 +187,9 @@ type authorizer struct {
 
 func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.Decision, error) {
 	globals := func(conds map[string][]string) {
+		if q.AddConditions != nil {
+			q.AddConditions(conds)
+		}
 		if q.SourceIP != "" {
 			conds["aws:SourceIp"] = []string{q.SourceIP}
 		}
@@ -203,7 +206,7 @@ func (a *authorizer) Authorize(ctx context.Context, q server.AuthzQuery) (authz.
 	if err != nil {
 		return authz.Decision{}, err
 	}
-	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: q.Conditions, AddGlobals: globals, ResourcePolicy: rp})
+	return a.z.Decide(ctx, authz.Request{Principal: q.Principal, Action: q.Action, Resource: resource, Context: q.Conditions, AddGlobals: globals, ResourceTagsGiven: q.ResourceTagsGiven, ResourcePolicy: rp})
 }
 
 // resourcePolicy returns the resource-based policy authz evaluates with

@@ -73,10 +73,14 @@ type Request struct {
 	// aws:TagKeys); Check adds the principal's keys, and the resource's
 	// tags from the PolicySource unless Context already has them.
 	Context map[string][]string
-	// AddGlobals, if not nil, adds the request-level global keys to the
-	// context when a policy first needs it (after Context's keys, before
-	// the principal's): most requests are decided with no condition read.
+	// AddGlobals, if not nil, adds the keys made on demand (a service's
+	// costlier keys and the request-level global keys) to the context
+	// when a policy first needs it (after Context's keys, before the
+	// principal's): most requests are decided with no condition read.
 	AddGlobals func(context map[string][]string)
+	// ResourceTagsGiven says AddGlobals adds the resource's tags
+	// (aws:ResourceTag/*): they are not looked up.
+	ResourceTagsGiven bool
 	// ResourcePolicy is the resource-based policy of Resource, or nil: for
 	// sts:AssumeRole, the role's trust policy (iam.Service.TrustPolicyOf).
 	// When Resource is in the principal's own account, Check evaluates it
@@ -172,7 +176,7 @@ func (a *Authorizer) Decide(ctx context.Context, r Request) (Decision, error) {
 			}
 		}
 	}
-	if r.Resource != "" && r.Resource != "*" && !hasKeyPrefix(r.Context, resourceTagPrefix) {
+	if r.Resource != "" && r.Resource != "*" && !r.ResourceTagsGiven && !hasKeyPrefix(r.Context, resourceTagPrefix) {
 		rt, err := a.Source.ResourceTags(ctx, r.Action, r.Resource)
 		if err != nil {
 			return Decision{}, fmt.Errorf("load tags of %s: %w", r.Resource, err)

@@ -683,3 +683,48 @@ func TestAuthzRequestGlobalKeys(t *testing.T) {
 		})
 	}
 }
+
+// The organization keys of an account resource reach an administrator's
+// policy when it acts on members: account:AccountResourceOrgPaths,
+// account:AccountResourceOrgTags/<key>, aws:ResourceTag/<key>,
+// aws:ResourceOrgID and aws:ResourceAccount.
+func TestAuthzAccountResourceOrgKeys(t *testing.T) {
+	t.Parallel()
+	e := startOrgs(t, accountplanetest.Options{})
+	srv, mgmt := e.srv, e.mgmt
+	org := createOrg(t, mgmt.Org, otypes.OrganizationFeatureSetAll)
+	enableTrustedAccess(t, mgmt.Org, accountPrincipal)
+	blue := e.createMember(t, mgmt, "keys-blue", "keys-blue@example.com")
+	green := e.createMember(t, mgmt, "keys-green", "keys-green@example.com")
+	_, err := mgmt.Org.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(blue.ID),
+		Tags: []otypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}})
+	must(t, err, "TagResource")
+	root := defaultRoot(srv)
+	cases := []struct {
+		name, condition string
+		blue, green     bool
+	}{
+		{"tag", `{"StringEquals":{"aws:ResourceTag/team":"blue"}}`, true, false},
+		{"org-tag", `{"StringEquals":{"account:AccountResourceOrgTags/team":"blue"}}`, true, false},
+		{"path", `{"StringLike":{"account:AccountResourceOrgPaths":"` + aws.ToString(org.Id) + `/r-*/` + green.ID + `/"}}`, false, true},
+		{"org", `{"StringEquals":{"aws:ResourceOrgID":"` + aws.ToString(org.Id) + `"}}`, true, true},
+		{"account", `{"StringEquals":{"aws:ResourceAccount":"` + blue.ID + `"}}`, true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u := newUser(t, srv, root, "orgkeys-"+c.name)
+			putUserPolicy(t, root, u.UserName, "orgkeys", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+				`"Action":"account:GetAlternateContact","Resource":"*","Condition":`+c.condition+`}]}`)
+			for _, m := range []struct {
+				id      string
+				allowed bool
+			}{{blue.ID, c.blue}, {green.ID, c.green}} {
+				_, err := getAltOf(u, atypes.AlternateContactTypeBilling, m.id)
+				var denied *atypes.AccessDeniedException
+				if got := errors.As(err, &denied); got == m.allowed {
+					t.Errorf("member %s: %v; want allowed %v", m.id, err, m.allowed)
+				}
+			}
+		})
+	}
+}

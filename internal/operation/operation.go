@@ -66,6 +66,13 @@ type Access struct {
 	Resources []string
 	// Conditions are the request's service condition keys.
 	Conditions map[string][]string
+	// AddConditions, if not nil, adds further condition keys when a
+	// policy first reads the context (keys made for every call otherwise
+	// cost more than most decisions, which read none).
+	AddConditions func(context map[string][]string)
+	// ResourceTagsGiven says the conditions carry the resource's tags
+	// (aws:ResourceTag/*): the authorizer does not look them up.
+	ResourceTagsGiven bool
 	// Target is the account an Account Management call acts on through
 	// AccountId (organization mode); "" for the caller's own account and
 	// for other services. Its CloudTrail record goes to that account.

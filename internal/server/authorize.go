@@ -19,8 +19,13 @@ type AuthzQuery struct {
 	Action    string
 	// Resource is one ARN the call acts on, or "*".
 	Resource string
-	// Conditions are the operation's service condition keys.
-	Conditions map[string][]string
+	// Conditions are the operation's service condition keys;
+	// AddConditions adds more when a policy first reads them, and
+	// ResourceTagsGiven says they include the resource's tags (see
+	// operation.Access).
+	Conditions        map[string][]string
+	AddConditions     func(context map[string][]string)
+	ResourceTagsGiven bool
 	// TrustPolicy is the resource-based policy of Resource, if any (a
 	// role's trust policy for sts:AssumeRole).
 	TrustPolicy string
@@ -60,7 +65,7 @@ func (s *Server) authorize(ctx context.Context, m callMeta, rt route, caller ide
 	}
 	q := AuthzQuery{
 		Principal: caller, Service: rt.svc.Name, Action: rt.op.Action, Conditions: acc.Conditions,
-		TrustPolicy: acc.TrustPolicy, SourceIP: m.sourceIP, SecureTransport: m.secure, Region: m.region,
+		AddConditions: acc.AddConditions, ResourceTagsGiven: acc.ResourceTagsGiven, TrustPolicy: acc.TrustPolicy, SourceIP: m.sourceIP, SecureTransport: m.secure, Region: m.region,
 	}
 	for _, res := range acc.Resources {
 		q.Resource = res
