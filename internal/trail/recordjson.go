@@ -37,7 +37,8 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 	}
 	if len(r.AdditionalEventData) > 0 {
 		b = append(b, `,"additionalEventData":{`...)
-		for i, k := range slices.Sorted(mapKeys(r.AdditionalEventData)) {
+		var buf [8]string
+		for i, k := range sortedKeys(r.AdditionalEventData, buf[:]) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -97,14 +98,15 @@ func (u *UserIdentity) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
+// sortedKeys returns m's keys in order, in buf when they fit (a record's
+// maps are small: no allocation for their keys).
+func sortedKeys[V any](m map[string]V, buf []string) []string {
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
 	}
+	slices.Sort(keys)
+	return keys
 }
 
 // appendMember appends ,"name":value.
@@ -151,7 +153,8 @@ func appendAnyMap(b []byte, m map[string]any) ([]byte, error) {
 		}
 	}
 	b = append(b, '{')
-	for i, k := range slices.Sorted(mapKeys(m)) {
+	var buf [8]string
+	for i, k := range sortedKeys(m, buf[:]) {
 		if i > 0 {
 			b = append(b, ',')
 		}
