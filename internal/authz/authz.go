@@ -76,7 +76,9 @@ type Request struct {
 	// AddGlobals, if not nil, adds the keys made on demand (a service's
 	// costlier keys and the request-level global keys) to the context
 	// when a policy first needs it (after Context's keys, before the
-	// principal's): most requests are decided with no condition read.
+	// principal's): most requests are decided with no condition read. It
+	// must not add aws:PrincipalTag/* keys (a principal's tags are its own;
+	// those in Context are dropped).
 	AddGlobals func(context map[string][]string)
 	// ResourceTagsGiven says AddGlobals adds the resource's tags
 	// (aws:ResourceTag/*): they are not looked up.

@@ -44,7 +44,6 @@ func (s Counted[Tx]) Update(ctx context.Context, fn func(Tx) error) error {
 	return s.inner.Update(ctx, fn)
 }
 
-// ViewStamped implements StampedViewer when the wrapped store does.
 // ViewRepeatable is the inner store's, or its View (see
 // kernel.RepeatableViewer).
 func (s Counted[Tx]) ViewRepeatable(ctx context.Context, fn func(Tx) error) error {
@@ -56,6 +55,7 @@ func (s Counted[Tx]) ViewRepeatable(ctx context.Context, fn func(Tx) error) erro
 	return s.inner.View(ctx, fn)
 }
 
+// ViewStamped implements StampedViewer when the wrapped store does.
 func (s Counted[Tx]) ViewStamped(ctx context.Context, fn func(Tx) error) (Stamp, error) {
 	if sv, ok := s.inner.(StampedViewer[Tx]); ok {
 		return sv.ViewStamped(ctx, fn)

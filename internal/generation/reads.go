@@ -33,6 +33,7 @@ type StampedViewer[Tx any] interface {
 // level on every lookup (BenchmarkViewHit).
 type Reads struct {
 	seed   maphash.Seed
+	_      [120]byte // the seed, read by every lookup, on a line of its own
 	shards [readShards]readShard
 	size   atomic.Int64
 	misses atomic.Uint64

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,7 @@ type checkpointer struct {
 	shm  string // the wal-index file
 	stop chan struct{}
 	done sync.WaitGroup
+	once sync.Once
 	// covered is the number of the writer's commits whose every frame a
 	// checkpoint has copied (for tests).
 	covered atomic.Uint64
@@ -58,7 +60,11 @@ func (db *DB) startCheckpointer(abs string) error {
 	}
 	pool.SetMaxOpenConns(1)
 	pool.SetMaxIdleConns(1)
-	c := &checkpointer{pool: pool, shm: abs + "-shm", stop: make(chan struct{})}
+	real := abs // SQLite keeps the -shm file beside the database a symbolic link names
+	if p, err := filepath.EvalSymlinks(abs); err == nil {
+		real = p
+	}
+	c := &checkpointer{pool: pool, shm: real + "-shm", stop: make(chan struct{})}
 	db.ckpt = c
 	c.done.Add(1)
 	go c.run(db)
@@ -122,8 +128,11 @@ func (c *checkpointer) checkpoint() bool {
 }
 
 // close stops the checkpoints and closes their connection.
-func (c *checkpointer) close() error {
-	close(c.stop)
-	c.done.Wait()
-	return c.pool.Close()
+func (c *checkpointer) close() (err error) {
+	c.once.Do(func() {
+		close(c.stop)
+		c.done.Wait()
+		err = c.pool.Close()
+	})
+	return err
 }

@@ -19,7 +19,7 @@ func (db *DB) Reset(ctx context.Context) error {
 			if name == "settings" { // the token key stays; the clock resets itself
 				continue
 			}
-			if _, err := t.exec(ctx, "reset "+name, `DELETE FROM "`+name+`"`); err != nil {
+			if err := t.execOnce(ctx, "reset "+name, `DELETE FROM "`+name+`"`); err != nil {
 				return err
 			}
 		}

@@ -217,8 +217,6 @@ func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64,
 	return nil, 0, 0, nil, false
 }
 
-// pin takes the transaction's snapshot, if no statement took it yet (a
-// write transaction needs none: nothing commits while it runs).
 // unchangedNow reports whether table i has had no commit, finished or
 // under way, since the counters were read.
 func (c *viewCounters) unchangedNow(g *tableGens, i int) bool {
@@ -241,6 +239,8 @@ func (t *tx) fromMemory(ctx context.Context, i int, unchanged func() bool) (bool
 	return unchanged(), nil
 }
 
+// pin takes the transaction's snapshot, if no statement took it yet (a
+// write transaction needs none: nothing commits while it runs).
 func (t *tx) pin(ctx context.Context) error {
 	if t.snapshotTaken || !t.readOnly {
 		return nil

@@ -248,3 +248,27 @@ func TestCachedPagesFollowCommits(t *testing.T) {
 		t.Fatalf("page after a commit: %+v", got)
 	}
 }
+
+// A repeatable View that panics after its first statement gives its
+// connection back (the server recovers panics and goes on serving).
+func TestRepeatableViewPanicEndsItsTransaction(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the View's panic did not reach its caller")
+			}
+		}()
+		_ = db.viewRepeatable(ctx, func(tx *tx) error {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	if inUse := db.reader.Stats().InUse; inUse != 0 {
+		t.Errorf("%d reader connections in use after the panic, want 0", inUse)
+	}
+}

@@ -243,6 +243,7 @@ func TestUseAfterClose(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+	_ = db.Close() // a second Close must not panic
 	if err := db.Update(t.Context(), func(account.Tx) error { return nil }); err == nil {
 		t.Error("Update after Close: got nil error, want one")
 	}

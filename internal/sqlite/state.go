@@ -40,7 +40,7 @@ func (db *DB) Export(ctx context.Context) (*State, error) {
 			return err
 		}
 		for _, name := range tables {
-			rows, err := t.query(ctx, `SELECT * FROM "`+name+`"`)
+			rows, err := t.queryOnce(ctx, `SELECT * FROM "`+name+`"`)
 			if err != nil {
 				return fmt.Errorf("sqlite: export %s: %w", name, err)
 			}
@@ -90,7 +90,7 @@ func (t *tx) insertRow(ctx context.Context, name string, row map[string]any) err
 	}
 	q := `INSERT INTO "` + name + `" ("` + strings.Join(cols, `", "`) + `") VALUES (` +
 		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + `)`
-	if _, err := t.exec(ctx, "import into "+name, q, args...); err != nil {
+	if err := t.execOnce(ctx, "import into "+name, q, args...); err != nil {
 		return err
 	}
 	return nil
@@ -133,7 +133,7 @@ func (db *DB) importFrom(ctx context.Context, r io.Reader) error {
 		known := map[string]bool{}
 		for _, name := range tables {
 			known[name] = true
-			if _, err := t.exec(ctx, "import: clear "+name, `DELETE FROM "`+name+`"`); err != nil {
+			if err := t.execOnce(ctx, "import: clear "+name, `DELETE FROM "`+name+`"`); err != nil {
 				return err
 			}
 		}

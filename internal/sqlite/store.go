@@ -153,21 +153,29 @@ func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSe
 	}
 	for {
 		t := &tx{readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db, reads: reads, startCounters: counters,
-			begin: func(ctx context.Context) (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }}
+			begin: func() (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }}
 		// The transaction begins with the first statement, so a View
 		// answered from memory opens none (rowcache.go). If rows from
 		// memory were overtaken by a commit before a statement took the
 		// snapshot, fn runs again, with no rows from memory.
-		err := fn(t)
-		if t.tx != nil {
-			t.tx.Rollback() // a reader has nothing to commit
-		}
+		err := t.run(fn)
 		if t.retry && counters != nil {
 			counters = nil
 			continue
 		}
 		return unavailable(err)
 	}
+}
+
+// run runs fn in the read transaction t, and ends the transaction if fn
+// began it (also when fn panics).
+func (t *tx) run(fn func(*tx) error) error {
+	defer func() {
+		if t.tx != nil {
+			t.tx.Rollback() // a reader has nothing to commit
+		}
+	}()
+	return fn(t)
 }
 
 // stmtCache is the prepared-statement cache of a pool (none for
@@ -262,38 +270,42 @@ type tx struct {
 	// transaction on SQLite (a View answered from memory opens none);
 	// cachedFrom are the tables whose rows came from memory before that,
 	// and retry says they changed before its snapshot (see sqlTx).
-	begin      func(context.Context) (*sql.Tx, error)
+	begin      func() (*sql.Tx, error)
 	cachedFrom []int
 	retry      bool
 }
 
 // errClosed is the error of a View after Close.
-var errClosed = errors.New("sqlite: the database is closed")
+var errClosed = errors.New("the database is closed")
 
 // errViewChanged stops a View whose rows from memory were overtaken by a
 // commit before it needed the database; viewReading runs it again.
-var errViewChanged = errors.New("sqlite: the tables changed during the read; read again")
+var errViewChanged = errors.New("the tables changed during the read; read again")
 
 // sqlTx returns the database transaction, beginning it if need be. A read
 // transaction that used rows from memory takes its snapshot at once and
 // checks that their tables have had no commit since it began: otherwise
 // it fails with errViewChanged and is run again.
 func (t *tx) sqlTx(ctx context.Context) (*sql.Tx, error) {
+	if t.retry { // this run's rows from memory are not vouched for: no more statements
+		return nil, errViewChanged
+	}
 	if t.tx != nil {
 		return t.tx, nil
 	}
 	if t.begin == nil {
-		return nil, errors.New("sqlite: no transaction")
+		return nil, errors.New("no transaction")
 	}
-	sqlTx, err := t.begin(ctx)
+	sqlTx, err := t.begin()
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: begin read: %w", unavailable(err))
+		return nil, fmt.Errorf("begin read: %w", unavailable(err))
 	}
 	t.tx = sqlTx
 	if len(t.cachedFrom) == 0 {
 		return sqlTx, nil
 	}
 	if err := t.pin(ctx); err != nil {
+		t.retry = true // run again, reading everything from the database
 		return nil, err
 	}
 	for _, i := range t.cachedFrom {
@@ -303,6 +315,31 @@ func (t *tx) sqlTx(ctx context.Context) (*sql.Tx, error) {
 		}
 	}
 	return sqlTx, nil
+}
+
+// execOnce and queryOnce run statements made for one use (a table's name
+// or columns in their text), which the prepared-statement cache does not
+// keep.
+func (t *tx) execOnce(ctx context.Context, what, query string, args ...any) error {
+	t.note(query)
+	sqlTx, err := t.sqlTx(ctx)
+	if err == nil {
+		_, err = sqlTx.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return nil
+}
+
+func (t *tx) queryOnce(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.note(query)
+	sqlTx, err := t.sqlTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.snapshotTaken = true
+	return sqlTx.QueryContext(ctx, query, args...)
 }
 
 // row is a single-row result, or the error that kept the query from
