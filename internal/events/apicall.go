@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 // DetailTypeAPICall is the detail-type of the events that carry a
@@ -50,9 +48,13 @@ func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now t
 	if h.EventType == "AwsConsoleSignIn" {
 		detailType = DetailTypeSignIn
 	}
+	seq, id, err := tx.BusReserve(ctx)
+	if err != nil {
+		return false, err
+	}
 	ev := &Event{
 		Version:    "0",
-		ID:         uuid.New(),
+		ID:         id,
 		DetailType: detailType,
 		Source:     "aws." + strings.TrimSuffix(h.EventSource, ".amazonaws.com"),
 		Account:    acct,
@@ -65,7 +67,7 @@ func AppendAPICall(ctx context.Context, tx Tx, rec []byte, acct string, t, now t
 		return false, fmt.Errorf("events: encode event: %w", err)
 	}
 	r := &Record{
-		ID: ev.ID, Time: t, Account: acct, Source: ev.Source, DetailType: ev.DetailType,
+		Seq: seq, ID: ev.ID, Time: t, Account: acct, Source: ev.Source, DetailType: ev.DetailType,
 		Body: body, Created: now,
 	}
 	if err := tx.BusAppend(ctx, r); err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/accountplane/accountplane/internal/arn"
 
 	"github.com/accountplane/accountplane/internal/account"
-	"github.com/accountplane/accountplane/internal/uuid"
 )
 
 var _ account.Events = (*Service)(nil)
@@ -123,8 +122,7 @@ func (s *Service) complete(ctx context.Context, tx Tx, now time.Time, limit int)
 func regionEvent(tr *Transition, status account.RegionStatus, at time.Time) *Event {
 	return &Event{
 		Version:    "0",
-		ID:         uuid.New(),
-		DetailType: DetailTypeRegion,
+		DetailType: DetailTypeRegion, // its ID is the store's (emit)
 		Source:     SourceAccount,
 		Account:    tr.Caller,
 		Time:       at.UTC().Format(TimeFormat),
@@ -137,6 +135,11 @@ func regionEvent(tr *Transition, status account.RegionStatus, at time.Time) *Eve
 // emit appends ev to the log and queues it for every active target whose
 // pattern matches, in tx.
 func (s *Service) emit(ctx context.Context, tx Tx, ev *Event) error {
+	seq, id, err := tx.BusReserve(ctx)
+	if err != nil {
+		return err
+	}
+	ev.ID = id
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("events: encode event: %w", err)
@@ -147,7 +150,7 @@ func (s *Service) emit(ctx context.Context, tx Tx, ev *Event) error {
 	}
 	now := s.opts.RealNow()
 	rec := &Record{
-		ID: ev.ID, Time: t, Account: ev.Account, Source: ev.Source, DetailType: ev.DetailType,
+		Seq: seq, ID: ev.ID, Time: t, Account: ev.Account, Source: ev.Source, DetailType: ev.DetailType,
 		Body: body, Created: now,
 	}
 	if err := tx.BusAppend(ctx, rec); err != nil {

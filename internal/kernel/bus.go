@@ -140,14 +140,20 @@ type RegionTransition struct {
 // BusTx is what the event bus reads and writes in one store transaction. Getters
 // return errors wrapping kernel.ErrNotFound for absent rows.
 type BusTx interface {
-	// BusAppend appends r to the log and sets r.Seq.
+	// BusReserve gives the Seq and ID of the next event the transaction
+	// appends: an ID the store finds again without an index of ids
+	// (BusEventSeq), so appending an event costs no random index insert.
+	BusReserve(ctx context.Context) (seq int64, id string, err error)
+	// BusAppend appends r to the log. r.Seq is the one BusReserve gave
+	// (with its ID), or 0: the store then gives one and sets r.Seq.
 	BusAppend(ctx context.Context, r *BusRecord) error
 	// BusEvents returns at most limit events with Seq > after and, unless
 	// notBefore is zero, Time >= notBefore, by Seq.
 	BusEvents(ctx context.Context, after int64, notBefore time.Time, limit int) ([]BusRecord, error)
 	// BusLastSeq returns the highest Seq ever given (0: none).
 	BusLastSeq(ctx context.Context) (int64, error)
-	// BusEventSeq returns the Seq of the event id.
+	// BusEventSeq returns the Seq of the event id. An id BusReserve did not
+	// give is looked for in every event (a scan).
 	BusEventSeq(ctx context.Context, id string) (int64, error)
 
 	// BusTargets returns the active targets, by ID.

@@ -32,7 +32,15 @@ import (
 type eventIDs struct {
 	block cipher.Block
 	key   []byte
+	// domain tells the ids of one kind from another's (0: CloudTrail
+	// events; busDomain: EventBridge events): an id of one never decodes
+	// as the other's.
+	domain byte
+	// bus makes the EventBridge events' ids from the same key.
+	bus *eventIDs
 }
+
+const busDomain = 'b'
 
 const (
 	half61   = uint64(1)<<61 - 1
@@ -70,7 +78,7 @@ func newEventIDs(key []byte) (*eventIDs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eventIDs{block: b, key: key}, nil
+	return &eventIDs{block: b, key: key, bus: &eventIDs{block: b, key: key, domain: busDomain}}, nil
 }
 
 // round is the Feistel round function: AES of the round and the half.
@@ -80,6 +88,7 @@ func (e *eventIDs) round(buf *[32]byte, r int, x uint64) uint64 {
 	in, out := buf[:16], buf[16:]
 	clear(in)
 	in[0] = byte(r)
+	in[1] = e.domain
 	binary.BigEndian.PutUint64(in[8:], x)
 	e.block.Encrypt(out, in)
 	return binary.BigEndian.Uint64(out[:8]) & half61
@@ -174,6 +183,14 @@ func replaceAll(dst, rec []byte, old, new string) []byte {
 		dst = append(append(dst, rec[:i]...), new...)
 		rec = rec[i+len(old):]
 	}
+}
+
+// busSeqOf returns the seq an EventBridge event id was made from.
+func (e *eventIDs) busSeqOf(id string) (int64, bool) {
+	if e == nil {
+		return 0, false
+	}
+	return e.bus.seqOf(id)
 }
 
 // idsOrNil is db.ids, nil for a DB not (yet) open (migrations run before).

@@ -102,3 +102,27 @@ func TestStoreMadeEventIDs(t *testing.T) {
 		t.Error("a record bringing a stored store-made id was written")
 	}
 }
+
+// EventBridge ids are a domain of their own: one never decodes as a
+// CloudTrail id, nor the other way round, and each decodes to its seq.
+func TestBusIDsAreTheirOwn(t *testing.T) {
+	ids, err := newEventIDs(make([]byte, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range []int64{1, 2, 1000, 1 << 40} {
+		bus, trail := ids.bus.id(seq), ids.id(seq)
+		if bus == trail {
+			t.Fatalf("seq %d: the same id %s in both domains", seq, bus)
+		}
+		if got, ok := ids.busSeqOf(bus); !ok || got != seq {
+			t.Errorf("busSeqOf(%s) = %d, %v; want %d", bus, got, ok, seq)
+		}
+		if _, ok := ids.busSeqOf(trail); ok {
+			t.Errorf("the CloudTrail id %s decodes as an EventBridge id", trail)
+		}
+		if _, ok := ids.seqOf(bus); ok {
+			t.Errorf("the EventBridge id %s decodes as a CloudTrail id", bus)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,10 +32,16 @@ func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	if t.readOnly {
 		return fmt.Errorf("sqlite: append event %s: %w", r.ID, errReadOnly)
 	}
+	var err error
+	if r.Seq != 0 { // reserved: BusReserve
+		_, err = t.exec(ctx, "append event "+r.ID, `INSERT INTO bus_events
+			(seq, id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Seq, r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
+		return err
+	}
 	const insert = `INSERT INTO bus_events
 		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	args := []any{r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)}
-	var err error
 	if t.dialect() == dialectPostgres {
 		err = t.queryRow(ctx, insert+` RETURNING seq`, args...).Scan(&r.Seq)
 	} else {
@@ -85,8 +92,42 @@ func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-// BusEventSeq implements kernel.BusTx.
+// BusReserve implements kernel.BusTx: the next value of the seq column's
+// sequence (SQLite's AUTOINCREMENT counter: one writer, so the next insert
+// gets it; PostgreSQL's identity sequence, taken now), and the id the
+// store derives from it (eventids.go, in a domain of its own).
+func (t *tx) BusReserve(ctx context.Context) (int64, string, error) {
+	if t.readOnly {
+		return 0, "", fmt.Errorf("sqlite: reserve event: %w", errReadOnly)
+	}
+	ids := t.db.idsOrNil()
+	if ids == nil {
+		return 0, "", errors.New("sqlite: reserve event: the store has no id key")
+	}
+	q := `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'bus_events'), 0) + 1`
+	if t.dialect() == dialectPostgres {
+		q = `SELECT nextval(pg_get_serial_sequence('bus_events', 'seq'))`
+	}
+	var seq int64
+	if err := t.queryRow(ctx, q).Scan(&seq); err != nil {
+		return 0, "", fmt.Errorf("sqlite: reserve event: %w", err)
+	}
+	return seq, ids.bus.id(seq), nil
+}
+
+// BusEventSeq implements kernel.BusTx: an id BusReserve gave names its
+// seq; any other (events appended with ids of their own, and those of
+// stores from before 0020) is looked for in every row.
 func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
+	if seq, ok := t.db.idsOrNil().busSeqOf(id); ok {
+		var stored string
+		if err := t.queryRow(ctx, `SELECT id FROM bus_events WHERE seq = ?`, seq).Scan(&stored); err != nil {
+			return 0, rowErr(err, "event "+id)
+		}
+		if stored == id {
+			return seq, nil
+		}
+	}
 	var seq int64
 	if err := t.queryRow(ctx, `SELECT seq FROM bus_events WHERE id = ?`, id).Scan(&seq); err != nil {
 		return 0, rowErr(err, "event "+id)

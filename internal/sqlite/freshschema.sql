@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0019
+-- accountplane fresh SQLite schema, generated from the migrations through 0020
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -337,8 +337,6 @@ CREATE TABLE bus_events (
     body        TEXT    NOT NULL,
     created_at  INTEGER
 );
-
-CREATE UNIQUE INDEX bus_events_id ON bus_events (id);
 
 CREATE INDEX bus_events_time ON bus_events (event_time, seq);
 

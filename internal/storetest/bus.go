@@ -17,6 +17,7 @@ import (
 
 var busTests = []test{
 	{"Bus/Log", testBusLog},
+	{"Bus/Reserve", testBusReserve},
 	{"Bus/Targets", testBusTargets},
 	{"Bus/Deliveries", testBusDeliveries},
 	{"Bus/DeadDeliveries", testBusDead},
@@ -24,6 +25,66 @@ var busTests = []test{
 	{"Bus/RegionTransitions", testBusTransitions},
 	{"Bus/RollbackAndViews", testBusRollbackAndViews},
 	{"Bus/Trim", testBusTrim},
+}
+
+// testBusReserve: BusReserve gives each event of a transaction the next
+// sequence and an id of its own that BusEventSeq finds; a reserved event
+// whose transaction rolled back is not found; events with ids of their
+// own are found too.
+func testBusReserve(t *testing.T, s Stores) {
+	st := s.Events
+	skipUnless(t, st != nil, "event bus store")
+	own := appendRecords(t, st, 1)[0]
+	var reserved []kernel.BusRecord
+	update(t, st, func(ctx context.Context, tx kernel.BusTx) error {
+		for n := 2; n <= 3; n++ {
+			seq, id, err := tx.BusReserve(ctx)
+			if err != nil {
+				return err
+			}
+			r := busRecord(n)
+			r.Seq, r.ID = seq, id
+			if err := tx.BusAppend(ctx, &r); err != nil {
+				return err
+			}
+			reserved = append(reserved, r)
+		}
+		return nil
+	})
+	a, b := reserved[0], reserved[1]
+	if a.Seq <= own.Seq || b.Seq != a.Seq+1 || a.ID == b.ID || len(a.ID) != 36 {
+		t.Fatalf("reserved %d %q then %d %q after %d: want the next sequences and two distinct ids", a.Seq, a.ID, b.Seq, b.ID, own.Seq)
+	}
+	wantEqual(t, "BusEvents of reserved events", busEvents(t, st, own.Seq, time.Time{}, 10), reserved)
+	if seq := lastSeq(t, st); seq != b.Seq {
+		t.Errorf("BusLastSeq: %d, want %d", seq, b.Seq)
+	}
+	var rolledBack string
+	err := st.Update(t.Context(), func(tx kernel.BusTx) error {
+		seq, id, err := tx.BusReserve(t.Context())
+		if err != nil {
+			return err
+		}
+		rolledBack = id
+		r := busRecord(4)
+		r.Seq, r.ID = seq, id
+		return errors.Join(tx.BusAppend(t.Context(), &r), errBoom)
+	})
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("failed Update: %v", err)
+	}
+	view(t, st, func(ctx context.Context, tx kernel.BusTx) error {
+		checkRead(t, "BusEventSeq of a reserved event", a.Seq, func() (any, error) { return tx.BusEventSeq(ctx, a.ID) })
+		checkRead(t, "BusEventSeq of another", b.Seq, func() (any, error) { return tx.BusEventSeq(ctx, b.ID) })
+		checkRead(t, "BusEventSeq of an event with its own id", own.Seq, func() (any, error) { return tx.BusEventSeq(ctx, own.ID) })
+		_, err := tx.BusEventSeq(ctx, rolledBack)
+		wantNotFound(t, "BusEventSeq of a reserved event rolled back", err)
+		return nil
+	})
+	next := appendRecords(t, st, 5)[0]
+	if next.Seq <= b.Seq {
+		t.Errorf("sequence after the reserved ones: %d, want more than %d", next.Seq, b.Seq)
+	}
 }
 
 // busT0 is a domain time: bus events have whole seconds.
