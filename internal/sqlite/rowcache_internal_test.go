@@ -268,6 +268,7 @@ func TestRepeatableViewPanicEndsItsTransaction(t *testing.T) {
 			panic("boom")
 		})
 	}()
+	db.preparing.Wait() // a statement seen for the first time is prepared on a connection of the pool
 	if inUse := db.reader.Stats().InUse; inUse != 0 {
 		t.Errorf("%d reader connections in use after the panic, want 0", inUse)
 	}
