@@ -333,13 +333,7 @@ func (t *tx) execOnce(ctx context.Context, what, query string, args ...any) erro
 }
 
 func (t *tx) queryOnce(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	t.note(query)
-	sqlTx, err := t.sqlTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t.snapshotTaken = true
-	return sqlTx.QueryContext(ctx, query, args...)
+	return t.queryPrepared(ctx, false, query, args...)
 }
 
 // row is a single-row result, or the error that kept the query from
@@ -436,14 +430,21 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) row {
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.queryPrepared(ctx, true, query, args...)
+}
+
+// queryPrepared runs a query, prepared once for the pool if cache says so.
+func (t *tx) queryPrepared(ctx context.Context, cache bool, query string, args ...any) (*sql.Rows, error) {
 	t.note(query)
 	sqlTx, err := t.sqlTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	t.snapshotTaken = true
-	if s := t.stmt(ctx, sqlTx, query); s != nil {
-		return s.QueryContext(ctx, args...)
+	if cache {
+		if s := t.stmt(ctx, sqlTx, query); s != nil {
+			return s.QueryContext(ctx, args...)
+		}
 	}
 	return sqlTx.QueryContext(ctx, query, args...)
 }
