@@ -311,6 +311,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 		Store:           a.db.Kind(),
 		ReplicaID:       a.replicaID(),
 		DecisionLogSize: cfg.DecisionLogSize,
+		Refresh:         a.db.Refresh,
 		Trail: server.TrailConfig{
 			Store: a.db, Options: cfg.Trail, Retention: cfg.TrailRetention,
 			MaxEvents: a.trailMaxEvents(), SkipReads: cfg.TrailSkipReads,

@@ -96,6 +96,11 @@ type Config struct {
 	Now func() time.Time
 	// Events is the event bus of GET /_accountplane/events (nil: none).
 	Events EventSource
+	// Refresh, if set, is called as each request arrives, before anything
+	// reads the store: a store shared by replicas reads there, once, what
+	// the request's cached reads are checked against (the one freshness
+	// read per request of PostgreSQL, sqlite.DB.Refresh).
+	Refresh func()
 }
 
 // Server serves the AWS APIs and the admin API.
@@ -183,6 +188,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logRequest(r, rec, info)
 	}()
+	if s.cfg.Refresh != nil {
+		s.cfg.Refresh()
+	}
 	s.cors(rec, r)
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.mux.ServeHTTP(rec, r)

@@ -160,6 +160,7 @@ func (db *DB) advanceAfterCommit(w *writeSet) {
 	if !db.advanceTables(tables) {
 		db.markPending(tables)
 	}
+	db.forgetLatest() // this process's next reads ask again (pgrefresh.go)
 }
 
 // markPending records that tables' sequences await a retry.
@@ -239,7 +240,7 @@ func (db *DB) SharedGeneration() (uint64, bool) {
 	if db.dialect != dialectPostgres {
 		return 0, false
 	}
-	g, ok := db.sharedGens()
+	g, ok := db.currentGens()
 	if !ok {
 		return 0, false
 	}
@@ -255,6 +256,7 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		return nil, false // this replica's last commit is not counted yet
 	}
 	return db.genReads.read(func() (*sharedGens, bool) {
+		db.latest.reads.Add(1)
 		w := db.watched.Load()
 		query := `SELECT ` + sequenceValue(commitSequence)
 		var tables []int
@@ -289,7 +291,7 @@ type pgStamp struct {
 
 // Fresh implements generation.Stamp.
 func (s *pgStamp) Fresh() bool {
-	g, ok := s.db.sharedGens()
+	g, ok := s.db.currentGens()
 	if !ok || uint32(g.global) != s.epoch {
 		return false
 	}
@@ -303,7 +305,7 @@ func (s *pgStamp) Fresh() bool {
 
 // viewStampedShared is viewStamped on PostgreSQL.
 func (db *DB) viewStampedShared(ctx context.Context, fn func(*tx) error) (generation.Stamp, error) {
-	before, ok := db.sharedGens()
+	before, ok := db.currentGens()
 	rs := &readSet{read: map[int]bool{}}
 	err := db.viewReading(ctx, fn, rs, false)
 	if !ok || err != nil || rs.unknown {

@@ -66,6 +66,8 @@ type DB struct {
 	// generation.
 	tables   tableGens
 	genReads sharedReads[*sharedGens]
+	// latest are the sequences the last Refresh read (pgrefresh.go).
+	latest latestState
 	// PostgreSQL's sequences of commits (pgstamps.go): watched names the
 	// tables whose sequences stamps depend on; pendingAdvance is set while
 	// pendingTables hold tables of this replica's counted commits whose

@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/accountplane/accountplane/internal/generation"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
+	"github.com/accountplane/accountplane/internal/pgtest"
+)
+
+// One freshness read per request (pgrefresh.go): after Refresh, a
+// request's stamps are checked without another query; a Refresh after
+// another replica's commit sees it; this replica's own commit makes its
+// next checks ask again, so it reads its own writes without a Refresh.
+func TestPostgresRefreshOncePerRequest(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	open := func() *DB {
+		db, err := Open(ctx, dsn, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	one, other := open(), open()
+	const id = identity.AccountID("111122223333")
+	rename := func(db *DB, name string) {
+		t.Helper()
+		err := db.update(ctx, func(tx *tx) error {
+			return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: name, Email: "a@example.com", State: kernel.StateActive})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() generation.Stamp {
+		t.Helper()
+		stamp, err := one.viewStamped(ctx, func(tx *tx) error {
+			_, err := tx.Account(ctx, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stamp
+	}
+	rename(other, "a")
+	read() // the first read of accounts has the table watched
+	one.Refresh()
+	stamp := read()
+	if stamp == nil {
+		t.Fatal("no stamp for a read of a watched table")
+	}
+	queries := one.latest.reads.Load()
+	for range 3 {
+		if !stamp.Fresh() {
+			t.Fatal("a stamp taken after the Refresh is not fresh")
+		}
+	}
+	if got := one.latest.reads.Load(); got != queries {
+		t.Errorf("%d sequence queries for three checks after a Refresh, want none", got-queries)
+	}
+
+	rename(other, "b") // another replica's commit, acknowledged
+	one.Refresh()      // a request arriving after it
+	if stamp.Fresh() {
+		t.Error("after a Refresh that followed another replica's commit to accounts, a read of accounts is still fresh")
+	}
+
+	one.Refresh()
+	stamp = read()
+	rename(one, "c") // this replica's own commit: no Refresh before the next read
+	if stamp.Fresh() {
+		t.Error("after this replica's own commit to accounts, its earlier read of accounts is still fresh")
+	}
+}
