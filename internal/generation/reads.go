@@ -15,7 +15,9 @@ type Stamp interface{ Fresh() bool }
 // View does and returns a stamp of what fn read, or nil if it cannot vouch
 // for the read (a commit to what it read was under way, say). A stamp must
 // turn stale when a commit that changes what fn read is done, before the
-// call that committed returns.
+// call that committed returns — for a store shared by processes, as seen
+// by a request that arrives after that call returned (the store is told
+// when one arrives: sqlite.DB.Refresh).
 type StampedViewer[Tx any] interface {
 	ViewStamped(ctx context.Context, fn func(Tx) error) (Stamp, error)
 }

@@ -188,7 +188,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logRequest(r, rec, info)
 	}()
-	if s.cfg.Refresh != nil {
+	if s.cfg.Refresh != nil && r.Method != http.MethodOptions { // a CORS preflight reads nothing
 		s.cfg.Refresh()
 	}
 	s.cors(rec, r)

@@ -30,7 +30,9 @@ import (
 // read for the tables some stamp of this process depends on (the watched
 // tables: a View that read a table not watched yet gets no stamp, and has
 // it watched from then on), in one query shared by the requests that ask
-// while none runs: one cheap query per request at most. The store's
+// while none runs; the server has them read once as each request arrives
+// (Refresh, pgrefresh.go), and the request's stamps are checked against
+// those values: one cheap query per request. The store's
 // sequence also carries the clock in sharedMaxAge steps, so that a
 // replica that died between its commit and the advance leaves the others'
 // results stale for at most sharedMaxAge; SharedGeneration gives it to
@@ -234,8 +236,9 @@ func (db *DB) advanceTables(tables []int) bool {
 
 // SharedGeneration returns the generation of a store shared by replicas:
 // it changes once any replica's counted commit is done (before that
-// commit is acknowledged), and every sharedMaxAge seconds. ok is false if
-// it cannot be read, or the store is not shared.
+// commit is acknowledged), as of the last Refresh (for the request being
+// served) or this replica's own last commit, and every sharedMaxAge
+// seconds. ok is false if it cannot be read, or the store is not shared.
 func (db *DB) SharedGeneration() (uint64, bool) {
 	if db.dialect != dialectPostgres {
 		return 0, false

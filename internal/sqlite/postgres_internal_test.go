@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -26,6 +27,7 @@ func TestPostgresRefreshOncePerRequest(t *testing.T) {
 		return db
 	}
 	one, other := open(), open()
+	one.latest.maxAge = time.Hour // the checks below are not timed
 	const id = identity.AccountID("111122223333")
 	rename := func(db *DB, name string) {
 		t.Helper()
@@ -75,5 +77,48 @@ func TestPostgresRefreshOncePerRequest(t *testing.T) {
 	rename(one, "c") // this replica's own commit: no Refresh before the next read
 	if stamp.Fresh() {
 		t.Error("after this replica's own commit to accounts, its earlier read of accounts is still fresh")
+	}
+}
+
+// A Refresh that fails (the database unreachable) leaves no older values
+// to serve the request: its checks ask the database, and fail, so no
+// cached read is served from before the request arrived.
+func TestPostgresFailedRefreshServesNothingOlder(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	db, err := Open(ctx, dsn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.latest.maxAge = time.Hour
+	const id = identity.AccountID("111122223333")
+	err = db.update(ctx, func(tx *tx) error {
+		return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "a", Email: "a@example.com", State: kernel.StateActive})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() generation.Stamp {
+		t.Helper()
+		stamp, err := db.viewStamped(ctx, func(tx *tx) error {
+			_, err := tx.Account(ctx, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stamp
+	}
+	read() // watch accounts
+	db.Refresh()
+	stamp := read()
+	if stamp == nil || !stamp.Fresh() {
+		t.Fatal("no fresh stamp after a Refresh")
+	}
+	db.pgPool.Close() // the next Refresh cannot read the sequences
+	db.Refresh()
+	if stamp.Fresh() {
+		t.Error("after a failed Refresh, a stamp was checked against the values of an earlier one")
 	}
 }
