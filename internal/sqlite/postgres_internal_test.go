@@ -28,27 +28,7 @@ func TestPostgresRefreshOncePerRequest(t *testing.T) {
 	}
 	one, other := open(), open()
 	one.latest.maxAge = time.Hour // the checks below are not timed
-	const id = identity.AccountID("111122223333")
-	rename := func(db *DB, name string) {
-		t.Helper()
-		err := db.update(ctx, func(tx *tx) error {
-			return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: name, Email: "a@example.com", State: kernel.StateActive})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	read := func() generation.Stamp {
-		t.Helper()
-		stamp, err := one.viewStamped(ctx, func(tx *tx) error {
-			_, err := tx.Account(ctx, id)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return stamp
-	}
+	rename, read := accountStamps(t, one)
 	rename(other, "a")
 	read() // the first read of accounts has the table watched
 	one.Refresh()
@@ -85,31 +65,14 @@ func TestPostgresRefreshOncePerRequest(t *testing.T) {
 // cached read is served from before the request arrived.
 func TestPostgresFailedRefreshServesNothingOlder(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	ctx := context.Background()
-	db, err := Open(ctx, dsn, Options{})
+	db, err := Open(context.Background(), dsn, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	db.latest.maxAge = time.Hour
-	const id = identity.AccountID("111122223333")
-	err = db.update(ctx, func(tx *tx) error {
-		return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "a", Email: "a@example.com", State: kernel.StateActive})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	read := func() generation.Stamp {
-		t.Helper()
-		stamp, err := db.viewStamped(ctx, func(tx *tx) error {
-			_, err := tx.Account(ctx, id)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return stamp
-	}
+	rename, read := accountStamps(t, db)
+	rename(db, "a")
 	read() // watch accounts
 	db.Refresh()
 	stamp := read()
@@ -121,4 +84,32 @@ func TestPostgresFailedRefreshServesNothingOlder(t *testing.T) {
 	if stamp.Fresh() {
 		t.Error("after a failed Refresh, a stamp was checked against the values of an earlier one")
 	}
+}
+
+// accountStamps gives a test the writes and stamped reads of one account
+// in db.
+func accountStamps(t *testing.T, db *DB) (rename func(db *DB, name string), read func() generation.Stamp) {
+	ctx := context.Background()
+	const id = identity.AccountID("111122223333")
+	rename = func(w *DB, name string) {
+		t.Helper()
+		err := w.update(ctx, func(tx *tx) error {
+			return tx.PutAccount(ctx, &kernel.Account{ID: id, Name: name, Email: "a@example.com", State: kernel.StateActive})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	read = func() generation.Stamp {
+		t.Helper()
+		stamp, err := db.viewStamped(ctx, func(tx *tx) error {
+			_, err := tx.Account(ctx, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stamp
+	}
+	return rename, read
 }
