@@ -299,10 +299,7 @@ func (s orgsStore) ViewStamped(ctx context.Context, fn func(organizations.Tx) er
 
 // ViewRepeatable is the store's (see kernel.RepeatableViewer).
 func (s orgsStore) ViewRepeatable(ctx context.Context, fn func(organizations.Tx) error) error {
-	if rv, ok := s.Store.(kernel.RepeatableViewer[organizations.Tx]); ok {
-		return rv.ViewRepeatable(ctx, fn)
-	}
-	return s.Store.View(ctx, fn)
+	return kernel.ViewRepeatable[organizations.Tx](ctx, s.Store, fn)
 }
 
 func (s orgsStore) Update(ctx context.Context, fn func(organizations.Tx) error) error {

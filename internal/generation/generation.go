@@ -45,7 +45,8 @@ func (s Counted[Tx]) Update(ctx context.Context, fn func(Tx) error) error {
 }
 
 // ViewRepeatable is the inner store's, or its View (see
-// kernel.RepeatableViewer).
+// kernel.RepeatableViewer; this package imports only the standard library,
+// so it does not call kernel.ViewRepeatable, which does the same).
 func (s Counted[Tx]) ViewRepeatable(ctx context.Context, fn func(Tx) error) error {
 	if rv, ok := s.inner.(interface {
 		ViewRepeatable(ctx context.Context, fn func(Tx) error) error

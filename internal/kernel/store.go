@@ -35,6 +35,18 @@ type RepeatableViewer[Tx any] interface {
 	ViewRepeatable(ctx context.Context, fn func(Tx) error) error
 }
 
+// ViewRepeatable runs fn in s's repeatable View if s has one (see
+// RepeatableViewer), in its View otherwise: the one place wrappers of a
+// store and its callers choose.
+func ViewRepeatable[Tx any](ctx context.Context, s interface {
+	View(ctx context.Context, fn func(Tx) error) error
+}, fn func(Tx) error) error {
+	if rv, ok := s.(RepeatableViewer[Tx]); ok {
+		return rv.ViewRepeatable(ctx, fn)
+	}
+	return s.View(ctx, fn)
+}
+
 // The transaction pieces every domain shares, grouped by aggregate. A
 // store implements each piece once; a domain's Tx embeds the pieces it
 // uses. Getters return errors wrapping ErrNotFound for absent rows.

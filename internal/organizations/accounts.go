@@ -300,7 +300,7 @@ func (s *Service) memberOf(ctx context.Context, tx Tx, sc scope, id identity.Acc
 // DescribeAccount returns a member of the caller's organization.
 func (s *Service) DescribeAccount(ctx context.Context, caller identity.Principal, id identity.AccountID) (*AccountView, error) {
 	var v *AccountView
-	err := s.viewRepeatable(ctx, func(stored Tx) error { // v is set afresh
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // v is set afresh
 		v = nil
 		tx := withAccountMemo(stored) // memberOf and view read the account
 		sc, err := s.readScope(ctx, tx, caller, ask("DescribeAccount", string(id)))

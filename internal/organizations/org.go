@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // CreateOrganization makes the caller's account the management account of a
@@ -59,7 +60,7 @@ type OrganizationView struct {
 // DescribeOrganization returns the caller's organization.
 func (s *Service) DescribeOrganization(ctx context.Context, caller identity.Principal) (*OrganizationView, error) {
 	var v *OrganizationView
-	err := s.viewRepeatable(ctx, func(tx Tx) error { // v is set afresh
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(tx Tx) error { // v is set afresh
 		v = nil
 		sc, err := s.orgOf(ctx, tx, caller.Account)
 		if err != nil {

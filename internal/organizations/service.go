@@ -239,14 +239,3 @@ func (s *Service) newID(prefix string, n int) (string, error) {
 	}
 	return prefix + r, nil
 }
-
-// viewRepeatable runs fn in a View that may run it more than once (see
-// kernel.RepeatableViewer), where the store offers one: for the reads of
-// every request (DescribeOrganization, DescribeAccount), which a store
-// answering from memory then serves without a transaction.
-func (s *Service) viewRepeatable(ctx context.Context, fn func(Tx) error) error {
-	if rv, ok := s.store.(kernel.RepeatableViewer[Tx]); ok {
-		return rv.ViewRepeatable(ctx, fn)
-	}
-	return s.store.View(ctx, fn)
-}
