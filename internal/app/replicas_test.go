@@ -153,3 +153,28 @@ func TestReplicasShareOneWorld(t *testing.T) {
 		t.Errorf("two replicas allowed %d calls of a 40-call budget", allowed)
 	}
 }
+
+// A replica serving a read from memory still sees another replica's
+// acknowledged write: B reads twice (its first read has the accounts
+// table's sequence watched, its second is kept in memory with a stamp
+// from the request's one freshness read), A writes, and B's next request,
+// whose freshness read started after A answered, does not take the kept
+// one.
+func TestReplicasCachedReadSeesOtherWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two replicas")
+	}
+	rs := replicas(t, 2, app.Config{})
+	a, b := rs[0].URL(), rs[1].URL()
+	for i := 0; i < 3; i++ {
+		name := "Cached" + string(rune('A'+i))
+		if st, body := signed(t, a, "/putAccountName", `{"AccountName":"`+name+`"}`); st != 200 {
+			t.Fatalf("PutAccountName on A: %d %s", st, body)
+		}
+		for range 2 { // the second from memory, while nothing changes
+			if st, body := signed(t, b, "/getAccountInformation", `{}`); st != 200 || !strings.Contains(body, `"AccountName":"`+name+`"`) {
+				t.Fatalf("GetAccountInformation on B after A's write %d: %d %s", i, st, body)
+			}
+		}
+	}
+}
