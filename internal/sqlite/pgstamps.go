@@ -49,6 +49,30 @@ const sharedMaxAge = 60
 // commitSequence is the PostgreSQL sequence of every counted commit.
 const commitSequence = "accountplane_commits"
 
+// factsSequence is the PostgreSQL sequence of the counted commits that
+// wrote a table some request-path cache may depend on (credentials,
+// policies, organization facts): every table but noFactsTables.
+// SharedGeneration follows it, so that a change of alternate contacts
+// (the bulk of a write-heavy load) does not drop every replica's cached
+// credentials and organization facts.
+const factsSequence = "accountplane_commits_facts"
+
+// noFactsTables hold nothing the app's request-path caches read (keys,
+// sessions, policies, memberships, the organization, its tags and
+// policies): contacts, Regions, events, deliveries, the trail, key use and
+// the store's own bookkeeping. A commit that wrote only these leaves
+// SharedGeneration as it was. A table missing here only costs cache
+// misses; a table listed here that such a cache reads would serve stale
+// credentials or policies, so list only what is plainly not read by them.
+var noFactsTables = map[string]bool{
+	"alternate_contacts": true, "contact_information": true, "phone_verifications": true,
+	"email_updates": true, "region_opts": true, "region_transitions": true,
+	"bus_events": true, "event_targets": true, "event_deliveries": true, "outbox": true,
+	"cloudtrail_blocks": true, "cloudtrail_postings": true,
+	"access_key_uses": true, "credential_reports": true,
+	"settings": true, "quota_buckets": true, "fault_rules": true,
+}
+
 // tableSequence is the PostgreSQL sequence of the counted commits that
 // wrote table.
 func tableSequence(table string) string { return "accountplane_commits_" + table }
@@ -61,8 +85,10 @@ func sequenceValue(seq string) string {
 
 // createSequence creates the store's sequence (under the migration lock).
 func createSequence(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS "`+commitSequence+`"`); err != nil {
-		return fmt.Errorf("postgres: create %s: %w", commitSequence, err)
+	for _, seq := range []string{commitSequence, factsSequence} {
+		if _, err := conn.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS "`+seq+`"`); err != nil {
+			return fmt.Errorf("postgres: create %s: %w", seq, err)
+		}
 	}
 	return nil
 }
@@ -97,12 +123,12 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 	return nil
 }
 
-// sharedGens are the sequences' values one query read: the store's (with
-// the clock in its low 32 bits, as SharedGeneration gives it) and the
-// watched tables'.
+// sharedGens are the sequences' values one query read: the store's and
+// the facts' (each with the clock in its low 32 bits; SharedGeneration
+// gives facts) and the watched tables'.
 type sharedGens struct {
-	global uint64
-	tables map[int]uint64
+	global, facts uint64
+	tables        map[int]uint64
 }
 
 // watchSet is the tables whose sequences are read, and the query that
@@ -114,7 +140,7 @@ type watchSet struct {
 
 func (g *tableGens) watchQuery(tables []int) string {
 	names := g.byIndex
-	cols := []string{sequenceValue(commitSequence)}
+	cols := []string{sequenceValue(commitSequence), sequenceValue(factsSequence)}
 	for _, i := range tables {
 		cols = append(cols, sequenceValue(tableSequence(names[i])))
 	}
@@ -222,8 +248,13 @@ func (db *DB) advanceTables(tables []int) bool {
 	}
 	names := db.tables.byIndex
 	q := `SELECT nextval('"` + commitSequence + `"')`
+	facts := false
 	for _, i := range tables {
 		q += `, nextval('"` + tableSequence(names[i]) + `"')`
+		facts = facts || !noFactsTables[names[i]]
+	}
+	if facts {
+		q += `, nextval('"` + factsSequence + `"')`
 	}
 	if _, err := db.pgPool.Exec(ctx, q); err != nil {
 		// A sequence dropped under this process (a schema made anew) is
@@ -235,10 +266,10 @@ func (db *DB) advanceTables(tables []int) bool {
 }
 
 // SharedGeneration returns the generation of a store shared by replicas:
-// it changes once any replica's counted commit is done (before that
-// commit is acknowledged), as of the last Refresh (for the request being
-// served) or this replica's own last commit, and every sharedMaxAge
-// seconds. ok is false if it cannot be read, or the store is not shared.
+// it changes once any replica's counted commit that wrote a table outside
+// noFactsTables is done (before that commit is acknowledged), as of the
+// last Refresh (for the request being served) or this replica's own last
+// commit, and every sharedMaxAge seconds. ok is false if it cannot be read, or the store is not shared.
 func (db *DB) SharedGeneration() (uint64, bool) {
 	if db.dialect != dialectPostgres {
 		return 0, false
@@ -247,7 +278,7 @@ func (db *DB) SharedGeneration() (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return g.global, true
+	return g.facts, true
 }
 
 // sharedGens reads the sequences: the store's and the watched tables'.
@@ -261,12 +292,12 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 	return db.genReads.read(func() (*sharedGens, bool) {
 		db.latest.reads.Add(1)
 		w := db.watched.Load()
-		query := `SELECT ` + sequenceValue(commitSequence)
+		query := `SELECT ` + sequenceValue(commitSequence) + `, ` + sequenceValue(factsSequence)
 		var tables []int
 		if w != nil {
 			query, tables = w.query, w.tables
 		}
-		vals := make([]int64, 1+len(tables))
+		vals := make([]int64, 2+len(tables))
 		dest := make([]any, len(vals))
 		for i := range vals {
 			dest[i] = &vals[i]
@@ -276,9 +307,10 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		if err := db.pgPool.QueryRow(ctx, query).Scan(dest...); err != nil {
 			return nil, false
 		}
-		g := &sharedGens{global: uint64(vals[0])<<32 | uint64(uint32(time.Now().Unix()/sharedMaxAge)), tables: make(map[int]uint64, len(tables))}
+		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))
+		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, tables: make(map[int]uint64, len(tables))}
 		for k, i := range tables {
-			g.tables[i] = uint64(vals[1+k])
+			g.tables[i] = uint64(vals[2+k])
 		}
 		return g, true
 	})

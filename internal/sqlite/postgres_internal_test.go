@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/generation"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
@@ -112,4 +113,47 @@ func accountStamps(t *testing.T, db *DB) (rename func(db *DB, name string), read
 		return stamp
 	}
 	return rename, read
+}
+
+// SharedGeneration, which the app's caches of credentials and organization
+// facts follow, moves with another replica's commit of a table those
+// caches read (accounts), and not with one that wrote only tables they do
+// not read (alternate contacts: most of a write-heavy load).
+func TestPostgresSharedGenerationSkipsContactWrites(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	open := func() *DB {
+		db, err := Open(ctx, dsn, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	one, other := open(), open()
+	rename, _ := accountStamps(t, one)
+	rename(other, "a")
+	gen := func() uint64 {
+		t.Helper()
+		one.Refresh()
+		g, ok := one.SharedGeneration()
+		if !ok {
+			t.Fatal("no shared generation")
+		}
+		return g
+	}
+	before := gen()
+	err := other.update(ctx, func(tx *tx) error {
+		return tx.PutAlternateContact(ctx, "111122223333", &account.AlternateContact{Type: account.Billing, Name: "n", Title: "t", EmailAddress: "b@example.com", PhoneNumber: "1"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := gen(); after != before {
+		t.Errorf("another replica's commit of an alternate contact moved the shared generation (%x → %x)", before, after)
+	}
+	rename(other, "b")
+	if after := gen(); after == before {
+		t.Error("another replica's commit of an account left the shared generation as it was")
+	}
 }
