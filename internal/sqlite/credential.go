@@ -12,7 +12,11 @@ import (
 // carry it. It writes the table that the access key methods of the
 // Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
-	err := db.countCommit(&writeSet{tables: map[int]bool{db.tables.index["access_keys"]: true}}, func() error {
+	mark := func(q string) error {
+		_, err := db.writer.ExecContext(ctx, q)
+		return err
+	}
+	err := db.countCommit(&writeSet{tables: map[int]bool{db.tables.index["access_keys"]: true}}, mark, func() error {
 		_, err := db.writer.ExecContext(ctx, putAccessKey, putAccessKeyArgs(&k)...)
 		return err
 	})

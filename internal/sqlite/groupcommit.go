@@ -169,7 +169,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 	commit := sqlTx.Commit
 	for _, w := range batch {
 		if w.counted {
-			commit = func() error { return db.countCommit(t.written, sqlTx.Commit) }
+			commit = func() error { return db.countCommit(t.written, nil, sqlTx.Commit) }
 			break
 		}
 	}

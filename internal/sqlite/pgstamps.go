@@ -74,8 +74,13 @@ var noFactsTables = map[string]bool{
 }
 
 // tableSequence is the PostgreSQL sequence of the counted commits that
-// wrote table.
-func tableSequence(table string) string { return "accountplane_commits_" + table }
+// wrote table, advanced after each has committed (its done mark).
+func tableSequence(table string) string { return "accountplane_done_" + table }
+
+// begunSequence is the PostgreSQL sequence of the counted commits that
+// write table, advanced before each commits (its begun mark; see
+// pgrowcache.go).
+func begunSequence(table string) string { return "accountplane_begun_" + table }
 
 // sequenceValue is the SQL of a sequence's value (0 before its first
 // nextval: last_value is 1 both before and after it, is_called tells).
@@ -104,13 +109,14 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 	for _, i := range tables {
 		if _, ok := db.sequences.Load(i); !ok {
 			create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + tableSequence(names[i]) + `";`)
+			create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + begunSequence(names[i]) + `";`)
 			made = append(made, i)
 		}
 	}
 	if len(made) == 0 {
 		return nil
 	}
-	if _, err := db.pgPool.Exec(ctx, create.String()); err != nil {
+	if _, err := db.seqPool.Exec(ctx, create.String()); err != nil {
 		var pe *pgconn.PgError
 		if !errors.As(err, &pe) || (pe.Code != "42P07" && pe.Code != "23505") { // duplicate_table, unique_violation
 			return fmt.Errorf("postgres: create the sequences of commits: %w", err)
@@ -128,7 +134,11 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 // gives facts) and the watched tables'.
 type sharedGens struct {
 	global, facts uint64
-	tables        map[int]uint64
+	// tables are the watched tables' done marks, begun their begun marks.
+	tables, begun map[int]uint64
+	// n numbers the query among this process's sequence queries, in the
+	// order they started (pgrowcache.go).
+	n uint64
 }
 
 // watchSet is the tables whose sequences are read, and the query that
@@ -142,7 +152,7 @@ func (g *tableGens) watchQuery(tables []int) string {
 	names := g.byIndex
 	cols := []string{sequenceValue(commitSequence), sequenceValue(factsSequence)}
 	for _, i := range tables {
-		cols = append(cols, sequenceValue(tableSequence(names[i])))
+		cols = append(cols, sequenceValue(tableSequence(names[i])), sequenceValue(begunSequence(names[i])))
 	}
 	return "SELECT " + strings.Join(cols, ", ")
 }
@@ -175,20 +185,26 @@ func (db *DB) watch(ctx context.Context, tables []int) {
 // (w), and the store's, after that commit; what it cannot advance awaits
 // a retry (pendingTables).
 func (db *DB) advanceAfterCommit(w *writeSet) {
+	tables := db.writtenTables(w)
+	if !db.advanceTables(tables) {
+		db.markPending(tables)
+	}
+	db.forgetLatest() // this process's next reads ask again (pgrefresh.go)
+}
+
+// writtenTables lists the tables of w.
+func (db *DB) writtenTables(w *writeSet) []int {
 	var tables []int
 	if w.all {
 		for i := range db.tables.done {
 			tables = append(tables, i)
 		}
-	} else {
-		for i := range w.tables {
-			tables = append(tables, i)
-		}
+		return tables
 	}
-	if !db.advanceTables(tables) {
-		db.markPending(tables)
+	for i := range w.tables {
+		tables = append(tables, i)
 	}
-	db.forgetLatest() // this process's next reads ask again (pgrefresh.go)
+	return tables
 }
 
 // markPending records that tables' sequences await a retry.
@@ -256,7 +272,7 @@ func (db *DB) advanceTables(tables []int) bool {
 	if facts {
 		q += `, nextval('"` + factsSequence + `"')`
 	}
-	if _, err := db.pgPool.Exec(ctx, q); err != nil {
+	if _, err := db.seqPool.Exec(ctx, q); err != nil {
 		// A sequence dropped under this process (a schema made anew) is
 		// made again by the next try.
 		db.sequences.Clear()
@@ -297,20 +313,22 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		if w != nil {
 			query, tables = w.query, w.tables
 		}
-		vals := make([]int64, 2+len(tables))
+		vals := make([]int64, 2+2*len(tables))
 		dest := make([]any, len(vals))
 		for i := range vals {
 			dest[i] = &vals[i]
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if err := db.pgPool.QueryRow(ctx, query).Scan(dest...); err != nil {
+		n := db.genQueries.Add(1) // before the query: see pgrowcache.go
+		if err := db.seqPool.QueryRow(ctx, query).Scan(dest...); err != nil {
 			return nil, false
 		}
 		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))
-		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, tables: make(map[int]uint64, len(tables))}
+		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, n: n,
+			tables: make(map[int]uint64, len(tables)), begun: make(map[int]uint64, len(tables))}
 		for k, i := range tables {
-			g.tables[i] = uint64(vals[2+k])
+			g.tables[i], g.begun[i] = uint64(vals[2+2*k]), uint64(vals[3+2*k])
 		}
 		return g, true
 	})

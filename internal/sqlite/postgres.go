@@ -39,6 +39,12 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	db.pgPool = pool
+	seqCfg := cfg.Copy()
+	seqCfg.MaxConns = seqPoolConns
+	if db.seqPool, err = pgxpool.NewWithConfig(ctx, seqCfg); err != nil {
+		pool.Close()
+		return fmt.Errorf("postgres: %w", err)
+	}
 	sqlDB := sql.OpenDB(pgConnector{stdlib.GetPoolConnector(pool)})
 	sqlDB.SetMaxIdleConns(0) // the pgx pool keeps the connections
 	db.writer, db.reader, db.dialect = sqlDB, sqlDB, dialectPostgres
@@ -47,6 +53,11 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	}
 	return db.migrateLocked(ctx)
 }
+
+// seqPoolConns is the size of the pool that reads and advances the
+// sequences of commits: one query at a time reads them, and each commit
+// advances them once.
+const seqPoolConns = 4
 
 // migrationLock is the advisory lock key the migrations run under.
 const migrationLock = 0x6163_636f_756e_7470 // "accountp"

@@ -80,7 +80,7 @@ func TestPostgresFailedRefreshServesNothingOlder(t *testing.T) {
 	if stamp == nil || !stamp.Fresh() {
 		t.Fatal("no fresh stamp after a Refresh")
 	}
-	db.pgPool.Close() // the next Refresh cannot read the sequences
+	db.seqPool.Close() // the next Refresh cannot read the sequences
 	db.Refresh()
 	if stamp.Fresh() {
 		t.Error("after a failed Refresh, a stamp was checked against the values of an earlier one")

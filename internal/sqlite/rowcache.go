@@ -50,6 +50,25 @@ type rowEntry struct {
 	done uint64 // the table's commit count the row was read at
 	v    any    // the row's value (a copy is returned), or nil
 	err  error  // nil, or not found
+	// after is, on PostgreSQL, the number of the last sequence query
+	// started when the row had been read: only values of a later query
+	// vouch for it (pgrowcache.go). 0 on SQLite.
+	after uint64
+}
+
+// keep stores e under k, unless the entry there holds the same table
+// state (done) and serves more readers (an earlier after: on PostgreSQL,
+// replacing it under a steady stream of misses would keep every entry too
+// young for the readers' values).
+func (c *rowCache) keep(k rowKey, e *rowEntry) {
+	if old, ok := c.m.Load(k); ok {
+		if o := old.(*rowEntry); o.done == e.done && o.after <= e.after {
+			return
+		}
+	}
+	if _, had := c.m.Swap(k, e); !had {
+		c.size.Add(1)
+	}
 }
 
 // maxCachedRows bounds the rows kept; when full, all are dropped.
@@ -83,7 +102,7 @@ func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func()
 		return load()
 	}
 	k := rowKey{i, st.id, key}
-	if e, ok := t.db.rows.m.Load(k); ok && e.(*rowEntry).done == at && unchanged() {
+	if e, ok := t.db.rows.m.Load(k); ok && t.usable(e.(*rowEntry), at) && unchanged() {
 		use, err := t.fromMemory(ctx, i, unchanged)
 		if err != nil {
 			return nil, err
@@ -100,7 +119,7 @@ func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func()
 	}
 	v, err := load()
 	if (err == nil || errors.Is(err, kernel.ErrNotFound)) && unchanged() {
-		e := &rowEntry{done: at, err: err}
+		e := &rowEntry{done: at, err: err, after: t.readAfter()}
 		if err == nil {
 			cp := *v
 			e.v = &cp
@@ -109,9 +128,7 @@ func cachedRow[T any](ctx context.Context, t *tx, query, key string, load func()
 			t.db.rows.m.Clear()
 			t.db.rows.size.Store(0)
 		}
-		if _, had := t.db.rows.m.Swap(k, e); !had {
-			t.db.rows.size.Add(1)
-		}
+		t.db.rows.keep(k, e)
 	}
 	return v, err
 }
@@ -148,7 +165,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 	}
 	for _, k := range keys {
 		e, ok := t.db.rows.m.Load(rowKey{i, st.id, k})
-		if !fresh || !ok || e.(*rowEntry).done != at {
+		if !fresh || !ok || !t.usable(e.(*rowEntry), at) {
 			missing = append(missing, k)
 			continue
 		}
@@ -167,6 +184,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 	if err != nil {
 		return nil, err
 	}
+	after := t.readAfter()
 	store := unchanged()
 	if store && t.db.rows.size.Load()+int64(len(missing)) > maxCachedRows {
 		t.db.rows.m.Clear()
@@ -180,14 +198,12 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 		if !store {
 			continue
 		}
-		e := &rowEntry{done: at, err: kernel.ErrNotFound}
+		e := &rowEntry{done: at, err: kernel.ErrNotFound, after: after}
 		if v != nil {
 			cp := *v
 			e.v, e.err = &cp, nil
 		}
-		if _, had := t.db.rows.m.Swap(rowKey{i, st.id, k}, e); !had {
-			t.db.rows.size.Add(1)
-		}
+		t.db.rows.keep(rowKey{i, st.id, k}, e)
 	}
 	return out, nil
 }
@@ -196,7 +212,7 @@ func cachedRows[T any](ctx context.Context, t *tx, query string, keys []string, 
 // table) from memory: the table, the commit count its rows must have been
 // read at, and what tells that the table is still as it was then.
 func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64, unchanged func() bool, ok bool) {
-	if t.db == nil || t.db.dialect == dialectPostgres {
+	if t.db == nil {
 		return nil, 0, 0, nil, false
 	}
 	g := &t.db.tables
@@ -205,6 +221,10 @@ func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64,
 		return nil, 0, 0, nil, false
 	}
 	i := st.reads[0]
+	if t.db.dialect == dialectPostgres {
+		at, ok := t.pgCacheable(i)
+		return st, i, at, func() bool { return true }, ok
+	}
 	switch c := t.startCounters; {
 	case t.readOnly && c != nil:
 		return st, i, c.done[i], func() bool { return c.unchangedNow(g, i) }, true
@@ -215,6 +235,23 @@ func (t *tx) cacheable(query string) (st *statementTables, table int, at uint64,
 		}, true
 	}
 	return nil, 0, 0, nil, false
+}
+
+// usable reports whether e, kept at the table's commit count at, may serve
+// t (on PostgreSQL, also whether t's values were read after e was).
+func (t *tx) usable(e *rowEntry, at uint64) bool {
+	if e.done != at {
+		return false
+	}
+	return t.pgGens == nil || e.after < t.pgGens.n
+}
+
+// readAfter is rowEntry.after for a row t has just read.
+func (t *tx) readAfter() uint64 {
+	if t.pgGens == nil {
+		return 0
+	}
+	return t.db.genQueries.Load()
 }
 
 // unchangedNow reports whether table i has had no commit, finished or
@@ -232,6 +269,9 @@ func (t *tx) fromMemory(ctx context.Context, i int, unchanged func() bool) (bool
 	if t.tx == nil && t.begin != nil {
 		t.cachedFrom = append(t.cachedFrom, i)
 		return true, nil
+	}
+	if t.db.dialect == dialectPostgres {
+		return false, nil // the snapshot is taken: only the database vouches for it
 	}
 	if err := t.pin(ctx); err != nil {
 		return false, err

@@ -52,10 +52,13 @@ type DB struct {
 	// readStmts and writeStmts cache prepared statements per pool.
 	readStmts, writeStmts sync.Map
 	dialect               dialect
-	// pgPool is the PostgreSQL connection pool (nil for SQLite); retryMu
-	// makes this process's retried transactions take turns.
-	pgPool  *pgxpool.Pool
-	retryMu sync.Mutex
+	// pgPool is the PostgreSQL connection pool (nil for SQLite); seqPool
+	// a small one of its own for the sequences of commits (pgstamps.go),
+	// so that a transaction holding one of pgPool's connections never
+	// waits for another; retryMu makes this process's retried
+	// transactions take turns.
+	pgPool, seqPool *pgxpool.Pool
+	retryMu         sync.Mutex
 	// retries counts retried PostgreSQL transactions, conflicts the
 	// updates that ran out of attempts.
 	retries, conflicts atomic.Int64
@@ -72,7 +75,10 @@ type DB struct {
 	// tables whose sequences stamps depend on; pendingAdvance is set while
 	// pendingTables hold tables of this replica's counted commits whose
 	// sequences have not advanced yet.
+	// genQueries numbers the sequence queries as they start
+	// (pgrowcache.go).
 	watched        atomic.Pointer[watchSet]
+	genQueries     atomic.Uint64
 	sequences      sync.Map // table index → true: its sequence exists
 	watchMu        sync.Mutex
 	pendingAdvance atomic.Bool
@@ -283,6 +289,9 @@ func (db *DB) Close() error {
 	}
 	if db.keepPool != nil {
 		errs = append(errs, db.keepPool.Close())
+	}
+	if db.seqPool != nil {
+		db.seqPool.Close()
 	}
 	if db.pgPool != nil {
 		db.pgPool.Close()

@@ -121,8 +121,9 @@ func (w *writeSet) note(st *statementTables) {
 }
 
 // countCommit runs commit, counted as a commit of a domain's change that
-// wrote w's tables.
-func (db *DB) countCommit(w *writeSet, commit func() error) error {
+// wrote w's tables. On PostgreSQL, mark runs a statement before the commit,
+// on the commit's own connection (pgrowcache.go).
+func (db *DB) countCommit(w *writeSet, mark func(query string) error, commit func() error) error {
 	g := &db.tables
 	each := func(counters []atomic.Uint64) {
 		if w.all {
@@ -137,16 +138,10 @@ func (db *DB) countCommit(w *writeSet, commit func() error) error {
 	}
 	each(g.begun)
 	defer each(g.done)
-	err := commit()
-	if err == nil && db.dialect == dialectPostgres {
-		// The change is committed whatever happens here: it advances its
-		// own tables' sequences (after its commit, so whoever reads them
-		// moved sees it). If that fails, this replica uses no cached read
-		// until a retry succeeds (sharedGens retries); other replicas'
-		// copies age out.
-		db.advanceAfterCommit(w)
+	if db.dialect == dialectPostgres {
+		return db.commitMarked(w, mark, commit)
 	}
-	return err
+	return commit()
 }
 
 // readSet is what a stamped View read, with the counters before it.

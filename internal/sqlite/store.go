@@ -131,6 +131,9 @@ func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSe
 	if db.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead // one snapshot
 	}
+	if db.dialect == dialectPostgres && repeatable {
+		return db.viewRepeatablePG(ctx, fn, opts)
+	}
 	if db.dialect == dialectPostgres {
 		sqlTx, err := db.reader.BeginTx(ctx, opts)
 		if err != nil {
@@ -233,7 +236,10 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 	}
 	done = true
 	if counted {
-		err = db.countCommit(t.written, sqlTx.Commit)
+		err = db.countCommit(t.written, func(q string) error {
+			_, err := sqlTx.ExecContext(ctx, q)
+			return err
+		}, sqlTx.Commit)
 	} else {
 		err = sqlTx.Commit()
 	}
@@ -273,6 +279,11 @@ type tx struct {
 	begin      func() (*sql.Tx, error)
 	cachedFrom []int
 	retry      bool
+	// pgGens are, on PostgreSQL, the sequences' values a repeatable View
+	// takes rows from memory at (pgrowcache.go; nil: none), unwatched the
+	// tables it would have but whose sequences those values lack.
+	pgGens    *sharedGens
+	unwatched []int
 }
 
 // errClosed is the error of a View after Close.
@@ -302,6 +313,14 @@ func (t *tx) sqlTx(ctx context.Context) (*sql.Tx, error) {
 	}
 	t.tx = sqlTx
 	if len(t.cachedFrom) == 0 {
+		return sqlTx, nil
+	}
+	if t.pgGens != nil {
+		same, err := t.pgCheckSnapshot(ctx)
+		if err != nil || !same {
+			t.retry = true // run again, reading everything from the database
+			return nil, errors.Join(errViewChanged, err)
+		}
 		return sqlTx, nil
 	}
 	if err := t.pin(ctx); err != nil {

@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Rows from memory on PostgreSQL (rowcache.go is SQLite's). Replicas'
+// commits do not reach this process's counters, so a table's marks are two
+// sequences in the database: begun, advanced by a counted commit before it
+// commits (on its own connection, inside its transaction: sequences ignore
+// transactions), and done, advanced after it has committed (or failed to),
+// before the call returns. A table whose begun and done are equal has no
+// commit under way on any replica.
+//
+// A repeatable View (kernel.RepeatableViewer) takes the marks a sequence
+// query read before it began (the request's Refresh, pgrefresh.go), and
+// its transaction begins with its first statement. A row it reads from the
+// database is kept with its table's done mark from those values, if begun
+// equalled done there: no commit to the table was under way, so the row
+// holds every commit counted up to that mark, and a commit it may hold
+// beyond it began after that query. The row is used by a later View whose
+// values show the table's begun and done both still at that mark, from a
+// query that started after the row was read (rowEntry.after): no commit to
+// the table began between a query before the row's snapshot and one after
+// it, so the row is the table as those values have it. Rows used that way
+// before the View's first statement are checked when it takes its
+// snapshot: that statement reads the marks of their tables again, and the
+// View runs again without rows from memory if any moved. Once a statement
+// has taken the snapshot, the View reads the database only.
+//
+// A replica that dies between a commit's begun and done marks leaves the
+// table's marks apart: its rows are then always read from the database
+// (a cost, never a stale row). See README ("PostgreSQL").
+
+// commitMarked is countCommit on PostgreSQL: the begun marks of w's tables
+// (mark runs the statement on the commit's connection), commit, then the
+// done marks, also when the commit failed, so that the marks meet again.
+// The change, once committed, stands whatever the done marks do: if they
+// cannot advance, this replica uses no cached read until a retry succeeds
+// (sharedGens retries); other replicas' copies age out.
+func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit func() error) error {
+	tables := db.writtenTables(w)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := db.ensureSequences(ctx, tables); err != nil {
+		return err
+	}
+	if mark == nil {
+		return fmt.Errorf("postgres: a counted commit with no connection to mark it on")
+	}
+	err := mark(begunQuery(db.tables.byIndex, tables))
+	if err == nil {
+		err = commit()
+	}
+	db.advanceAfterCommit(w)
+	return err
+}
+
+// begunQuery advances the begun marks of tables.
+func begunQuery(names []string, tables []int) string {
+	var q strings.Builder
+	q.WriteString("SELECT 1")
+	for _, i := range tables {
+		q.WriteString(`, nextval('"` + begunSequence(names[i]) + `"')`)
+	}
+	return q.String()
+}
+
+// pgCacheable is cacheable on PostgreSQL: rows of table i are kept and
+// used by a repeatable View that has read no statement yet, with marks
+// that show no commit to i under way.
+func (t *tx) pgCacheable(i int) (at uint64, ok bool) {
+	g := t.pgGens
+	if g == nil || !t.readOnly {
+		return 0, false
+	}
+	done, watched := g.tables[i]
+	if !watched {
+		// Read from the next query on. Not now: making its sequences may
+		// need a connection the pool gives only once this View ends.
+		t.unwatched = append(t.unwatched, i)
+		return 0, false
+	}
+	if g.begun[i] != done {
+		return 0, false
+	}
+	return done, true
+}
+
+// pgCheckSnapshot is the first statement of a repeatable View that used
+// rows from memory: it takes the snapshot and reads the marks of those
+// rows' tables, and reports whether they are still those the rows were
+// used at.
+func (t *tx) pgCheckSnapshot(ctx context.Context) (bool, error) {
+	names := t.db.tables.byIndex
+	cols := make([]string, 0, 2*len(t.cachedFrom))
+	for _, i := range t.cachedFrom {
+		cols = append(cols, sequenceValue(tableSequence(names[i])), sequenceValue(begunSequence(names[i])))
+	}
+	vals := make([]int64, len(cols))
+	dest := make([]any, len(vals))
+	for k := range vals {
+		dest[k] = &vals[k]
+	}
+	if err := t.tx.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")).Scan(dest...); err != nil {
+		return false, err
+	}
+	t.snapshotTaken = true
+	for k, i := range t.cachedFrom {
+		done := t.pgGens.tables[i]
+		if uint64(vals[2*k]) != done || uint64(vals[2*k+1]) != done {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// viewRepeatablePG is a repeatable View on PostgreSQL: its transaction
+// begins with its first statement, and it takes rows from memory at the
+// latest sequences' values (when they can be had), running again without
+// them if its snapshot finds their tables moved.
+func (db *DB) viewRepeatablePG(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {
+	if db.closed.Load() {
+		return fmt.Errorf("sqlite: begin read: %w", unavailable(errClosed))
+	}
+	g, ok := db.currentGens()
+	if !ok {
+		g = nil
+	}
+	for {
+		t := &tx{readOnly: true, pool: db.reader, db: db, pgGens: g,
+			begin: func() (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }}
+		err := t.run(fn)
+		if len(t.unwatched) > 0 {
+			db.watch(ctx, t.unwatched)
+		}
+		if t.retry && g != nil {
+			g = nil
+			continue
+		}
+		return unavailable(err)
+	}
+}
