@@ -28,6 +28,9 @@ type child struct {
 	cmd     *exec.Cmd
 	started time.Time
 	dataDir string // the server's data directory; "" for the floor
+	// pg is the PostgreSQL store the server uses (nil: SQLite or the
+	// floor): its size and the WAL it writes are the store's disk costs.
+	pg      *sql.DB
 	stderr  *tail
 	done    chan struct{} // closed when the process has exited
 	waitErr error
@@ -68,6 +71,9 @@ func (c *child) exited() error {
 // stop asks the child to shut down (SIGTERM) and kills it if it has not
 // exited within grace.
 func (c *child) stop(grace time.Duration) error {
+	if c.pg != nil {
+		c.pg.Close()
+	}
 	select {
 	case <-c.done:
 		return nil
@@ -111,11 +117,34 @@ func (c *child) usage() usage {
 			u.WriteBytes = v
 		}
 	}
+	if c.pg != nil {
+		u.StoreBytes, u.WriteBytes = pgBytes(c.pg)
+		return u
+	}
 	if c.dataDir != "" {
 		u.DirBytes = dirSize(c.dataDir)
 		u.StoreBytes = storeBytes(filepath.Join(c.dataDir, "accountplane.db"))
 	}
 	return u
+}
+
+// pgBytes reads a PostgreSQL store's size (pg_database_size: its tables'
+// and indexes' pages) and the WAL position in bytes (the cluster's: every
+// database's writes, which during a run are the server's), or -1 for what
+// it cannot read.
+func pgBytes(db *sql.DB) (size, wal int64) {
+	size, wal = -1, -1
+	var lsn string
+	if err := db.QueryRow(`SELECT pg_database_size(current_database()), pg_current_wal_lsn()::text`).Scan(&size, &lsn); err != nil {
+		return -1, -1
+	}
+	hi, lo, ok := strings.Cut(lsn, "/")
+	h, err1 := strconv.ParseInt(hi, 16, 64)
+	l, err2 := strconv.ParseInt(lo, 16, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return size, -1
+	}
+	return size, h<<32 | l
 }
 
 // storeBytes returns the bytes of the pages in use of the SQLite database

@@ -261,7 +261,11 @@ func (r *Report) Markdown(chart string) string {
 			}
 			if len(run.Ops) > 0 {
 				f := run.Ops[0].Floor
-				p("The floor's own CPU: %s µs/req (%s). Server CPU is utime+stime of /proc/PID/stat (10 ms resolution over each phase). Disk written is /proc/PID/io write_bytes (WAL frames and checkpoints, counted in pages as they are dirtied); store growth is the growth of the SQLite store's pages in use (page_count − freelist_count, WAL included), or of the data directory where that cannot be read.\n\n", cost(f.CPUPerRequest, "%.0f"), run.Ops[0].Op)
+				disk := "Disk written is /proc/PID/io write_bytes (WAL frames and checkpoints, counted in pages as they are dirtied); store growth is the growth of the SQLite store's pages in use (page_count − freelist_count, WAL included), or of the data directory where that cannot be read."
+				if st.Store == StorePostgres {
+					disk = "Server CPU is accountplane's alone: PostgreSQL's own processes share the machine's cores and are not counted. Disk written is the WAL PostgreSQL wrote (the advance of pg_current_wal_lsn, the cluster's; data pages written at checkpoints are not counted); store growth is the growth of pg_database_size (the pages of the database's tables and indexes)."
+				}
+				p("The floor's own CPU: %s µs/req (%s). Server CPU is utime+stime of /proc/PID/stat (10 ms resolution over each phase). %s\n\n", cost(f.CPUPerRequest, "%.0f"), run.Ops[0].Op, disk)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver: the PostgreSQL store's disk costs
 )
 
 // The default world's account and its root key (README, "The default
@@ -123,6 +125,12 @@ func startServer(ctx context.Context, bin string, o serverOptions, timeout time.
 	c, err := startChild(bin, args, o.dataDir)
 	if err != nil {
 		return nil, 0, err
+	}
+	if o.postgres != "" {
+		if pg, err := sql.Open("pgx", o.postgres); err == nil { // else the disk costs are unknown
+			pg.SetMaxOpenConns(1)
+			c.pg = pg
+		}
 	}
 	s := &server{child: c, addr: addr, ep: newEndpoint(addr, o.clients)}
 	up, err := s.awaitReady(ctx, timeout)
