@@ -359,7 +359,9 @@ func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, p
 func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]AccountView, bool, error) {
 	out := make([]AccountView, 0, min(limit, 1000))
 	more := false
-	err := s.store.View(ctx, func(stored Tx) error {
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // out, more and from are set afresh
+		out, more = out[:0], false
+		from := after
 		tx := withAccountMemo(stored)
 		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
@@ -371,7 +373,7 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 			}
 		}
 		for {
-			batch, err := tx.MembersAfter(ctx, sc.org.ID, parent, after, limit+1)
+			batch, err := tx.MembersAfter(ctx, sc.org.ID, parent, from, limit+1)
 			if err != nil {
 				return err
 			}
@@ -379,7 +381,7 @@ func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principa
 				return err
 			}
 			for i := range batch {
-				after = batch[i].Account
+				from = batch[i].Account
 				if ok, err := s.visible(ctx, tx, &batch[i]); err != nil {
 					return err
 				} else if !ok {
