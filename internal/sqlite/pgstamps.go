@@ -109,7 +109,9 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 	for _, i := range tables {
 		if _, ok := db.sequences.Load(i); !ok {
 			create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + tableSequence(names[i]) + `";`)
-			create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + begunSequence(names[i]) + `";`)
+			if pgRowCached[names[i]] {
+				create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + begunSequence(names[i]) + `";`)
+			}
 			made = append(made, i)
 		}
 	}
@@ -152,7 +154,10 @@ func (g *tableGens) watchQuery(tables []int) string {
 	names := g.byIndex
 	cols := []string{sequenceValue(commitSequence), sequenceValue(factsSequence)}
 	for _, i := range tables {
-		cols = append(cols, sequenceValue(tableSequence(names[i])), sequenceValue(begunSequence(names[i])))
+		cols = append(cols, sequenceValue(tableSequence(names[i])))
+		if pgRowCached[names[i]] {
+			cols = append(cols, sequenceValue(begunSequence(names[i])))
+		}
 	}
 	return "SELECT " + strings.Join(cols, ", ")
 }
@@ -313,7 +318,14 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		if w != nil {
 			query, tables = w.query, w.tables
 		}
-		vals := make([]int64, 2+2*len(tables))
+		vals := make([]int64, 2, 2+2*len(tables))
+		names := db.tables.byIndex
+		for _, i := range tables {
+			vals = append(vals, 0)
+			if pgRowCached[names[i]] {
+				vals = append(vals, 0)
+			}
+		}
 		dest := make([]any, len(vals))
 		for i := range vals {
 			dest[i] = &vals[i]
@@ -327,8 +339,12 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))
 		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, n: n,
 			tables: make(map[int]uint64, len(tables)), begun: make(map[int]uint64, len(tables))}
-		for k, i := range tables {
-			g.tables[i], g.begun[i] = uint64(vals[2+2*k]), uint64(vals[3+2*k])
+		rest := vals[2:]
+		for _, i := range tables {
+			g.tables[i], rest = uint64(rest[0]), rest[1:]
+			if pgRowCached[names[i]] {
+				g.begun[i], rest = uint64(rest[0]), rest[1:]
+			}
 		}
 		return g, true
 	})
