@@ -32,9 +32,11 @@ import (
 // View runs again without rows from memory if any moved. Once a statement
 // has taken the snapshot, the View reads the database only.
 //
-// A replica that dies between a commit's begun and done marks leaves the
-// table's marks apart: its rows are then always read from the database
-// (a cost, never a stale row). See README ("PostgreSQL").
+// Only the tables in pgRowCached have begun marks (and are read into
+// memory): a commit that wrote none of them marks nothing before it
+// commits. A replica that dies between a commit's begun and done marks
+// leaves the table's marks apart, and its rows read from the database
+// (a cost, never a stale row), until another replica meets them (below).
 
 // pgRowCached are the tables whose rows repeatable Views may take from
 // memory on PostgreSQL (those the row cache's look-ups read): only their
@@ -166,4 +168,74 @@ func (db *DB) viewRepeatablePG(ctx context.Context, fn func(*tx) error, opts *sq
 		}
 		return unavailable(err)
 	}
+}
+
+// Marks that stay apart. A replica that died between a commit's begun and
+// done marks (or whose marking statement failed unseen) leaves its table's
+// marks apart for good, and its rows out of memory on every replica. A
+// replica that sees a table's marks apart, and unmoved, for stuckAfter
+// advances the one behind by the difference: what the missing marks would
+// have done. A writer marks begun just before COMMIT and done just after,
+// so marks unmoved that long are no writer's under way (one whose COMMIT
+// itself took longer would be taken for dead: its commit could then be
+// mixed with rows from memory until its done mark). Marks that meet again
+// that way may part once more (a dead writer's late done retry, by a
+// replica that came back); they are then met again in turn.
+
+// stuckAfter is how long marks must stay apart and unmoved to be met.
+const stuckAfter = sharedMaxAge * time.Second
+
+// apartMarks is a table's marks as first seen apart, and when.
+type apartMarks struct {
+	begun, done uint64
+	since       time.Time
+}
+
+// meetStuckMarks notes the row-cached tables whose marks g shows apart,
+// and meets those unmoved for stuckAfter (in the background).
+func (db *DB) meetStuckMarks(g *sharedGens) {
+	after := db.stuckAfter
+	if after == 0 {
+		after = stuckAfter
+	}
+	now := time.Now()
+	db.apartMu.Lock()
+	defer db.apartMu.Unlock()
+	for i, begun := range g.begun {
+		done := g.tables[i]
+		if begun == done {
+			delete(db.apart, i)
+			continue
+		}
+		seen, ok := db.apart[i]
+		if !ok || seen.begun != begun || seen.done != done {
+			if db.apart == nil {
+				db.apart = map[int]apartMarks{}
+			}
+			db.apart[i] = apartMarks{begun, done, now}
+			continue
+		}
+		if now.Sub(seen.since) < after {
+			continue
+		}
+		delete(db.apart, i)
+		db.meeting.Add(1)
+		go func() {
+			defer db.meeting.Done()
+			db.meetMarks(i, begun, done)
+		}()
+	}
+}
+
+// meetMarks advances table i's mark that is behind by the difference.
+func (db *DB) meetMarks(i int, begun, done uint64) {
+	name := db.tables.byIndex[i]
+	seq, n := tableSequence(name), begun-done
+	if done > begun {
+		seq, n = begunSequence(name), done-begun
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	// A failure leaves them apart: the next sighting tries again.
+	_, _ = db.seqPool.Exec(ctx, `SELECT nextval('"`+seq+`"') FROM generate_series(1, $1::bigint)`, int64(n))
 }

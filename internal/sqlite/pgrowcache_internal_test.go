@@ -150,3 +150,51 @@ func TestRowCacheKeepsTheEarlierEntry(t *testing.T) {
 		t.Errorf("size %d, want 1", c.size.Load())
 	}
 }
+
+// Marks left apart by a replica that died between a commit's begun and
+// done marks (either way round) are met once they stay unmoved long
+// enough, and rows come from memory again.
+func TestPostgresStuckMarksMeet(t *testing.T) {
+	one, other, _, read := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	accounts := []int{other.tables.index["accounts"]}
+	for _, apart := range []struct {
+		name    string
+		advance func() error
+	}{
+		{"begun ahead", func() error {
+			_, err := other.seqPool.Exec(ctx, begunQuery(other.tables.byIndex, accounts))
+			return err
+		}},
+		{"done ahead", func() error {
+			if !other.advanceTables(accounts) {
+				return errors.New("advance")
+			}
+			return nil
+		}},
+	} {
+		if err := apart.advance(); err != nil { // a writer that died half-way
+			t.Fatal(err)
+		}
+		one.stuckAfter = time.Hour
+		one.Refresh()
+		one.Refresh()
+		one.meeting.Wait()
+		one.Refresh()
+		read()
+		one.Refresh()
+		if _, database := read(); !database {
+			t.Fatalf("%s: rows from memory while the marks are apart", apart.name)
+		}
+		one.stuckAfter = time.Nanosecond
+		one.Refresh() // seen apart: noted
+		one.Refresh() // unmoved since: met
+		one.meeting.Wait()
+		one.Refresh()
+		read()
+		one.Refresh()
+		if _, database := read(); database {
+			t.Errorf("%s: the marks were not met: rows still read from the database", apart.name)
+		}
+	}
+}

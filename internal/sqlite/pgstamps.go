@@ -346,6 +346,7 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 				g.begun[i], rest = uint64(rest[0]), rest[1:]
 			}
 		}
+		db.meetStuckMarks(g)
 		return g, true
 	})
 }

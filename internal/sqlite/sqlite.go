@@ -85,6 +85,13 @@ type DB struct {
 	pendingMu      sync.Mutex
 	pendingTables  map[int]uint64 // table → the mark of its last failed advance
 	pendingMarks   uint64
+	// apart are the row-cached tables whose begun and done marks were
+	// last seen apart (pgrowcache.go); meeting counts the meetings under
+	// way; stuckAfter replaces the constant in tests.
+	apartMu    sync.Mutex
+	apart      map[int]apartMarks
+	meeting    sync.WaitGroup
+	stuckAfter time.Duration
 	// ids makes the event ids of read records (eventids.go); an import
 	// replaces it.
 	ids atomic.Pointer[eventIDs]
@@ -291,6 +298,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.keepPool.Close())
 	}
 	if db.seqPool != nil {
+		db.meeting.Wait() // at most the 2 s of its statement
 		db.seqPool.Close()
 	}
 	if db.pgPool != nil {
