@@ -51,8 +51,10 @@ type statementTables struct {
 }
 
 var (
-	readsTable  = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
-	writesTable = regexp.MustCompile(`(?i)^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
+	readsTable   = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
+	writesTable  = regexp.MustCompile(`(?i)^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
+	withQuery    = regexp.MustCompile(`(?i)^\s*WITH\b`)
+	writesInWith = regexp.MustCompile(`(?i)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z_][A-Za-z0-9_]*)`)
 )
 
 // initTableGens makes the counters of the store's tables (after the
@@ -83,9 +85,13 @@ func (g *tableGens) tablesOf(query string) *statementTables {
 		return v.(*statementTables)
 	}
 	st := &statementTables{}
-	if m := writesTable.FindStringSubmatch(query); m != nil {
+	writes := writesTable.FindAllStringSubmatch(query, 1)
+	if withQuery.MatchString(query) { // a data-modifying WITH writes each of its statements' tables
+		writes = writesInWith.FindAllStringSubmatch(query, -1)
+	}
+	for _, m := range writes {
 		if i, ok := g.index[m[1]]; ok {
-			st.writes = []int{i}
+			st.writes = append(st.writes, i)
 		} else {
 			st.writesAll = true
 		}

@@ -111,6 +111,13 @@ func TestTablesOfStatements(t *testing.T) {
 			t.Errorf("%s: writes %s (all %v), want %s", tt.sql, got, st.writesAll, tt.writes)
 		}
 	}
+	// A data-modifying WITH (PostgreSQL's block and postings in one
+	// statement) writes the tables of each of its statements.
+	st := g.tablesOf(`WITH block AS (INSERT INTO cloudtrail_blocks (payload) VALUES (?) RETURNING id)
+		INSERT INTO cloudtrail_postings (block) SELECT block.id FROM block`)
+	if got := fmtList(name(st.writes)); got != "[cloudtrail_blocks cloudtrail_postings]" || st.writesAll {
+		t.Errorf("WITH ... INSERT: writes %s (all %v), want both tables", got, st.writesAll)
+	}
 }
 
 func fmtList(s []string) string {

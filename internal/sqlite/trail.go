@@ -98,11 +98,35 @@ func (t *tx) putCheckedBlock(ctx context.Context, evs []kernel.TrailEvent) error
 	if err != nil {
 		return err
 	}
+	if t.dialect() == dialectPostgres {
+		return t.insertBlockWithPostings(ctx, lo, hi, payload, evs)
+	}
 	id, err := t.insertBlock(ctx, lo, hi, len(evs), payload)
 	if err != nil {
 		return fmt.Errorf("sqlite: put events: %w", err)
 	}
 	return t.putPostings(ctx, id, evs, false)
+}
+
+// insertBlockWithPostings is insertBlock and putPostings (without
+// summaries) as one statement on PostgreSQL, whose INSERT ... RETURNING
+// can feed another INSERT: a round trip less for every change's record.
+func (t *tx) insertBlockWithPostings(ctx context.Context, lo, hi int64, payload []byte, evs []kernel.TrailEvent) error {
+	postings := postingsOf(evs, t.db.idsOrNil(), false)
+	args := make([]any, 0, 4+2*len(postings))
+	args = append(args, lo, hi, len(evs), payload)
+	rows := make([]string, 0, len(postings))
+	for h, p := range postings {
+		rows = append(rows, `(?::bigint, ?::bigint)`)
+		args = append(args, h, p.maxTime)
+	}
+	q := `WITH block AS (INSERT INTO cloudtrail_blocks (min_time, max_time, records, payload) VALUES (?, ?, ?, ?) RETURNING id)
+		INSERT INTO cloudtrail_postings (attr_h, max_time, block) SELECT p.h, p.t, block.id FROM block, (VALUES ` +
+		strings.Join(rows, ", ") + `) AS p (h, t)`
+	if _, err := t.exec(ctx, "put events", q, args...); err != nil {
+		return fmt.Errorf("sqlite: put events: %w", err)
+	}
+	return nil
 }
 
 // insertBlock inserts a block row and returns the id the database chose
