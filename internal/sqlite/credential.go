@@ -13,7 +13,7 @@ import (
 // Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
 	mark := func(q string) error {
-		_, err := db.writer.ExecContext(ctx, q)
+		_, err := db.writer.ExecContext(context.WithoutCancel(ctx), q)
 		return err
 	}
 	err := db.countCommit(&writeSet{tables: map[int]bool{db.tables.index["access_keys"]: true}}, mark, func() error {

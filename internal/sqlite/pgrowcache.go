@@ -3,56 +3,67 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Rows from memory on PostgreSQL (rowcache.go is SQLite's). Replicas'
-// commits do not reach this process's counters, so a table's marks are two
-// sequences in the database: begun, advanced by a counted commit before it
+// commits do not reach this process's counters, so each table the row
+// cache reads (pgRowCached) has two marks, sequences in the database:
+// begun, advanced by a counted commit that writes the table before it
 // commits (on its own connection, inside its transaction: sequences ignore
-// transactions), and done, advanced after it has committed (or failed to),
-// before the call returns. A table whose begun and done are equal has no
+// transactions), and row done, advanced once after it has committed, or
+// surely not (a PostgreSQL error). A table whose two marks are equal has no
 // commit under way on any replica.
+//
+// Row done may fall behind begun (a replica that died between them, or
+// whose advance failed or timed out: it is never retried), which only
+// keeps the table's rows out of memory; it must never get ahead, for then
+// a commit under way would look like none. So a failed begun mark
+// advances nothing (the transaction is rolled back), and the table
+// sequences that stamps use (pgstamps.go: advanced again after a failure,
+// since one advance too many only costs cached reads) are not these.
 //
 // A repeatable View (kernel.RepeatableViewer) takes the marks a sequence
 // query read before it began (the request's Refresh, pgrefresh.go), and
 // its transaction begins with its first statement. A row it reads from the
-// database is kept with its table's done mark from those values, if begun
-// equalled done there: no commit to the table was under way, so the row
-// holds every commit counted up to that mark, and a commit it may hold
+// database is kept with its table's row done mark from those values, if
+// begun equalled it there: no commit to the table was under way, so the
+// row holds every commit counted up to that mark, and a commit it may hold
 // beyond it began after that query. The row is used by a later View whose
-// values show the table's begun and done both still at that mark, from a
-// query that started after the row was read (rowEntry.after): no commit to
-// the table began between a query before the row's snapshot and one after
-// it, so the row is the table as those values have it. Rows used that way
+// values show the table's two marks both still at that mark, from a query
+// that started after the row was read (rowEntry.after): no commit to the
+// table began between a query before the row's snapshot and one after it,
+// so the row is the table as those values have it. Rows used that way
 // before the View's first statement are checked when it takes its
 // snapshot: that statement reads the marks of their tables again, and the
 // View runs again without rows from memory if any moved. Once a statement
 // has taken the snapshot, the View reads the database only.
 //
-// Only the tables in pgRowCached have begun marks (and are read into
-// memory): a commit that wrote none of them marks nothing before it
-// commits. A replica that dies between a commit's begun and done marks
-// leaves the table's marks apart, and its rows read from the database
-// (a cost, never a stale row), until another replica meets them (below).
+// Marks left apart are met again by a replica that sees them apart and
+// unmoved for a minute (below).
 
 // pgRowCached are the tables whose rows repeatable Views may take from
-// memory on PostgreSQL (those the row cache's look-ups read): only their
-// commits mark begun, so that a change of, say, alternate contacts costs
-// no extra round trip. A look-up of any other table reads the database.
+// memory on PostgreSQL (the look-ups of rowcache.go those Views make):
+// only their commits mark begun, so that a change of, say, alternate
+// contacts costs no extra round trip. A look-up of any other table reads
+// the database.
 var pgRowCached = map[string]bool{
 	"accounts": true, "members": true, "organizations": true, "ous": true,
-	"policy_type_changes": true, "event_targets": true,
+	"policy_type_changes": true,
 }
 
-// commitMarked is countCommit on PostgreSQL: the begun marks of w's tables
-// (mark runs the statement on the commit's connection), commit, then the
-// done marks, also when the commit failed, so that the marks meet again.
-// The change, once committed, stands whatever the done marks do: if they
-// cannot advance, this replica uses no cached read until a retry succeeds
-// (sharedGens retries); other replicas' copies age out.
+// commitMarked is countCommit on PostgreSQL: the begun marks of w's
+// row-cached tables (mark runs the statement on the commit's connection),
+// commit, then the sequences. A failed mark commits nothing and advances
+// nothing. After a commit, the change stands whatever the advance does: if
+// it cannot advance, this replica uses no cached read until a retry
+// succeeds (sharedGens retries); other replicas' copies age out.
 func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit func() error) error {
 	tables := db.writtenTables(w)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -66,19 +77,44 @@ func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit fu
 			marked = append(marked, i)
 		}
 	}
-	var err error
+	if len(marked) > 0 {
+		if mark == nil {
+			return fmt.Errorf("postgres: a counted commit with no connection to mark it on")
+		}
+		if err := mark(begunQuery(db.tables.byIndex, marked)); err != nil {
+			// Begun may or may not have moved: left ahead, if it did.
+			// A sequence dropped under this process (a schema made
+			// anew) is made again by the next try.
+			db.sequences.Clear()
+			return err
+		}
+	}
+	err := commit()
+	var pe *pgconn.PgError
 	switch {
-	case len(marked) == 0:
-	case mark == nil:
-		err = fmt.Errorf("postgres: a counted commit with no connection to mark it on")
+	case err == nil:
+		db.advanceAfterCommit(w, marked)
+	case errors.As(err, &pe):
+		db.advanceRowDone(marked) // not committed: only the begun marks to meet
 	default:
-		err = mark(begunQuery(db.tables.byIndex, marked))
+		db.advanceAfterCommit(w, marked) // committed or not: counted as if it was
 	}
-	if err == nil {
-		err = commit()
-	}
-	db.advanceAfterCommit(w)
 	return err
+}
+
+// advanceRowDone advances the row done marks of tables, once: after a
+// failure they stay behind.
+func (db *DB) advanceRowDone(tables []int) {
+	if len(tables) == 0 {
+		return
+	}
+	q := "SELECT 1"
+	for _, i := range tables {
+		q += `, nextval('"` + rowDoneSequence(db.tables.byIndex[i]) + `"')`
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, _ = db.seqPool.Exec(ctx, q)
 }
 
 // begunQuery advances the begun marks of tables.
@@ -102,14 +138,14 @@ func (t *tx) pgCacheable(i int) (at uint64, ok bool) {
 	if !pgRowCached[t.db.tables.byIndex[i]] {
 		return 0, false
 	}
-	done, watched := g.tables[i]
-	if !watched {
+	if _, watched := g.tables[i]; !watched {
 		// Read from the next query on. Not now: making its sequences may
 		// need a connection the pool gives only once this View ends.
 		t.unwatched = append(t.unwatched, i)
 		return 0, false
 	}
-	if g.begun[i] != done {
+	done, ok := g.rowDone[i]
+	if !ok || g.begun[i] != done {
 		return 0, false
 	}
 	return done, true
@@ -121,9 +157,11 @@ func (t *tx) pgCacheable(i int) (at uint64, ok bool) {
 // used at.
 func (t *tx) pgCheckSnapshot(ctx context.Context) (bool, error) {
 	names := t.db.tables.byIndex
+	slices.Sort(t.cachedFrom)
+	t.cachedFrom = slices.Compact(t.cachedFrom)
 	cols := make([]string, 0, 2*len(t.cachedFrom))
 	for _, i := range t.cachedFrom {
-		cols = append(cols, sequenceValue(tableSequence(names[i])), sequenceValue(begunSequence(names[i])))
+		cols = append(cols, sequenceValue(rowDoneSequence(names[i])), sequenceValue(begunSequence(names[i])))
 	}
 	vals := make([]int64, len(cols))
 	dest := make([]any, len(vals))
@@ -135,7 +173,7 @@ func (t *tx) pgCheckSnapshot(ctx context.Context) (bool, error) {
 	}
 	t.snapshotTaken = true
 	for k, i := range t.cachedFrom {
-		done := t.pgGens.tables[i]
+		done := t.pgGens.rowDone[i]
 		if uint64(vals[2*k]) != done || uint64(vals[2*k+1]) != done {
 			return false, nil
 		}
@@ -170,17 +208,19 @@ func (db *DB) viewRepeatablePG(ctx context.Context, fn func(*tx) error, opts *sq
 	}
 }
 
-// Marks that stay apart. A replica that died between a commit's begun and
-// done marks (or whose marking statement failed unseen) leaves its table's
-// marks apart for good, and its rows out of memory on every replica. A
-// replica that sees a table's marks apart, and unmoved, for stuckAfter
-// advances the one behind by the difference: what the missing marks would
-// have done. A writer marks begun just before COMMIT and done just after,
-// so marks unmoved that long are no writer's under way (one whose COMMIT
-// itself took longer would be taken for dead: its commit could then be
-// mixed with rows from memory until its done mark). Marks that meet again
-// that way may part once more (a dead writer's late done retry, by a
-// replica that came back); they are then met again in turn.
+// Marks that stay apart. A replica that died between a commit's begun
+// and row done marks, or whose advance failed, leaves row done behind, and
+// the table's rows out of memory on every replica. A replica that sees a
+// table's marks apart, and unmoved, for stuckAfter brings the one behind
+// up to the other, under an advisory lock and only if they are still as
+// seen (so that two replicas do not both do it): what the missing advances
+// would have done. A writer marks begun just before COMMIT and row done
+// just after, so marks unmoved that long are no writer's under way (one
+// whose COMMIT itself took longer would be taken for dead: its commit
+// could then be mixed with rows from memory until its own advance). Row
+// done ahead of begun (PostgreSQL, after a crash, may restart each
+// sequence up to 32 ahead of its last value) is met the same way. A busy
+// table whose marks stay apart is never unmoved: it stays out of memory.
 
 // stuckAfter is how long marks must stay apart and unmoved to be met.
 const stuckAfter = sharedMaxAge * time.Second
@@ -202,7 +242,7 @@ func (db *DB) meetStuckMarks(g *sharedGens) {
 	db.apartMu.Lock()
 	defer db.apartMu.Unlock()
 	for i, begun := range g.begun {
-		done := g.tables[i]
+		done := g.rowDone[i]
 		if begun == done {
 			delete(db.apart, i)
 			continue
@@ -215,7 +255,7 @@ func (db *DB) meetStuckMarks(g *sharedGens) {
 			db.apart[i] = apartMarks{begun, done, now}
 			continue
 		}
-		if now.Sub(seen.since) < after {
+		if now.Sub(seen.since) < after || db.closed.Load() {
 			continue
 		}
 		delete(db.apart, i)
@@ -227,15 +267,36 @@ func (db *DB) meetStuckMarks(g *sharedGens) {
 	}
 }
 
-// meetMarks advances table i's mark that is behind by the difference.
+// meetMarks brings table i's mark that is behind up to the other, if the
+// two are still begun and done.
 func (db *DB) meetMarks(i int, begun, done uint64) {
 	name := db.tables.byIndex[i]
-	seq, n := tableSequence(name), begun-done
+	seq, n := rowDoneSequence(name), begun-done
 	if done > begun {
 		seq, n = begunSequence(name), done-begun
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	// A failure leaves them apart: the next sighting tries again.
-	_, _ = db.seqPool.Exec(ctx, `SELECT nextval('"`+seq+`"') FROM generate_series(1, $1::bigint)`, int64(n))
+	tx, err := db.seqPool.Begin(ctx)
+	if err != nil {
+		return
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(meetLock+i)); err != nil {
+		return
+	}
+	var b, d int64
+	if err := tx.QueryRow(ctx, `SELECT `+sequenceValue(begunSequence(name))+`, `+sequenceValue(rowDoneSequence(name))).Scan(&b, &d); err != nil ||
+		uint64(b) != begun || uint64(d) != done {
+		return
+	}
+	if _, err := tx.Exec(ctx, `SELECT nextval('"`+seq+`"') FROM generate_series(1, $1::bigint)`, int64(n)); err != nil {
+		return
+	}
+	_ = tx.Commit(ctx)
 }
+
+// meetLock is the base of the advisory locks that meetings take, one per
+// table (migrationLock's neighbourhood, out of the way of applications').
+const meetLock = migrationLock + 1

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"github.com/jackc/pgx/v5/pgconn"
+	"strconv"
 	"testing"
 	"time"
 
@@ -98,7 +100,7 @@ func TestPostgresRowsFromMemoryWaitForCommitsUnderWay(t *testing.T) {
 	if name, _ := read(); name != "under way" {
 		t.Errorf("read during another replica's commit under way: %q, want the committed row", name)
 	}
-	if !other.advanceTables(accounts) { // the done mark, as its commit would
+	if !other.advanceTables(accounts, accounts) { // the commit's advance, after it
 		t.Fatal("advance")
 	}
 }
@@ -167,7 +169,7 @@ func TestPostgresStuckMarksMeet(t *testing.T) {
 			return err
 		}},
 		{"done ahead", func() error {
-			if !other.advanceTables(accounts) {
+			if !other.advanceTables(accounts, accounts) { // row done alone
 				return errors.New("advance")
 			}
 			return nil
@@ -196,5 +198,111 @@ func TestPostgresStuckMarksMeet(t *testing.T) {
 		if _, database := read(); database {
 			t.Errorf("%s: the marks were not met: rows still read from the database", apart.name)
 		}
+	}
+}
+
+// A write whose begun mark fails does not commit, and gives its
+// connection back: it is rolled back, not left open.
+func TestPostgresFailedMarkRollsBack(t *testing.T) {
+	one, _, rename, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	begun, done := marksOf(t, one)
+	seq := `"` + begunSequence("accounts") + `"`
+	if _, err := one.pgPool.Exec(ctx, `ALTER SEQUENCE `+seq+` MINVALUE 0 MAXVALUE `+strconv.FormatInt(begun, 10)); err != nil {
+		t.Fatal(err) // the next mark fails
+	}
+	for range 20 { // more than the pool's connections
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second) // a held connection fails the next ones
+		defer cancel()
+		err := one.updateOnce(ctx, func(tx *tx) error {
+			return tx.PutAccount(ctx, &kernel.Account{ID: "111122223333", Name: "unmarked", Email: "a@example.com", State: kernel.StateActive})
+		}, nil, true)
+		if err == nil {
+			t.Fatal("a write whose begun mark failed committed")
+		}
+	}
+	if n := one.pgPool.Stat().AcquiredConns(); n != 0 {
+		t.Errorf("%d connections still held by writes whose mark failed", n)
+	}
+	if b, d := marksOf(t, one); b != begun || d != done {
+		t.Errorf("marks %d, %d after failed marks; want %d, %d as before", b, d, begun, done)
+	}
+	if _, err := one.pgPool.Exec(ctx, `ALTER SEQUENCE `+seq+` NO MAXVALUE`); err != nil {
+		t.Fatal(err)
+	}
+	rename(one, "marked")
+	var name string
+	if err := one.pgPool.QueryRow(ctx, `SELECT name FROM accounts WHERE id = '111122223333'`).Scan(&name); err != nil || name != "marked" {
+		t.Errorf("name %q (%v), want marked", name, err)
+	}
+}
+
+// marksOf reads the begun and row done marks of accounts.
+func marksOf(t *testing.T, db *DB) (begun, done int64) {
+	t.Helper()
+	q := `SELECT ` + sequenceValue(begunSequence("accounts")) + `, ` + sequenceValue(rowDoneSequence("accounts"))
+	if err := db.seqPool.QueryRow(context.Background(), q).Scan(&begun, &done); err != nil {
+		t.Fatal(err)
+	}
+	return begun, done
+}
+
+// A commit PostgreSQL refused meets its begun marks and moves nothing
+// else (no cached read is dropped for it); a commit whose outcome is
+// unknown is counted as committed. Either way the marks meet.
+func TestPostgresFailedCommitMarks(t *testing.T) {
+	one, _, _, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	w := &writeSet{tables: map[int]bool{one.tables.index["accounts"]: true}}
+	mark := func(q string) error { _, err := one.seqPool.Exec(ctx, q); return err }
+	facts := func() uint64 {
+		one.Refresh()
+		g, ok := one.SharedGeneration()
+		if !ok {
+			t.Fatal("no shared generation")
+		}
+		return g
+	}
+	before := facts()
+	refused := &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
+	if err := one.commitMarked(w, mark, func() error { return refused }); !errors.Is(err, refused) {
+		t.Fatalf("err %v, want the commit's", err)
+	}
+	if b, d := marksOf(t, one); b != d {
+		t.Errorf("after a refused commit: begun %d, row done %d; want them met", b, d)
+	}
+	if after := facts(); after != before {
+		t.Error("a refused commit moved the shared generation")
+	}
+	lost := errors.New("connection lost")
+	if err := one.commitMarked(w, mark, func() error { return lost }); !errors.Is(err, lost) {
+		t.Fatalf("err %v, want the commit's", err)
+	}
+	if b, d := marksOf(t, one); b != d {
+		t.Errorf("after a commit of unknown outcome: begun %d, row done %d; want them met", b, d)
+	}
+	if after := facts(); after == before {
+		t.Error("a commit of unknown outcome left the shared generation as it was")
+	}
+}
+
+// Two replicas meeting the same marks at once bring them together once:
+// the second finds them met and leaves them.
+func TestPostgresMeetingTwiceDoesNotOvershoot(t *testing.T) {
+	one, other, _, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	accounts := []int{one.tables.index["accounts"]}
+	for range 3 { // three commits that died after their begun marks
+		if _, err := one.seqPool.Exec(ctx, begunQuery(one.tables.byIndex, accounts)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, d := marksOf(t, one)
+	done := make(chan struct{})
+	go func() { other.meetMarks(accounts[0], uint64(b), uint64(d)); close(done) }()
+	one.meetMarks(accounts[0], uint64(b), uint64(d))
+	<-done
+	if b2, d2 := marksOf(t, one); b2 != b || d2 != b {
+		t.Errorf("after two meetings of begun %d, row done %d: begun %d, row done %d; want both %d", b, d, b2, d2, b)
 	}
 }

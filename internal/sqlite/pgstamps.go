@@ -77,10 +77,11 @@ var noFactsTables = map[string]bool{
 // wrote table, advanced after each has committed (its done mark).
 func tableSequence(table string) string { return "accountplane_done_" + table }
 
-// begunSequence is the PostgreSQL sequence of the counted commits that
-// write table, advanced before each commits (its begun mark; see
-// pgrowcache.go).
-func begunSequence(table string) string { return "accountplane_begun_" + table }
+// begunSequence and rowDoneSequence are the marks of the row cache
+// (pgrowcache.go): a counted commit that writes table advances begun
+// before it commits and row done once after it has (or surely has not).
+func begunSequence(table string) string   { return "accountplane_begun_" + table }
+func rowDoneSequence(table string) string { return "accountplane_rowdone_" + table }
 
 // sequenceValue is the SQL of a sequence's value (0 before its first
 // nextval: last_value is 1 both before and after it, is_called tells).
@@ -111,6 +112,7 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 			create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + tableSequence(names[i]) + `";`)
 			if pgRowCached[names[i]] {
 				create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + begunSequence(names[i]) + `";`)
+				create.WriteString(`CREATE SEQUENCE IF NOT EXISTS "` + rowDoneSequence(names[i]) + `";`)
 			}
 			made = append(made, i)
 		}
@@ -136,8 +138,9 @@ func (db *DB) ensureSequences(ctx context.Context, tables []int) error {
 // gives facts) and the watched tables'.
 type sharedGens struct {
 	global, facts uint64
-	// tables are the watched tables' done marks, begun their begun marks.
-	tables, begun map[int]uint64
+	// tables are the watched tables' sequences; begun and rowDone the
+	// row cache's marks of those of them in pgRowCached.
+	tables, begun, rowDone map[int]uint64
 	// n numbers the query among this process's sequence queries, in the
 	// order they started (pgrowcache.go).
 	n uint64
@@ -156,7 +159,7 @@ func (g *tableGens) watchQuery(tables []int) string {
 	for _, i := range tables {
 		cols = append(cols, sequenceValue(tableSequence(names[i])))
 		if pgRowCached[names[i]] {
-			cols = append(cols, sequenceValue(begunSequence(names[i])))
+			cols = append(cols, sequenceValue(begunSequence(names[i])), sequenceValue(rowDoneSequence(names[i])))
 		}
 	}
 	return "SELECT " + strings.Join(cols, ", ")
@@ -189,9 +192,9 @@ func (db *DB) watch(ctx context.Context, tables []int) {
 // advanceAfterCommit advances the sequences of the tables a commit wrote
 // (w), and the store's, after that commit; what it cannot advance awaits
 // a retry (pendingTables).
-func (db *DB) advanceAfterCommit(w *writeSet) {
+func (db *DB) advanceAfterCommit(w *writeSet, marked []int) {
 	tables := db.writtenTables(w)
-	if !db.advanceTables(tables) {
+	if !db.advanceTables(tables, marked) {
 		db.markPending(tables)
 	}
 	db.forgetLatest() // this process's next reads ask again (pgrefresh.go)
@@ -230,7 +233,9 @@ func (db *DB) markPending(tables []int) {
 // reports whether none is left pending. A table marked again while the
 // retry ran (another commit whose own advance failed) stays pending: the
 // retry's nextval may have run before that commit.
-func (db *DB) advance() bool { return db.retryPending(db.advanceTables) }
+func (db *DB) advance() bool {
+	return db.retryPending(func(tables []int) bool { return db.advanceTables(tables, nil) })
+}
 
 // retryPending is advance with the sequences advanced by advanceTables.
 func (db *DB) retryPending(advanceTables func([]int) bool) bool {
@@ -259,9 +264,14 @@ func (db *DB) retryPending(advanceTables func([]int) bool) bool {
 	return false
 }
 
-// advanceTables advances the sequences of tables and the store's, and
-// reports whether it did.
-func (db *DB) advanceTables(tables []int) bool {
+// advanceTables advances the sequences of tables and the store's (and the
+// row done marks of marked, in the same statement), and reports whether
+// it did. Only the sequences of tables are retried after a failure
+// (pendingTables): another advance of those only costs cached reads,
+// while a row done mark advanced twice would pass for a commit under way
+// that is not there, so one that may have been advanced is left behind
+// (pgrowcache.go).
+func (db *DB) advanceTables(tables, marked []int) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if db.ensureSequences(ctx, tables) != nil {
@@ -276,6 +286,9 @@ func (db *DB) advanceTables(tables []int) bool {
 	}
 	if facts {
 		q += `, nextval('"` + factsSequence + `"')`
+	}
+	for _, i := range marked {
+		q += `, nextval('"` + rowDoneSequence(names[i]) + `"')`
 	}
 	if _, err := db.seqPool.Exec(ctx, q); err != nil {
 		// A sequence dropped under this process (a schema made anew) is
@@ -323,7 +336,7 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		for _, i := range tables {
 			vals = append(vals, 0)
 			if pgRowCached[names[i]] {
-				vals = append(vals, 0)
+				vals = append(vals, 0, 0)
 			}
 		}
 		dest := make([]any, len(vals))
@@ -338,12 +351,12 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		}
 		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))
 		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, n: n,
-			tables: make(map[int]uint64, len(tables)), begun: make(map[int]uint64, len(tables))}
+			tables: make(map[int]uint64, len(tables)), begun: map[int]uint64{}, rowDone: map[int]uint64{}}
 		rest := vals[2:]
 		for _, i := range tables {
 			g.tables[i], rest = uint64(rest[0]), rest[1:]
 			if pgRowCached[names[i]] {
-				g.begun[i], rest = uint64(rest[0]), rest[1:]
+				g.begun[i], g.rowDone[i], rest = uint64(rest[0]), uint64(rest[1]), rest[2:]
 			}
 		}
 		db.meetStuckMarks(g)

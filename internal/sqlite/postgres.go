@@ -41,6 +41,8 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	db.pgPool = pool
 	seqCfg := cfg.Copy()
 	seqCfg.MaxConns = seqPoolConns
+	seqCfg.MinConns = min(seqCfg.MinConns, seqPoolConns) // pool_min_conns of the DSN is the main pool's
+	seqCfg.MinIdleConns = min(seqCfg.MinIdleConns, seqPoolConns)
 	if db.seqPool, err = pgxpool.NewWithConfig(ctx, seqCfg); err != nil {
 		pool.Close()
 		return fmt.Errorf("postgres: %w", err)

@@ -298,7 +298,9 @@ func (db *DB) Close() error {
 		errs = append(errs, db.keepPool.Close())
 	}
 	if db.seqPool != nil {
-		db.meeting.Wait() // at most the 2 s of its statement
+		db.apartMu.Lock() // a meeting not yet started sees closed from here on
+		db.apartMu.Unlock()
+		db.meeting.Wait() // at most the 2 s of its statements
 		db.seqPool.Close()
 	}
 	if db.pgPool != nil {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -87,7 +88,12 @@ func (g *tableGens) tablesOf(query string) *statementTables {
 	st := &statementTables{}
 	writes := writesTable.FindAllStringSubmatch(query, 1)
 	if withQuery.MatchString(query) { // a data-modifying WITH writes each of its statements' tables
-		writes = writesInWith.FindAllStringSubmatch(query, -1)
+		writes = nil
+		for _, m := range writesInWith.FindAllStringSubmatchIndex(query, -1) {
+			if !strings.HasSuffix(strings.ToUpper(strings.TrimRight(query[:m[0]], " \t\n")), "DO") { // not ON CONFLICT ... DO UPDATE
+				writes = append(writes, []string{query[m[0]:m[1]], query[m[2]:m[3]]})
+			}
+		}
 	}
 	for _, m := range writes {
 		if i, ok := g.index[m[1]]; ok {

@@ -118,6 +118,10 @@ func TestTablesOfStatements(t *testing.T) {
 	if got := fmtList(name(st.writes)); got != "[cloudtrail_blocks cloudtrail_postings]" || st.writesAll {
 		t.Errorf("WITH ... INSERT: writes %s (all %v), want both tables", got, st.writesAll)
 	}
+	st = g.tablesOf(`WITH n AS (SELECT 1) INSERT INTO accounts (id) SELECT 1 FROM n ON CONFLICT (id) DO UPDATE SET name = excluded.name`)
+	if got := fmtList(name(st.writes)); got != "[accounts]" || st.writesAll {
+		t.Errorf("WITH ... ON CONFLICT DO UPDATE: writes %s (all %v), want [accounts]", got, st.writesAll)
+	}
 }
 
 func fmtList(s []string) string {

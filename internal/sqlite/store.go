@@ -237,11 +237,19 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 	done = true
 	if counted {
 		err = db.countCommit(t.written, func(q string) error {
-			_, err := sqlTx.ExecContext(ctx, q)
+			// Not cancelled with the request: between a done change and
+			// its commit, a failed mark would only cost a retry.
+			_, err := sqlTx.ExecContext(context.WithoutCancel(ctx), q)
 			return err
 		}, sqlTx.Commit)
 	} else {
 		err = sqlTx.Commit()
+	}
+	if err != nil {
+		// A commit that never ran (PostgreSQL's begun mark failed: see
+		// commitMarked) still holds its connection; after one that ran,
+		// this is sql.ErrTxDone.
+		sqlTx.Rollback()
 	}
 	if after != nil {
 		after(err == nil)
