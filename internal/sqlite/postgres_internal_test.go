@@ -7,6 +7,7 @@ import (
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/generation"
+	"github.com/accountplane/accountplane/internal/iam"
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/pgtest"
@@ -151,6 +152,16 @@ func TestPostgresSharedGenerationSkipsContactWrites(t *testing.T) {
 	}
 	if after := gen(); after != before {
 		t.Errorf("another replica's commit of an alternate contact moved the shared generation (%x → %x)", before, after)
+	}
+	err = other.update(ctx, func(tx *tx) error {
+		return iamTx{tx}.PutSession(ctx, &iam.Session{AccessKeyID: "ASIANEWSESSION000001", Secret: "s", Token: "t", Account: "111122223333",
+			RoleName: "r", Expiration: time.Now().Add(time.Hour), IssuedAt: time.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := gen(); after != before {
+		t.Errorf("another replica's new session moved the shared generation (%x → %x)", before, after)
 	}
 	rename(other, "b")
 	if after := gen(); after == before {
