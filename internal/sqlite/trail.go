@@ -306,14 +306,7 @@ func (t *tx) checkNewIDs(ctx context.Context, evs []kernel.TrailEvent) error {
 // from the block the id gives when the store made it, else from the
 // blocks its index entry names.
 func (t *tx) blocksWithID(ctx context.Context, id string) ([]kernel.TrailEvent, error) {
-	var blocks [][]kernel.TrailEvent
-	var err error
-	if seq, ok := t.db.idsOrNil().seqOf(id); ok {
-		blocks, err = t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, seq/blockCap)
-	} else {
-		blocks, err = t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
-			WHERE p.attr_h = ?`, eventIDHash(id))
-	}
+	blocks, err := t.blocksHolding(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -326,6 +319,16 @@ func (t *tx) blocksWithID(ctx context.Context, id string) ([]kernel.TrailEvent, 
 		}
 	}
 	return out, nil
+}
+
+// blocksHolding returns the whole blocks that may hold event id (those
+// that do among them).
+func (t *tx) blocksHolding(ctx context.Context, id string) ([][]kernel.TrailEvent, error) {
+	if seq, ok := t.db.idsOrNil().seqOf(id); ok {
+		return t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, seq/blockCap)
+	}
+	return t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
+		WHERE p.attr_h = ?`, eventIDHash(id))
 }
 
 // blocksOf returns the records of the blocks query selects (columns id
@@ -439,19 +442,21 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 // none.
 func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 	return db.write(context.WithoutCancel(ctx), func(t *tx) error {
-		found, err := t.blocksWithID(ctx, ev.ID)
+		blocks, err := t.blocksHolding(ctx, ev.ID)
 		if err != nil {
 			return err
 		}
-		if len(found) == 0 {
+		var old []kernel.TrailEvent // the first block that holds it, read once
+		for _, evs := range blocks {
+			if slices.ContainsFunc(evs, func(e kernel.TrailEvent) bool { return e.ID == ev.ID }) {
+				old = evs
+				break
+			}
+		}
+		if old == nil {
 			return fmt.Errorf("sqlite: replace event %s: %w", ev.ID, kernel.ErrNotFound)
 		}
-		block := found[0].Seq / blockCap
-		blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, block)
-		if err != nil || len(blocks) != 1 {
-			return fmt.Errorf("sqlite: replace event %s: block %d: %v", ev.ID, block, err)
-		}
-		old := blocks[0]
+		block := old[0].Seq / blockCap
 		evs := slices.Clone(old)
 		for i := range evs {
 			if evs[i].ID == ev.ID {
