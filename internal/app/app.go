@@ -292,7 +292,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	a.served = a.services(tokenKey)
 	srv, err := server.New(server.Config{
 		Log: cfg.Log, Keys: newCredentials(a.IAM, a.partitionOf, a.generation(a.IAM.Generation), cfg.Now), Outbox: a.db,
-		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation)), Now: cfg.Now}, iam: a.IAM},
+		Authorizer:      &authorizer{z: &authz.Authorizer{Source: newPolicySource(a.IAM, a.Orgs, a.generation(a.Orgs.Generation), a.generation(a.IAM.Generation)), Now: cfg.Now}, iam: a.IAM},
 		Admin:           &admin{db: a.db, accounts: a.Accounts, orgs: a.Orgs, iam: a.IAM, settle: a.settleTrail},
 		Clock:           eventClock{a.clock, a.events},
 		Events:          eventSource{a.events},

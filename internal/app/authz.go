@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,11 +67,16 @@ func (c credentials) Credential(ctx context.Context, id string) (server.Credenti
 }
 
 // policySource implements authz.PolicySource over IAM and Organizations.
+// A principal's policies (parsed) and an IAM entity's tags are kept while
+// IAM's generation holds, the organization facts while Organizations'
+// does (see factCache).
 type policySource struct {
-	iam   *iam.Service
-	orgs  *organizations.Service
-	scps  sync.Map // policyKey of an SCP or RCP document -> *policy.Policy
-	facts *factCache[orgFacts]
+	iam        *iam.Service
+	orgs       *organizations.Service
+	scps       sync.Map // policyKey of an SCP or RCP document -> *policy.Policy
+	facts      *factCache[orgFacts]
+	principals *factCache[authz.Policies]
+	tags       *factCache[map[string]string]
 }
 
 type orgFacts struct {
@@ -78,13 +84,22 @@ type orgFacts struct {
 	ok bool
 }
 
-func newPolicySource(i *iam.Service, o *organizations.Service, gen func() uint64) *policySource {
-	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: gen, now: o.Now, maxAge: time.Second}}
+func newPolicySource(i *iam.Service, o *organizations.Service, orgsGen, iamGen func() uint64) *policySource {
+	return &policySource{iam: i, orgs: o, facts: &factCache[orgFacts]{gen: orgsGen, now: o.Now, maxAge: time.Second},
+		principals: &factCache[authz.Policies]{gen: iamGen, now: o.Now, maxAge: time.Second},
+		tags:       &factCache[map[string]string]{gen: iamGen, now: o.Now, maxAge: time.Second}}
 }
 
+// PrincipalPolicies returns p's policies, shared by the calls that ask
+// while IAM is unchanged (callers read them, never change them). What
+// IAM's loadPrincipal reads of p: its type, account, name, the key that
+// signed (a session's) and whether it is an AssumeRoot session.
 func (ps *policySource) PrincipalPolicies(ctx context.Context, p identity.Principal) (authz.Policies, error) {
-	pols, err := ps.iam.PrincipalPolicies(ctx, p)
-	return authz.Policies(pols), err
+	key := strings.Join([]string{string(p.Type), string(p.Account), p.Name, p.AccessKeyID, strconv.FormatBool(p.AssumedRoot)}, "\x00")
+	return ps.principals.get(key, func() (authz.Policies, error) {
+		pols, err := ps.iam.PrincipalPolicies(ctx, p)
+		return authz.Policies(pols), err
+	})
 }
 
 // ResourceTags returns the tags of the IAM user or role an action's
@@ -97,15 +112,17 @@ func (ps *policySource) ResourceTags(ctx context.Context, action, resource strin
 	if !strings.HasPrefix(resource, "arn:aws:iam::") || strings.EqualFold(action, "iam:CreateUser") || strings.EqualFold(action, "iam:CreateRole") {
 		return nil, nil
 	}
-	tags, err := ps.iam.ResourceTags(ctx, resource)
-	if err != nil || len(tags) == 0 {
-		return nil, err
-	}
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[t.Key] = t.Value
-	}
-	return out, nil
+	return ps.tags.get(resource, func() (map[string]string, error) { // shared: callers only read it
+		tags, err := ps.iam.ResourceTags(ctx, resource)
+		if err != nil || len(tags) == 0 {
+			return nil, err
+		}
+		out := make(map[string]string, len(tags))
+		for _, t := range tags {
+			out[t.Key] = t.Value
+		}
+		return out, nil
+	})
 }
 
 func (ps *policySource) OrgFacts(ctx context.Context, acct identity.AccountID) (authz.OrgFacts, bool, error) {
