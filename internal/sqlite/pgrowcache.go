@@ -77,6 +77,7 @@ func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit fu
 			marked = append(marked, i)
 		}
 	}
+	markedAt := time.Now()
 	if len(marked) > 0 {
 		if mark == nil {
 			return fmt.Errorf("postgres: a counted commit with no connection to mark it on")
@@ -90,16 +91,43 @@ func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit fu
 		}
 	}
 	err := commit()
-	var pe *pgconn.PgError
+	rowDone := marked
+	late := time.Since(markedAt) > db.stuckAfterOr()/2
+	if late {
+		// So late that another replica may have met the marks already,
+		// taking this commit for dead: row done stays behind, and begun
+		// moves again, so that rows kept meanwhile serve no more.
+		rowDone = nil
+	}
 	switch {
 	case err == nil:
-		db.advanceAfterCommit(w, marked)
-	case errors.As(err, &pe):
-		db.advanceRowDone(marked) // not committed: only the begun marks to meet
+		db.advanceAfterCommit(w, rowDone)
+	case refused(err):
+		db.advanceRowDone(rowDone) // not committed: only the begun marks to meet
 	default:
-		db.advanceAfterCommit(w, marked) // committed or not: counted as if it was
+		db.advanceAfterCommit(w, rowDone) // committed or not: counted as if it was
+	}
+	if late && len(marked) > 0 {
+		db.sequenceStatement(begunQuery(db.tables.byIndex, marked))
 	}
 	return err
+}
+
+// refused reports whether err is PostgreSQL's refusal of a commit, which
+// then surely did not happen: a serialization failure or deadlock (class
+// 40), a constraint (23), a transaction state (25) or a statement (42)
+// error. Any other error (a connection lost, an administrator's shutdown,
+// a cancel that came late) leaves it unknown.
+func refused(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || len(pe.Code) < 2 {
+		return false
+	}
+	switch pe.Code[:2] {
+	case "40", "23", "25", "42":
+		return true
+	}
+	return false
 }
 
 // advanceRowDone advances the row done marks of tables, once: after a
@@ -112,6 +140,12 @@ func (db *DB) advanceRowDone(tables []int) {
 	for _, i := range tables {
 		q += `, nextval('"` + rowDoneSequence(db.tables.byIndex[i]) + `"')`
 	}
+	db.sequenceStatement(q)
+}
+
+// sequenceStatement runs q on the sequences' pool, once, whatever comes
+// of it (marks that fail to move stay apart, the safe way round).
+func (db *DB) sequenceStatement(q string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, _ = db.seqPool.Exec(ctx, q)
@@ -216,14 +250,38 @@ func (db *DB) viewRepeatablePG(ctx context.Context, fn func(*tx) error, opts *sq
 // seen (so that two replicas do not both do it): what the missing advances
 // would have done. A writer marks begun just before COMMIT and row done
 // just after, so marks unmoved that long are no writer's under way (one
-// whose COMMIT itself took longer would be taken for dead: its commit
-// could then be mixed with rows from memory until its own advance). Row
+// whose COMMIT itself took longer would be taken for dead: between its
+// commit and its late move of begun, rows from memory could miss it). Row
 // done ahead of begun (PostgreSQL, after a crash, may restart each
-// sequence up to 32 ahead of its last value) is met the same way. A busy
-// table whose marks stay apart is never unmoved: it stays out of memory.
+// sequence up to 32 ahead of its last value; or a writer that took longer
+// than that minute after all) is met at once, by raising begun. A writer
+// whose commit took more than half that minute leaves row done behind and
+// moves begun again. A
+// busy table whose marks stay behind is never unmoved: it stays out of
+// memory.
 
 // stuckAfter is how long marks must stay apart and unmoved to be met.
 const stuckAfter = sharedMaxAge * time.Second
+
+// stuckAfterOr is stuckAfter, or the tests' own.
+func (db *DB) stuckAfterOr() time.Duration {
+	if db.stuckAfter != 0 {
+		return db.stuckAfter
+	}
+	return stuckAfter
+}
+
+// noteServer clears the rows from memory when the PostgreSQL server
+// started anew since the last sequence query (started is its start time):
+// a restore may have taken the sequences back to values rows were kept
+// at. (A crash only moves them forward: PostgreSQL may restart each up to
+// 32 ahead, which meetStuckMarks sets right.)
+func (db *DB) noteServer(started int64) {
+	if prev := db.serverStart.Swap(started); prev != 0 && prev != started {
+		db.rows.m.Clear()
+		db.rows.size.Store(0)
+	}
+}
 
 // apartMarks is a table's marks as first seen apart, and when.
 type apartMarks struct {
@@ -234,10 +292,7 @@ type apartMarks struct {
 // meetStuckMarks notes the row-cached tables whose marks g shows apart,
 // and meets those unmoved for stuckAfter (in the background).
 func (db *DB) meetStuckMarks(g *sharedGens) {
-	after := db.stuckAfter
-	if after == 0 {
-		after = stuckAfter
-	}
+	after := db.stuckAfterOr()
 	now := time.Now()
 	db.apartMu.Lock()
 	defer db.apartMu.Unlock()
@@ -245,6 +300,18 @@ func (db *DB) meetStuckMarks(g *sharedGens) {
 		done := g.rowDone[i]
 		if begun == done {
 			delete(db.apart, i)
+			continue
+		}
+		if done > begun && !db.closed.Load() {
+			// Never so in a sound store (the query reads row done first):
+			// begun is raised at once, which only keeps rows out of
+			// memory until the marks meet.
+			delete(db.apart, i)
+			db.meeting.Add(1)
+			go func() {
+				defer db.meeting.Done()
+				db.meetMarks(i, begun, done)
+			}()
 			continue
 		}
 		seen, ok := db.apart[i]
@@ -287,7 +354,7 @@ func (db *DB) meetMarks(i int, begun, done uint64) {
 		return
 	}
 	var b, d int64
-	if err := tx.QueryRow(ctx, `SELECT `+sequenceValue(begunSequence(name))+`, `+sequenceValue(rowDoneSequence(name))).Scan(&b, &d); err != nil ||
+	if err := tx.QueryRow(ctx, `SELECT `+sequenceValue(rowDoneSequence(name))+`, `+sequenceValue(begunSequence(name))).Scan(&d, &b); err != nil ||
 		uint64(b) != begun || uint64(d) != done {
 		return
 	}

@@ -153,51 +153,51 @@ func TestRowCacheKeepsTheEarlierEntry(t *testing.T) {
 	}
 }
 
-// Marks left apart by a replica that died between a commit's begun and
-// done marks (either way round) are met once they stay unmoved long
-// enough, and rows come from memory again.
+// Begun left ahead by a replica that died between a commit's two marks is
+// met once the marks stay unmoved long enough, and rows come from memory
+// again; row done ahead of begun (never so in a sound store) is met at
+// once.
 func TestPostgresStuckMarksMeet(t *testing.T) {
 	one, other, _, read := rowsFromMemoryPG(t)
 	ctx := context.Background()
 	accounts := []int{other.tables.index["accounts"]}
-	for _, apart := range []struct {
-		name    string
-		advance func() error
-	}{
-		{"begun ahead", func() error {
-			_, err := other.seqPool.Exec(ctx, begunQuery(other.tables.byIndex, accounts))
-			return err
-		}},
-		{"done ahead", func() error {
-			if !other.advanceTables(accounts, accounts) { // row done alone
-				return errors.New("advance")
-			}
-			return nil
-		}},
-	} {
-		if err := apart.advance(); err != nil { // a writer that died half-way
-			t.Fatal(err)
-		}
-		one.stuckAfter = time.Hour
-		one.Refresh()
-		one.Refresh()
-		one.meeting.Wait()
-		one.Refresh()
-		read()
-		one.Refresh()
-		if _, database := read(); !database {
-			t.Fatalf("%s: rows from memory while the marks are apart", apart.name)
-		}
-		one.stuckAfter = time.Nanosecond
-		one.Refresh() // seen apart: noted
-		one.Refresh() // unmoved since: met
+	fromMemoryAgain := func(what string) {
+		t.Helper()
 		one.meeting.Wait()
 		one.Refresh()
 		read()
 		one.Refresh()
 		if _, database := read(); database {
-			t.Errorf("%s: the marks were not met: rows still read from the database", apart.name)
+			t.Errorf("%s: the marks were not met: rows still read from the database", what)
 		}
+	}
+	// begun ahead: a writer that died half-way
+	if _, err := other.seqPool.Exec(ctx, begunQuery(other.tables.byIndex, accounts)); err != nil {
+		t.Fatal(err)
+	}
+	one.stuckAfter = time.Hour
+	one.Refresh()
+	one.Refresh()
+	one.meeting.Wait()
+	one.Refresh()
+	read()
+	one.Refresh()
+	if _, database := read(); !database {
+		t.Fatal("begun ahead: rows from memory while the marks are apart")
+	}
+	one.stuckAfter = time.Nanosecond
+	one.Refresh() // unmoved since they were first seen apart: met
+	fromMemoryAgain("begun ahead")
+
+	// row done ahead
+	one.stuckAfter = time.Hour
+	if !other.advanceTables(accounts, accounts) {
+		t.Fatal("advance")
+	}
+	one.Refresh() // seen: met at once
+	fromMemoryAgain("row done ahead")
+	if b, d := marksOf(t, one); b != d {
+		t.Errorf("marks %d, %d; want them met", b, d)
 	}
 }
 
@@ -304,5 +304,130 @@ func TestPostgresMeetingTwiceDoesNotOvershoot(t *testing.T) {
 	<-done
 	if b2, d2 := marksOf(t, one); b2 != b || d2 != b {
 		t.Errorf("after two meetings of begun %d, row done %d: begun %d, row done %d; want both %d", b, d, b2, d2, b)
+	}
+}
+
+// A done advance that failed after its commit is retried for the stamps'
+// sequences only: row done is never advanced twice (it stays behind, with
+// begun ahead).
+func TestPostgresRetriedAdvanceLeavesRowDone(t *testing.T) {
+	one, _, rename, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	begun, done := marksOf(t, one)
+	stamps := `"` + tableSequence("accounts") + `"`
+	var at int64
+	if err := one.seqPool.QueryRow(ctx, `SELECT last_value FROM `+stamps).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := one.pgPool.Exec(ctx, `ALTER SEQUENCE `+stamps+` MINVALUE 0 MAXVALUE `+strconv.FormatInt(at, 10)); err != nil {
+		t.Fatal(err) // the advance after the next commit fails
+	}
+	rename(one, "x")
+	if !one.pendingAdvance.Load() {
+		t.Fatal("the failed advance is not pending")
+	}
+	if _, err := one.pgPool.Exec(ctx, `ALTER SEQUENCE `+stamps+` NO MAXVALUE`); err != nil {
+		t.Fatal(err)
+	}
+	if !one.advance() {
+		t.Fatal("the retry failed")
+	}
+	if b, d := marksOf(t, one); b != begun+1 || d != done {
+		t.Errorf("marks %d, %d after a retried advance; want begun %d (moved once) and row done %d (behind)", b, d, begun+1, done)
+	}
+}
+
+// A meeting waits for the table's advisory lock, reads the marks again
+// under it, and leaves them if they moved meanwhile (another replica met
+// them).
+func TestPostgresMeetingRereadsUnderTheLock(t *testing.T) {
+	one, other, _, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	i := one.tables.index["accounts"]
+	if _, err := one.seqPool.Exec(ctx, begunQuery(one.tables.byIndex, []int{i})); err != nil {
+		t.Fatal(err)
+	}
+	b, d := marksOf(t, one)
+	lock, err := one.seqPool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	if _, err := lock.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(meetLock+i)); err != nil {
+		t.Fatal(err)
+	}
+	met := make(chan struct{})
+	go func() { other.meetMarks(i, uint64(b), uint64(d)); close(met) }()
+	for waiting := 0; waiting == 0; { // until the meeting waits for the lock
+		key := uint64(meetLock + i)
+		if err := lock.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND classid::bigint = $1 AND objid::bigint = $2`, int64(key>>32), int64(key&0xffffffff)).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-met:
+			t.Fatal("the meeting did not wait for the table's lock")
+		default:
+		}
+	}
+	if _, err := one.seqPool.Exec(ctx, `SELECT nextval('"`+rowDoneSequence("accounts")+`"')`); err != nil {
+		t.Fatal(err) // the other meeting's work
+	}
+	if _, err := lock.Exec(ctx, `SELECT pg_advisory_unlock($1)`, int64(meetLock+i)); err != nil {
+		t.Fatal(err)
+	}
+	<-met
+	if b2, d2 := marksOf(t, one); b2 != b || d2 != b {
+		t.Errorf("marks %d, %d; want both %d (met once)", b2, d2, b)
+	}
+}
+
+// A write whose request is cancelled after its change leaves the marks
+// met, whether it committed or not.
+func TestPostgresCancelledWriteLeavesMarksMet(t *testing.T) {
+	one, _, _, _ := rowsFromMemoryPG(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	_ = one.updateOnce(ctx, func(tx *tx) error {
+		err := tx.PutAccount(ctx, &kernel.Account{ID: "111122223333", Name: "cancelled", Email: "a@example.com", State: kernel.StateActive})
+		cancel()
+		return err
+	}, nil, true)
+	if b, d := marksOf(t, one); b != d {
+		t.Errorf("marks %d, %d after a cancelled write; want them met", b, d)
+	}
+}
+
+// A commit so slow that another replica may have met its marks leaves row
+// done behind and moves begun again.
+func TestPostgresLateCommitMovesBegun(t *testing.T) {
+	one, _, _, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	begun, done := marksOf(t, one)
+	one.stuckAfter = 2 * time.Millisecond
+	w := &writeSet{tables: map[int]bool{one.tables.index["accounts"]: true}}
+	mark := func(q string) error { _, err := one.seqPool.Exec(ctx, q); return err }
+	slow := func() error { time.Sleep(20 * time.Millisecond); return nil } // a COMMIT that hung
+	if err := one.commitMarked(w, mark, slow); err != nil {
+		t.Fatal(err)
+	}
+	one.meeting.Wait()
+	if b, d := marksOf(t, one); b != begun+2 || d != done {
+		t.Errorf("marks %d, %d after a late commit; want begun %d, row done %d", b, d, begun+2, done)
+	}
+}
+
+// A PostgreSQL server that started anew (a restore may take sequences
+// back) drops the rows kept in memory.
+func TestPostgresServerRestartDropsRows(t *testing.T) {
+	one, _, _, read := rowsFromMemoryPG(t)
+	one.Refresh()
+	if _, database := read(); database {
+		t.Fatal("the row is not in memory")
+	}
+	one.noteServer(one.serverStart.Load() + 1)
+	one.Refresh() // the server's real start again: another change
+	one.Refresh()
+	if _, database := read(); !database {
+		t.Error("rows kept before the server started anew were used")
 	}
 }

@@ -151,6 +151,13 @@ type sharedGens struct {
 	n uint64
 }
 
+// leadColumns are the first columns of every sequence query: the store's
+// sequence, the facts', and when the PostgreSQL server started (in
+// microseconds: a restart, such as a restore, may take sequences back;
+// see noteServer).
+var leadColumns = sequenceValue(commitSequence) + `, ` + sequenceValue(factsSequence) +
+	`, (extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint`
+
 // watchSet is the tables whose sequences are read, and the query that
 // reads them after the store's.
 type watchSet struct {
@@ -160,11 +167,13 @@ type watchSet struct {
 
 func (g *tableGens) watchQuery(tables []int) string {
 	names := g.byIndex
-	cols := []string{sequenceValue(commitSequence), sequenceValue(factsSequence)}
+	cols := []string{leadColumns}
 	for _, i := range tables {
 		cols = append(cols, sequenceValue(tableSequence(names[i])))
 		if pgRowCached[names[i]] {
-			cols = append(cols, sequenceValue(begunSequence(names[i])), sequenceValue(rowDoneSequence(names[i])))
+			// Row done before begun: read in that order, begun is never
+			// below row done but for a mark gone wrong (pgrowcache.go).
+			cols = append(cols, sequenceValue(rowDoneSequence(names[i])), sequenceValue(begunSequence(names[i])))
 		}
 	}
 	return "SELECT " + strings.Join(cols, ", ")
@@ -331,12 +340,12 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 	return db.genReads.read(func() (*sharedGens, bool) {
 		db.latest.reads.Add(1)
 		w := db.watched.Load()
-		query := `SELECT ` + sequenceValue(commitSequence) + `, ` + sequenceValue(factsSequence)
+		query := `SELECT ` + leadColumns
 		var tables []int
 		if w != nil {
 			query, tables = w.query, w.tables
 		}
-		vals := make([]int64, 2, 2+2*len(tables))
+		vals := make([]int64, 3, 3+3*len(tables))
 		names := db.tables.byIndex
 		for _, i := range tables {
 			vals = append(vals, 0)
@@ -357,11 +366,12 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))
 		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, n: n,
 			tables: make(map[int]uint64, len(tables)), begun: map[int]uint64{}, rowDone: map[int]uint64{}}
-		rest := vals[2:]
+		db.noteServer(vals[2])
+		rest := vals[3:]
 		for _, i := range tables {
 			g.tables[i], rest = uint64(rest[0]), rest[1:]
 			if pgRowCached[names[i]] {
-				g.begun[i], g.rowDone[i], rest = uint64(rest[0]), uint64(rest[1]), rest[2:]
+				g.rowDone[i], g.begun[i], rest = uint64(rest[0]), uint64(rest[1]), rest[2:]
 			}
 		}
 		db.meetStuckMarks(g)

@@ -88,10 +88,11 @@ type DB struct {
 	// apart are the row-cached tables whose begun and done marks were
 	// last seen apart (pgrowcache.go); meeting counts the meetings under
 	// way; stuckAfter replaces the constant in tests.
-	apartMu    sync.Mutex
-	apart      map[int]apartMarks
-	meeting    sync.WaitGroup
-	stuckAfter time.Duration
+	serverStart atomic.Int64 // the PostgreSQL server's start (noteServer)
+	apartMu     sync.Mutex
+	apart       map[int]apartMarks
+	meeting     sync.WaitGroup
+	stuckAfter  time.Duration
 	// ids makes the event ids of read records (eventids.go); an import
 	// replaces it.
 	ids atomic.Pointer[eventIDs]
