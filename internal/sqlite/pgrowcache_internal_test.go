@@ -9,24 +9,14 @@ import (
 	"time"
 
 	"github.com/accountplane/accountplane/internal/kernel"
-	"github.com/accountplane/accountplane/internal/pgtest"
 )
 
 // rowsFromMemoryPG opens two replicas of one PostgreSQL store and gives a
 // test one's repeatable read of an account's name (and whether it needed
 // the database) and the other's writes of it.
 func rowsFromMemoryPG(t *testing.T) (one, other *DB, rename func(db *DB, name string), read func() (name string, database bool)) {
-	dsn := pgtest.DSN(t)
 	ctx := context.Background()
-	open := func() *DB {
-		db, err := Open(ctx, dsn, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	one, other = open(), open()
+	one, other = replicasPG(t)
 	one.latest.maxAge = time.Hour // the checks below are not timed
 	rename, _ = accountStamps(t, one)
 	read = func() (string, bool) {

@@ -18,17 +18,7 @@ import (
 // another replica's commit sees it; this replica's own commit makes its
 // next checks ask again, so it reads its own writes without a Refresh.
 func TestPostgresRefreshOncePerRequest(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	ctx := context.Background()
-	open := func() *DB {
-		db, err := Open(ctx, dsn, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	one, other := open(), open()
+	one, other := replicasPG(t)
 	one.latest.maxAge = time.Hour // the checks below are not timed
 	rename, read := accountStamps(t, one)
 	rename(other, "a")
@@ -121,17 +111,8 @@ func accountStamps(t *testing.T, db *DB) (rename func(db *DB, name string), read
 // caches read (accounts), and not with one that wrote only tables they do
 // not read (alternate contacts: most of a write-heavy load).
 func TestPostgresSharedGenerationSkipsContactWrites(t *testing.T) {
-	dsn := pgtest.DSN(t)
 	ctx := context.Background()
-	open := func() *DB {
-		db, err := Open(ctx, dsn, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	one, other := open(), open()
+	one, other := replicasPG(t)
 	rename, _ := accountStamps(t, one)
 	rename(other, "a")
 	gen := func() uint64 {
@@ -167,4 +148,19 @@ func TestPostgresSharedGenerationSkipsContactWrites(t *testing.T) {
 	if after := gen(); after == before {
 		t.Error("another replica's commit of an account left the shared generation as it was")
 	}
+}
+
+// replicasPG opens two replicas of one new PostgreSQL store, closed when
+// the test ends.
+func replicasPG(t *testing.T) (one, other *DB) {
+	dsn := pgtest.DSN(t)
+	open := func() *DB {
+		db, err := Open(context.Background(), dsn, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	return open(), open()
 }
