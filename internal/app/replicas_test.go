@@ -178,3 +178,51 @@ func TestReplicasCachedReadSeesOtherWrite(t *testing.T) {
 		}
 	}
 }
+
+// signedOrgs sends an Organizations call (awsJson 1.1) as the default root
+// user and returns the status and body.
+func signedOrgs(t *testing.T, base, op, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128."+op)
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
+		req, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// Organizations reads that take rows from memory (DescribeAccount: the
+// account, its membership, the organization) see another replica's
+// acknowledged write at once: B reads twice (the second from memory),
+// A renames the account, B reads the new name.
+func TestReplicasRowsFromMemorySeeOtherWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two replicas")
+	}
+	rs := replicas(t, 2, app.Config{})
+	a, b := rs[0].URL(), rs[1].URL()
+	if st, body := signedOrgs(t, a, "CreateOrganization", `{"FeatureSet":"ALL"}`); st != 200 {
+		t.Fatalf("CreateOrganization on A: %d %s", st, body)
+	}
+	for i := 0; i < 3; i++ {
+		name := "Rows" + string(rune('A'+i))
+		if st, body := signed(t, a, "/putAccountName", `{"AccountName":"`+name+`"}`); st != 200 {
+			t.Fatalf("PutAccountName on A: %d %s", st, body)
+		}
+		for range 2 {
+			st, body := signedOrgs(t, b, "DescribeAccount", `{"AccountId":"000000000000"}`)
+			if st != 200 || !strings.Contains(body, `"Name":"`+name+`"`) {
+				t.Fatalf("DescribeAccount on B after A's rename %d: %d %s", i, st, body)
+			}
+		}
+	}
+}
