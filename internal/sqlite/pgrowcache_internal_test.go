@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/jackc/pgx/v5/pgconn"
 	"strconv"
 	"testing"
@@ -419,5 +421,84 @@ func TestPostgresServerRestartDropsRows(t *testing.T) {
 	one.Refresh()
 	if _, database := read(); !database {
 		t.Error("rows kept before the server started anew were used")
+	}
+}
+
+// Under a writer on another replica that changes an account and its
+// membership together, a repeatable View that reads both (from memory or
+// from the database, Refreshes interleaved) always sees the two from the
+// same commit.
+func TestPostgresRowsFromMemoryNeverMixCommits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a writer and a reader for a while")
+	}
+	one, other, _, _ := rowsFromMemoryPG(t)
+	ctx := context.Background()
+	const id = identity.AccountID("111122223333")
+	write := func(k int) error {
+		return other.update(ctx, func(tx *tx) error {
+			v := strconv.Itoa(k)
+			if err := tx.PutAccount(ctx, &kernel.Account{ID: id, Name: "n" + v, Email: "a@example.com", State: kernel.StateActive}); err != nil {
+				return err
+			}
+			return tx.PutMember(ctx, &organizations.Member{Account: id, Org: "o-test", Parent: "p" + v, Method: "CREATED"})
+		})
+	}
+	if err := write(0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for k := 1; k <= 150; k++ {
+			if err := write(k); err != nil {
+				done <- err
+				return
+			}
+			time.Sleep(time.Millisecond) // pauses in which reads may come from memory
+		}
+		done <- nil
+	}()
+	reads, fromMemory := 0, 0
+	for writing := true; writing; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			writing = false
+		default:
+		}
+		one.Refresh()
+		for range 3 {
+			var name, parent string
+			var last *tx
+			err := one.viewRepeatable(ctx, func(tx *tx) error {
+				last = tx
+				a, err := tx.Account(ctx, id)
+				if err != nil {
+					return err
+				}
+				m, err := tx.Member(ctx, id)
+				if err != nil {
+					return err
+				}
+				name, parent = a.Name, m.Parent
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reads++
+			if last.tx == nil {
+				fromMemory++
+			}
+			if name[1:] != parent[1:] {
+				t.Fatalf("read %d: account %s with membership %s: two commits mixed", reads, name, parent)
+			}
+		}
+	}
+	t.Logf("%d reads, %d of them from memory alone", reads, fromMemory)
+	if fromMemory == 0 {
+		t.Error("no read came from memory: the test checked nothing of the row cache")
 	}
 }
