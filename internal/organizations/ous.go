@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // CreateOU creates an organizational unit under parent (a root or an OU).
@@ -99,7 +100,8 @@ type OUView struct {
 // DescribeOU returns an OU.
 func (s *Service) DescribeOU(ctx context.Context, caller identity.Principal, id OUID) (*OUView, error) {
 	var v *OUView
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(tx Tx) error { // v is set afresh
+		v = nil
 		sc, err := s.readScope(ctx, tx, caller, ask("DescribeOrganizationalUnit", string(id)))
 		if err != nil {
 			return err
@@ -210,7 +212,8 @@ func (s *Service) children(ctx context.Context, tx Tx, org *Organization, parent
 // ListOUs lists the OUs directly under parent.
 func (s *Service) ListOUs(ctx context.Context, caller identity.Principal, parent string) ([]OUView, error) {
 	var out []OUView
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(tx Tx) error { // out is set afresh
+		out = nil
 		sc, err := s.readScope(ctx, tx, caller, ask("ListOrganizationalUnitsForParent", parent))
 		if err != nil {
 			return err
@@ -240,7 +243,8 @@ func (s *Service) ListOUs(ctx context.Context, caller identity.Principal, parent
 // ListChildren lists the children of type childType under parent.
 func (s *Service) ListChildren(ctx context.Context, caller identity.Principal, parent, childType string) ([]Child, error) {
 	var out []Child
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(tx Tx) error { // out is set afresh
+		out = nil
 		sc, err := s.readScope(ctx, tx, caller, ask("ListChildren", parent))
 		if err != nil {
 			return err
@@ -271,7 +275,8 @@ type Parent struct {
 // ListParents returns the one parent of an account or OU.
 func (s *Service) ListParents(ctx context.Context, caller identity.Principal, child string) (*Parent, error) {
 	var p *Parent
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(tx Tx) error { // p is set afresh
+		p = nil
 		sc, err := s.readScope(ctx, tx, caller, ask("ListParents", child))
 		if err != nil {
 			return err
@@ -308,7 +313,8 @@ func (s *Service) ListParents(ctx context.Context, caller identity.Principal, ch
 // ListRoots returns the organization (whose root it describes).
 func (s *Service) ListRoots(ctx context.Context, caller identity.Principal) (*Organization, error) {
 	var o *Organization
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(tx Tx) error { // o is set afresh
+		o = nil
 		sc, err := s.readScope(ctx, tx, caller, ask("ListRoots"))
 		if err != nil {
 			return err
