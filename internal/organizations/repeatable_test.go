@@ -47,11 +47,13 @@ func TestRepeatableReadsAnswerTheSameRunTwice(t *testing.T) {
 			page, more, err := s.ListAccountsPage(w.ctx, mgmt, "", "", 10)
 			return []any{page, more}, err
 		},
-		"DescribeOU":   func(s *organizations.Service) (any, error) { return s.DescribeOU(w.ctx, mgmt, ou.ID) },
-		"ListOUs":      func(s *organizations.Service) (any, error) { return s.ListOUs(w.ctx, mgmt, string(o.RootID)) },
-		"ListChildren": func(s *organizations.Service) (any, error) { return s.ListChildren(w.ctx, mgmt, string(o.RootID), "ACCOUNT") },
-		"ListParents":  func(s *organizations.Service) (any, error) { return s.ListParents(w.ctx, mgmt, string(a.Account)) },
-		"ListRoots":    func(s *organizations.Service) (any, error) { return s.ListRoots(w.ctx, mgmt) },
+		"DescribeOU": func(s *organizations.Service) (any, error) { return s.DescribeOU(w.ctx, mgmt, ou.ID) },
+		"ListOUs":    func(s *organizations.Service) (any, error) { return s.ListOUs(w.ctx, mgmt, string(o.RootID)) },
+		"ListChildren": func(s *organizations.Service) (any, error) {
+			return s.ListChildren(w.ctx, mgmt, string(o.RootID), "ACCOUNT")
+		},
+		"ListParents": func(s *organizations.Service) (any, error) { return s.ListParents(w.ctx, mgmt, string(a.Account)) },
+		"ListRoots":   func(s *organizations.Service) (any, error) { return s.ListRoots(w.ctx, mgmt) },
 	}
 	for name, read := range reads {
 		once, err1 := read(w.orgs)
