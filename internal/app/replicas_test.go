@@ -38,11 +38,21 @@ func replicas(t *testing.T, n int, cfg app.Config) []*app.App {
 // the status and body.
 func signed(t *testing.T, base, path, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	return signedCall(t, base+path, body, "account", "application/json", "")
+}
+
+// signedCall posts body to url signed for service as the default root
+// user (target: the X-Amz-Target header, if any).
+func signedCall(t *testing.T, url, body, service, contentType, target string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
 	sum := sha256.Sum256([]byte(body))
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
-		req, hex.EncodeToString(sum[:]), "account", "us-east-1", time.Now()); err != nil {
+		req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	res, err := http.DefaultClient.Do(req)
@@ -183,21 +193,7 @@ func TestReplicasCachedReadSeesOtherWrite(t *testing.T) {
 // user and returns the status and body.
 func signedOrgs(t *testing.T, base, op, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128."+op)
-	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
-		req, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return signedCall(t, base+"/", body, "organizations", "application/x-amz-json-1.1", "AWSOrganizationsV20161128."+op)
 }
 
 // Organizations reads that take rows from memory (DescribeAccount: the
