@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -136,11 +135,7 @@ func (db *DB) advanceRowDone(tables []int) {
 	if len(tables) == 0 {
 		return
 	}
-	q := "SELECT 1"
-	for _, i := range tables {
-		q += `, nextval('"` + rowDoneSequence(db.tables.byIndex[i]) + `"')`
-	}
-	db.sequenceStatement(q)
+	db.sequenceStatement(nextvalQuery(db.tables.byIndex, tables, rowDoneSequence))
 }
 
 // sequenceStatement runs q on the sequences' pool, once, whatever comes
@@ -153,12 +148,26 @@ func (db *DB) sequenceStatement(q string) {
 
 // begunQuery advances the begun marks of tables.
 func begunQuery(names []string, tables []int) string {
+	return nextvalQuery(names, tables, begunSequence)
+}
+
+// nextvalQuery advances sequence(name) of each of tables.
+func nextvalQuery(names []string, tables []int, sequence func(table string) string) string {
 	var q strings.Builder
 	q.WriteString("SELECT 1")
 	for _, i := range tables {
-		q.WriteString(`, nextval('"` + begunSequence(names[i]) + `"')`)
+		q.WriteString(`, nextval('"` + sequence(names[i]) + `"')`)
 	}
 	return q.String()
+}
+
+// int64Dests are pointers to each of vals, to Scan into.
+func int64Dests(vals []int64) []any {
+	dest := make([]any, len(vals))
+	for k := range vals {
+		dest[k] = &vals[k]
+	}
+	return dest
 }
 
 // pgCacheable is cacheable on PostgreSQL: rows of table i are kept and
@@ -198,11 +207,7 @@ func (t *tx) pgCheckSnapshot(ctx context.Context) (bool, error) {
 		cols = append(cols, sequenceValue(rowDoneSequence(names[i])), sequenceValue(begunSequence(names[i])))
 	}
 	vals := make([]int64, len(cols))
-	dest := make([]any, len(vals))
-	for k := range vals {
-		dest[k] = &vals[k]
-	}
-	if err := t.tx.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")).Scan(dest...); err != nil {
+	if err := t.tx.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")).Scan(int64Dests(vals)...); err != nil {
 		return false, err
 	}
 	t.snapshotTaken = true
@@ -213,33 +218,6 @@ func (t *tx) pgCheckSnapshot(ctx context.Context) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// viewRepeatablePG is a repeatable View on PostgreSQL: its transaction
-// begins with its first statement, and it takes rows from memory at the
-// latest sequences' values (when they can be had), running again without
-// them if its snapshot finds their tables moved.
-func (db *DB) viewRepeatablePG(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions) error {
-	if db.closed.Load() {
-		return fmt.Errorf("sqlite: begin read: %w", unavailable(errClosed))
-	}
-	g, ok := db.currentGens()
-	if !ok {
-		g = nil
-	}
-	for {
-		t := &tx{readOnly: true, pool: db.reader, db: db, pgGens: g,
-			begin: func() (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }}
-		err := t.run(fn)
-		if len(t.unwatched) > 0 {
-			db.watch(ctx, t.unwatched)
-		}
-		if t.retry && g != nil {
-			g = nil
-			continue
-		}
-		return unavailable(err)
-	}
 }
 
 // Marks that stay apart. A replica that died between a commit's begun

@@ -353,14 +353,10 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 				vals = append(vals, 0, 0)
 			}
 		}
-		dest := make([]any, len(vals))
-		for i := range vals {
-			dest[i] = &vals[i]
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		n := db.genQueries.Add(1) // before the query: see pgrowcache.go
-		if err := db.seqPool.QueryRow(ctx, query).Scan(dest...); err != nil {
+		if err := db.seqPool.QueryRow(ctx, query).Scan(int64Dests(vals)...); err != nil {
 			return nil, false
 		}
 		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))

@@ -119,51 +119,60 @@ func (db *DB) view(ctx context.Context, fn func(*tx) error) error {
 }
 
 // viewRepeatable is view for an fn that may run more than once (see
-// kernel.RepeatableViewer): on SQLite its transaction begins with its
-// first statement, so that a View answered from memory opens none.
+// kernel.RepeatableViewer): its transaction begins with its first
+// statement, so that a View answered from memory opens none.
 func (db *DB) viewRepeatable(ctx context.Context, fn func(*tx) error) error {
 	return db.viewReading(ctx, fn, nil, true)
 }
 
-// viewReading is view, noting in reads (if not nil) the tables read.
+// viewReading is view, noting in reads (if not nil) the tables read. A
+// repeatable View's transaction begins with its first statement, so that
+// one answered from memory opens none; if rows it took from memory were
+// overtaken by a commit before that statement took the snapshot, fn runs
+// again with no rows from memory (rowcache.go, pgrowcache.go).
 func (db *DB) viewReading(ctx context.Context, fn func(*tx) error, reads *readSet, repeatable bool) error {
 	opts := &sql.TxOptions{ReadOnly: true}
+	// What rows from memory are checked against: SQLite's counters before
+	// the transaction, or PostgreSQL's latest sequences (repeatable Views
+	// only). Neither: the View reads the database only.
+	var counters *viewCounters
+	var gens *sharedGens
 	if db.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead // one snapshot
-	}
-	if db.dialect == dialectPostgres && repeatable {
-		return db.viewRepeatablePG(ctx, fn, opts)
-	}
-	if db.dialect == dialectPostgres {
-		sqlTx, err := db.reader.BeginTx(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
+		if repeatable {
+			if g, ok := db.currentGens(); ok {
+				gens = g
+			}
 		}
-		defer sqlTx.Rollback() // a reader has nothing to commit
-		return unavailable(fn(&tx{tx: sqlTx, readOnly: true, pool: db.reader, db: db, reads: reads}))
+	} else {
+		counters = db.tables.snapshotCounters()
 	}
-	counters := db.tables.snapshotCounters() // before the transaction: see rowcache.go
+	newTx := func() *tx {
+		return &tx{readOnly: true, stmts: db.stmtCache(&db.readStmts), pool: db.reader, db: db, reads: reads,
+			startCounters: counters, pgGens: gens}
+	}
 	if !repeatable {
 		sqlTx, err := db.reader.BeginTx(ctx, opts)
 		if err != nil {
 			return fmt.Errorf("sqlite: begin read: %w", unavailable(err))
 		}
 		defer sqlTx.Rollback() // a reader has nothing to commit
-		return unavailable(fn(&tx{tx: sqlTx, readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db, reads: reads, startCounters: counters}))
+		t := newTx()
+		t.tx = sqlTx
+		return unavailable(fn(t))
 	}
 	if db.closed.Load() {
 		return fmt.Errorf("sqlite: begin read: %w", unavailable(errClosed))
 	}
 	for {
-		t := &tx{readOnly: true, stmts: &db.readStmts, pool: db.reader, db: db, reads: reads, startCounters: counters,
-			begin: func() (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }}
-		// The transaction begins with the first statement, so a View
-		// answered from memory opens none (rowcache.go). If rows from
-		// memory were overtaken by a commit before a statement took the
-		// snapshot, fn runs again, with no rows from memory.
+		t := newTx()
+		t.begin = func() (*sql.Tx, error) { return db.reader.BeginTx(ctx, opts) }
 		err := t.run(fn)
-		if t.retry && counters != nil {
-			counters = nil
+		if len(t.unwatched) > 0 {
+			db.watch(ctx, t.unwatched)
+		}
+		if t.retry && (counters != nil || gens != nil) {
+			counters, gens = nil, nil
 			continue
 		}
 		return unavailable(err)
@@ -280,8 +289,8 @@ type tx struct {
 	// a statement has run (rowcache.go).
 	startCounters *viewCounters
 	snapshotTaken bool
-	// begin starts tx, nil until the first statement of a read
-	// transaction on SQLite (a View answered from memory opens none);
+	// begin starts tx, nil until the first statement of a repeatable
+	// View's transaction (a View answered from memory opens none);
 	// cachedFrom are the tables whose rows came from memory before that,
 	// and retry says they changed before its snapshot (see sqlTx).
 	begin      func() (*sql.Tx, error)
