@@ -1,6 +1,9 @@
 package sqlite
 
 import (
+	"maps"
+	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,12 +21,25 @@ import (
 //
 // The latest values are used while they are younger than latestMaxAge
 // (counted from when their Refresh began; for work no request began, which
-// then sees the database as of at most that long ago) and until this
-// process commits a counted change: a read after this replica's own write
-// goes back to asking, so a request reads its own writes. A query that
-// started before such a commit is not kept as the latest after it. A
-// Refresh that fails leaves a mark in place of values, so that no older
-// ones serve the request: its reads then ask, each one.
+// then sees the database as of at most that long ago). This process's own
+// counted commit raises them (raiseLatest) to the values its advance of the
+// sequences returned, so that a request reads its own writes without
+// asking again: a stamp of a table the commit wrote no longer matches. The
+// commit's row-cached tables get their marks set apart in the raised
+// values (no rows from memory for them until a query reads the marks),
+// since a raise knows the commit's own marks only, not whether another
+// replica's commit to the table is under way.
+//
+// A Refresh whose query may have started before such an advance finished
+// (numbered no later than the queries counter read then) may store values
+// without the commit: each raise is kept while such a Refresh runs and
+// applied to what it stores. (Discarding that Refresh instead would leave
+// its request checking against older values, which may miss another
+// replica's write acknowledged before the request arrived.) A commit whose
+// advance failed makes such values, and the latest, serve nothing: its
+// requests ask the database (which retries the advance first). A Refresh
+// that fails leaves a mark in place of values, so that no older ones serve
+// the request: its reads then ask, each one.
 
 const latestMaxAge = time.Second
 
@@ -36,10 +52,32 @@ type latestGens struct {
 type latestState struct {
 	mu      sync.Mutex
 	current atomic.Pointer[latestGens]
-	queries atomic.Uint64 // numbers the Refresh queries in the order they start
-	epoch   uint64        // this process's counted commits (under mu)
+	queries atomic.Uint64 // numbers the Refresh queries in the order they start (under mu)
+	// running are the numbers of the Refreshes under way, and raises the
+	// own advances that finished while one of them ran (under mu).
+	running map[uint64]bool
+	raises  []latestRaise
 	reads   atomic.Uint64 // sequence queries run (for tests)
 	maxAge  time.Duration // how long the latest values serve (latestMaxAge; tests change it)
+	// beforeStore, if set, runs in Refresh between its query and storing
+	// its values (tests: an own commit in between).
+	beforeStore func()
+}
+
+// ownAdvance is what one of this process's counted commits advanced: the
+// values its nextval calls returned.
+type ownAdvance struct {
+	global, facts uint64         // the store's and the facts' sequences (facts 0: not advanced)
+	tables        map[int]uint64 // table index → its sequence
+	marked        []int          // the row-cached tables it wrote
+	lost          bool           // the advance failed: what may predate it serves nothing
+}
+
+// latestRaise is an own advance that finished when the Refresh queries
+// counter read q: a Refresh numbered q or lower may not have seen it.
+type latestRaise struct {
+	q   uint64
+	adv ownAdvance
 }
 
 // Refresh reads the sequences once for the requests arriving now (shared
@@ -51,33 +89,97 @@ func (db *DB) Refresh() {
 	}
 	l := &db.latest
 	l.mu.Lock()
-	epoch := l.epoch
-	l.mu.Unlock()
 	n := l.queries.Add(1)
+	if l.running == nil {
+		l.running = map[uint64]bool{}
+	}
+	l.running[n] = true
+	l.mu.Unlock()
 	began := time.Now()
 	g, ok := db.sharedGens()
 	if !ok {
 		g = nil // values older than this request must not serve it: ask each time
 	}
+	if l.beforeStore != nil {
+		l.beforeStore()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.epoch != epoch && g != nil { // this process committed since: g may predate it
-		return
+	delete(l.running, n)
+	for _, r := range l.raises {
+		if r.q >= n { // the advance may have finished after the query began
+			g = r.adv.raise(g)
+		}
 	}
+	l.dropRaises()
 	if cur := l.current.Load(); cur != nil && cur.n > n {
 		return
 	}
 	l.current.Store(&latestGens{g: g, n: n, at: began})
 }
 
-// forgetLatest drops the latest sequences after this process's counted
-// commit (called once its sequences advanced, or failed to).
-func (db *DB) forgetLatest() {
+// raiseLatest applies an own commit's advance to the latest values, and
+// keeps it for the Refreshes under way (called once its sequences
+// advanced, or failed to).
+func (db *DB) raiseLatest(adv ownAdvance) {
 	l := &db.latest
 	l.mu.Lock()
-	l.epoch++
-	l.current.Store(nil)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	if cur := l.current.Load(); cur != nil {
+		l.current.Store(&latestGens{g: adv.raise(cur.g), n: cur.n, at: cur.at})
+	}
+	if len(l.running) > 0 {
+		l.raises = append(l.raises, latestRaise{q: l.queries.Load(), adv: adv})
+	}
+	l.dropRaises()
+}
+
+// dropRaises forgets the raises no Refresh under way can predate (under mu).
+func (l *latestState) dropRaises() {
+	if len(l.running) == 0 {
+		l.raises = nil
+		return
+	}
+	oldest := uint64(math.MaxUint64)
+	for n := range l.running {
+		oldest = min(oldest, n)
+	}
+	l.raises = slices.DeleteFunc(l.raises, func(r latestRaise) bool { return r.q < oldest })
+}
+
+// raise returns g with a's values where they are higher (a copy; nil if
+// g is nil or a's advance failed). The row-cached tables a wrote get their
+// marks apart: rows from memory wait for a query of their marks.
+func (a *ownAdvance) raise(g *sharedGens) *sharedGens {
+	if g == nil || a.lost {
+		return nil
+	}
+	r := *g
+	r.global = raiseHigh(g.global, a.global)
+	if a.facts != 0 {
+		r.facts = raiseHigh(g.facts, a.facts)
+	}
+	r.tables = maps.Clone(g.tables)
+	for i, v := range a.tables {
+		if cur, watched := r.tables[i]; watched {
+			r.tables[i] = max(cur, v)
+		}
+	}
+	if len(a.marked) > 0 {
+		r.begun, r.rowDone = maps.Clone(g.begun), maps.Clone(g.rowDone)
+		for _, i := range a.marked {
+			if done, ok := r.rowDone[i]; ok {
+				r.begun[i] = done + 1
+			}
+		}
+	}
+	return &r
+}
+
+// raiseHigh raises the sequence value in the high 32 bits of gen (the
+// clock step in the low ones stays) to v if v is higher.
+func raiseHigh(gen, v uint64) uint64 {
+	return max(gen>>32, v)<<32 | gen&0xffffffff
 }
 
 // currentGens returns the latest sequences while they hold, and otherwise

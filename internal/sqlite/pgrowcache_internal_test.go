@@ -71,6 +71,28 @@ func TestPostgresRowsFromMemory(t *testing.T) {
 	}
 }
 
+// This replica's own commit to a row-cached table raises its latest
+// values with that table's marks apart: its next read, with no Refresh
+// between, reads its own write from the database, not the row memory
+// holds; a Refresh (a query of the marks) lets rows serve again.
+func TestPostgresRowsFromMemoryAfterOwnCommit(t *testing.T) {
+	one, _, rename, read := rowsFromMemoryPG(t)
+	one.Refresh()
+	if name, database := read(); database || name != "a" {
+		t.Fatalf("read after a Refresh: %q (database %v), want a from memory", name, database)
+	}
+	rename(one, "own")
+	if name, database := read(); !database || name != "own" {
+		t.Errorf("read after this replica's own commit: %q (database %v), want own from the database", name, database)
+	}
+	one.Refresh()
+	read() // kept again, at the new marks
+	one.Refresh()
+	if name, database := read(); database || name != "own" {
+		t.Errorf("read after two Refreshes: %q (database %v), want own from memory", name, database)
+	}
+}
+
 // A commit under way on another replica (begun mark advanced, committed,
 // done mark not yet) keeps the table's rows from memory: the database's
 // row is read, not the one memory holds at the unchanged done mark.
@@ -92,7 +114,7 @@ func TestPostgresRowsFromMemoryWaitForCommitsUnderWay(t *testing.T) {
 	if name, _ := read(); name != "under way" {
 		t.Errorf("read during another replica's commit under way: %q, want the committed row", name)
 	}
-	if !other.advanceTables(accounts, accounts) { // the commit's advance, after it
+	if _, ok := other.advanceTables(accounts, accounts); !ok { // the commit's advance, after it
 		t.Fatal("advance")
 	}
 }
@@ -183,7 +205,7 @@ func TestPostgresStuckMarksMeet(t *testing.T) {
 
 	// row done ahead
 	one.stuckAfter = time.Hour
-	if !other.advanceTables(accounts, accounts) {
+	if _, ok := other.advanceTables(accounts, accounts); !ok {
 		t.Fatal("advance")
 	}
 	one.Refresh() // seen: met at once

@@ -205,13 +205,20 @@ func (db *DB) watch(ctx context.Context, tables []int) {
 
 // advanceAfterCommit advances the sequences of the tables a commit wrote
 // (w), and the store's, after that commit; what it cannot advance awaits
-// a retry (pendingTables).
+// a retry (pendingTables). The values it advanced to raise this process's
+// latest ones (pgrefresh.go).
 func (db *DB) advanceAfterCommit(w *writeSet, marked []int) {
 	tables := db.writtenTables(w)
-	if !db.advanceTables(tables, marked) {
+	adv, ok := db.advanceTables(tables, marked)
+	if !ok {
 		db.markPending(tables)
 	}
-	db.forgetLatest() // this process's next reads ask again (pgrefresh.go)
+	for _, i := range tables {
+		if pgRowCached[db.tables.byIndex[i]] {
+			adv.marked = append(adv.marked, i)
+		}
+	}
+	db.raiseLatest(adv)
 }
 
 // writtenTables lists the tables of w.
@@ -248,7 +255,10 @@ func (db *DB) markPending(tables []int) {
 // retry ran (another commit whose own advance failed) stays pending: the
 // retry's nextval may have run before that commit.
 func (db *DB) advance() bool {
-	return db.retryPending(func(tables []int) bool { return db.advanceTables(tables, nil) })
+	return db.retryPending(func(tables []int) bool {
+		_, ok := db.advanceTables(tables, nil)
+		return ok
+	})
 }
 
 // retryPending is advance with the sequences advanced by advanceTables.
@@ -280,16 +290,17 @@ func (db *DB) retryPending(advanceTables func([]int) bool) bool {
 
 // advanceTables advances the sequences of tables and the store's (and the
 // row done marks of marked, in the same statement), and reports whether
-// it did. Only the sequences of tables are retried after a failure
-// (pendingTables): another advance of those only costs cached reads,
-// while a row done mark advanced twice would pass for a commit under way
-// that is not there, so one that may have been advanced is left behind
-// (pgrowcache.go).
-func (db *DB) advanceTables(tables, marked []int) bool {
+// it did and the values they advanced to (lost set if not). Only the
+// sequences of tables are retried after a failure (pendingTables): another
+// advance of those only costs cached reads, while a row done mark advanced
+// twice would pass for a commit under way that is not there, so one that
+// may have been advanced is left behind (pgrowcache.go).
+func (db *DB) advanceTables(tables, marked []int) (ownAdvance, bool) {
+	lost := ownAdvance{lost: true}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if db.ensureSequences(ctx, tables) != nil {
-		return false
+		return lost, false
 	}
 	names := db.tables.byIndex
 	q := `SELECT nextval('"` + commitSequence + `"')`
@@ -304,13 +315,28 @@ func (db *DB) advanceTables(tables, marked []int) bool {
 	for _, i := range marked {
 		q += `, nextval('"` + rowDoneSequence(names[i]) + `"')`
 	}
-	if _, err := db.seqPool.Exec(ctx, q); err != nil {
+	vals := make([]int64, 1+len(tables)+len(marked)+boolInt(facts))
+	if err := db.seqPool.QueryRow(ctx, q).Scan(int64Dests(vals)...); err != nil {
 		// A sequence dropped under this process (a schema made anew) is
 		// made again by the next try.
 		db.sequences.Clear()
-		return false
+		return lost, false
 	}
-	return true
+	adv := ownAdvance{global: uint64(vals[0]), tables: make(map[int]uint64, len(tables))}
+	for k, i := range tables {
+		adv.tables[i] = uint64(vals[1+k])
+	}
+	if facts {
+		adv.facts = uint64(vals[1+len(tables)])
+	}
+	return adv, true
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // SharedGeneration returns the generation of a store shared by replicas:

@@ -52,6 +52,90 @@ func TestPostgresRefreshOncePerRequest(t *testing.T) {
 	}
 }
 
+// This replica's own commit raises its latest values to what its advance
+// returned: a read of the table it wrote, made after it, is stamped and
+// checked without another sequence query (the request reads its own write
+// at once), while a stamp from before it is no longer fresh.
+func TestPostgresOwnCommitRaisesLatest(t *testing.T) {
+	one, other := replicasPG(t)
+	one.latest.maxAge = time.Hour // the checks below are not timed
+	rename, read := accountStamps(t, one)
+	rename(other, "a")
+	read() // watch accounts
+	one.Refresh()
+	before := read()
+	rename(one, "b")
+	queries := one.latest.reads.Load()
+	if before.Fresh() {
+		t.Error("a stamp from before this replica's own commit to accounts is still fresh")
+	}
+	after := read()
+	if after == nil || !after.Fresh() {
+		t.Fatal("a read after this replica's own commit has no fresh stamp")
+	}
+	if got := one.latest.reads.Load(); got != queries {
+		t.Errorf("%d sequence queries to check reads after an own commit, want none (the commit's advance raised the latest values)", got-queries)
+	}
+	rename(other, "c")
+	one.Refresh()
+	if after.Fresh() {
+		t.Error("after another replica's commit and a Refresh, the read after the own commit is still fresh")
+	}
+}
+
+// A Refresh whose query ran before this replica's own commit finished, and
+// which stores its values after it, stores them raised by that commit
+// (a stamp from before the commit is not fresh with them), and still
+// stores them: another replica's write acknowledged before the Refresh
+// began is seen (a stamp from before that write is not fresh either).
+func TestPostgresRefreshOvertakenByOwnCommit(t *testing.T) {
+	ctx := context.Background()
+	one, other := replicasPG(t)
+	one.latest.maxAge = time.Hour
+	rename, read := accountStamps(t, one)
+	rename(other, "a")
+	read() // watch accounts
+	one.Refresh()
+	stale := read()
+	rename(other, "b") // acknowledged before the Refresh below begins
+	one.latest.beforeStore = func() {
+		one.latest.beforeStore = nil
+		rename(one, "c") // this replica's own commit, after the query
+	}
+	one.Refresh()
+	if stale.Fresh() {
+		t.Error("a Refresh overtaken by an own commit left a stamp from before both commits fresh")
+	}
+
+	one.Refresh()
+	own := read() // of "c"
+	one.latest.beforeStore = func() {
+		one.latest.beforeStore = nil
+		rename(one, "d")
+	}
+	one.Refresh()
+	if own.Fresh() {
+		t.Error("a Refresh overtaken by an own commit to accounts stored values without it: a read from before the commit is fresh")
+	}
+
+	one.Refresh()
+	contacts := read()
+	one.latest.beforeStore = func() {
+		one.latest.beforeStore = nil
+		err := one.update(ctx, func(tx *tx) error { // a commit that leaves accounts alone
+			return tx.PutAlternateContact(ctx, "111122223333", &account.AlternateContact{Type: account.Billing, Name: "n", Title: "t", EmailAddress: "b@example.com", PhoneNumber: "1"})
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	rename(other, "e")
+	one.Refresh()
+	if contacts.Fresh() {
+		t.Error("a Refresh overtaken by an own commit of another table lost another replica's earlier commit to accounts")
+	}
+}
+
 // A Refresh that fails (the database unreachable) leaves no older values
 // to serve the request: its checks ask the database, and fail, so no
 // cached read is served from before the request arrived.
