@@ -39,6 +39,7 @@ func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 			r.Seq, r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
 		return err
 	}
+	t.busNext = 0 // the counter moves past what this transaction reserved
 	const insert = `INSERT INTO bus_events
 		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	args := []any{r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)}
@@ -95,7 +96,10 @@ func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 // BusReserve implements kernel.BusTx: the next value of the seq column's
 // sequence (SQLite's AUTOINCREMENT counter: one writer, so the next insert
 // gets it; PostgreSQL's identity sequence, taken now), and the id the
-// store derives from it (eventids.go, in a domain of its own).
+// store derives from it (eventids.go, in a domain of its own). On SQLite a
+// transaction reads the counter once and counts on from it (busNext): the
+// Updates of a group commit share one transaction, and one that rolls
+// back to its savepoint leaves a gap, never a seq given twice.
 func (t *tx) BusReserve(ctx context.Context) (int64, string, error) {
 	if t.readOnly {
 		return 0, "", fmt.Errorf("sqlite: reserve event: %w", errReadOnly)
@@ -104,6 +108,11 @@ func (t *tx) BusReserve(ctx context.Context) (int64, string, error) {
 	if ids == nil {
 		return 0, "", errors.New("sqlite: reserve event: the store has no id key")
 	}
+	if t.busNext != 0 { // SQLite: this transaction reserved one already
+		seq := t.busNext
+		t.busNext++
+		return seq, ids.bus.id(seq), nil
+	}
 	q := `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'bus_events'), 0) + 1`
 	if t.dialect() == dialectPostgres {
 		q = `SELECT nextval(pg_get_serial_sequence('bus_events', 'seq'))`
@@ -111,6 +120,9 @@ func (t *tx) BusReserve(ctx context.Context) (int64, string, error) {
 	var seq int64
 	if err := t.queryRow(ctx, q).Scan(&seq); err != nil {
 		return 0, "", fmt.Errorf("sqlite: reserve event: %w", err)
+	}
+	if t.dialect() != dialectPostgres {
+		t.busNext = seq + 1
 	}
 	return seq, ids.bus.id(seq), nil
 }

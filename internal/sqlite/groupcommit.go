@@ -129,7 +129,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}}
 	ok := 0
 	for i, w := range batch {
-		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
+		if err := t.control("SAVEPOINT w"); err != nil {
 			results[i].err = fmt.Errorf("sqlite: savepoint: %w", err)
 			continue
 		}
@@ -147,7 +147,7 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 		var err error
 		for _, stmt := range release {
 			if err == nil {
-				_, err = sqlTx.ExecContext(context.Background(), stmt)
+				err = t.control(stmt)
 			}
 		}
 		if err != nil {
@@ -179,6 +179,18 @@ func (db *DB) commitGroup(batch []*groupWrite) {
 	}
 	db.commits.Add(1)
 	finish(nil)
+}
+
+// control runs a savepoint statement of the group's transaction, prepared
+// once like the writes' statements.
+func (t *tx) control(query string) error {
+	ctx := context.Background()
+	if s := t.stmt(ctx, t.tx, query); s != nil {
+		_, err := s.ExecContext(ctx)
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, query)
+	return err
 }
 
 // runInSavepoint runs one write and the unit of work's BeforeCommit for it.

@@ -2,8 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/accountplane/accountplane/internal/kernel"
 )
 
 // The caller that commits a group returns once its group is committed,
@@ -67,5 +72,74 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// The writes of one group commit share a transaction, in which BusReserve
+// reads the counter once and counts on: each committed event keeps the seq
+// and id it reserved, in the order the writes ran; a seq reserved by a
+// write that rolled back to its savepoint is given to no other event; an
+// event appended without a reserved seq takes the next one and moves the
+// count past it.
+func TestGroupReservesEventSeqs(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	type event struct {
+		seq int64
+		id  string
+	}
+	var committed, refused []event
+	write := func(reserve, fail bool) *groupWrite {
+		fn := func(t *tx) error {
+			r := &kernel.BusRecord{ID: "plain-" + strconv.Itoa(len(committed)), Time: now, Account: "111122223333",
+				Source: "aws.test", DetailType: "test", Body: []byte(`{}`), Created: now}
+			if reserve {
+				seq, id, err := t.BusReserve(ctx)
+				if err != nil {
+					return err
+				}
+				r.Seq, r.ID = seq, id
+			}
+			if err := t.BusAppend(ctx, r); err != nil {
+				return err
+			}
+			if fail {
+				refused = append(refused, event{r.Seq, r.ID})
+				return errors.New("refused after appending")
+			}
+			committed = append(committed, event{r.Seq, r.ID})
+			return nil
+		}
+		return &groupWrite{ctx: ctx, fn: fn, counted: true, done: make(chan groupResult, 1), lead: make(chan struct{}, 1)}
+	}
+	batch := []*groupWrite{write(true, false), write(true, true), write(true, false), write(false, false), write(true, false)}
+	db.commitGroup(batch)
+	for i, w := range batch {
+		if err := (<-w.done).err; (err != nil) != (i == 1) {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	var stored []event
+	err := db.view(ctx, func(t *tx) error {
+		evs, err := t.BusEvents(ctx, 0, time.Time{}, 100)
+		for _, e := range evs {
+			stored = append(stored, event{e.Seq, e.ID})
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stored, committed) {
+		t.Fatalf("stored events %v, want those the committed writes appended, in order: %v", stored, committed)
+	}
+	for _, e := range stored {
+		if e.seq == refused[0].seq || e.id == refused[0].id {
+			t.Errorf("stored event %v has the seq or id reserved by the write that rolled back (%v)", e, refused[0])
+		}
+	}
+	if committed[1].seq != committed[0].seq+2 {
+		t.Errorf("the write after the one rolled back got seq %d, want %d (the rolled-back seq is not given again)", committed[1].seq, committed[0].seq+2)
 	}
 }

@@ -273,7 +273,10 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 // tx implements account.Tx and organizations.Tx over one database
 // transaction.
 type tx struct {
-	tx       *sql.Tx
+	tx *sql.Tx
+	// busNext is the bus seq this SQLite transaction reserves next (0:
+	// not read yet; see BusReserve).
+	busNext  int64
 	readOnly bool
 	// reads notes the tables a stamped View reads, written those a write
 	// transaction writes (stamps.go); either may be nil.
