@@ -91,14 +91,13 @@ func (t *tx) PutAlternateContact(ctx context.Context, id identity.AccountID, c *
 	if c == nil {
 		return errNil("put alternate contact " + string(id))
 	}
-	_, err := t.exec(ctx, fmt.Sprintf("put alternate contact %s %s", id, c.Type), `INSERT INTO alternate_contacts
+	return t.execDeferred(ctx, fmt.Sprintf("put alternate contact %s %s", id, c.Type), `INSERT INTO alternate_contacts
 		(account_id, contact_type, name, title, email_address, phone_number)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, contact_type) DO UPDATE SET name = excluded.name,
 			title = excluded.title, email_address = excluded.email_address,
 			phone_number = excluded.phone_number`,
 		string(id), string(c.Type), c.Name, c.Title, c.EmailAddress, c.PhoneNumber)
-	return err
 }
 
 // DeleteAlternateContact implements account.Tx.

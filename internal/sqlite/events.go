@@ -34,10 +34,9 @@ func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	}
 	var err error
 	if r.Seq != 0 { // reserved: BusReserve
-		_, err = t.exec(ctx, "append event "+r.ID, `INSERT INTO bus_events
+		return t.execDeferred(ctx, "append event "+r.ID, `INSERT INTO bus_events
 			(seq, id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Seq, r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
-		return err
 	}
 	t.busNext = 0 // the counter moves past what this transaction reserved
 	const insert = `INSERT INTO bus_events

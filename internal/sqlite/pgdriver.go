@@ -27,13 +27,27 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgConn{conn}, nil
+	return pgConn{Conn: conn, s: &pgSession{}}, nil
 }
 
 // pgConn rewrites each query and its arguments before pgx sees them. It
 // implements the context and named-value interfaces database/sql needs;
 // the wrapped conn (pgx's *stdlib.Conn) implements them all.
-type pgConn struct{ driver.Conn }
+type pgConn struct {
+	driver.Conn
+	s *pgSession
+}
+
+// pgSession is the state of a connection's transaction that has not
+// reached PostgreSQL yet (pgbegin.go): BeginTx sends nothing; the BEGIN and
+// the statements deferred since go out with the next statement that needs
+// an answer, in one pipeline.
+type pgSession struct {
+	inTx     bool
+	begin    string          // the BEGIN to send with the next statement ("" once sent)
+	beginCtx context.Context // BeginTx's, for the commit or rollback (as pgx's stdlib does)
+	deferred []pgQueued      // statements whose answer nobody waits for, not sent yet
+}
 
 type pgInner interface {
 	driver.Conn
@@ -49,53 +63,98 @@ type pgInner interface {
 func (c pgConn) inner() pgInner { return c.Conn.(pgInner) }
 
 func (c pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	st, err := c.inner().PrepareContext(ctx, rebind(query))
+	query = rebind(query)
+	st, err := c.inner().PrepareContext(ctx, query)
 	if err != nil {
 		return nil, connLost(err)
 	}
-	return pgStmt{st}, nil
+	return pgStmt{Stmt: st, c: c, query: query}, nil
 }
 
 func (c pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	t, err := c.inner().BeginTx(ctx, opts)
+	begin, err := beginStatement(opts)
 	if err != nil {
-		return nil, connLost(err)
+		return nil, err
 	}
-	return pgTx{t}, nil
+	if c.s.inTx {
+		return nil, errors.New("postgres: a transaction is open on this connection already")
+	}
+	c.s.inTx, c.s.begin, c.s.beginCtx = true, begin, ctx
+	return pgTx{c}, nil
 }
 
 func (c pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	res, err := c.inner().ExecContext(ctx, rebind(query), pgArgs(args))
-	return res, connLost(err)
+	return c.exec(ctx, rebind(query), args)
 }
 
 func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return pgRowsOf(c.inner().QueryContext(ctx, rebind(query), pgArgs(args)))
+	return c.query(ctx, rebind(query), args)
+}
+
+// exec runs a rebound statement, after what the transaction has still
+// to send; one deferred (execDeferred) is only queued.
+func (c pgConn) exec(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) > 0 && args[0].Value == (deferredExec{}) {
+		args = args[1:]
+		if c.s.inTx {
+			c.s.deferred = append(c.s.deferred, pgQueued{query, namedValues(pgArgs(args))})
+			return deferredResult{}, nil
+		}
+	}
+	if c.s.pending() {
+		res, err := c.execPipelined(ctx, query, pgArgs(args))
+		return res, connLost(err)
+	}
+	res, err := c.inner().ExecContext(ctx, query, pgArgs(args))
+	return res, connLost(err)
+}
+
+// query is exec for a statement that returns rows.
+func (c pgConn) query(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.s.pending() {
+		rows, err := c.queryPipelined(ctx, query, pgArgs(args))
+		return rows, connLost(err)
+	}
+	return pgRowsOf(c.inner().QueryContext(ctx, query, pgArgs(args)))
 }
 
 func (c pgConn) Ping(ctx context.Context) error { return c.inner().Ping(ctx) }
 
-func (c pgConn) CheckNamedValue(v *driver.NamedValue) error { return c.inner().CheckNamedValue(v) }
+func (c pgConn) CheckNamedValue(v *driver.NamedValue) error {
+	if v.Value == (deferredExec{}) {
+		return nil
+	}
+	return c.inner().CheckNamedValue(v)
+}
 
 func (c pgConn) ResetSession(ctx context.Context) error { return c.inner().ResetSession(ctx) }
 
-// pgStmt converts the arguments of a prepared statement.
-type pgStmt struct{ driver.Stmt }
+// pgStmt is a prepared statement of a pgConn: pgx runs it by its text
+// (its cache of prepared statements), as the conn's own statements.
+type pgStmt struct {
+	driver.Stmt
+	c     pgConn
+	query string // rebound
+}
+
+// NumInput is unknown (-1): a deferred statement has one argument more,
+// its mark, and pgx checks the count itself.
+func (s pgStmt) NumInput() int { return -1 }
 
 func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, pgArgs(args))
-	return res, connLost(err)
+	return s.c.exec(ctx, s.query, args)
 }
 
 func (s pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	return pgRowsOf(s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, pgArgs(args)))
+	return s.c.query(ctx, s.query, args)
 }
 
-// pgTx marks the connection failures of a commit or rollback.
-type pgTx struct{ driver.Tx }
+// pgTx ends a pgConn's transaction: one that never sent its BEGIN (no
+// statement ran) ends without a round trip.
+type pgTx struct{ c pgConn }
 
-func (t pgTx) Commit() error   { return connLost(t.Tx.Commit()) }
-func (t pgTx) Rollback() error { return connLost(t.Tx.Rollback()) }
+func (t pgTx) Commit() error   { return t.c.end("commit") }
+func (t pgTx) Rollback() error { return t.c.end("rollback") }
 
 // pgRows marks the connection failures of reading rows; every other method
 // is pgx's.

@@ -488,6 +488,18 @@ func (t *tx) queryPrepared(ctx context.Context, cache bool, query string, args .
 	return sqlTx.QueryContext(ctx, query, args...)
 }
 
+// execDeferred is exec for a write whose answer the caller does not need
+// and whose failure fails the transaction: on PostgreSQL it is sent ahead
+// of the transaction's next statement, or its commit, in one pipeline
+// (pgbegin.go), and its failure is reported there.
+func (t *tx) execDeferred(ctx context.Context, what, query string, args ...any) error {
+	if t.dialect() == dialectPostgres {
+		args = append([]any{deferredExec{}}, args...)
+	}
+	_, err := t.exec(ctx, what, query, args...)
+	return err
+}
+
 // exec runs a write; what names it for the error.
 func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
 	if t.readOnly {

@@ -123,10 +123,7 @@ func (t *tx) insertBlockWithPostings(ctx context.Context, lo, hi int64, payload 
 	q := `WITH block AS (INSERT INTO cloudtrail_blocks (min_time, max_time, records, payload) VALUES (?, ?, ?, ?) RETURNING id)
 		INSERT INTO cloudtrail_postings (attr_h, max_time, block) SELECT p.h, p.t, block.id FROM block, (VALUES ` +
 		strings.Join(rows, ", ") + `) AS p (h, t)`
-	if _, err := t.exec(ctx, "put events", q, args...); err != nil {
-		return fmt.Errorf("sqlite: put events: %w", err)
-	}
-	return nil
+	return t.execDeferred(ctx, "put events", q, args...)
 }
 
 // insertBlock inserts a block row and returns the id the database chose

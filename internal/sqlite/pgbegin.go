@@ -1,0 +1,256 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Pipelined transactions (PostgreSQL). pgx's own BeginTx waits for the
+// BEGIN's answer before the first statement is sent, and each statement for
+// its own: on this machine's loopback every round trip costs each side tens
+// of microseconds of system calls and a context switch, and a write made
+// about ten. pgConn.BeginTx sends nothing: the BEGIN goes out with the
+// transaction's first statement, in one pipeline (a pgx batch: BEGIN, the
+// statement, one Sync), and a transaction that ran no statement ends
+// without a round trip. A statement the store marks deferred (execDeferred:
+// an insert whose answer it does not need, whose failure fails the
+// transaction) is only queued, and goes out ahead of the next statement,
+// or of the commit; its failure is reported there. The commit and rollback
+// are pgx's own statements ("commit" and "rollback"), with its handling of
+// their failures; a rollback drops the statements still queued.
+
+// beginStatement is the BEGIN of a transaction with opts.
+func beginStatement(opts driver.TxOptions) (string, error) {
+	q := "begin"
+	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault:
+	case sql.LevelReadCommitted:
+		q += " isolation level read committed"
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		q += " isolation level repeatable read"
+	case sql.LevelSerializable:
+		q += " isolation level serializable"
+	default:
+		return "", fmt.Errorf("postgres: unsupported isolation level %v", sql.IsolationLevel(opts.Isolation))
+	}
+	if opts.ReadOnly {
+		q += " read only"
+	}
+	return q, nil
+}
+
+// pgxConn is the pgx connection under c.
+func (c pgConn) pgxConn() *pgx.Conn { return c.Conn.(*stdlib.Conn).Conn() }
+
+// deferredExec, as the first argument of an Exec, marks a statement
+// deferred (see execDeferred); deferredResult is what its Exec returns.
+type deferredExec struct{}
+
+type deferredResult struct{}
+
+func (deferredResult) LastInsertId() (int64, error) {
+	return 0, errors.New("postgres: a deferred statement has no result")
+}
+
+func (deferredResult) RowsAffected() (int64, error) {
+	return 0, errors.New("postgres: a deferred statement has no result")
+}
+
+// pgQueued is a statement not sent yet.
+type pgQueued struct {
+	query string
+	args  []any
+}
+
+func namedValues(args []driver.NamedValue) []any {
+	values := make([]any, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	return values
+}
+
+// pending reports whether the transaction has a BEGIN or statements not
+// sent yet.
+func (s *pgSession) pending() bool { return s.begin != "" || len(s.deferred) > 0 }
+
+// sendPipelined sends what the transaction has pending, then last, in one
+// pipeline, and returns the results once all but last's have arrived (the
+// first failure among them is returned; PostgreSQL skips the rest).
+func (c pgConn) sendPipelined(ctx context.Context, last pgQueued) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	if c.s.begin != "" {
+		b.Queue(c.s.begin)
+	}
+	for _, q := range c.s.deferred {
+		b.Queue(q.query, q.args...)
+	}
+	b.Queue(last.query, last.args...)
+	c.s.begin, c.s.deferred = "", nil // sent: the transaction ends with a statement now
+	br := c.pgxConn().SendBatch(ctx, b)
+	for range b.Len() - 1 {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
+	}
+	return br, nil
+}
+
+func (c pgConn) execPipelined(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	br, err := c.sendPipelined(ctx, pgQueued{query, namedValues(args)})
+	if err != nil {
+		return nil, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(tag.RowsAffected()), nil
+}
+
+func (c pgConn) queryPipelined(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	br, err := c.sendPipelined(ctx, pgQueued{query, namedValues(args)})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &pgBatchRows{rows: rows, br: br}, nil
+}
+
+// end commits or rolls back c's transaction (stmt "commit" or "rollback"),
+// as pgx's Tx does: a commit PostgreSQL answers with ROLLBACK (the
+// transaction had failed) is an error, and a connection whose commit or
+// rollback failed is closed (its state is unknown).
+func (c pgConn) end(stmt string) error {
+	ctx := c.s.beginCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	begun := c.s.begin == ""
+	if stmt == "rollback" {
+		c.s.deferred = nil // never sent
+	}
+	if !begun && len(c.s.deferred) == 0 { // nothing was sent: nothing to end
+		*c.s = pgSession{}
+		return nil
+	}
+	var tag pgconn.CommandTag
+	var err error
+	conn := c.pgxConn()
+	if c.s.pending() { // statements deferred to the commit
+		var br pgx.BatchResults
+		if br, err = c.sendPipelined(ctx, pgQueued{query: stmt}); err == nil {
+			tag, err = br.Exec()
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil && conn.PgConn().TxStatus() == 'E' {
+			// A deferred statement failed: the commit was skipped and
+			// the transaction is open, failed.
+			_, _ = conn.Exec(ctx, "rollback")
+		}
+	} else {
+		tag, err = conn.Exec(ctx, stmt)
+	}
+	*c.s = pgSession{}
+	if err != nil {
+		if conn.PgConn().TxStatus() != 'I' { // in no known state: not reused
+			closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = conn.Close(closeCtx)
+		}
+		return connLost(err)
+	}
+	if stmt == "commit" && tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+// pgBatchRows are the rows of a statement sent with its BEGIN, as
+// database/sql reads them.
+type pgBatchRows struct {
+	rows pgx.Rows
+	br   pgx.BatchResults
+	cols []string
+}
+
+func (r *pgBatchRows) Columns() []string {
+	if r.cols == nil {
+		fields := r.rows.FieldDescriptions()
+		r.cols = make([]string, len(fields))
+		for i, f := range fields {
+			r.cols[i] = f.Name
+		}
+	}
+	return r.cols
+}
+
+func (r *pgBatchRows) Close() error {
+	r.rows.Close()
+	err := r.rows.Err()
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return connLost(err)
+}
+
+func (r *pgBatchRows) Next(dest []driver.Value) error {
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return connLost(err)
+		}
+		return io.EOF
+	}
+	vals, err := r.rows.Values()
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		dest[i] = driverValue(v)
+	}
+	return nil
+}
+
+// driverValue is a value pgx decoded as one of database/sql's driver
+// values.
+func driverValue(v any) driver.Value {
+	switch x := v.(type) {
+	case nil, int64, float64, bool, string, time.Time:
+		return x
+	case []byte:
+		return bytes.Clone(x)
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case driver.Valuer:
+		if dv, err := x.Value(); err == nil {
+			return driverValue(dv)
+		}
+	}
+	return fmt.Sprint(v)
+}
