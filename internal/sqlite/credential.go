@@ -12,8 +12,8 @@ import (
 // carry it. It writes the table that the access key methods of the
 // Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
-	mark := func(q string) error {
-		_, err := db.writer.ExecContext(context.WithoutCancel(ctx), q)
+	mark := func(q string, args ...any) error {
+		_, err := db.writer.ExecContext(context.WithoutCancel(ctx), q, args...)
 		return err
 	}
 	err := db.countCommit(&writeSet{tables: map[int]bool{db.tables.index["access_keys"]: true}}, mark, func() error {

@@ -84,10 +84,10 @@ func namedValues(args []driver.NamedValue) []any {
 // sent yet.
 func (s *pgSession) pending() bool { return s.begin != "" || len(s.deferred) > 0 }
 
-// sendPipelined sends what the transaction has pending, then last, in one
-// pipeline, and returns the results once all but last's have arrived (the
+// sendPipelined sends what the transaction has pending, then tail, in one
+// pipeline, and returns the results once all but tail's have arrived (the
 // first failure among them is returned; PostgreSQL skips the rest).
-func (c pgConn) sendPipelined(ctx context.Context, last pgQueued) (pgx.BatchResults, error) {
+func (c pgConn) sendPipelined(ctx context.Context, tail ...pgQueued) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	if c.s.begin != "" {
 		b.Queue(c.s.begin)
@@ -95,16 +95,29 @@ func (c pgConn) sendPipelined(ctx context.Context, last pgQueued) (pgx.BatchResu
 	for _, q := range c.s.deferred {
 		b.Queue(q.query, q.args...)
 	}
-	b.Queue(last.query, last.args...)
+	for _, q := range tail {
+		b.Queue(q.query, q.args...)
+	}
 	c.s.begin, c.s.deferred = "", nil // sent: the transaction ends with a statement now
 	br := c.pgxConn().SendBatch(ctx, b)
-	for range b.Len() - 1 {
+	for range b.Len() - len(tail) {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return nil, err
 		}
 	}
 	return br, nil
+}
+
+// afterCommit, as the only argument of an Exec in a transaction, is a
+// query of one row to run right after the transaction's commit, in the
+// commit's pipeline (PostgreSQL skips it if the commit fails): the advance
+// of the commit's sequences (commitMarked). ran tells whether its row was
+// scanned into dest.
+type afterCommit struct {
+	query string
+	dest  []any
+	ran   bool
 }
 
 func (c pgConn) execPipelined(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -145,8 +158,9 @@ func (c pgConn) end(stmt string) error {
 		ctx = context.Background()
 	}
 	begun := c.s.begin == ""
+	after := c.s.after
 	if stmt == "rollback" {
-		c.s.deferred = nil // never sent
+		c.s.deferred, after = nil, nil // never sent
 	}
 	if !begun && len(c.s.deferred) == 0 { // nothing was sent: nothing to end
 		*c.s = pgSession{}
@@ -155,12 +169,23 @@ func (c pgConn) end(stmt string) error {
 	var tag pgconn.CommandTag
 	var err error
 	conn := c.pgxConn()
-	if c.s.pending() { // statements deferred to the commit
+	if c.s.pending() || after != nil {
+		tail := []pgQueued{{query: stmt}}
+		if after != nil {
+			tail = append(tail, pgQueued{query: after.query})
+		}
 		var br pgx.BatchResults
-		if br, err = c.sendPipelined(ctx, pgQueued{query: stmt}); err == nil {
+		if br, err = c.sendPipelined(ctx, tail...); err == nil {
 			tag, err = br.Exec()
-			if cerr := br.Close(); err == nil {
-				err = cerr
+			if err == nil && after != nil {
+				after.ran = br.QueryRow().Scan(after.dest...) == nil
+			}
+			if cerr := br.Close(); cerr != nil && err == nil {
+				// The commit's answer came: whatever failed after it
+				// (the query after it, the connection) does not undo it.
+				if conn.PgConn().TxStatus() != 'I' {
+					closeNow(conn)
+				}
 			}
 		}
 		if err != nil && conn.PgConn().TxStatus() == 'E' {
@@ -174,16 +199,24 @@ func (c pgConn) end(stmt string) error {
 	*c.s = pgSession{}
 	if err != nil {
 		if conn.PgConn().TxStatus() != 'I' { // in no known state: not reused
-			closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
-			defer cancel()
-			_ = conn.Close(closeCtx)
+			closeNow(conn)
 		}
 		return connLost(err)
 	}
 	if stmt == "commit" && tag.String() == "ROLLBACK" {
+		if after != nil {
+			after.ran = false
+		}
 		return pgx.ErrTxCommitRollback
 	}
 	return nil
+}
+
+// closeNow closes a connection left in no known state.
+func closeNow(conn *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = conn.Close(ctx)
 }
 
 // pgBatchRows are the rows of a statement sent with its BEGIN, as

@@ -47,6 +47,7 @@ type pgSession struct {
 	begin    string          // the BEGIN to send with the next statement ("" once sent)
 	beginCtx context.Context // BeginTx's, for the commit or rollback (as pgx's stdlib does)
 	deferred []pgQueued      // statements whose answer nobody waits for, not sent yet
+	after    *afterCommit    // the query to run right after the commit
 }
 
 type pgInner interface {
@@ -94,6 +95,15 @@ func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.Na
 // exec runs a rebound statement, after what the transaction has still
 // to send; one deferred (execDeferred) is only queued.
 func (c pgConn) exec(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) == 1 {
+		if ac, ok := args[0].Value.(*afterCommit); ok {
+			if !c.s.inTx || c.s.after != nil {
+				return nil, errors.New("postgres: a query after the commit needs a transaction (one per transaction)")
+			}
+			ac.query, c.s.after = query, ac
+			return deferredResult{}, nil
+		}
+	}
 	if len(args) > 0 && args[0].Value == (deferredExec{}) {
 		args = args[1:]
 		if c.s.inTx {
@@ -121,7 +131,7 @@ func (c pgConn) query(ctx context.Context, query string, args []driver.NamedValu
 func (c pgConn) Ping(ctx context.Context) error { return c.inner().Ping(ctx) }
 
 func (c pgConn) CheckNamedValue(v *driver.NamedValue) error {
-	if v.Value == (deferredExec{}) {
+	if _, ok := v.Value.(*afterCommit); ok || v.Value == (deferredExec{}) {
 		return nil
 	}
 	return c.inner().CheckNamedValue(v)

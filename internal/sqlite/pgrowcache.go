@@ -59,11 +59,11 @@ var pgRowCached = map[string]bool{
 
 // commitMarked is countCommit on PostgreSQL: the begun marks of w's
 // row-cached tables (mark runs the statement on the commit's connection),
-// commit, then the sequences. A failed mark commits nothing and advances
+// commit, then the sequences (with no marks, in the commit's pipeline). A failed mark commits nothing and advances
 // nothing. After a commit, the change stands whatever the advance does: if
 // it cannot advance, this replica uses no cached read until a retry
 // succeeds (sharedGens retries); other replicas' copies age out.
-func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit func() error) error {
+func (db *DB) commitMarked(w *writeSet, mark func(query string, args ...any) error, commit func() error) error {
 	tables := db.writtenTables(w)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -89,7 +89,23 @@ func (db *DB) commitMarked(w *writeSet, mark func(query string) error, commit fu
 			return err
 		}
 	}
+	// A commit that marks nothing advances its sequences in its own
+	// pipeline, right after COMMIT (pgbegin.go), a round trip less.
+	var after *afterCommit
+	var afterVals []int64
+	if len(marked) == 0 && mark != nil {
+		var q string
+		q, afterVals = db.advanceStatement(tables, nil)
+		after = &afterCommit{dest: int64Dests(afterVals)}
+		if mark(q, after) != nil {
+			after = nil // advanced after, as any other
+		}
+	}
 	err := commit()
+	if err == nil && after != nil && after.ran {
+		db.raiseLatest(db.advanceOf(tables, afterVals))
+		return nil
+	}
 	rowDone := marked
 	late := time.Since(markedAt) > db.stuckAfterOr()/2
 	if late {

@@ -268,7 +268,7 @@ func TestPostgresFailedCommitMarks(t *testing.T) {
 	one, _, _, _ := rowsFromMemoryPG(t)
 	ctx := context.Background()
 	w := &writeSet{tables: map[int]bool{one.tables.index["accounts"]: true}}
-	mark := func(q string) error { _, err := one.seqPool.Exec(ctx, q); return err }
+	mark := func(q string, _ ...any) error { _, err := one.seqPool.Exec(ctx, q); return err }
 	facts := func() uint64 {
 		one.Refresh()
 		g, ok := one.SharedGeneration()
@@ -419,7 +419,7 @@ func TestPostgresLateCommitMovesBegun(t *testing.T) {
 	begun, done := marksOf(t, one)
 	one.stuckAfter = 2 * time.Millisecond
 	w := &writeSet{tables: map[int]bool{one.tables.index["accounts"]: true}}
-	mark := func(q string) error { _, err := one.seqPool.Exec(ctx, q); return err }
+	mark := func(q string, _ ...any) error { _, err := one.seqPool.Exec(ctx, q); return err }
 	slow := func() error { time.Sleep(20 * time.Millisecond); return nil } // a COMMIT that hung
 	if err := one.commitMarked(w, mark, slow); err != nil {
 		t.Fatal(err)

@@ -302,6 +302,19 @@ func (db *DB) advanceTables(tables, marked []int) (ownAdvance, bool) {
 	if db.ensureSequences(ctx, tables) != nil {
 		return lost, false
 	}
+	q, vals := db.advanceStatement(tables, marked)
+	if err := db.seqPool.QueryRow(ctx, q).Scan(int64Dests(vals)...); err != nil {
+		// A sequence dropped under this process (a schema made anew) is
+		// made again by the next try.
+		db.sequences.Clear()
+		return lost, false
+	}
+	return db.advanceOf(tables, vals), true
+}
+
+// advanceStatement is the statement advanceTables runs (the sequences must
+// exist), and the values it returns, to scan into.
+func (db *DB) advanceStatement(tables, marked []int) (string, []int64) {
 	names := db.tables.byIndex
 	q := `SELECT nextval('"` + commitSequence + `"')`
 	facts := false
@@ -315,21 +328,22 @@ func (db *DB) advanceTables(tables, marked []int) (ownAdvance, bool) {
 	for _, i := range marked {
 		q += `, nextval('"` + rowDoneSequence(names[i]) + `"')`
 	}
-	vals := make([]int64, 1+len(tables)+len(marked)+boolInt(facts))
-	if err := db.seqPool.QueryRow(ctx, q).Scan(int64Dests(vals)...); err != nil {
-		// A sequence dropped under this process (a schema made anew) is
-		// made again by the next try.
-		db.sequences.Clear()
-		return lost, false
-	}
+	return q, make([]int64, 1+len(tables)+len(marked)+boolInt(facts))
+}
+
+// advanceOf reads the values of tables' advance statement.
+func (db *DB) advanceOf(tables []int, vals []int64) ownAdvance {
 	adv := ownAdvance{global: uint64(vals[0]), tables: make(map[int]uint64, len(tables))}
 	for k, i := range tables {
 		adv.tables[i] = uint64(vals[1+k])
 	}
-	if facts {
-		adv.facts = uint64(vals[1+len(tables)])
+	for _, i := range tables {
+		if !noFactsTables[db.tables.byIndex[i]] {
+			adv.facts = uint64(vals[1+len(tables)])
+			break
+		}
 	}
-	return adv, true
+	return adv
 }
 
 func boolInt(b bool) int {

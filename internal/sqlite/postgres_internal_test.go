@@ -136,6 +136,67 @@ func TestPostgresRefreshOvertakenByOwnCommit(t *testing.T) {
 	}
 }
 
+// A commit that marks nothing (a contact's) advances its sequences in its
+// own pipeline, right after COMMIT: once, without the sequences' pool, and
+// the values it returns raise the latest ones.
+func TestPostgresCommitAdvancesInItsPipeline(t *testing.T) {
+	ctx := context.Background()
+	one, _ := replicasPG(t)
+	one.latest.maxAge = time.Hour
+	rename, _ := accountStamps(t, one)
+	rename(one, "a") // the account the contact belongs to
+	put := func(name string) {
+		t.Helper()
+		err := one.update(ctx, func(tx *tx) error {
+			return tx.PutAlternateContact(ctx, "111122223333", &account.AlternateContact{Type: account.Billing, Name: name, Title: "t", EmailAddress: "b@example.com", PhoneNumber: "1"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() generation.Stamp {
+		t.Helper()
+		stamp, err := one.viewStamped(ctx, func(tx *tx) error {
+			_, err := tx.AlternateContact(ctx, "111122223333", account.Billing)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stamp
+	}
+	sequence := func() int64 {
+		t.Helper()
+		var v int64
+		if err := one.pgPool.QueryRow(ctx, `SELECT last_value FROM "`+tableSequence("alternate_contacts")+`"`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	put("a")
+	read() // watch alternate_contacts
+	one.Refresh()
+	before := read()
+	was, acquires := sequence(), one.seqPool.Stat().AcquireCount()
+	put("b")
+	if got := one.seqPool.Stat().AcquireCount(); got != acquires {
+		t.Errorf("the commit took %d connections of the sequences' pool, want none (the advance rides the commit's pipeline)", got-acquires)
+	}
+	if got := sequence(); got != was+1 {
+		t.Errorf("the table's sequence moved %d → %d, want one step", was, got)
+	}
+	if before.Fresh() {
+		t.Error("a read from before the commit is still fresh")
+	}
+	queries := one.latest.reads.Load()
+	if after := read(); after == nil || !after.Fresh() {
+		t.Error("a read after the commit has no fresh stamp")
+	}
+	if got := one.latest.reads.Load(); got != queries {
+		t.Errorf("%d sequence queries after the commit, want none", got-queries)
+	}
+}
+
 // A Refresh that fails (the database unreachable) leaves no older values
 // to serve the request: its checks ask the database, and fail, so no
 // cached read is served from before the request arrived.

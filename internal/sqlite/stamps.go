@@ -135,7 +135,7 @@ func (w *writeSet) note(st *statementTables) {
 // countCommit runs commit, counted as a commit of a domain's change that
 // wrote w's tables. On PostgreSQL, mark runs a statement before the commit,
 // on the commit's own connection (pgrowcache.go).
-func (db *DB) countCommit(w *writeSet, mark func(query string) error, commit func() error) error {
+func (db *DB) countCommit(w *writeSet, mark func(query string, args ...any) error, commit func() error) error {
 	g := &db.tables
 	each := func(counters []atomic.Uint64) {
 		if w.all {

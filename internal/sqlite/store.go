@@ -245,10 +245,10 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 	}
 	done = true
 	if counted {
-		err = db.countCommit(t.written, func(q string) error {
+		err = db.countCommit(t.written, func(q string, args ...any) error {
 			// Not cancelled with the request: between a done change and
 			// its commit, a failed mark would only cost a retry.
-			_, err := sqlTx.ExecContext(context.WithoutCancel(ctx), q)
+			_, err := sqlTx.ExecContext(context.WithoutCancel(ctx), q, args...)
 			return err
 		}, sqlTx.Commit)
 	} else {
