@@ -61,3 +61,64 @@ func TestBusTargetsFollowTheirCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// On PostgreSQL a write reads the active targets from memory while the
+// request's values show their table unchanged: another replica's change is
+// seen after a Refresh, this replica's own at once, and the transaction
+// that changes them sees its change.
+func TestPostgresBusTargetsFollowTheirCommits(t *testing.T) {
+	ctx := context.Background()
+	one, other := replicasPG(t)
+	one.latest.maxAge = time.Hour // the checks below are not timed
+	targets := func() []kernel.BusTarget {
+		t.Helper()
+		var got []kernel.BusTarget
+		if err := one.update(ctx, func(tx *tx) (err error) { got, err = tx.BusTargets(ctx); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	set := func(db *DB, urls ...string) {
+		t.Helper()
+		var ts []kernel.BusTarget
+		for _, u := range urls {
+			ts = append(ts, kernel.BusTarget{ID: u, URL: u, Pattern: `{}`})
+		}
+		if err := db.update(ctx, func(tx *tx) error { return tx.BusSetTargets(ctx, ts, time.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(one, "https://a.example")
+	targets() // watches event_targets
+	one.Refresh()
+	targets() // kept
+	if _, err := one.pgPool.Exec(ctx, `UPDATE event_targets SET url = 'https://bypass.example'`); err != nil {
+		t.Fatal(err)
+	}
+	one.Refresh()
+	if got := targets(); len(got) != 1 || got[0].URL != "https://a.example" {
+		t.Fatalf("targets read again without a commit of theirs: %+v", got)
+	}
+	set(other, "https://b.example", "https://c.example")
+	one.Refresh() // a request arriving after the other replica's commit
+	if got := targets(); len(got) != 2 || got[0].URL != "https://b.example" {
+		t.Fatalf("targets after another replica's commit: %+v", got)
+	}
+	set(one, "https://e.example")
+	if got := targets(); len(got) != 1 || got[0].URL != "https://e.example" {
+		t.Fatalf("targets after this replica's own commit: %+v", got)
+	}
+	err := one.update(ctx, func(tx *tx) error {
+		if err := tx.BusSetTargets(ctx, []kernel.BusTarget{{ID: "d", URL: "https://d.example", Pattern: `{}`}}, time.Now()); err != nil {
+			return err
+		}
+		got, err := tx.BusTargets(ctx)
+		if err == nil && (len(got) != 1 || got[0].URL != "https://d.example") {
+			t.Errorf("targets in the transaction that changed them: %+v", got)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

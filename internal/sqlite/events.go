@@ -148,14 +148,19 @@ func (t *tx) BusEventSeq(ctx context.Context, id string) (int64, error) {
 
 // BusTargets implements kernel.BusTx.
 // The list comes from memory while event_targets has had no commit
-// (rowcache.go): every write's event is matched against it.
+// (rowcache.go; on PostgreSQL, in a write, pgTableCache): every write's
+// event is matched against it.
 func (t *tx) BusTargets(ctx context.Context) ([]kernel.BusTarget, error) {
 	const q = `SELECT id, url, pattern FROM event_targets WHERE active = 1 ORDER BY id`
-	return cachedList(ctx, t, q, "", func() ([]kernel.BusTarget, error) {
+	load := func() ([]kernel.BusTarget, error) {
 		return queryList(ctx, t, "list event targets", func(s scanner, e *kernel.BusTarget) error {
 			return s.Scan(&e.ID, &e.URL, &e.Pattern)
 		}, q)
-	})
+	}
+	if t.dialect() == dialectPostgres && !t.readOnly {
+		return t.db.pgTargets.get(ctx, t, "event_targets", load)
+	}
+	return cachedList(ctx, t, q, "", load)
 }
 
 // BusSetTargets implements kernel.BusTx.

@@ -98,6 +98,9 @@ type DB struct {
 	ids atomic.Pointer[eventIDs]
 	// rows keeps rows read transactions looked up (rowcache.go).
 	rows rowCache
+	// pgTargets keeps the active event targets for PostgreSQL's writes
+	// (pgtablecache.go).
+	pgTargets pgTableCache[kernel.BusTarget]
 	// commits counts the writer's commits; ckpt checkpoints a file's WAL
 	// in the background after them (checkpoint.go; nil otherwise).
 	commits atomic.Uint64
