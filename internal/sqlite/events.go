@@ -24,6 +24,10 @@ func (db *DB) Events() kernel.Store[kernel.BusTx] {
 	return storeOf(db, func(t *tx) kernel.BusTx { return t })
 }
 
+// reservedBusInsert appends an event at the seq BusReserve gave it.
+const reservedBusInsert = `INSERT INTO bus_events
+	(seq, id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
 // BusAppend implements kernel.BusTx.
 func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	if r == nil {
@@ -34,11 +38,9 @@ func (t *tx) BusAppend(ctx context.Context, r *kernel.BusRecord) error {
 	}
 	var err error
 	if r.Seq != 0 { // reserved: BusReserve
-		return t.execDeferred(ctx, "append event "+r.ID, `INSERT INTO bus_events
-			(seq, id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		return t.execDeferred(ctx, "append event "+r.ID, reservedBusInsert,
 			r.Seq, r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created))
 	}
-	t.busNext = 0 // the counter moves past what this transaction reserved
 	const insert = `INSERT INTO bus_events
 		(id, event_time, account_id, source, detail_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	args := []any{r.ID, nanos(r.Time), r.Account, r.Source, r.DetailType, string(r.Body), nanos(r.Created)}
@@ -98,7 +100,10 @@ func (t *tx) BusLastSeq(ctx context.Context) (int64, error) {
 // store derives from it (eventids.go, in a domain of its own). On SQLite a
 // transaction reads the counter once and counts on from it (busNext): the
 // Updates of a group commit share one transaction, and one that rolls
-// back to its savepoint leaves a gap, never a seq given twice.
+// back to its savepoint leaves a gap, so that no later reservation in the
+// transaction gives its seq again (an append with no reserved seq may
+// take it: that event never existed). Any other write of bus_events in the
+// transaction (see note) makes the next reservation read the counter again.
 func (t *tx) BusReserve(ctx context.Context) (int64, string, error) {
 	if t.readOnly {
 		return 0, "", fmt.Errorf("sqlite: reserve event: %w", errReadOnly)

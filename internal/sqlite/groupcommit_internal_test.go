@@ -143,3 +143,38 @@ func TestGroupReservesEventSeqs(t *testing.T) {
 		t.Errorf("the write after the one rolled back got seq %d, want %d (the rolled-back seq is not given again)", committed[1].seq, committed[0].seq+2)
 	}
 }
+
+// A write of the bus log other than a reserved append (an import's rows)
+// makes the next reservation of the group's transaction read the counter
+// again, past the seqs it took.
+func TestGroupReservesPastImportedEvents(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	var first int64
+	reserve := func(t *tx) error {
+		seq, id, err := t.BusReserve(ctx)
+		if err != nil {
+			return err
+		}
+		if first == 0 {
+			first = seq
+		}
+		return t.BusAppend(ctx, &kernel.BusRecord{Seq: seq, ID: id, Time: now, Account: "111122223333",
+			Source: "aws.test", DetailType: "test", Body: []byte(`{}`), Created: now})
+	}
+	imported := func(t *tx) error { // the row an import of a state document writes
+		return t.insertRow(ctx, "bus_events", map[string]any{"seq": first + 1, "id": "imported", "event_time": nanos(now),
+			"account_id": "111122223333", "source": "aws.test", "detail_type": "test", "body": "{}", "created_at": nanos(now)})
+	}
+	var batch []*groupWrite
+	for _, fn := range []func(*tx) error{reserve, imported, reserve} {
+		batch = append(batch, &groupWrite{ctx: ctx, fn: fn, counted: true, done: make(chan groupResult, 1), lead: make(chan struct{}, 1)})
+	}
+	db.commitGroup(batch)
+	for i, w := range batch {
+		if err := (<-w.done).err; err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -34,6 +35,8 @@ func beginStatement(opts driver.TxOptions) (string, error) {
 	q := "begin"
 	switch sql.IsolationLevel(opts.Isolation) {
 	case sql.LevelDefault:
+	case sql.LevelReadUncommitted: // PostgreSQL's is read committed
+		q += " isolation level read uncommitted"
 	case sql.LevelReadCommitted:
 		q += " isolation level read committed"
 	case sql.LevelRepeatableRead, sql.LevelSnapshot:
@@ -80,6 +83,18 @@ func namedValues(args []driver.NamedValue) []any {
 	return values
 }
 
+// copiedValues is namedValues with byte slices copied: a deferred
+// statement is sent after its caller returned, and may have reused them.
+func copiedValues(args []driver.NamedValue) []any {
+	values := namedValues(args)
+	for i, v := range values {
+		if b, ok := v.([]byte); ok {
+			values[i] = bytes.Clone(b)
+		}
+	}
+	return values
+}
+
 // pending reports whether the transaction has a BEGIN or statements not
 // sent yet.
 func (s *pgSession) pending() bool { return s.begin != "" || len(s.deferred) > 0 }
@@ -98,11 +113,12 @@ func (c pgConn) sendPipelined(ctx context.Context, tail ...pgQueued) (pgx.BatchR
 	for _, q := range tail {
 		b.Queue(q.query, q.args...)
 	}
-	c.s.begin, c.s.deferred = "", nil // sent: the transaction ends with a statement now
+	c.s.begin, c.s.deferred = "", nil // sent, or failed: the transaction ends with a statement now
 	br := c.pgxConn().SendBatch(ctx, b)
 	for range b.Len() - len(tail) {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
+			c.s.failed = err
 			return nil, err
 		}
 	}
@@ -145,7 +161,7 @@ func (c pgConn) queryPipelined(ctx context.Context, query string, args []driver.
 		br.Close()
 		return nil, err
 	}
-	return &pgBatchRows{rows: rows, br: br}, nil
+	return &pgBatchRows{rows: rows, br: br, conn: c.pgxConn()}, nil
 }
 
 // end commits or rolls back c's transaction (stmt "commit" or "rollback"),
@@ -156,6 +172,20 @@ func (c pgConn) end(stmt string) error {
 	ctx := c.s.beginCtx
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	conn := c.pgxConn()
+	if failed := c.s.failed; failed != nil {
+		// Whatever PostgreSQL began is rolled back; a commit is refused.
+		*c.s = pgSession{}
+		if conn.PgConn().TxStatus() != 'I' {
+			if _, err := conn.Exec(ctx, "rollback"); err != nil {
+				closeNow(conn)
+			}
+		}
+		if stmt == "commit" {
+			return fmt.Errorf("%w: %w", pgx.ErrTxCommitRollback, failed)
+		}
+		return nil
 	}
 	begun := c.s.begin == ""
 	after := c.s.after
@@ -168,7 +198,6 @@ func (c pgConn) end(stmt string) error {
 	}
 	var tag pgconn.CommandTag
 	var err error
-	conn := c.pgxConn()
 	if c.s.pending() || after != nil {
 		tail := []pgQueued{{query: stmt}}
 		if after != nil {
@@ -219,12 +248,15 @@ func closeNow(conn *pgx.Conn) {
 	_ = conn.Close(ctx)
 }
 
-// pgBatchRows are the rows of a statement sent with its BEGIN, as
-// database/sql reads them.
+// pgBatchRows are the rows of a statement sent in a pipeline, as
+// database/sql reads them: each column converted as pgx's stdlib converts
+// it (rowValue).
 type pgBatchRows struct {
-	rows pgx.Rows
-	br   pgx.BatchResults
-	cols []string
+	rows   pgx.Rows
+	br     pgx.BatchResults
+	conn   *pgx.Conn
+	cols   []string
+	values []func(src []byte) (driver.Value, error)
 }
 
 func (r *pgBatchRows) Columns() []string {
@@ -254,36 +286,61 @@ func (r *pgBatchRows) Next(dest []driver.Value) error {
 		}
 		return io.EOF
 	}
-	vals, err := r.rows.Values()
-	if err != nil {
-		return err
+	if r.values == nil {
+		m := r.conn.TypeMap()
+		for _, f := range r.rows.FieldDescriptions() {
+			r.values = append(r.values, rowValue(m, f.DataTypeOID, f.Format))
+		}
 	}
-	for i, v := range vals {
-		dest[i] = driverValue(v)
+	for i, src := range r.rows.RawValues() {
+		if src == nil {
+			dest[i] = nil
+			continue
+		}
+		v, err := r.values[i](src)
+		if err != nil {
+			return fmt.Errorf("postgres: column %d: %w", i, err)
+		}
+		dest[i] = v
 	}
 	return nil
 }
 
-// driverValue is a value pgx decoded as one of database/sql's driver
-// values.
-func driverValue(v any) driver.Value {
-	switch x := v.(type) {
-	case nil, int64, float64, bool, string, time.Time:
-		return x
-	case []byte:
-		return bytes.Clone(x)
-	case int32:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case uint32:
-		return int64(x)
-	case float32:
-		return float64(x)
-	case driver.Valuer:
-		if dv, err := x.Value(); err == nil {
-			return driverValue(dv)
+// rowValue converts a column of type oid as pgx's stdlib does: booleans,
+// integers, floats and times as such, bytea and JSON as bytes, any other
+// type as its text. A pipeline cannot ask for text results as the stdlib
+// does (pgx's batches take binary wherever pgx has a codec for it): a type
+// whose binary form pgx cannot read as text (interval, inet, arrays; none
+// in the schema) fails the read, rather than reading differently
+// (TestPostgresPipelinedRowsReadAsStdlib).
+func rowValue(m *pgtype.Map, oid uint32, format int16) func([]byte) (driver.Value, error) {
+	scan := func(target any, value func() driver.Value) func([]byte) (driver.Value, error) {
+		plan := m.PlanScan(oid, format, target)
+		return func(src []byte) (driver.Value, error) {
+			if err := plan.Scan(src, target); err != nil {
+				return nil, err
+			}
+			return value(), nil
 		}
 	}
-	return fmt.Sprint(v)
+	switch oid {
+	case pgtype.BoolOID:
+		var d bool
+		return scan(&d, func() driver.Value { return d })
+	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
+		var d int64
+		return scan(&d, func() driver.Value { return d })
+	case pgtype.Float4OID, pgtype.Float8OID:
+		var d float64
+		return scan(&d, func() driver.Value { return d })
+	case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID:
+		var d []byte
+		return scan(&d, func() driver.Value { return bytes.Clone(d) })
+	case pgtype.TimestampOID, pgtype.TimestamptzOID, pgtype.DateOID:
+		var d time.Time
+		return scan(&d, func() driver.Value { return d })
+	default:
+		var d string
+		return scan(&d, func() driver.Value { return d })
+	}
 }

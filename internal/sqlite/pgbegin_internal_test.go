@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -156,5 +157,86 @@ func TestPostgresDeferredFailureFailsTheTransaction(t *testing.T) {
 	}
 	if n := probeRows(t, db); n != 1 {
 		t.Errorf("%d rows, want 1: the last transaction's only", n)
+	}
+}
+
+// A pipeline that fails before PostgreSQL began the transaction (pgx
+// prepares a new statement before it sends the batch) fails the
+// transaction: no later statement runs outside it, and its commit writes
+// nothing.
+func TestPostgresFailedPipelineFailsTheTransaction(t *testing.T) {
+	ctx := context.Background()
+	db, conn, _ := pipelineProbe(t)
+	for _, end := range []string{"commit", "rollback"} {
+		tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO probe (id, v) VALUES ($1, $2)`, deferredExec{}, 10, "deferred"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO no_such_table (id) VALUES ($1)`, 1); err == nil {
+			t.Fatal("an insert into a missing table succeeded")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO probe (id, v) VALUES ($1, $2)`, 3, "after"); err == nil {
+			t.Errorf("%s: a statement after the failed pipeline ran", end)
+		}
+		if end == "commit" {
+			if err := tx.Commit(); err == nil {
+				t.Error("the commit of a failed transaction succeeded")
+			}
+		} else if err := tx.Rollback(); err != nil {
+			t.Errorf("rollback: %v", err)
+		}
+		if n := probeRows(t, db); n != 0 {
+			t.Errorf("%s: %d rows written by a failed transaction, want none", end, n)
+		}
+	}
+}
+
+// The rows of a statement sent with its BEGIN read as pgx's stdlib reads
+// them outside a pipeline, whatever the column types.
+func TestPostgresPipelinedRowsReadAsStdlib(t *testing.T) {
+	ctx := context.Background()
+	_, conn, _ := pipelineProbe(t)
+	const q = `SELECT 1::int2, 2::int4, 3::int8, 1.5::float4, 2.5::float8, true, 'text'::text, 'x'::varchar,
+		'\x0102'::bytea, '{"a": 1}'::json, '{"b": 2}'::jsonb, 12.34::numeric, 'r'::"char",
+		'00000000-0000-0000-0000-000000000001'::uuid, '2026-12-07 10:00:00+00'::timestamptz, NULL::text`
+	read := func(rows *sql.Rows) []any {
+		t.Helper()
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if !rows.Next() {
+			t.Fatalf("no row: %v", rows.Err())
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		return vals
+	}
+	rows, err := conn.QueryContext(ctx, q) // no transaction: pgx's stdlib
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := read(rows)
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	rows, err = tx.QueryContext(ctx, q) // with its BEGIN, in a pipeline
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := read(rows)
+	for i := range want {
+		if fmt.Sprintf("%T %v", got[i], got[i]) != fmt.Sprintf("%T %v", want[i], want[i]) {
+			t.Errorf("column %d: %T %v in a pipeline, %T %v from pgx's stdlib", i, got[i], got[i], want[i], want[i])
+		}
 	}
 }

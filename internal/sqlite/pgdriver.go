@@ -48,6 +48,11 @@ type pgSession struct {
 	beginCtx context.Context // BeginTx's, for the commit or rollback (as pgx's stdlib does)
 	deferred []pgQueued      // statements whose answer nobody waits for, not sent yet
 	after    *afterCommit    // the query to run right after the commit
+	// failed is the error of a pipeline that failed: PostgreSQL may or may
+	// not have begun the transaction (pgx prepares new statements before
+	// it sends a batch), so it serves no further statement, and its commit
+	// is a rollback.
+	failed error
 }
 
 type pgInner interface {
@@ -95,6 +100,9 @@ func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.Na
 // exec runs a rebound statement, after what the transaction has still
 // to send; one deferred (execDeferred) is only queued.
 func (c pgConn) exec(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.s.failed != nil {
+		return nil, fmt.Errorf("postgres: the transaction failed: %w", c.s.failed)
+	}
 	if len(args) == 1 {
 		if ac, ok := args[0].Value.(*afterCommit); ok {
 			if !c.s.inTx || c.s.after != nil {
@@ -107,7 +115,7 @@ func (c pgConn) exec(ctx context.Context, query string, args []driver.NamedValue
 	if len(args) > 0 && args[0].Value == (deferredExec{}) {
 		args = args[1:]
 		if c.s.inTx {
-			c.s.deferred = append(c.s.deferred, pgQueued{query, namedValues(pgArgs(args))})
+			c.s.deferred = append(c.s.deferred, pgQueued{query, copiedValues(pgArgs(args))})
 			return deferredResult{}, nil
 		}
 	}
@@ -121,6 +129,9 @@ func (c pgConn) exec(ctx context.Context, query string, args []driver.NamedValue
 
 // query is exec for a statement that returns rows.
 func (c pgConn) query(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.s.failed != nil {
+		return nil, fmt.Errorf("postgres: the transaction failed: %w", c.s.failed)
+	}
 	if c.s.pending() {
 		rows, err := c.queryPipelined(ctx, query, pgArgs(args))
 		return rows, connLost(err)

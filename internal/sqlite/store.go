@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/accountplane/accountplane/internal/account"
@@ -439,7 +440,17 @@ func (t *tx) dialect() dialect {
 
 // note records the tables query reads or writes.
 func (t *tx) note(query string) {
-	if t.db == nil || (t.reads == nil && t.written == nil) {
+	if t.db == nil {
+		return
+	}
+	if t.busNext != 0 && query != reservedBusInsert {
+		// Another write of the bus log (an import's rows, an append with
+		// no reserved seq) may take the seqs counted on: read again.
+		if st := t.db.tables.tablesOf(query); st.writesAll || slices.Contains(st.writes, t.db.tables.index["bus_events"]) {
+			t.busNext = 0
+		}
+	}
+	if t.reads == nil && t.written == nil {
 		return
 	}
 	t.noteStatement(t.db.tables.tablesOf(query))
