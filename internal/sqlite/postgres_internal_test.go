@@ -93,46 +93,42 @@ func TestPostgresRefreshOvertakenByOwnCommit(t *testing.T) {
 	one, other := replicasPG(t)
 	one.latest.maxAge = time.Hour
 	rename, read := accountStamps(t, one)
-	rename(other, "a")
-	read() // watch accounts
-	one.Refresh()
-	stale := read()
-	rename(other, "b") // acknowledged before the Refresh below begins
-	one.latest.beforeStore = func() {
-		one.latest.beforeStore = nil
-		rename(one, "c") // this replica's own commit, after the query
-	}
-	one.Refresh()
-	if stale.Fresh() {
-		t.Error("a Refresh overtaken by an own commit left a stamp from before both commits fresh")
-	}
-
-	one.Refresh()
-	own := read() // of "c"
-	one.latest.beforeStore = func() {
-		one.latest.beforeStore = nil
-		rename(one, "d")
-	}
-	one.Refresh()
-	if own.Fresh() {
-		t.Error("a Refresh overtaken by an own commit to accounts stored values without it: a read from before the commit is fresh")
-	}
-
-	one.Refresh()
-	contacts := read()
-	one.latest.beforeStore = func() {
-		one.latest.beforeStore = nil
-		err := one.update(ctx, func(tx *tx) error { // a commit that leaves accounts alone
+	putContact := func() { // a commit that leaves accounts alone
+		err := one.update(ctx, func(tx *tx) error {
 			return tx.PutAlternateContact(ctx, "111122223333", &account.AlternateContact{Type: account.Billing, Name: "n", Title: "t", EmailAddress: "b@example.com", PhoneNumber: "1"})
 		})
 		if err != nil {
 			t.Error(err)
 		}
 	}
-	rename(other, "e")
-	one.Refresh()
-	if contacts.Fresh() {
-		t.Error("a Refresh overtaken by an own commit of another table lost another replica's earlier commit to accounts")
+	rename(other, "a")
+	read() // watch accounts
+	for _, c := range []struct {
+		name          string
+		otherFirst    bool   // another replica renames before the Refresh begins
+		own           func() // this replica's commit, after the Refresh's query
+		stampFreshMsg string
+	}{
+		{"own rename, after another replica's", true, func() { rename(one, "c") },
+			"left a stamp from before both commits fresh"},
+		{"own rename", false, func() { rename(one, "d") },
+			"stored values without the own commit to accounts: a read from before it is fresh"},
+		{"own contact, after another replica's rename", true, putContact,
+			"lost another replica's earlier commit to accounts"},
+	} {
+		one.Refresh()
+		stamp := read()
+		if c.otherFirst {
+			rename(other, "b-"+c.name) // acknowledged before the Refresh below begins
+		}
+		one.latest.beforeStore = func() {
+			one.latest.beforeStore = nil
+			c.own()
+		}
+		one.Refresh()
+		if stamp.Fresh() {
+			t.Errorf("%s: a Refresh overtaken by an own commit %s", c.name, c.stampFreshMsg)
+		}
 	}
 }
 
