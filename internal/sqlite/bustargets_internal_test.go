@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -116,4 +117,50 @@ func TestPostgresBusTargetsFollowTheirCommits(t *testing.T) {
 		t.Fatalf("targets after this replica's own commit: %+v", got)
 	}
 	targetsInTheirTransaction(t, one)
+}
+
+// A write whose snapshot was taken before a change of the targets reads
+// the older list, and keeps it under no newer stamp: the next write, after
+// a Refresh, reads the change.
+func TestPostgresBusTargetsKeptAtTheWritesStart(t *testing.T) {
+	ctx := context.Background()
+	one, _ := replicasPG(t)
+	one.latest.maxAge = time.Hour
+	set := func(url string) {
+		t.Helper()
+		ts := []kernel.BusTarget{{ID: url, URL: url, Pattern: `{}`}}
+		if err := one.update(ctx, func(tx *tx) error { return tx.BusSetTargets(ctx, ts, time.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	targets := func(between func()) []kernel.BusTarget {
+		t.Helper()
+		var got []kernel.BusTarget
+		err := one.update(ctx, func(tx *tx) error {
+			if between != nil {
+				if _, err := tx.Account(ctx, "111122223333"); err != nil && !errors.Is(err, kernel.ErrNotFound) {
+					return err // the snapshot is taken
+				}
+				between()
+			}
+			var err error
+			got, err = tx.BusTargets(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	set("https://a.example")
+	one.Refresh()
+	targets(nil) // watches event_targets
+	one.Refresh()
+	if got := targets(func() { set("https://b.example") }); len(got) != 1 || got[0].URL != "https://a.example" {
+		t.Fatalf("targets of a write whose snapshot came before the change: %+v, want a", got)
+	}
+	one.Refresh()
+	if got := targets(nil); len(got) != 1 || got[0].URL != "https://b.example" {
+		t.Errorf("targets of the next write: %+v, want b (an older list kept under a newer stamp)", got)
+	}
 }

@@ -132,6 +132,7 @@ func (c pgConn) sendPipelined(ctx context.Context, tail ...pgQueued) (pgx.BatchR
 // scanned into dest.
 type afterCommit struct {
 	query string
+	args  []any
 	dest  []any
 	ran   bool
 }
@@ -201,7 +202,7 @@ func (c pgConn) end(stmt string) error {
 	if c.s.pending() || after != nil {
 		tail := []pgQueued{{query: stmt}}
 		if after != nil {
-			tail = append(tail, pgQueued{query: after.query})
+			tail = append(tail, pgQueued{query: after.query, args: after.args})
 		}
 		var br pgx.BatchResults
 		if br, err = c.sendPipelined(ctx, tail...); err == nil {

@@ -185,12 +185,21 @@ func raiseHigh(gen, v uint64) uint64 {
 // currentGens returns the latest sequences while they hold, and otherwise
 // reads them (sharedGens).
 func (db *DB) currentGens() (*sharedGens, bool) {
+	if g := db.latestHeld(); g != nil {
+		return g, true
+	}
+	return db.sharedGens()
+}
+
+// latestHeld returns the latest sequences while they hold, or nil (it
+// reads nothing).
+func (db *DB) latestHeld() *sharedGens {
 	maxAge := db.latest.maxAge
 	if maxAge == 0 {
 		maxAge = latestMaxAge
 	}
 	if cur := db.latest.current.Load(); cur != nil && cur.g != nil && !db.pendingAdvance.Load() && time.Since(cur.at) < maxAge {
-		return cur.g, true
+		return cur.g
 	}
-	return db.sharedGens()
+	return nil
 }

@@ -95,8 +95,9 @@ func (db *DB) commitMarked(w *writeSet, mark func(query string, args ...any) err
 	var afterVals []int64
 	if len(marked) == 0 && mark != nil {
 		var q string
-		q, afterVals = db.advanceStatement(tables, nil)
-		after = &afterCommit{dest: int64Dests(afterVals)}
+		var args []any
+		q, args, afterVals = db.advanceStatementArgs(tables, nil, true)
+		after = &afterCommit{args: args, dest: int64Dests(afterVals)}
 		if mark(q, after) != nil {
 			after = nil // advanced after, as any other
 		}

@@ -233,6 +233,7 @@ func (db *DB) writtenTables(w *writeSet) []int {
 	for i := range w.tables {
 		tables = append(tables, i)
 	}
+	slices.Sort(tables) // one statement text per set of tables
 	return tables
 }
 
@@ -315,20 +316,41 @@ func (db *DB) advanceTables(tables, marked []int) (ownAdvance, bool) {
 // advanceStatement is the statement advanceTables runs (the sequences must
 // exist), and the values it returns, to scan into.
 func (db *DB) advanceStatement(tables, marked []int) (string, []int64) {
+	q, _, vals := db.advanceStatementArgs(tables, marked, false)
+	return q, vals
+}
+
+// advanceStatementArgs is advanceStatement; with byName, the sequences are
+// arguments, resolved when it runs (not when it is prepared: the advance
+// sent in a commit's pipeline is prepared before the COMMIT, and a missing
+// sequence must not fail the commit).
+func (db *DB) advanceStatementArgs(tables, marked []int, byName bool) (string, []any, []int64) {
+	var seqs []string
+	add := func(seq string) { seqs = append(seqs, seq) }
+	add(commitSequence)
 	names := db.tables.byIndex
-	q := `SELECT nextval('"` + commitSequence + `"')`
 	facts := false
 	for _, i := range tables {
-		q += `, nextval('"` + tableSequence(names[i]) + `"')`
+		add(tableSequence(names[i]))
 		facts = facts || !noFactsTables[names[i]]
 	}
 	if facts {
-		q += `, nextval('"` + factsSequence + `"')`
+		add(factsSequence)
 	}
 	for _, i := range marked {
-		q += `, nextval('"` + rowDoneSequence(names[i]) + `"')`
+		add(rowDoneSequence(names[i]))
 	}
-	return q, make([]int64, 1+len(tables)+len(marked)+boolInt(facts))
+	cols := make([]string, len(seqs))
+	var args []any
+	for k, seq := range seqs {
+		if byName {
+			cols[k] = `nextval(?::text::regclass)`
+			args = append(args, `"`+seq+`"`)
+		} else {
+			cols[k] = `nextval('"` + seq + `"')`
+		}
+	}
+	return `SELECT ` + strings.Join(cols, `, `), args, make([]int64, len(seqs))
 }
 
 // advanceOf reads the values of tables' advance statement.
@@ -344,13 +366,6 @@ func (db *DB) advanceOf(tables []int, vals []int64) ownAdvance {
 		}
 	}
 	return adv
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // SharedGeneration returns the generation of a store shared by replicas:

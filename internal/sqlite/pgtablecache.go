@@ -10,9 +10,11 @@ import (
 // (the active event targets, which every write's event is matched against)
 // on PostgreSQL, where the row cache serves repeatable Views only. The
 // list is stamped like any stamped read (pgstamps.go): with the table's
-// sequence in the values the request checks its reads against (taken
-// before the list was read, so the list holds every commit counted up to
-// it), and used while those values still show it. Another replica's
+// sequence in the latest values when the write began (pgStart: taken
+// before its BEGIN, which goes out with its first statement, so the list
+// its snapshot holds has every commit counted up to it), and used while
+// those values still show it. A write that began with no latest values
+// holding (work no request began, after a second) reads the list. Another replica's
 // change acknowledged before a request arrived moves the sequence its
 // Refresh reads; this replica's own moves it at once (raiseLatest).
 //
@@ -37,13 +39,14 @@ func (c *pgTableCache[E]) get(ctx context.Context, t *tx, table string, load fun
 	if w := t.written; w == nil || w.all || w.tables[i] {
 		return load() // the transaction changed the table (or may have)
 	}
-	g, ok := t.db.currentGens()
-	if !ok {
-		return load()
+	g := t.pgStart
+	var at uint64
+	watched := false
+	if g != nil {
+		at, watched = g.tables[i]
 	}
-	at, watched := g.tables[i]
 	if !watched {
-		t.db.watch(ctx, []int{i}) // kept from the next request on
+		t.db.watch(ctx, []int{i}) // kept once the values read it
 		return load()
 	}
 	if cur := c.cur.Load(); cur != nil && cur.at == at && cur.epoch == uint32(g.global) {

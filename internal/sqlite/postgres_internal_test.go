@@ -305,3 +305,35 @@ func replicasPG(t *testing.T) (one, other *DB) {
 	}
 	return open(), open()
 }
+
+// A sequence dropped under the store (a schema made anew) fails no commit
+// whose advance rides the commit's pipeline: the advance, resolved after
+// COMMIT, fails alone, and the sequences are made again.
+func TestPostgresCommitStandsWhenItsAdvanceFails(t *testing.T) {
+	ctx := context.Background()
+	one, _ := replicasPG(t)
+	rename, _ := accountStamps(t, one)
+	rename(one, "a")
+	put := func(name string) error {
+		return one.update(ctx, func(tx *tx) error {
+			return tx.PutAlternateContact(ctx, "111122223333", &account.AlternateContact{Type: account.Billing, Name: name, Title: "t", EmailAddress: "b@example.com", PhoneNumber: "1"})
+		})
+	}
+	// The sequence made, and dropped before any commit's advance named it
+	// (a statement pgx has not prepared yet is prepared before the batch).
+	if err := one.ensureSequences(ctx, []int{one.tables.index["alternate_contacts"]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := one.pgPool.Exec(ctx, `DROP SEQUENCE "`+tableSequence("alternate_contacts")+`"`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"b", "c"} {
+		if err := put(name); err != nil {
+			t.Fatalf("a commit whose advance failed: %v", err)
+		}
+	}
+	var name string
+	if err := one.pgPool.QueryRow(ctx, `SELECT name FROM alternate_contacts WHERE account_id = '111122223333'`).Scan(&name); err != nil || name != "c" {
+		t.Errorf("stored contact %q, %v; want c", name, err)
+	}
+}

@@ -223,6 +223,10 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error, counted bool) er
 }
 
 func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOptions, counted bool) error {
+	var start *sharedGens
+	if db.dialect == dialectPostgres {
+		start = db.latestHeld() // before the BEGIN (pgTableCache)
+	}
 	sqlTx, err := db.writer.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", unavailable(err))
@@ -233,7 +237,7 @@ func (db *DB) updateOnce(ctx context.Context, fn func(*tx) error, opts *sql.TxOp
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}}
+	t := &tx{tx: sqlTx, stmts: db.stmtCache(&db.writeStmts), pool: db.writer, db: db, written: &writeSet{}, pgStart: start}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -277,7 +281,10 @@ type tx struct {
 	tx *sql.Tx
 	// busNext is the bus seq this SQLite transaction reserves next (0:
 	// not read yet; see BusReserve).
-	busNext  int64
+	busNext int64
+	// pgStart are PostgreSQL's latest sequences when a write began, before
+	// its snapshot (nil if none held; pgTableCache).
+	pgStart  *sharedGens
 	readOnly bool
 	// reads notes the tables a stamped View reads, written those a write
 	// transaction writes (stamps.go); either may be nil.
