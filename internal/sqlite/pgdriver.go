@@ -148,7 +148,14 @@ func (c pgConn) CheckNamedValue(v *driver.NamedValue) error {
 	return c.inner().CheckNamedValue(v)
 }
 
-func (c pgConn) ResetSession(ctx context.Context) error { return c.inner().ResetSession(ctx) }
+// ResetSession refuses a connection whose transaction did not end (never
+// so through database/sql, which ends each): its state is unknown.
+func (c pgConn) ResetSession(ctx context.Context) error {
+	if c.s.inTx {
+		return driver.ErrBadConn
+	}
+	return c.inner().ResetSession(ctx)
+}
 
 // pgStmt is a prepared statement of a pgConn: pgx runs it by its text
 // (its cache of prepared statements), as the conn's own statements.
