@@ -126,7 +126,7 @@ func unavailable(err error) error {
 // turns (retryMu), so that a hot row's writers converge instead of failing
 // each other again. It returns kernel.ErrConflict when the attempts are
 // exhausted.
-func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error, counted bool) error {
+func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error, counted bool, iso sql.IsolationLevel) error {
 	var last error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -144,7 +144,7 @@ func (db *DB) updatePostgres(ctx context.Context, fn func(*tx) error, counted bo
 				return ctx.Err()
 			}
 		}
-		err := db.updateOnce(ctx, fn, &sql.TxOptions{Isolation: sql.LevelSerializable}, counted)
+		err := db.updateOnce(ctx, fn, &sql.TxOptions{Isolation: iso}, counted)
 		if err == nil || !retryable(err) {
 			return unavailable(err)
 		}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -335,5 +336,42 @@ func TestPostgresCommitStandsWhenItsAdvanceFails(t *testing.T) {
 	var name string
 	if err := one.pgPool.QueryRow(ctx, `SELECT name FROM alternate_contacts WHERE account_id = '111122223333'`).Scan(&name); err != nil || name != "c" {
 		t.Errorf("stored contact %q, %v; want c", name, err)
+	}
+}
+
+// ReplaceEvent runs in REPEATABLE READ on PostgreSQL (no predicate locks):
+// replacements of two records of one block, made at once, both land (the
+// second to update the row fails and is retried), round after round.
+func TestPostgresReplaceEventsOfOneBlockAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db, _ := replicasPG(t)
+	evs := sampleRecords(2)
+	evs[0].ReadOnly, evs[1].ReadOnly = false, false
+	if err := db.write(ctx, func(tx *tx) error { return tx.putBlock(ctx, evs) }); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		errs := make(chan error, len(evs))
+		for _, ev := range evs {
+			ev.Name = fmt.Sprintf("Replaced%d", round)
+			go func() { errs <- db.ReplaceEvent(ctx, ev) }()
+		}
+		for range evs {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: evs[0].Account, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range got {
+			if e.Name != fmt.Sprintf("Replaced%d", round) {
+				t.Errorf("round %d: record %s is %s: a replacement was lost", round, e.ID, e.Name)
+			}
+		}
+		if len(got) != len(evs) {
+			t.Errorf("round %d: %d records, want %d", round, len(got), len(evs))
+		}
 	}
 }

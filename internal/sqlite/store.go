@@ -212,12 +212,25 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	return db.transact(ctx, fn, false)
 }
 
+// writeRowLocked is write for a change that reads and rewrites rows it
+// names by key, and needs no rule across rows: on PostgreSQL it runs in
+// REPEATABLE READ, where a concurrent update of the same row fails it
+// (and it is retried, as any serialization failure) but the predicate
+// locks of SERIALIZABLE do not (index pages that concurrent inserts touch,
+// such as the trail's postings, made about one in ten such writes retry under load).
+func (db *DB) writeRowLocked(ctx context.Context, fn func(*tx) error) error {
+	if db.dialect == dialectPostgres {
+		return db.updatePostgres(ctx, fn, false, sql.LevelRepeatableRead)
+	}
+	return db.updateGrouped(ctx, fn, false)
+}
+
 // transact runs fn in a write transaction: grouped with concurrent ones on
 // SQLite, SERIALIZABLE with retries on PostgreSQL. counted says whether
 // its commit is one of a domain's changes (see [DB.Generation]).
 func (db *DB) transact(ctx context.Context, fn func(*tx) error, counted bool) error {
 	if db.dialect == dialectPostgres {
-		return db.updatePostgres(ctx, fn, counted)
+		return db.updatePostgres(ctx, fn, counted, sql.LevelSerializable)
 	}
 	return db.updateGrouped(ctx, fn, counted)
 }

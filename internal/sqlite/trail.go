@@ -436,9 +436,9 @@ func (db *DB) relaxedUpdate(ctx context.Context, fn func(*tx) error) error {
 
 // ReplaceEvent replaces the stored event with ev's id by ev (its sequence
 // is kept). It returns an error wrapping kernel.ErrNotFound if there is
-// none.
+// none. It rewrites one block, found by the event's id: writeRowLocked.
 func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	return db.write(context.WithoutCancel(ctx), func(t *tx) error {
+	return db.writeRowLocked(context.WithoutCancel(ctx), func(t *tx) error {
 		blocks, err := t.blocksHolding(ctx, ev.ID)
 		if err != nil {
 			return err
