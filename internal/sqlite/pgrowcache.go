@@ -96,7 +96,7 @@ func (db *DB) commitMarked(w *writeSet, mark func(query string, args ...any) err
 	if len(marked) == 0 && mark != nil {
 		var q string
 		var args []any
-		q, args, afterVals = db.advanceStatementArgs(tables, nil, true)
+		q, args, afterVals = db.advanceStatement(tables, nil, true)
 		after = &afterCommit{args: args, dest: int64Dests(afterVals)}
 		if mark(q, after) != nil {
 			after = nil // advanced after, as any other

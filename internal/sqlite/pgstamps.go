@@ -303,7 +303,7 @@ func (db *DB) advanceTables(tables, marked []int) (ownAdvance, bool) {
 	if db.ensureSequences(ctx, tables) != nil {
 		return lost, false
 	}
-	q, vals := db.advanceStatement(tables, marked)
+	q, _, vals := db.advanceStatement(tables, marked, false)
 	if err := db.seqPool.QueryRow(ctx, q).Scan(int64Dests(vals)...); err != nil {
 		// A sequence dropped under this process (a schema made anew) is
 		// made again by the next try.
@@ -314,17 +314,11 @@ func (db *DB) advanceTables(tables, marked []int) (ownAdvance, bool) {
 }
 
 // advanceStatement is the statement advanceTables runs (the sequences must
-// exist), and the values it returns, to scan into.
-func (db *DB) advanceStatement(tables, marked []int) (string, []int64) {
-	q, _, vals := db.advanceStatementArgs(tables, marked, false)
-	return q, vals
-}
-
-// advanceStatementArgs is advanceStatement; with byName, the sequences are
-// arguments, resolved when it runs (not when it is prepared: the advance
-// sent in a commit's pipeline is prepared before the COMMIT, and a missing
-// sequence must not fail the commit).
-func (db *DB) advanceStatementArgs(tables, marked []int, byName bool) (string, []any, []int64) {
+// exist), its arguments and the values it returns, to scan into. With
+// byName, the sequences are arguments, resolved when it runs (not when it
+// is prepared: the advance sent in a commit's pipeline is prepared before
+// the COMMIT, and a missing sequence must not fail the commit).
+func (db *DB) advanceStatement(tables, marked []int, byName bool) (string, []any, []int64) {
 	var seqs []string
 	add := func(seq string) { seqs = append(seqs, seq) }
 	add(commitSequence)
