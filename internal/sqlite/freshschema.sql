@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0020
+-- accountplane fresh SQLite schema, generated from the migrations through 0021
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -537,4 +537,13 @@ CREATE TABLE cloudtrail_postings (
 ) WITHOUT ROWID;
 
 CREATE INDEX event_deliveries_seq ON event_deliveries (seq);
+
+CREATE TABLE cloudtrail_unindexed (
+    block  INTEGER NOT NULL,
+    acct_h INTEGER NOT NULL,
+    id_h   INTEGER NOT NULL,
+    PRIMARY KEY (block)
+);
+
+CREATE INDEX cloudtrail_unindexed_id ON cloudtrail_unindexed (id_h);
 

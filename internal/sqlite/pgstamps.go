@@ -68,7 +68,7 @@ var noFactsTables = map[string]bool{
 	"alternate_contacts": true, "contact_information": true, "phone_verifications": true,
 	"email_updates": true, "region_opts": true, "region_transitions": true,
 	"bus_events": true, "event_targets": true, "event_deliveries": true, "outbox": true,
-	"cloudtrail_blocks": true, "cloudtrail_postings": true,
+	"cloudtrail_blocks": true, "cloudtrail_postings": true, "cloudtrail_unindexed": true,
 	"access_key_uses": true, "credential_reports": true,
 	// Sessions get new random access key ids (AssumeRole, GetSessionToken,
 	// AssumeRoot), and the credentials cache keeps found keys only: a new

@@ -105,6 +105,8 @@ type DB struct {
 	// in the background after them (checkpoint.go; nil otherwise).
 	commits atomic.Uint64
 	ckpt    *checkpointer
+	// trailIndex writes the postings of changes' records (trailindex.go).
+	trailIndex trailIndexer
 	// closed is set by Close (a View that needs no statement would not
 	// notice otherwise).
 	closed atomic.Bool
@@ -153,6 +155,9 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if db.dialect == dialectSQLite {
+		db.startTrailIndexer()
 	}
 	return db, nil
 }
@@ -278,6 +283,7 @@ func (db *DB) Close() error {
 	db.closed.Store(true)
 	db.preparing.Wait()
 	var errs []error
+	db.stopTrailIndexer()
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.close())
 	}

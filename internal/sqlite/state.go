@@ -186,7 +186,14 @@ func (db *DB) importFrom(ctx context.Context, r io.Reader) error {
 				return fmt.Errorf("sqlite: import: the document has no %q", m)
 			}
 		}
-		return nil
+		// The records the document's store had not indexed yet are indexed
+		// here (a PostgreSQL store has no indexer: trailindex.go).
+		for {
+			n, err := t.indexPending(ctx, indexBatch)
+			if err != nil || n < indexBatch {
+				return err
+			}
+		}
 	})
 }
 

@@ -325,6 +325,9 @@ type tx struct {
 	// tables it would have but whose sequences those values lack.
 	pgGens    *sharedGens
 	unwatched []int
+	// noPending says the schema has no pending blocks yet (a migration's
+	// transaction before 0021: trailindex.go).
+	noPending bool
 }
 
 // errClosed is the error of a View after Close.

@@ -25,12 +25,19 @@ import (
 // in transactions of their own.
 
 // AppendTrailEvent implements kernel.TrailTx: ev is written in t, as a
-// block of its own. (Gathering a group commit's records into one block
-// was tried and undone: the server replaces the record of many writes
-// after their answer — STS and IAM keep response elements — and
-// rewriting a shared block for each made those writes twice as slow.)
+// block of its own, whose postings SQLite writes later (trailindex.go).
+// (Gathering a group commit's records into one block was tried and
+// undone: the server replaces the record of many writes after their
+// answer — STS and IAM keep response elements — and rewriting a shared
+// block for each made those writes twice as slow.)
 func (t *tx) AppendTrailEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	return t.putBlock(ctx, []kernel.TrailEvent{ev})
+	if t.dialect() == dialectPostgres {
+		return t.putBlock(ctx, []kernel.TrailEvent{ev})
+	}
+	if err := t.checkNewIDs(ctx, []kernel.TrailEvent{ev}); err != nil {
+		return err
+	}
+	return t.putPendingBlock(ctx, ev)
 }
 
 // putBlock writes evs (at most blockCap) as a new block. An event id that
@@ -157,12 +164,22 @@ func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.Trail
 			lo, hi, len(evs), payload, id)
 		return err
 	}
-	summaries, err := t.hasSummaries(ctx, id, old)
+	// A block pending (trailindex.go) has no postings yet; it gets them
+	// now, so that it is no longer pending.
+	res, err := t.exec(ctx, "rewrite events", `DELETE FROM cloudtrail_unindexed WHERE block = ?`, id)
 	if err != nil {
 		return err
 	}
-	if err := t.deletePostings(ctx, id, old, summaries); err != nil {
+	summaries := false
+	if pending, err := res.RowsAffected(); err != nil {
 		return err
+	} else if pending == 0 {
+		if summaries, err = t.hasSummaries(ctx, id, old); err != nil {
+			return err
+		}
+		if err := t.deletePostings(ctx, id, old, summaries); err != nil {
+			return err
+		}
 	}
 	if len(evs) == 0 {
 		_, err := t.exec(ctx, "rewrite events", `DELETE FROM cloudtrail_blocks WHERE id = ?`, id)
@@ -281,9 +298,8 @@ func (t *tx) checkNewIDs(ctx context.Context, evs []kernel.TrailEvent) error {
 		hashes = append(hashes, eventIDHash(evs[i].ID))
 	}
 	for len(hashes) > 0 {
-		n := min(len(hashes), 500)
-		blocks, err := t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
-			WHERE p.attr_h IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, hashes[:n]...)
+		n := min(len(hashes), 400)
+		blocks, err := t.blocksByIDHashes(ctx, hashes[:n])
 		if err != nil {
 			return err
 		}
@@ -324,8 +340,7 @@ func (t *tx) blocksHolding(ctx context.Context, id string) ([][]kernel.TrailEven
 	if seq, ok := t.db.idsOrNil().seqOf(id); ok {
 		return t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, seq/blockCap)
 	}
-	return t.blocksOf(ctx, `SELECT DISTINCT b.id, b.payload FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block
-		WHERE p.attr_h = ?`, eventIDHash(id))
+	return t.blocksByIDHashes(ctx, []any{eventIDHash(id)})
 }
 
 // blocksOf returns the records of the blocks query selects (columns id

@@ -26,7 +26,7 @@ var dataMigrations = map[int]func(ctx context.Context, tx *sql.Tx, db *DB) error
 // holds). Records get new sequences: NextTokens of before the upgrade no
 // longer point at them.
 func convertTrail(ctx context.Context, q *sql.Tx, db *DB) error {
-	t := &tx{tx: q, db: db}
+	t := &tx{tx: q, db: db, noPending: true}
 	tables, err := t.tableNames(ctx)
 	if err != nil {
 		return err

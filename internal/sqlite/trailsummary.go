@@ -226,10 +226,18 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 	own := base
 	own.hash, own.chunk = queryHash(q), 32
 	c := &candidates{streams: []*postingStream{&own}}
+	acct := attrHash(string(q.Account), "", "")
+	if t.dialect() == dialectSQLite { // blocks not indexed yet (trailindex.go)
+		pending := base
+		pending.pending, pending.hash, pending.chunk = true, acct, 256
+		if q.Key == kernel.AttrEventID {
+			pending.byID, pending.value = true, own.hash
+		}
+		c.streams = append(c.streams, &pending)
+	}
 	if q.Key == kernel.AttrEventID {
 		return c
 	}
-	acct := attrHash(string(q.Account), "", "")
 	bucket := base
 	bucket.hash, bucket.chunk = bucketHash(acct), 256
 	bucket.summaries, bucket.holds = true, own.hash // own.hash is acct with no value
@@ -277,6 +285,10 @@ type postingStream struct {
 	// 2026-12) or with no account, next to the accounts' hashes.
 	summaries, byValue bool
 	holds, acct, value int64
+	// pending: read the blocks of account hash that wait for their
+	// postings (trailindex.go), or (byID) those of them with the event
+	// id whose posting is value.
+	pending, byID bool
 	// start: postings of records at or after it; bound: blocks whose
 	// oldest record is at or before it.
 	start, bound     int64
@@ -291,12 +303,21 @@ type postingStream struct {
 func (s *postingStream) fill(ctx context.Context) error {
 	for len(s.buf) == 0 && !s.done {
 		query := `SELECT p.block, p.max_time, p.attrs FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.attr_h = ?`
+		maxTime := "p.max_time"
 		args := []any{s.hash}
+		if s.pending { // a pending block holds one record: its max_time is the record's
+			query = `SELECT p.block, b.max_time, NULL FROM cloudtrail_unindexed p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.acct_h = ?`
+			maxTime = "b.max_time"
+			if s.byID {
+				query += ` AND p.id_h = ?`
+				args = append(args, s.value)
+			}
+		}
 		if s.summaries {
 			query += ` AND p.attrs IS NOT NULL`
 		}
 		if s.started {
-			query += ` AND p.max_time >= ?`
+			query += ` AND ` + maxTime + ` >= ?`
 			args = append(args, s.start)
 		}
 		if s.bounded {
@@ -304,10 +325,10 @@ func (s *postingStream) fill(ctx context.Context) error {
 			args = append(args, s.bound)
 		}
 		if s.read {
-			query += ` AND p.max_time <= ? AND NOT (p.max_time = ? AND p.block >= ?)`
+			query += ` AND ` + maxTime + ` <= ? AND NOT (` + maxTime + ` = ? AND p.block >= ?)`
 			args = append(args, s.last.maxTime, s.last.maxTime, s.last.block)
 		}
-		rows, err := s.t.query(ctx, query+` ORDER BY p.max_time DESC, p.block DESC LIMIT `+strconv.Itoa(s.chunk), args...)
+		rows, err := s.t.query(ctx, query+` ORDER BY `+maxTime+` DESC, p.block DESC LIMIT `+strconv.Itoa(s.chunk), args...)
 		if err != nil {
 			return err
 		}

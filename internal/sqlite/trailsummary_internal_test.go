@@ -35,6 +35,7 @@ func postingCounts(t *testing.T, db *DB) (all, summaries int) {
 func TestReadBlocksPostOneSummaryPerBucket(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
+	db.stopTrailIndexer() // changes' records are indexed when the test says
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	const accounts, reads = 100, 200 // more accounts than buckets: some share one
 	acctOf := func(i int) identity.AccountID { return identity.AccountID(fmt.Sprintf("1111222233%02d", i%accounts)) }
@@ -75,6 +76,12 @@ func TestReadBlocksPostOneSummaryPerBucket(t *testing.T) {
 	change := kernel.TrailEvent{ID: "w1", Account: acctOf(0), Time: at, Name: "PutAlternateContact", Source: "account.amazonaws.com",
 		Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`)}
 	if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, change) }); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := postingCounts(t, db); all != len(buckets) {
+		t.Fatalf("postings right after a change's record: %d; want %d (its own are written later)", all, len(buckets))
+	}
+	if err := db.IndexPendingEvents(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// account, event id, read-only, name, username, source, access key

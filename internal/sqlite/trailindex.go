@@ -1,0 +1,210 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/accountplane/accountplane/internal/kernel"
+)
+
+// Postings written later (SQLite; migration 0021). A change's record is
+// the block of one record its change's transaction writes. Its nine or so
+// postings — each hashed with the record's account, so each lands at its
+// own place in cloudtrail_postings — were most of a durable write's pages:
+// about three of every four bytes a PutAlternateContact wrote to the WAL,
+// and without them a group commit ran at about 1.7 times the rate. So on
+// SQLite the change's transaction writes one row of cloudtrail_unindexed
+// in their stead (the block, its account's posting and its event id's),
+// and an indexer in the background writes the postings of every block
+// pending, sorted, in one transaction that also deletes their rows: a
+// batch's postings of one value land together, and its transaction does
+// not wait for the disk (a power failure loses at most that batch, whose
+// blocks are then pending again).
+//
+// A block pending is found as if it were indexed: a lookup reads the
+// pending blocks of its account (or of its event id) next to the postings
+// (newCandidates); an event id is looked for among them (blocksByIDHashes);
+// rewriting a pending block with other lookup values indexes it at once
+// (rewriteBlock). PostgreSQL, whose cost is round trips rather than pages,
+// writes a change's postings in the statement that writes its block.
+
+// indexEvery is how often the indexer looks for pending blocks (while
+// anything was written); indexBatch bounds the blocks one of its
+// transactions indexes.
+const (
+	indexEvery = 100 * time.Millisecond
+	indexBatch = 4096
+)
+
+// putPendingBlock writes the one record ev as a new block whose postings
+// the indexer writes later.
+func (t *tx) putPendingBlock(ctx context.Context, ev kernel.TrailEvent) error {
+	evs := []kernel.TrailEvent{ev}
+	evs[0].Seq = 0
+	payload, lo, hi, err := blockRow(evs)
+	if err != nil {
+		return err
+	}
+	id, err := t.insertBlock(ctx, lo, hi, 1, payload)
+	if err != nil {
+		return fmt.Errorf("sqlite: put events: %w", err)
+	}
+	if _, err := t.exec(ctx, "put events", `INSERT INTO cloudtrail_unindexed (block, acct_h, id_h) VALUES (?, ?, ?)`,
+		id, attrHash(string(ev.Account), "", ""), eventIDHash(ev.ID)); err != nil {
+		return err
+	}
+	t.db.trailIndex.written.Add(1)
+	return nil
+}
+
+// indexPending writes the postings of the oldest pending blocks, at most
+// limit of them, and deletes their rows; it returns how many it indexed.
+func (t *tx) indexPending(ctx context.Context, limit int) (int, error) {
+	var last int64 = -1
+	selected := 0
+	err := func() error {
+		rows, err := t.query(ctx, `SELECT block FROM cloudtrail_unindexed ORDER BY block LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(&last); err != nil {
+				return err
+			}
+			selected++
+		}
+		return rows.Err()
+	}()
+	if err != nil || last < 0 {
+		return 0, wrapIndexErr(err)
+	}
+	blocks, err := t.blocksOf(ctx, `SELECT b.id, b.payload FROM cloudtrail_unindexed u JOIN cloudtrail_blocks b ON b.id = u.block
+		WHERE u.block <= ? ORDER BY u.block`, last)
+	if err != nil {
+		return 0, wrapIndexErr(err)
+	}
+	type row struct{ h, maxTime, block int64 }
+	var all []row
+	ids := t.db.idsOrNil()
+	for _, evs := range blocks {
+		if len(evs) == 0 {
+			continue
+		}
+		id := evs[0].Seq / blockCap
+		for h, p := range postingsOf(evs, ids, false) {
+			all = append(all, row{h, p.maxTime, id})
+		}
+	}
+	// In the index's order: the postings of one value go in together.
+	slices.SortFunc(all, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.maxTime, b.maxTime), cmp.Compare(a.block, b.block))
+	})
+	args := make([]any, 0, 3*len(all))
+	for _, r := range all {
+		args = append(args, r.h, r.maxTime, r.block)
+	}
+	if err := t.execRows(ctx, "index events", `INSERT INTO cloudtrail_postings (attr_h, max_time, block) VALUES `, `(?, ?, ?)`, ``, 3, args); err != nil {
+		return 0, err
+	}
+	if _, err := t.exec(ctx, "index events", `DELETE FROM cloudtrail_unindexed WHERE block <= ?`, last); err != nil {
+		return 0, err
+	}
+	return selected, nil
+}
+
+func wrapIndexErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("sqlite: index events: %w", err)
+}
+
+// blocksByIDHashes returns the blocks that may hold an event id with one
+// of hashes: those its postings name and those pending with it.
+func (t *tx) blocksByIDHashes(ctx context.Context, hashes []any) ([][]kernel.TrailEvent, error) {
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(hashes)), ", ")
+	if t.noPending {
+		return t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id IN (
+			SELECT block FROM cloudtrail_postings WHERE attr_h IN (`+in+`))`, hashes...)
+	}
+	args := append(append(make([]any, 0, 2*len(hashes)), hashes...), hashes...)
+	return t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id IN (
+		SELECT block FROM cloudtrail_postings WHERE attr_h IN (`+in+`)
+		UNION SELECT block FROM cloudtrail_unindexed WHERE id_h IN (`+in+`))`, args...)
+}
+
+// trailIndexer runs indexPending in the background (SQLite).
+type trailIndexer struct {
+	// written counts the pending blocks written (rolled back or not): the
+	// indexer looks for pending blocks when it moved.
+	written atomic.Uint64
+	// failures counts the indexer's failed transactions (for tests).
+	failures atomic.Uint64
+	stop     chan struct{}
+	done     sync.WaitGroup
+	once     sync.Once
+}
+
+// startTrailIndexer starts the background indexer of db. It looks once at
+// start-up, for blocks a stop left pending.
+func (db *DB) startTrailIndexer() {
+	x := &db.trailIndex
+	x.stop = make(chan struct{})
+	x.written.Add(1)
+	x.done.Add(1)
+	go func() {
+		defer x.done.Done()
+		tick := time.NewTicker(indexEvery)
+		defer tick.Stop()
+		var seen uint64
+		for {
+			select {
+			case <-x.stop:
+				return
+			case <-tick.C:
+			}
+			n := x.written.Load()
+			if n == seen {
+				continue
+			}
+			if err := db.IndexPendingEvents(context.Background()); err != nil {
+				x.failures.Add(1)
+				continue // looked at again next time
+			}
+			seen = n
+		}
+	}()
+}
+
+// stopTrailIndexer stops the indexer (if started) and waits for it.
+func (db *DB) stopTrailIndexer() {
+	x := &db.trailIndex
+	if x.stop == nil {
+		return
+	}
+	x.once.Do(func() { close(x.stop) })
+	x.done.Wait()
+}
+
+// IndexPendingEvents writes the postings of every block pending, a batch
+// per transaction (which does not wait for the disk: see relaxedUpdate).
+// The background indexer calls it; so may a test or a tool.
+func (db *DB) IndexPendingEvents(ctx context.Context) error {
+	for {
+		var n int
+		err := db.relaxedUpdate(ctx, func(t *tx) (err error) {
+			n, err = t.indexPending(ctx, indexBatch)
+			return err
+		})
+		if err != nil || n < indexBatch {
+			return err
+		}
+	}
+}
