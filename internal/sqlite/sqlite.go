@@ -208,6 +208,15 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	}
 	timeout := strconv.FormatInt(busyTimeout.Milliseconds(), 10)
 
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	fromImage, err := writeFreshImage(abs, ms)
+	if err != nil {
+		return err
+	}
+
 	wq := url.Values{}
 	wq.Set("_busy_timeout", timeout)
 	wq.Set("_journal_mode", "WAL")
@@ -242,6 +251,11 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	}
 	if err := db.migrate(ctx); err != nil {
 		return err
+	}
+	if fromImage {
+		if err := db.stampImageMigrations(ctx); err != nil {
+			return err
+		}
 	}
 
 	rq := url.Values{}
@@ -372,18 +386,20 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// createMigrationsTable creates the record of the migrations applied.
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER NOT NULL PRIMARY KEY,
+	name       TEXT    NOT NULL,
+	applied_at INTEGER NOT NULL
+)`
+
 // migrate applies the migrations not yet recorded in schema_migrations.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER NOT NULL PRIMARY KEY,
-	name       TEXT    NOT NULL,
-	applied_at INTEGER NOT NULL
-)`
-	if _, err := db.writer.ExecContext(ctx, db.dialect.ddl(create)); err != nil {
+	if _, err := db.writer.ExecContext(ctx, db.dialect.ddl(createMigrationsTable)); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	var newest sql.NullInt64
