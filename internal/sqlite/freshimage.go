@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 )
 
 // A new SQLite store file is written from freshImage: the database file
@@ -34,66 +35,67 @@ var freshImage []byte
 
 // writeFreshImage creates the database file abs from freshImage if there
 // is nothing at abs (no database, no WAL, no journal) and the image holds
-// the migrations through the newest of ms. ok is false if it wrote nothing (the
-// file is then opened, or created by SQLite, as before).
-func writeFreshImage(abs string, ms []migration) (ok bool, err error) {
+// the migrations through the newest of ms. It reports false if it wrote
+// nothing (the
+// file is then opened, or created by SQLite, as it was before the image).
+func writeFreshImage(abs string, ms []migration) bool {
 	if !useFreshSchema || !useFreshImage || len(freshImage) == 0 || len(ms) == 0 {
-		return false, nil
+		return false
 	}
 	for _, p := range []string{abs, abs + "-wal", abs + "-journal"} {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
-			return false, nil // there is something (or we cannot tell): SQLite decides
+			return false // there is something (or we cannot tell): SQLite decides
 		}
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(freshImage))
 	if err != nil || zr.Comment != strconv.Itoa(ms[len(ms)-1].version) {
-		return false, nil
+		return false
 	}
 	image, err := io.ReadAll(zr)
 	if err != nil {
-		return false, nil
+		return false
 	}
+	// The image goes to a name of its own, created as SQLite creates its
+	// files (0644 less the umask), then is linked to abs: a link, not a
+	// rename, so that a file another process created meanwhile stays as
+	// it is. Anything that fails leaves the creation to SQLite, as before
+	// the image (a file system without hard links, say).
 	dir := filepath.Dir(abs)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(abs)+".new-*")
+	tmpName := filepath.Join(dir, fmt.Sprintf(".%s.new-%d-%d", filepath.Base(abs), os.Getpid(), imageTemps.Add(1)))
+	tmp, err := os.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: create %s: %w", abs, err)
+		return false
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil { // as SQLite creates its files
-		tmp.Close()
-		return false, fmt.Errorf("sqlite: create %s: %w", abs, err)
+	_, err = tmp.Write(image)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if _, err := tmp.Write(image); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("sqlite: create %s: %w", abs, err)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("sqlite: create %s: %w", abs, err)
+	if err == nil {
+		err = os.Link(tmpName, abs)
 	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("sqlite: create %s: %w", abs, err)
-	}
-	// A link, not a rename: a file another process created meanwhile is
-	// left as it is.
-	if err := os.Link(tmp.Name(), abs); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		return false, fmt.Errorf("sqlite: create %s: %w", abs, err)
+	os.Remove(tmpName) // before the directory's sync: no second name survives a crash
+	if err != nil {
+		return false
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // the new name, durably
 		d.Close()
 	}
-	return true, nil
+	return true
 }
+
+// imageTemps numbers the temporary names of images being written.
+var imageTemps atomic.Int64
 
 // useFreshImage lets a test make a store from freshSchema's statements.
 var useFreshImage = true
 
-// stampImageMigrations sets when the migrations of a store just written
-// from freshImage were applied (the image records 0).
+// stampImageMigrations sets when the migrations of a store written from
+// freshImage were applied (the image records 0). Every open runs it: an
+// open that wrote the image may have stopped before it.
 func (db *DB) stampImageMigrations(ctx context.Context) error {
 	if _, err := db.writer.ExecContext(ctx, `UPDATE schema_migrations SET applied_at = ? WHERE applied_at = 0`, db.now().UnixNano()); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)

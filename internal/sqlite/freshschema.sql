@@ -547,3 +547,5 @@ CREATE TABLE cloudtrail_unindexed (
 
 CREATE INDEX cloudtrail_unindexed_id ON cloudtrail_unindexed (id_h);
 
+CREATE INDEX cloudtrail_unindexed_acct ON cloudtrail_unindexed (acct_h, block);
+

@@ -198,8 +198,8 @@ func TestFreshImageOnlyWhereNothingIs(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _ := os.ReadFile(path)
-		if ok, err := writeFreshImage(path, ms); ok || err != nil {
-			t.Fatalf("with %q there: wrote the image (%v, %v)", "db"+leftover, ok, err)
+		if writeFreshImage(path, ms) {
+			t.Fatalf("with %q there: wrote the image", "db"+leftover)
 		}
 		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 			t.Fatalf("with %q there: the database file changed", "db"+leftover)
@@ -207,12 +207,15 @@ func TestFreshImageOnlyWhereNothingIs(t *testing.T) {
 	}
 	older := append([]migration(nil), ms...)
 	older = append(older, migration{version: ms[len(ms)-1].version + 1, name: "9999_next.sql"})
-	if ok, err := writeFreshImage(filepath.Join(dir, "newer"), older); ok || err != nil {
-		t.Fatalf("an image older than the newest migration was written (%v, %v)", ok, err)
+	if writeFreshImage(filepath.Join(dir, "newer"), older) {
+		t.Fatal("an image older than the newest migration was written")
 	}
 	path := filepath.Join(dir, "new")
-	if ok, err := writeFreshImage(path, ms); !ok || err != nil {
-		t.Fatalf("a new store's file: %v, %v", ok, err)
+	if !writeFreshImage(path, ms) {
+		t.Fatal("a new store's file was not written from the image")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm()&^0o644 != 0 {
+		t.Fatalf("the new file's mode: %v, %v; want at most 0644 (less the umask)", fi.Mode(), err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 4 { // db, db_wal-wal, db_journal-journal, new
 		var names []string

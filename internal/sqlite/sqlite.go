@@ -212,10 +212,7 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	fromImage, err := writeFreshImage(abs, ms)
-	if err != nil {
-		return err
-	}
+	writeFreshImage(abs, ms)
 
 	wq := url.Values{}
 	wq.Set("_busy_timeout", timeout)
@@ -252,10 +249,8 @@ func (db *DB) openFile(ctx context.Context, name string) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
-	if fromImage {
-		if err := db.stampImageMigrations(ctx); err != nil {
-			return err
-		}
+	if err := db.stampImageMigrations(ctx); err != nil {
+		return err
 	}
 
 	rq := url.Values{}

@@ -30,6 +30,19 @@ type blob struct {
 // Export returns every row of every table (but the migration bookkeeping)
 // read in one consistent transaction.
 func (db *DB) Export(ctx context.Context) (*State, error) {
+	if db.dialect == dialectSQLite {
+		// The records not indexed yet are indexed first (trailindex.go),
+		// so that a store exports the same document whenever it is read
+		// (but for writes meanwhile, whose pending rows it carries).
+		if err := db.IndexPendingEvents(ctx); err != nil {
+			return nil, fmt.Errorf("sqlite: export: %w", err)
+		}
+	}
+	return db.export(ctx)
+}
+
+// export is Export as the store is.
+func (db *DB) export(ctx context.Context) (*State, error) {
 	st := &State{Format: StateFormat, Tables: map[string][]map[string]any{}}
 	err := db.view(ctx, func(t *tx) error {
 		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&st.SchemaVersion); err != nil {

@@ -14,13 +14,15 @@ import (
 	"github.com/accountplane/accountplane/internal/kernel"
 )
 
-// The CloudTrail event history (tables cloudtrail_blocks and
-// cloudtrail_postings, migrations 0017 and 0018; the blocks in
-// trailblock.go, their postings in trailsummary.go).
+// The CloudTrail event history (tables cloudtrail_blocks,
+// cloudtrail_postings and cloudtrail_unindexed, migrations 0017, 0018 and
+// 0021; the blocks in trailblock.go, their postings in trailsummary.go,
+// the postings SQLite writes later in trailindex.go).
 //
 // A request's record is written by update, in the transaction of the
 // request's first committed change (the unit of work's AppendTrailEvent),
-// as a block of its own; records of calls that changed nothing are written
+// as a block of its own (on SQLite, pending: its postings come a moment
+// later); records of calls that changed nothing are written
 // by AppendEvents, in the batches the server's background writer gathers,
 // in transactions of their own.
 
@@ -166,14 +168,19 @@ func (t *tx) rewriteBlock(ctx context.Context, id int64, old, evs []kernel.Trail
 	}
 	// A block pending (trailindex.go) has no postings yet; it gets them
 	// now, so that it is no longer pending.
-	res, err := t.exec(ctx, "rewrite events", `DELETE FROM cloudtrail_unindexed WHERE block = ?`, id)
-	if err != nil {
-		return err
+	var pending int64
+	if t.mayHavePending() {
+		res, err := t.exec(ctx, "rewrite events", `DELETE FROM cloudtrail_unindexed WHERE block = ?`, id)
+		if err != nil {
+			return err
+		}
+		if pending, err = res.RowsAffected(); err != nil {
+			return err
+		}
 	}
 	summaries := false
-	if pending, err := res.RowsAffected(); err != nil {
-		return err
-	} else if pending == 0 {
+	if pending == 0 {
+		var err error
 		if summaries, err = t.hasSummaries(ctx, id, old); err != nil {
 			return err
 		}
@@ -617,9 +624,10 @@ func ceilSeconds(t time.Time) int64 {
 // LookupEvents returns the events of q.Account that q selects, newest
 // first (by event time, then by the reverse of the order they were
 // written), at most q.Limit of them. The ReadOnly attribute's value is
-// "true" or "false". It reads the postings of the lookup's value, newest
-// block first, and stops once no further block can hold an event newer
-// than the ones it has.
+// "true" or "false". It reads the postings of the lookup's value (and the
+// account's blocks still pending: trailindex.go), newest block first, and
+// stops once no further block can hold an event newer than the ones it
+// has.
 func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.TrailEvent, error) {
 	var out []kernel.TrailEvent
 	err := db.view(ctx, func(t *tx) error {

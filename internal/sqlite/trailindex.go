@@ -35,16 +35,25 @@ import (
 // writes a change's postings in the statement that writes its block.
 
 // indexEvery is how often the indexer looks for pending blocks (while
-// anything was written); indexBatch bounds the blocks one of its
-// transactions indexes.
+// any may be pending); indexBatch bounds the blocks one of its
+// transactions indexes (and so how long it keeps the one writer from the
+// group commits: about 50 ms for a full batch on a slow machine);
+// maxPending is the backlog past which a change indexes its own record
+// again, as PostgreSQL's do (a bulk load faster than the indexer, such as
+// a seed of thousands of accounts, would otherwise leave it behind, and
+// every lookup would read more pending blocks).
 const (
 	indexEvery = 100 * time.Millisecond
-	indexBatch = 4096
+	indexBatch = 1024
+	maxPending = 8 * indexBatch
 )
 
 // putPendingBlock writes the one record ev as a new block whose postings
-// the indexer writes later.
+// the indexer writes later, or now if the backlog is at maxPending.
 func (t *tx) putPendingBlock(ctx context.Context, ev kernel.TrailEvent) error {
+	if t.db.trailIndex.pending.Load() >= maxPending {
+		return t.putCheckedBlock(ctx, []kernel.TrailEvent{ev})
+	}
 	evs := []kernel.TrailEvent{ev}
 	evs[0].Seq = 0
 	payload, lo, hi, err := blockRow(evs)
@@ -59,7 +68,7 @@ func (t *tx) putPendingBlock(ctx context.Context, ev kernel.TrailEvent) error {
 		id, attrHash(string(ev.Account), "", ""), eventIDHash(ev.ID)); err != nil {
 		return err
 	}
-	t.db.trailIndex.written.Add(1)
+	t.db.trailIndex.pending.Add(1)
 	return nil
 }
 
@@ -119,6 +128,20 @@ func (t *tx) indexPending(ctx context.Context, limit int) (int, error) {
 	return selected, nil
 }
 
+// mayHavePending reports whether t's store may hold pending blocks: a
+// SQLite store past migration 0021 (a PostgreSQL store indexes at once,
+// and an import what it brings).
+func (t *tx) mayHavePending() bool {
+	return t.dialect() == dialectSQLite && !t.noPending
+}
+
+// countPending counts the blocks pending, for the indexer's bound.
+func (t *tx) countPending(ctx context.Context) (int64, error) {
+	var n int64
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM cloudtrail_unindexed`).Scan(&n)
+	return n, wrapIndexErr(err)
+}
+
 func wrapIndexErr(err error) error {
 	if err == nil {
 		return nil
@@ -130,7 +153,7 @@ func wrapIndexErr(err error) error {
 // of hashes: those its postings name and those pending with it.
 func (t *tx) blocksByIDHashes(ctx context.Context, hashes []any) ([][]kernel.TrailEvent, error) {
 	in := strings.TrimSuffix(strings.Repeat("?, ", len(hashes)), ", ")
-	if t.noPending {
+	if !t.mayHavePending() {
 		return t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id IN (
 			SELECT block FROM cloudtrail_postings WHERE attr_h IN (`+in+`))`, hashes...)
 	}
@@ -142,9 +165,10 @@ func (t *tx) blocksByIDHashes(ctx context.Context, hashes []any) ([][]kernel.Tra
 
 // trailIndexer runs indexPending in the background (SQLite).
 type trailIndexer struct {
-	// written counts the pending blocks written (rolled back or not): the
-	// indexer looks for pending blocks when it moved.
-	written atomic.Uint64
+	// pending is about how many blocks are pending: counted up as they
+	// are written (rolled back or not), set to the count of the store by
+	// each pass of the indexer.
+	pending atomic.Int64
 	// failures counts the indexer's failed transactions (for tests).
 	failures atomic.Uint64
 	stop     chan struct{}
@@ -157,28 +181,36 @@ type trailIndexer struct {
 func (db *DB) startTrailIndexer() {
 	x := &db.trailIndex
 	x.stop = make(chan struct{})
-	x.written.Add(1)
+	x.pending.Store(1)
 	x.done.Add(1)
+	ctx, cancel := context.WithCancel(context.Background()) // a stop ends a pass
+	go func() {
+		<-x.stop
+		cancel()
+	}()
 	go func() {
 		defer x.done.Done()
 		tick := time.NewTicker(indexEvery)
 		defer tick.Stop()
-		var seen uint64
-		for {
+		var wait time.Time // after failures: not before then
+		for fails := 0; ; {
 			select {
 			case <-x.stop:
 				return
 			case <-tick.C:
 			}
-			n := x.written.Load()
-			if n == seen {
+			if x.pending.Load() == 0 || time.Now().Before(wait) {
 				continue
 			}
-			if err := db.IndexPendingEvents(context.Background()); err != nil {
+			if err := db.IndexPendingEvents(ctx); err != nil {
+				// Looked at again later, each time later (at most a
+				// minute): a pass that fails still held the writer.
 				x.failures.Add(1)
-				continue // looked at again next time
+				fails++
+				wait = time.Now().Add(min(indexEvery<<min(fails, 10), time.Minute))
+				continue
 			}
-			seen = n
+			fails = 0
 		}
 	}()
 }
@@ -200,11 +232,23 @@ func (db *DB) IndexPendingEvents(ctx context.Context) error {
 	for {
 		var n int
 		err := db.relaxedUpdate(ctx, func(t *tx) (err error) {
-			n, err = t.indexPending(ctx, indexBatch)
+			if n, err = t.indexPending(ctx, indexBatch); err != nil {
+				return err
+			}
+			left, err := t.countPending(ctx)
+			if err == nil {
+				// Set while this transaction holds the one writer
+				// connection: no write counts one up meanwhile.
+				db.trailIndex.pending.Store(left)
+			}
 			return err
 		})
-		if err != nil || n < indexBatch {
+		if err != nil {
+			db.trailIndex.pending.Add(1) // whatever it was, the next pass looks again
 			return err
+		}
+		if n < indexBatch {
+			return nil
 		}
 	}
 }

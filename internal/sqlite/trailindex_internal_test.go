@@ -204,8 +204,9 @@ func TestPendingChangesAreFoundAsIfIndexed(t *testing.T) {
 	check("trimmed")
 }
 
-// An import indexes the pending blocks its document brings (a PostgreSQL
-// store has no indexer to do it later).
+// An export indexes pending blocks first; an import indexes those its
+// document still brings (a PostgreSQL store has no indexer to do it
+// later).
 func TestImportIndexesPendingBlocks(t *testing.T) {
 	ctx := context.Background()
 	from, to := openTemp(t), openTemp(t)
@@ -216,7 +217,17 @@ func TestImportIndexesPendingBlocks(t *testing.T) {
 	if err := from.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
 		t.Fatal(err)
 	}
-	st, err := from.Export(ctx)
+	if st, err := from.Export(ctx); err != nil || len(st.Tables["cloudtrail_unindexed"]) != 0 {
+		t.Fatalf("Export: %d pending blocks, %v; want them indexed first", len(st.Tables["cloudtrail_unindexed"]), err)
+	}
+	if err := from.update(ctx, func(t *tx) error {
+		ev := ev
+		ev.ID = "change-2"
+		return t.AppendTrailEvent(ctx, ev)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := from.export(ctx) // as a write racing an Export leaves it
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +248,47 @@ func TestImportIndexesPendingBlocks(t *testing.T) {
 		t.Fatalf("%d postings after the import, want the record's", all)
 	}
 	got, err := to.LookupEvents(ctx, kernel.TrailQuery{Account: ev.Account, Key: kernel.AttrEventName, Value: ev.Name})
-	if err != nil || len(got) != 1 || got[0].ID != ev.ID {
-		t.Fatalf("lookup after the import: %v, %v", got, err)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("lookup after the import: %v, %v; want both records", got, err)
+	}
+}
+
+// Past maxPending blocks pending, a change indexes its own record; a pass
+// of the indexer counts what is pending again.
+func TestPendingBacklogIsBounded(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	db.stopTrailIndexer()
+	change := func(i int) {
+		t.Helper()
+		ev := kernel.TrailEvent{ID: fmt.Sprintf("change-%d", i), Account: "111122223333", Time: time.Date(2026, 3, 1, 12, 0, i, 0, time.UTC),
+			Name: "PutAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`), FreshID: true}
+		if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.trailIndex.pending.Store(0)
+	change(1)
+	if n, p := pendingBlocks(t, db), db.trailIndex.pending.Load(); n != 1 || p != 1 {
+		t.Fatalf("after a change: %d blocks pending, counted %d; want 1, 1", n, p)
+	}
+	db.trailIndex.pending.Store(maxPending)
+	before, _ := postingCounts(t, db)
+	change(2)
+	if n := pendingBlocks(t, db); n != 1 {
+		t.Fatalf("a change past the bound left its block pending (%d pending)", n)
+	}
+	if after, _ := postingCounts(t, db); after < before+7 {
+		t.Fatalf("a change past the bound wrote %d postings, want its own (7 or more)", after-before)
+	}
+	if err := db.IndexPendingEvents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, p := pendingBlocks(t, db), db.trailIndex.pending.Load(); n != 0 || p != 0 {
+		t.Fatalf("after a pass: %d blocks pending, counted %d; want 0, 0", n, p)
+	}
+	got, err := db.LookupEvents(ctx, kernel.TrailQuery{Account: "111122223333", Key: kernel.AttrEventName, Value: "PutAlternateContact"})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("lookup: %d records, %v; want 2", len(got), err)
 	}
 }

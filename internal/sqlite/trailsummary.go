@@ -13,7 +13,8 @@ import (
 //
 // A block of changes' records (one record, in its change's transaction)
 // gets one posting per lookup value it holds, as in 0017: a lookup by the
-// value finds it directly.
+// value finds it directly. (On SQLite the indexer writes them a moment
+// after the change: trailindex.go.)
 //
 // A block of reads' records (up to blockRecords, written in the
 // background) holds records of many accounts — a record goes to the
@@ -207,8 +208,9 @@ func (c candidate) after(d candidate) bool {
 }
 
 // candidates merges, newest first, the postings a lookup reads: the
-// value's own and, for a lookup by an attribute, the summaries of the
-// account that hold the value's hash.
+// value's own, on SQLite the account's blocks still pending (all of them:
+// the lookup filters their records), and, for a lookup by an attribute,
+// the summaries of the account that hold the value's hash.
 type candidates struct{ streams []*postingStream }
 
 func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candidates {
