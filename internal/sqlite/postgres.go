@@ -47,6 +47,19 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 		pool.Close()
 		return fmt.Errorf("postgres: %w", err)
 	}
+	// The first commit needs a connection of the sequences' pool: it is
+	// opened now, while the migrations run on the main pool's (a new
+	// connection costs PostgreSQL a backend, 10-30 ms on a slow machine:
+	// the first write waited for it, a third of a replica's start-up).
+	// Opening more at once made the start slower on two cores.
+	go func(p *pgxpool.Pool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if c, err := p.Acquire(ctx); err == nil {
+			c.Release()
+		}
+	}(db.seqPool)
+
 	sqlDB := sql.OpenDB(pgConnector{stdlib.GetPoolConnector(pool)})
 	sqlDB.SetMaxIdleConns(0) // the pgx pool keeps the connections
 	db.writer, db.reader, db.dialect = sqlDB, sqlDB, dialectPostgres
@@ -75,7 +88,7 @@ func (db *DB) migrateLocked(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrate: lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrateOn(ctx, conn); err != nil { // on this connection: no other to open
 		return err
 	}
 	// The sequences of counted commits (pgstamps.go) are PostgreSQL's

@@ -388,32 +388,43 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	applied_at INTEGER NOT NULL
 )`
 
+// migrator is what the migrations run on: the writer pool, or (on
+// PostgreSQL) the connection that holds the migration lock.
+type migrator interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // migrate applies the migrations not yet recorded in schema_migrations.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context) error { return db.migrateOn(ctx, db.writer) }
+
+// migrateOn is migrate on on.
+func (db *DB) migrateOn(ctx context.Context, on migrator) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	if _, err := db.writer.ExecContext(ctx, db.dialect.ddl(createMigrationsTable)); err != nil {
+	if _, err := on.ExecContext(ctx, db.dialect.ddl(createMigrationsTable)); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	var newest sql.NullInt64
-	if err := db.writer.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&newest); err != nil {
+	if err := on.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&newest); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	if len(ms) > 0 && newest.Valid && newest.Int64 > int64(ms[len(ms)-1].version) {
 		return fmt.Errorf("%s: the database schema (version %d) is newer than this program's (%d): run a newer accountplane, or a store made by this one", db.dialect,
 			newest.Int64, ms[len(ms)-1].version)
 	}
-	return db.applyAll(ctx, ms)
+	return db.applyAll(ctx, on, ms)
 }
 
 // applyAll applies the migrations not yet recorded, in one transaction
 // with their records: a store is upgraded wholly or not at all, and a new
 // one is created with one commit (one fsync) rather than one per
 // migration.
-func (db *DB) applyAll(ctx context.Context, ms []migration) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+func (db *DB) applyAll(ctx context.Context, on migrator, ms []migration) error {
+	tx, err := on.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}

@@ -136,7 +136,7 @@ func atVersion(t *testing.T, version int) (string, *sql.DB) {
 		}
 		upTo = append(upTo, m)
 	}
-	if err := old.applyAll(t.Context(), upTo); err != nil {
+	if err := old.applyAll(t.Context(), old.writer, upTo); err != nil {
 		t.Fatal(err)
 	}
 	return path, w
