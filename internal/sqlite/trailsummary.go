@@ -229,11 +229,18 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 	own.hash, own.chunk = queryHash(q), 32
 	c := &candidates{streams: []*postingStream{&own}}
 	acct := attrHash(string(q.Account), "", "")
-	if t.dialect() == dialectSQLite { // blocks not indexed yet (trailindex.go)
+	if t.mayHavePending() { // blocks not indexed yet (trailindex.go)
 		pending := base
 		pending.pending, pending.hash, pending.chunk = true, acct, 256
-		if q.Key == kernel.AttrEventID {
+		switch q.Key {
+		case kernel.AttrEventID:
 			pending.byID, pending.value = true, own.hash
+		case "": // every record of the account: every block is one
+		default: // a block is a candidate if its record has the value
+			pending.keep = func(id int64, payload []byte) bool {
+				evs, err := decodeBlock(id, payload)
+				return err != nil || slices.ContainsFunc(evs, func(ev kernel.TrailEvent) bool { return selects(q, &ev) }) // an error: read it, to fail there
+			}
 		}
 		c.streams = append(c.streams, &pending)
 	}
@@ -289,8 +296,11 @@ type postingStream struct {
 	holds, acct, value int64
 	// pending: read the blocks of account hash that wait for their
 	// postings (trailindex.go), or (byID) those of them with the event
-	// id whose posting is value.
+	// id whose posting is value; keep, if set, says which of them hold a
+	// record the lookup selects (given the block's id and payload), so
+	// that the lookup reads no other.
 	pending, byID bool
+	keep          func(id int64, payload []byte) bool
 	// start: postings of records at or after it; bound: blocks whose
 	// oldest record is at or before it.
 	start, bound     int64
@@ -308,7 +318,11 @@ func (s *postingStream) fill(ctx context.Context) error {
 		maxTime := "p.max_time"
 		args := []any{s.hash}
 		if s.pending { // a pending block holds one record: its max_time is the record's
-			query = `SELECT p.block, b.max_time, NULL FROM cloudtrail_unindexed p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.acct_h = ?`
+			payload := "NULL"
+			if s.keep != nil {
+				payload = "b.payload"
+			}
+			query = `SELECT p.block, b.max_time, ` + payload + ` FROM cloudtrail_unindexed p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.acct_h = ?`
 			maxTime = "b.max_time"
 			if s.byID {
 				query += ` AND p.id_h = ?`
@@ -344,6 +358,9 @@ func (s *postingStream) fill(ctx context.Context) error {
 			}
 			n++
 			s.last, s.read = c, true
+			if s.keep != nil && !s.keep(c.block, attrs) { // attrs: the pending block's payload
+				continue
+			}
 			if !s.summaries || summaryHolds(attrs, s.holds) ||
 				(s.byValue && summaryHolds(attrs, s.acct) && summaryHolds(attrs, s.value)) {
 				s.buf = append(s.buf, c)
