@@ -37,10 +37,8 @@ func (d dialect) lastBusSeq() string {
 // tableNames lists the store's tables (not the migrations' record).
 func (d dialect) tableNames() string {
 	if d == dialectPostgres {
-		// pg_tables, not information_schema.tables: the same tables, read
-		// in 2 ms instead of 10 (every replica's start reads them).
-		return `SELECT tablename::text FROM pg_catalog.pg_tables
-		WHERE schemaname = current_schema() AND tablename <> 'schema_migrations' ORDER BY tablename`
+		return `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY table_name`
 	}
 	return `SELECT name FROM sqlite_master
 		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`

@@ -659,7 +659,11 @@ func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.T
 		}
 		candidates := newCandidates(t, q, anchor)
 		for {
-			c, ok, err := candidates.next(ctx)
+			floor, floored := int64(0), false // once the page is full: no block older than its last
+			if q.Limit > 0 && len(out) >= q.Limit {
+				floor, floored = out[q.Limit-1].Time.Unix(), true
+			}
+			c, ok, err := candidates.next(ctx, floor, floored)
 			if err != nil {
 				return fmt.Errorf("sqlite: lookup events: %w", err)
 			}

@@ -263,11 +263,13 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 	return c
 }
 
-// next returns the next candidate, or false when there is none.
-func (c *candidates) next(ctx context.Context) (candidate, bool, error) {
+// next returns the next candidate, or false when there is none; if
+// floored, blocks whose newest record is older than floor (unix seconds)
+// are none: a stream stops reading there.
+func (c *candidates) next(ctx context.Context, floor int64, floored bool) (candidate, bool, error) {
 	var best *postingStream
 	for _, s := range c.streams {
-		if err := s.fill(ctx); err != nil {
+		if err := s.fill(ctx, floor, floored); err != nil {
 			return candidate{}, false, err
 		}
 		if len(s.buf) > 0 && (best == nil || best.buf[0].after(s.buf[0])) {
@@ -312,7 +314,7 @@ type postingStream struct {
 	last candidate
 }
 
-func (s *postingStream) fill(ctx context.Context) error {
+func (s *postingStream) fill(ctx context.Context, floor int64, floored bool) error {
 	for len(s.buf) == 0 && !s.done {
 		query := `SELECT p.block, p.max_time, p.attrs FROM cloudtrail_postings p JOIN cloudtrail_blocks b ON b.id = p.block WHERE p.attr_h = ?`
 		maxTime := "p.max_time"
@@ -358,6 +360,10 @@ func (s *postingStream) fill(ctx context.Context) error {
 			}
 			n++
 			s.last, s.read = c, true
+			if floored && c.maxTime < floor { // this and every later row: older than the page
+				s.done = true
+				break
+			}
 			if s.keep != nil && !s.keep(c.block, attrs) { // attrs: the pending block's payload
 				continue
 			}
@@ -371,7 +377,7 @@ func (s *postingStream) fill(ctx context.Context) error {
 			return err
 		}
 		rows.Close()
-		s.done = n < s.chunk
+		s.done = s.done || n < s.chunk
 	}
 	return nil
 }
