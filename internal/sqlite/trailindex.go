@@ -21,15 +21,16 @@ import (
 // and without them a group commit ran at about 1.7 times the rate. So on
 // SQLite the change's transaction writes one row of cloudtrail_unindexed
 // in their stead (the block, its account's posting and its event id's),
-// and an indexer in the background writes the postings of every block
-// pending, sorted, in one transaction that also deletes their rows: a
-// batch's postings of one value land together, and its transaction does
-// not wait for the disk (a power failure loses at most that batch, whose
-// blocks are then pending again).
+// and an indexer in the background writes the postings of the blocks
+// pending, sorted, indexBatch blocks per transaction, each of which also
+// deletes their rows: a batch's postings of one value land together, and
+// its transaction does not wait for the disk (a power failure loses at
+// most that batch, whose blocks are then pending again).
 //
 // A block pending is found as if it were indexed: a lookup reads the
-// pending blocks of its account (or of its event id) next to the postings
-// (newCandidates); an event id is looked for among them (blocksByIDHashes);
+// pending blocks of its account (or of its event id) next to the postings,
+// those whose record has the lookup's value (newCandidates); an event id
+// is looked for among them (blocksByIDHashes);
 // rewriting a pending block with other lookup values indexes it at once
 // (rewriteBlock). PostgreSQL, whose cost is round trips rather than pages,
 // writes a change's postings in the statement that writes its block.
