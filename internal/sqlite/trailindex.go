@@ -95,22 +95,36 @@ func (t *tx) indexPending(ctx context.Context, limit int) (int, error) {
 	if err != nil || last < 0 {
 		return 0, wrapIndexErr(err)
 	}
-	blocks, err := t.blocksOf(ctx, `SELECT b.id, b.payload FROM cloudtrail_unindexed u JOIN cloudtrail_blocks b ON b.id = u.block
-		WHERE u.block <= ? ORDER BY u.block`, last)
-	if err != nil {
-		return 0, wrapIndexErr(err)
-	}
 	type row struct{ h, maxTime, block int64 }
 	var all []row
+	var bad []any // blocks that cannot be read: left pending (a lookup that reads one says why)
 	ids := t.db.idsOrNil()
-	for _, evs := range blocks {
-		if len(evs) == 0 {
-			continue
+	err = func() error {
+		rows, err := t.query(ctx, `SELECT b.id, b.payload FROM cloudtrail_unindexed u JOIN cloudtrail_blocks b ON b.id = u.block
+			WHERE u.block <= ? ORDER BY u.block`, last)
+		if err != nil {
+			return err
 		}
-		id := evs[0].Seq / blockCap
-		for h, p := range postingsOf(evs, ids, false) {
-			all = append(all, row{h, p.maxTime, id})
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var payload []byte
+			if err := rows.Scan(&id, &payload); err != nil {
+				return err
+			}
+			evs, err := decodeBlock(id, payload)
+			if err != nil || len(evs) == 0 {
+				bad = append(bad, id)
+				continue
+			}
+			for h, p := range postingsOf(evs, ids, false) {
+				all = append(all, row{h, p.maxTime, id})
+			}
 		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return 0, wrapIndexErr(err)
 	}
 	// In the index's order: the postings of one value go in together.
 	slices.SortFunc(all, func(a, b row) int {
@@ -123,7 +137,11 @@ func (t *tx) indexPending(ctx context.Context, limit int) (int, error) {
 	if err := t.execRows(ctx, "index events", `INSERT INTO cloudtrail_postings (attr_h, max_time, block) VALUES `, `(?, ?, ?)`, ``, 3, args); err != nil {
 		return 0, err
 	}
-	if _, err := t.exec(ctx, "index events", `DELETE FROM cloudtrail_unindexed WHERE block <= ?`, last); err != nil {
+	del := `DELETE FROM cloudtrail_unindexed WHERE block <= ?`
+	if len(bad) > 0 {
+		del += ` AND block NOT IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(bad)), ", ") + `)`
+	}
+	if _, err := t.exec(ctx, "index events", del, append([]any{last}, bad...)...); err != nil {
 		return 0, err
 	}
 	return selected, nil

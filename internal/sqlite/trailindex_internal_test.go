@@ -292,3 +292,55 @@ func TestPendingBacklogIsBounded(t *testing.T) {
 		t.Fatalf("lookup: %d records, %v; want 2", len(got), err)
 	}
 }
+
+// A pending block that cannot be read stays pending; the indexer indexes
+// the others and does not fail.
+func TestIndexerPassesOverAnUnreadableBlock(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	db.stopTrailIndexer()
+	for i := range 3 {
+		ev := kernel.TrailEvent{ID: fmt.Sprintf("change-%d", i), Account: "111122223333", Time: time.Date(2026, 3, 1, 12, 0, i, 0, time.UTC),
+			Name: "PutAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`), FreshID: true}
+		if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var broken int64
+	if err := db.update(ctx, func(t *tx) error {
+		if err := t.queryRow(ctx, `SELECT MIN(block) FROM cloudtrail_unindexed`).Scan(&broken); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, "break a block", `UPDATE cloudtrail_blocks SET payload = x'09' WHERE id = ?`, broken)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.IndexPendingEvents(ctx); err != nil {
+		t.Fatalf("IndexPendingEvents with an unreadable block: %v", err)
+	}
+	var left []int64
+	if err := db.view(ctx, func(t *tx) error {
+		rows, err := t.query(ctx, `SELECT block FROM cloudtrail_unindexed`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var b int64
+			if err := rows.Scan(&b); err != nil {
+				return err
+			}
+			left = append(left, b)
+		}
+		return rows.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != broken {
+		t.Fatalf("pending after the pass: %v, want only the unreadable block %d", left, broken)
+	}
+	if all, _ := postingCounts(t, db); all < 2*7 {
+		t.Fatalf("%d postings after the pass, want the two readable records'", all)
+	}
+}
