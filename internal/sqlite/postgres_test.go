@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/generation"
@@ -107,5 +110,52 @@ func TestPostgresStampsFollowTheTablesRead(t *testing.T) {
 	}
 	if again.Fresh() {
 		t.Error("another replica's reset left a read fresh")
+	}
+}
+
+// Replicas started together on an empty PostgreSQL store: one migrates it
+// (on the connection that holds the migration lock), the others wait and
+// find it migrated; every one opens, and each migration is recorded once.
+func TestPostgresReplicasStartTogether(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	const replicas = 4
+	errs := make(chan error, replicas)
+	for range replicas {
+		go func() {
+			db, err := sqlite.Open(t.Context(), dsn, sqlite.Options{})
+			if err == nil {
+				err = db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range replicas {
+		if err := <-errs; err != nil {
+			t.Fatalf("a replica's start: %v", err)
+		}
+	}
+	db := mustOpen(t, dsn)
+	st, err := db.Export(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.SchemaVersion < 21 {
+		t.Fatalf("schema version %d after the starts, want every migration (21 or later)", st.SchemaVersion)
+	}
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	var versions, distinct int
+	if err := conn.QueryRow(t.Context(), `SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations`).Scan(&versions, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the migration files: %v, %v", files, err)
+	}
+	if versions != len(files) || distinct != len(files) {
+		t.Fatalf("schema_migrations: %d rows, %d versions; want each of the %d migrations once", versions, distinct, len(files))
 	}
 }
