@@ -25,6 +25,23 @@ func pendingBlocks(t *testing.T, db *DB) int {
 	return n
 }
 
+// appendChange writes ev as a change's record, in a transaction of its
+// own.
+func appendChange(t *testing.T, db *DB, ev kernel.TrailEvent) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// putChange is the record of the i-th PutAlternateContact of account
+// 111122223333, i seconds into a day.
+func putChange(i int) kernel.TrailEvent {
+	return kernel.TrailEvent{ID: fmt.Sprintf("change-%d", i), Account: "111122223333", Time: time.Date(2026, 3, 1, 12, 0, i, 0, time.UTC),
+		Name: "PutAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`), FreshID: true}
+}
+
 // lookupAll pages through q (pages of limit) and returns the event ids,
 // in order.
 func lookupAll(t *testing.T, db *DB, q kernel.TrailQuery, limit int) []string {
@@ -70,9 +87,7 @@ func TestPendingChangesAreFoundAsIfIndexed(t *testing.T) {
 		ev := kernel.TrailEvent{ID: fmt.Sprintf("change-%02d", i), Account: accounts[i%2], Time: at.Add(time.Duration(i/3) * time.Second),
 			Name: names[i%3], Source: "account.amazonaws.com", Username: fmt.Sprintf("user%d", i%4), AccessKeyID: fmt.Sprintf("AKID%d", i%5),
 			Resources: []kernel.TrailResource{{Type: "AWS::Account::Account", Name: fmt.Sprintf("res%d", i%7)}}, Record: []byte(`{}`), FreshID: true}
-		if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
-			t.Fatal(err)
-		}
+		appendChange(t, db, ev)
 		written = append(written, ev)
 		if i == 30 { // a block of reads between the changes, indexed at once
 			reads := []kernel.TrailEvent{{ID: "read-1", Account: accounts[0], Time: at.Add(10 * time.Second), Name: "GetAlternateContact",
@@ -188,9 +203,7 @@ func TestPendingChangesAreFoundAsIfIndexed(t *testing.T) {
 	for i := range 4 {
 		ev := kernel.TrailEvent{ID: fmt.Sprintf("late-%d", i), Account: accounts[0], Time: at.Add(time.Minute), Name: "EnableRegion",
 			Source: "account.amazonaws.com", Username: "user9", AccessKeyID: "AKID9", Record: []byte(`{}`), FreshID: true}
-		if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
-			t.Fatal(err)
-		}
+		appendChange(t, db, ev)
 		written = append(written, ev)
 	}
 	if n, err := db.TrimEvents(ctx, 2); err != nil || n != int64(len(written)-2) {
@@ -212,21 +225,12 @@ func TestImportIndexesPendingBlocks(t *testing.T) {
 	from, to := openTemp(t), openTemp(t)
 	from.stopTrailIndexer()
 	to.stopTrailIndexer()
-	ev := kernel.TrailEvent{ID: "change-1", Account: "111122223333", Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
-		Name: "PutAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`), FreshID: true}
-	if err := from.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
-		t.Fatal(err)
-	}
+	ev := putChange(1)
+	appendChange(t, from, ev)
 	if st, err := from.Export(ctx); err != nil || len(st.Tables["cloudtrail_unindexed"]) != 0 {
 		t.Fatalf("Export: %d pending blocks, %v; want them indexed first", len(st.Tables["cloudtrail_unindexed"]), err)
 	}
-	if err := from.update(ctx, func(t *tx) error {
-		ev := ev
-		ev.ID = "change-2"
-		return t.AppendTrailEvent(ctx, ev)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	appendChange(t, from, putChange(2))
 	st, err := from.export(ctx) // as a write racing an Export leaves it
 	if err != nil {
 		t.Fatal(err)
@@ -259,22 +263,14 @@ func TestPendingBacklogIsBounded(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	db.stopTrailIndexer()
-	change := func(i int) {
-		t.Helper()
-		ev := kernel.TrailEvent{ID: fmt.Sprintf("change-%d", i), Account: "111122223333", Time: time.Date(2026, 3, 1, 12, 0, i, 0, time.UTC),
-			Name: "PutAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`), FreshID: true}
-		if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
-			t.Fatal(err)
-		}
-	}
 	db.trailIndex.pending.Store(0)
-	change(1)
+	appendChange(t, db, putChange(1))
 	if n, p := pendingBlocks(t, db), db.trailIndex.pending.Load(); n != 1 || p != 1 {
 		t.Fatalf("after a change: %d blocks pending, counted %d; want 1, 1", n, p)
 	}
 	db.trailIndex.pending.Store(maxPending)
 	before, _ := postingCounts(t, db)
-	change(2)
+	appendChange(t, db, putChange(2))
 	if n := pendingBlocks(t, db); n != 1 {
 		t.Fatalf("a change past the bound left its block pending (%d pending)", n)
 	}
@@ -300,11 +296,7 @@ func TestIndexerPassesOverAnUnreadableBlock(t *testing.T) {
 	db := openTemp(t)
 	db.stopTrailIndexer()
 	for i := range 3 {
-		ev := kernel.TrailEvent{ID: fmt.Sprintf("change-%d", i), Account: "111122223333", Time: time.Date(2026, 3, 1, 12, 0, i, 0, time.UTC),
-			Name: "PutAlternateContact", Source: "account.amazonaws.com", Username: "root", AccessKeyID: "AKID", Record: []byte(`{}`), FreshID: true}
-		if err := db.update(ctx, func(t *tx) error { return t.AppendTrailEvent(ctx, ev) }); err != nil {
-			t.Fatal(err)
-		}
+		appendChange(t, db, putChange(i))
 	}
 	var broken int64
 	if err := db.update(ctx, func(t *tx) error {
