@@ -33,7 +33,7 @@ import (
 // answer — STS and IAM keep response elements — and rewriting a shared
 // block for each made those writes twice as slow.)
 func (t *tx) AppendTrailEvent(ctx context.Context, ev kernel.TrailEvent) error {
-	if t.dialect() == dialectPostgres {
+	if !t.mayHavePending() { // PostgreSQL: its postings with it
 		return t.putBlock(ctx, []kernel.TrailEvent{ev})
 	}
 	if err := t.checkNewIDs(ctx, []kernel.TrailEvent{ev}); err != nil {
