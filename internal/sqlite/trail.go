@@ -670,12 +670,14 @@ func (db *DB) LookupEvents(ctx context.Context, q kernel.TrailQuery) ([]kernel.T
 			if !ok {
 				return nil
 			}
-			if q.Limit > 0 && len(out) >= q.Limit && c.maxTime < out[q.Limit-1].Time.Unix() {
+			if floored && c.maxTime < floor {
 				return nil // every further block is older than the page
 			}
-			blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, c.block)
-			if err != nil {
-				return fmt.Errorf("sqlite: lookup events: %w", err)
+			blocks := [][]kernel.TrailEvent{c.evs} // a pending block the stream read already
+			if c.evs == nil {
+				if blocks, err = t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE id = ?`, c.block); err != nil {
+					return fmt.Errorf("sqlite: lookup events: %w", err)
+				}
 			}
 			for _, evs := range blocks {
 				for i := range evs {

@@ -76,54 +76,42 @@ func (t *tx) putPendingBlock(ctx context.Context, ev kernel.TrailEvent) error {
 // indexPending writes the postings of the oldest pending blocks, at most
 // limit of them, and deletes their rows; it returns how many it indexed.
 func (t *tx) indexPending(ctx context.Context, limit int) (int, error) {
+	type row struct{ h, maxTime, block int64 }
+	var all []row
+	var bad []any // blocks that cannot be read: left pending (a lookup that reads one says why)
 	var last int64 = -1
 	selected := 0
+	ids := t.db.idsOrNil()
 	err := func() error {
-		rows, err := t.query(ctx, `SELECT block FROM cloudtrail_unindexed ORDER BY block LIMIT ?`, limit)
+		// A row whose block is gone (none is left so, but for a store
+		// edited by hand) has a NULL payload and is deleted with the rest.
+		rows, err := t.query(ctx, `SELECT u.block, b.payload FROM cloudtrail_unindexed u LEFT JOIN cloudtrail_blocks b ON b.id = u.block
+			ORDER BY u.block LIMIT ?`, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			if err := rows.Scan(&last); err != nil {
+			var payload []byte
+			if err := rows.Scan(&last, &payload); err != nil {
 				return err
 			}
 			selected++
+			if payload == nil {
+				continue
+			}
+			evs, err := decodeBlock(last, payload)
+			if err != nil || len(evs) == 0 {
+				bad = append(bad, last)
+				continue
+			}
+			for h, p := range postingsOf(evs, ids, false) {
+				all = append(all, row{h, p.maxTime, last})
+			}
 		}
 		return rows.Err()
 	}()
 	if err != nil || last < 0 {
-		return 0, wrapIndexErr(err)
-	}
-	type row struct{ h, maxTime, block int64 }
-	var all []row
-	var bad []any // blocks that cannot be read: left pending (a lookup that reads one says why)
-	ids := t.db.idsOrNil()
-	err = func() error {
-		rows, err := t.query(ctx, `SELECT b.id, b.payload FROM cloudtrail_unindexed u JOIN cloudtrail_blocks b ON b.id = u.block
-			WHERE u.block <= ? ORDER BY u.block`, last)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var payload []byte
-			if err := rows.Scan(&id, &payload); err != nil {
-				return err
-			}
-			evs, err := decodeBlock(id, payload)
-			if err != nil || len(evs) == 0 {
-				bad = append(bad, id)
-				continue
-			}
-			for h, p := range postingsOf(evs, ids, false) {
-				all = append(all, row{h, p.maxTime, id})
-			}
-		}
-		return rows.Err()
-	}()
-	if err != nil {
 		return 0, wrapIndexErr(err)
 	}
 	// In the index's order: the postings of one value go in together.

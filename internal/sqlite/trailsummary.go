@@ -195,8 +195,12 @@ func summaryHolds(attrs []byte, h int64) bool {
 }
 
 // candidate is a block a lookup may find records in, with the newest
-// event time of the records its posting stands for.
-type candidate struct{ block, maxTime int64 }
+// event time of the records its posting stands for, and its records if
+// the stream that found it read them (a pending block filtered by value).
+type candidate struct {
+	block, maxTime int64
+	evs            []kernel.TrailEvent
+}
 
 // after reports whether c comes after d in the order lookups read blocks:
 // newest posting first, then the later-written block.
@@ -208,9 +212,9 @@ func (c candidate) after(d candidate) bool {
 }
 
 // candidates merges, newest first, the postings a lookup reads: the
-// value's own, on SQLite the account's blocks still pending (all of them:
-// the lookup filters their records), and, for a lookup by an attribute,
-// the summaries of the account that hold the value's hash.
+// value's own, on SQLite the account's blocks still pending (for a lookup
+// by a value, those whose record has it), and, for a lookup by an
+// attribute, the summaries of the account that hold the value's hash.
 type candidates struct{ streams []*postingStream }
 
 func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candidates {
@@ -237,9 +241,12 @@ func newCandidates(t *tx, q kernel.TrailQuery, anchor *kernel.TrailEvent) *candi
 			pending.byID, pending.value = true, own.hash
 		case "": // every record of the account: every block is one
 		default: // a block is a candidate if its record has the value
-			pending.keep = func(id int64, payload []byte) bool {
+			pending.keep = func(id int64, payload []byte) ([]kernel.TrailEvent, bool) {
 				evs, err := decodeBlock(id, payload)
-				return err != nil || slices.ContainsFunc(evs, func(ev kernel.TrailEvent) bool { return selects(q, &ev) }) // an error: read it, to fail there
+				if err != nil {
+					return nil, true // read again by the lookup, to fail there
+				}
+				return evs, slices.ContainsFunc(evs, func(ev kernel.TrailEvent) bool { return selects(q, &ev) })
 			}
 		}
 		c.streams = append(c.streams, &pending)
@@ -300,9 +307,9 @@ type postingStream struct {
 	// postings (trailindex.go), or (byID) those of them with the event
 	// id whose posting is value; keep, if set, says which of them hold a
 	// record the lookup selects (given the block's id and payload), so
-	// that the lookup reads no other.
+	// that the lookup reads no other, and gives their records.
 	pending, byID bool
-	keep          func(id int64, payload []byte) bool
+	keep          func(id int64, payload []byte) ([]kernel.TrailEvent, bool)
 	// start: postings of records at or after it; bound: blocks whose
 	// oldest record is at or before it.
 	start, bound     int64
@@ -364,8 +371,12 @@ func (s *postingStream) fill(ctx context.Context, floor int64, floored bool) err
 				s.done = true
 				break
 			}
-			if s.keep != nil && !s.keep(c.block, attrs) { // attrs: the pending block's payload
-				continue
+			if s.keep != nil { // attrs: the pending block's payload
+				evs, keep := s.keep(c.block, attrs)
+				if !keep {
+					continue
+				}
+				c.evs = evs
 			}
 			if !s.summaries || summaryHolds(attrs, s.holds) ||
 				(s.byValue && summaryHolds(attrs, s.acct) && summaryHolds(attrs, s.value)) {
