@@ -12,11 +12,10 @@ import (
 // carry it. It writes the table that the access key methods of the
 // Tx of [DB.IAM] read and write.
 func (db *DB) PutAccessKey(ctx context.Context, k identity.AccessKey) error {
-	mark := func(q string, args ...any) error {
-		_, err := db.writer.ExecContext(context.WithoutCancel(ctx), q, args...)
-		return err
-	}
-	err := db.countCommit(&writeSet{tables: map[int]bool{db.tables.index["access_keys"]: true}}, mark, func() error {
+	// No mark: access_keys is not a row-cached table (pgrowcache.go), and a
+	// statement outside the commit's transaction could not ride in its
+	// pipeline either; the advance follows the commit.
+	err := db.countCommit(&writeSet{tables: map[int]bool{db.tables.index["access_keys"]: true}}, nil, func() error {
 		_, err := db.writer.ExecContext(ctx, putAccessKey, putAccessKeyArgs(&k)...)
 		return err
 	})

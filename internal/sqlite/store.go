@@ -466,17 +466,21 @@ func (t *tx) note(query string) {
 	if t.db == nil {
 		return
 	}
+	var st *statementTables // parsed once, for both uses
 	if t.busNext != 0 && query != reservedBusInsert {
 		// Another write of the bus log (an import's rows, an append with
 		// no reserved seq) may take the seqs counted on: read again.
-		if st := t.db.tables.tablesOf(query); st.writesAll || slices.Contains(st.writes, t.db.tables.index["bus_events"]) {
+		if st = t.db.tables.tablesOf(query); st.writesAll || slices.Contains(st.writes, t.db.tables.index["bus_events"]) {
 			t.busNext = 0
 		}
 	}
 	if t.reads == nil && t.written == nil {
 		return
 	}
-	t.noteStatement(t.db.tables.tablesOf(query))
+	if st == nil {
+		st = t.db.tables.tablesOf(query)
+	}
+	t.noteStatement(st)
 }
 
 // noteStatement is note of a statement parsed already.
