@@ -7,6 +7,7 @@ import (
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/jackc/pgx/v5/pgconn"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -470,13 +471,25 @@ func TestPostgresRowsFromMemoryNeverMixCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
+	var cycles atomic.Int64 // the reader's rounds of a refresh and three reads
 	go func() {
 		for k := 1; k <= 150; k++ {
 			if err := write(k); err != nil {
 				done <- err
 				return
 			}
-			time.Sleep(time.Millisecond) // pauses in which reads may come from memory
+			if k%5 != 0 {
+				time.Sleep(time.Millisecond) // pauses in which reads may come from memory
+				continue
+			}
+			// Every fifth commit the writer waits out two of the reader's
+			// rounds, however slow the machine: the first reads the commit
+			// from the database, the second's refresh vouches for it, so its
+			// reads come from memory, and the next commits land among them.
+			from := cycles.Load()
+			for cycles.Load() < from+2 {
+				time.Sleep(100 * time.Microsecond)
+			}
 		}
 		done <- nil
 	}()
@@ -518,6 +531,7 @@ func TestPostgresRowsFromMemoryNeverMixCommits(t *testing.T) {
 				t.Fatalf("read %d: account %s with membership %s: two commits mixed", reads, name, parent)
 			}
 		}
+		cycles.Add(1)
 	}
 	t.Logf("%d reads, %d of them from memory alone", reads, fromMemory)
 	if fromMemory == 0 {
