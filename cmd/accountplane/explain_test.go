@@ -19,17 +19,18 @@ import (
 func TestExplain(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	const endpoint = "http://127.0.0.1:45663"
+	addr := freeAddr(t)
+	endpoint := "http://" + addr
 	done := make(chan int, 1)
 	go func() {
-		done <- serve(ctx, []string{"--addr", "127.0.0.1:45663", "--data", ":memory:"}, &bytes.Buffer{}, &bytes.Buffer{})
+		done <- serve(ctx, []string{"--addr", addr, "--data", ":memory:"}, &bytes.Buffer{}, &bytes.Buffer{})
 	}()
 	defer func() { cancel(); <-done }()
 
 	// A call the authorizer refuses, signed as the default root user.
 	body := `{"AlternateContactType":"MARKETING"}`
 	var res *http.Response
-	for i := 0; i < 50; i++ { // wait for the listener
+	for i := 0; i < startupTries; i++ { // wait for the listener
 		req, _ := http.NewRequest(http.MethodPost, endpoint+"/getAlternateContact", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		sum := sha256.Sum256([]byte(body))

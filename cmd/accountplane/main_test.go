@@ -47,15 +47,16 @@ func TestServeAndOutbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var serr bytes.Buffer
 	done := make(chan int, 1)
+	addr := freeAddr(t)
 	go func() {
-		done <- serve(ctx, []string{"--addr", "127.0.0.1:45661", "--data", ":memory:"}, &bytes.Buffer{}, &serr)
+		done <- serve(ctx, []string{"--addr", addr, "--data", ":memory:"}, &bytes.Buffer{}, &serr)
 	}()
 	var out, errb bytes.Buffer
 	var code int
-	for i := 0; i < 50; i++ { // wait for the listener
+	for i := 0; i < startupTries; i++ { // wait for the listener
 		out.Reset()
 		errb.Reset()
-		if code = outbox(context.Background(), []string{"--endpoint", "http://127.0.0.1:45661"}, &out, &errb); code == 0 {
+		if code = outbox(context.Background(), []string{"--endpoint", "http://" + addr}, &out, &errb); code == 0 {
 			break
 		}
 		sleep()

@@ -34,7 +34,11 @@ func TestWebhooksDeadAndRetry(t *testing.T) {
 	var followed atomic.Int64
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { followed.Add(1) }))
 	defer elsewhere.Close()
-	redirector := httptest.NewServer(http.RedirectHandler(elsewhere.URL, http.StatusTemporaryRedirect))
+	var redirects atomic.Int64
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		redirects.Add(1)
+		http.Redirect(w, r, elsewhere.URL, http.StatusTemporaryRedirect)
+	}))
 	defer redirector.Close()
 
 	var down atomic.Bool
@@ -87,7 +91,10 @@ func TestWebhooksDeadAndRetry(t *testing.T) {
 	if err := a.Accounts.EnableRegion(ctx, account.Target{Caller: identity.RootPrincipal("000000000000", "")}, "ap-east-1"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, func() bool { return attempts.Load() >= 1 })
+	// A target's second attempt is its first event's retry, made after the
+	// first failure was saved: once both targets have had one, no attempt
+	// from before the advance below can still be in flight.
+	waitUntil(t, func() bool { return attempts.Load() >= 2 && redirects.Load() >= 2 })
 	if l := dead(); len(l.Deliveries) != 0 {
 		t.Fatalf("dead deliveries before a day has passed: %+v", l)
 	}

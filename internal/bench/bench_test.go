@@ -29,7 +29,7 @@ func TestRunSmoke(t *testing.T) {
 	defer cancel()
 	ops := []string{bench.OpMix, bench.OpListAccounts}
 	rep, err := bench.Run(ctx, bench.Config{
-		Binary: bin, Duration: 150 * time.Millisecond, Clients: 4, Rounds: 1,
+		Binary: bin, Duration: 400 * time.Millisecond, Clients: 4, Rounds: 1, // long enough for requests in every phase on a loaded machine
 		Accounts: 25, SmallAccounts: 3, Targets: 5, Ops: ops, Sweep: []int{1, 2},
 		StartupRuns: 1, WorkDir: t.TempDir(), ServeFlags: []string{"--trail-reads=off"},
 	})

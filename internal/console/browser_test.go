@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -185,7 +186,7 @@ func (b *browser) wantFlash(what, want string) {
 // and a cross-site form post refused. It saves screenshots of the main
 // pages ($ACCOUNTPLANE_SCREENSHOTS, else a temporary directory).
 func TestBrowser(t *testing.T) {
-	srv := accountplanetest.Start(t, accountplanetest.Options{RegionTransitionDelay: 1500 * time.Millisecond, CreateAccountDelay: time.Second})
+	srv := accountplanetest.Start(t, accountplanetest.Options{RegionTransitionDelay: time.Hour, CreateAccountDelay: time.Second})
 	b := newBrowser(t, srv)
 	root := keyPair{"000000000000", "test", "test"}
 	invitee := signUp(t, srv, "invitee", "invitee@example.com")
@@ -260,7 +261,11 @@ func TestBrowser(t *testing.T) {
 	// Enable an opt-in Region; the table updates by itself to ENABLED.
 	b.submit(`tr[data-region="af-south-1"] button`)
 	b.wantFlash("enable region", "af-south-1 is being enabled")
-	b.waitFor("af-south-1 to be ENABLING", `(document.querySelector('tr[data-region="af-south-1"]')||{}).innerText.includes("ENABLING")`, 3*time.Second)
+	b.waitFor("af-south-1 to be ENABLING", `(document.querySelector('tr[data-region="af-south-1"]')||{}).innerText.includes("ENABLING")`, 15*time.Second)
+	// The transition lasts an hour of the server's clock, so the page
+	// shows ENABLING however slow the machine; moving the clock past it
+	// ends it while the page stays open.
+	advanceClock(t, srv.URL, "1h")
 	b.waitFor("af-south-1 to reach ENABLED by itself", `(document.querySelector('tr[data-region="af-south-1"]')||{innerText:""}).innerText.includes("ENABLED")
 		&& !document.querySelector('tr[data-region="af-south-1"]').innerText.includes("ENABLING")`, 15*time.Second)
 	b.shot("account")
@@ -348,4 +353,19 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after the denied change the name is %q", got)
 	}
 	t.Logf("screenshots in %s", b.shots)
+}
+
+// advanceClock moves the server's domain clock forward through the admin
+// API.
+func advanceClock(t *testing.T, base, by string) {
+	t.Helper()
+	res, err := http.Post(base+"/_accountplane/clock", "application/json", strings.NewReader(`{"advance":"`+by+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(res.Body)
+		t.Fatalf("advance the clock by %s: %s %s", by, res.Status, body)
+	}
 }

@@ -31,7 +31,7 @@ func TestReplicaTakeover(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	const delay = 3 * time.Second
+	const delay = 6 * time.Second // the window in which A must be killed with both in progress, under CI's load
 	common := []string{"--store", dsn, "--quotas", "off", "--log-level", "warn",
 		"--region-transition-delay", delay.String(), "--create-account-delay", delay.String()}
 	a := startServer(t, "replica-a", append(common, "--data", filepath.Join(t.TempDir(), "a"), "--replica-id", "a")...)

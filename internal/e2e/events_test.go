@@ -113,13 +113,18 @@ func openEventStream(t *testing.T, srv *accountplanetest.Server, pattern string)
 	}()
 	select {
 	case <-ready:
-	case <-time.After(5 * time.Second):
+	case <-time.After(eventWait):
 		t.Fatal("the event stream sent nothing")
 	}
 	return s
 }
 
-// next returns the stream's next event, failing after 5s.
+// eventWait is how long a test waits for an event that must come: long,
+// since a passing run never waits it out and a loaded CI machine with the
+// race detector may take seconds.
+const eventWait = 30 * time.Second
+
+// next returns the stream's next event, failing after eventWait.
 func (s *eventStream) next(t *testing.T) busEvent {
 	t.Helper()
 	select {
@@ -128,8 +133,8 @@ func (s *eventStream) next(t *testing.T) busEvent {
 			t.Fatal("the event stream ended")
 		}
 		return decodeBusEvent(t, b)
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event in 5s")
+	case <-time.After(eventWait):
+		t.Fatalf("no event in %v", eventWait)
 	}
 	return busEvent{}
 }

@@ -191,7 +191,7 @@ func TestSignInRecords(t *testing.T) {
 			if ev.Source != "aws.signin" || ev.Account != defaultAccountID || !strings.Contains(string(ev.Detail), `"eventName":"ConsoleLogin"`) {
 				t.Errorf("sign-in event %s", b)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(eventWait):
 			t.Fatalf("%d sign-in events, want 7", i)
 		}
 	}
@@ -236,7 +236,7 @@ func TestRootActivityAlert(t *testing.T) {
 			}
 			must(t, json.Unmarshal(b, &ev), "decode event")
 			got = append(got, ev.DetailType+" "+ev.Detail.EventName+" "+ev.Detail.UserIdentity.Type)
-		case <-time.After(5 * time.Second):
+		case <-time.After(eventWait):
 			t.Fatalf("alerts %v, want the sign-in and the write", got)
 		}
 	}

@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,18 +27,25 @@ func TestQuotasThrottleAndRetryRecovers(t *testing.T) {
 	ctx := context.Background()
 	in := &account.GetRegionOptStatusInput{RegionName: aws.String("af-south-1")} // 5 per second, burst 5
 	noRetry := account.NewFromConfig(srv.Config, func(o *account.Options) { o.RetryMaxAttempts = 1 })
-	throttled := 0
-	for range 12 {
-		_, err := noRetry.GetRegionOptStatus(ctx, in)
-		var tm *types.TooManyRequestsException
-		if errors.As(err, &tm) {
-			throttled++
-		} else if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
+	// 40 calls at once: unthrottled only if they spread over 7 s, which no
+	// loaded machine makes of them.
+	const calls = 40
+	var throttled atomic.Int64
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() {
+			_, err := noRetry.GetRegionOptStatus(ctx, in)
+			var tm *types.TooManyRequestsException
+			if errors.As(err, &tm) {
+				throttled.Add(1)
+			} else if err != nil {
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
 	}
-	if throttled == 0 {
-		t.Fatal("12 calls at once against a burst of 5: none throttled")
+	wg.Wait()
+	if throttled.Load() == 0 {
+		t.Fatalf("%d calls at once against a burst of 5: none throttled", calls)
 	}
 	// The standard retryer (throttling errors are retryable) recovers.
 	withRetry := account.NewFromConfig(srv.Config, func(o *account.Options) {

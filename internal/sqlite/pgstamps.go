@@ -46,6 +46,15 @@ import (
 // stale: the shared generation also changes every sharedMaxAge seconds.
 const sharedMaxAge = 60
 
+// sharedEpoch is the shared generation's low half: the number of the
+// sharedMaxAge-second step now, or the step a test froze.
+func (db *DB) sharedEpoch() uint64 {
+	if e := db.frozenEpoch.Load(); e != 0 {
+		return uint64(e)
+	}
+	return uint64(uint32(time.Now().Unix() / sharedMaxAge))
+}
+
 // commitSequence is the PostgreSQL sequence of every counted commit.
 const commitSequence = "accountplane_commits"
 
@@ -408,7 +417,7 @@ func (db *DB) sharedGens() (*sharedGens, bool) {
 		if err := db.seqPool.QueryRow(ctx, query).Scan(int64Dests(vals)...); err != nil {
 			return nil, false
 		}
-		epoch := uint64(uint32(time.Now().Unix() / sharedMaxAge))
+		epoch := db.sharedEpoch()
 		g := &sharedGens{global: uint64(vals[0])<<32 | epoch, facts: uint64(vals[1])<<32 | epoch, n: n,
 			tables: make(map[int]uint64, len(tables)), begun: map[int]uint64{}, rowDone: map[int]uint64{}}
 		db.noteServer(vals[2])

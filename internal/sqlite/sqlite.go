@@ -89,6 +89,9 @@ type DB struct {
 	// last seen apart (pgrowcache.go); meeting counts the meetings under
 	// way; stuckAfter replaces the constant in tests.
 	serverStart atomic.Int64 // the PostgreSQL server's start (noteServer)
+	// frozenEpoch, when not 0, is the shared generation's minute step
+	// (sharedEpoch), frozen by tests that compare generations read apart.
+	frozenEpoch atomic.Uint32
 	apartMu     sync.Mutex
 	apart       map[int]apartMarks
 	meeting     sync.WaitGroup
