@@ -51,9 +51,10 @@ type TrailConfig struct {
 	SkipReads bool
 }
 
-// trimEvery is how many background records pass between two trims of the
-// history to MaxEvents.
-const trimEvery = 1000
+// trimEvery is how many records (of reads and of writes) pass between two
+// trims of the history to MaxEvents: a tenth of the bound, at most 1,000,
+// so the history never holds more than a tenth over it for long.
+func (t *trailer) trimEvery() int64 { return min(1000, max(1, t.cfg.MaxEvents/10)) }
 
 // The background writer lets records gather before it writes them: a
 // batch costs the store about the same whatever its size (one transaction,
@@ -70,8 +71,8 @@ const (
 type trailer struct {
 	cfg       TrailConfig
 	lastPurge atomic.Int64 // domain time of the last purge, unix seconds
-	// sinceTrim counts the records appended in the background since the
-	// last trim.
+	// sinceTrim counts the records written since the last trim: those
+	// the background writer appends and those written with their change.
 	sinceTrim atomic.Int64
 	// inflight counts records being appended in the background: a call
 	// that changed nothing (a read, a failure) does not make its client
@@ -159,22 +160,43 @@ func (s *Server) writeRecords() {
 			t.spare, t.spareIDs = nil, nil
 			t.mu.Unlock()
 			if len(batch) == 0 {
+				s.trimTrail() // woken by the records of writes
 				break
 			}
 			if err := t.cfg.Store.AppendEvents(context.Background(), batch); err != nil {
 				s.log.Error("write CloudTrail records", "first_request_id", ids[0], "records", len(batch), "err", err)
 			}
-			if t.cfg.MaxEvents > 0 && t.sinceTrim.Add(int64(len(batch))) >= trimEvery {
-				t.sinceTrim.Store(0)
-				if _, err := t.cfg.Store.TrimEvents(context.Background(), t.cfg.MaxEvents); err != nil {
-					s.log.Error("trim CloudTrail records", "err", err)
-				}
-			}
+			t.sinceTrim.Add(int64(len(batch)))
+			s.trimTrail()
 			t.inflight.Add(-int64(len(batch)))
 			clear(batch) // let the records go
 			t.mu.Lock()
 			t.spare, t.spareIDs = batch[:0], ids[:0]
 			t.mu.Unlock()
+		}
+	}
+}
+
+// trimTrail deletes the oldest records beyond MaxEvents once trimEvery
+// records were written since the last trim (on the background writer).
+func (s *Server) trimTrail() {
+	t := s.trail
+	if t.cfg.MaxEvents <= 0 || t.sinceTrim.Load() < t.trimEvery() {
+		return
+	}
+	t.sinceTrim.Store(0)
+	if _, err := t.cfg.Store.TrimEvents(context.Background(), t.cfg.MaxEvents); err != nil {
+		s.log.Error("trim CloudTrail records", "err", err)
+	}
+}
+
+// noteWrittenRecord counts a record its change's transaction wrote, and
+// wakes the background writer to trim when enough have been.
+func (t *trailer) noteWrittenRecord() {
+	if t.cfg.MaxEvents > 0 && t.sinceTrim.Add(1) >= t.trimEvery() {
+		select {
+		case t.wake <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -280,6 +302,8 @@ func (s *Server) endTrail(ctx context.Context, requestID string, p *trail.Pendin
 	ctx = context.WithoutCancel(ctx)
 	switch {
 	case err != nil:
+	case what == trail.Done:
+		s.trail.noteWrittenRecord()
 	case what == trail.Insert:
 		// No change was made, so no transaction waits for this record:
 		// the background writer appends it (in order, batched).

@@ -34,14 +34,15 @@ func (d dialect) lastBusSeq() string {
 		COALESCE((SELECT MAX(seq) FROM bus_events), 0))`
 }
 
-// tableNames lists the store's tables (not the migrations' record).
+// tableNames lists the store's tables: not the migrations' record, nor the
+// trail's count (migration 0022), which follows the blocks.
 func (d dialect) tableNames() string {
 	if d == dialectPostgres {
 		return `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY table_name`
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_migrations', 'cloudtrail_count') ORDER BY table_name`
 	}
 	return `SELECT name FROM sqlite_master
-		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`
+		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'cloudtrail_count') ORDER BY name`
 }
 
 var (

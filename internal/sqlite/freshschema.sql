@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0021
+-- accountplane fresh SQLite schema, generated from the migrations through 0022
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -548,4 +548,21 @@ CREATE TABLE cloudtrail_unindexed (
 CREATE INDEX cloudtrail_unindexed_id ON cloudtrail_unindexed (id_h);
 
 CREATE INDEX cloudtrail_unindexed_acct ON cloudtrail_unindexed (acct_h, block);
+
+CREATE TABLE cloudtrail_count (
+    id INTEGER NOT NULL PRIMARY KEY, -- 1: the one row (none: no record)
+    n  INTEGER NOT NULL
+);
+
+CREATE TRIGGER cloudtrail_count_insert AFTER INSERT ON cloudtrail_blocks
+		BEGIN INSERT INTO cloudtrail_count (id, n) VALUES (1, NEW.records)
+		ON CONFLICT (id) DO UPDATE SET n = n + excluded.n; END;
+
+CREATE TRIGGER cloudtrail_count_delete AFTER DELETE ON cloudtrail_blocks
+		BEGIN INSERT INTO cloudtrail_count (id, n) VALUES (1, -OLD.records)
+		ON CONFLICT (id) DO UPDATE SET n = n + excluded.n; END;
+
+CREATE TRIGGER cloudtrail_count_update AFTER UPDATE OF records ON cloudtrail_blocks
+		BEGIN INSERT INTO cloudtrail_count (id, n) VALUES (1, NEW.records - OLD.records)
+		ON CONFLICT (id) DO UPDATE SET n = n + excluded.n; END;
 

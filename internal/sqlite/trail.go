@@ -493,8 +493,14 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
 	var deleted int64
 	err := db.write(ctx, func(t *tx) error {
+		// SQLite's triggers keep the count (migration 0022); PostgreSQL
+		// sums the blocks.
+		count := `SELECT COALESCE((SELECT n FROM cloudtrail_count WHERE id = 1), 0)`
+		if t.dialect() == dialectPostgres {
+			count = `SELECT COALESCE(SUM(records), 0) FROM cloudtrail_blocks`
+		}
 		var total int64
-		if err := t.queryRow(ctx, `SELECT COALESCE(SUM(records), 0) FROM cloudtrail_blocks`).Scan(&total); err != nil {
+		if err := t.queryRow(ctx, count).Scan(&total); err != nil {
 			return fmt.Errorf("sqlite: trim events: %w", err)
 		}
 		excess := total - max

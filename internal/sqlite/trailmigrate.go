@@ -16,6 +16,33 @@ import (
 // runs in the migration's transaction, after its script.
 var dataMigrations = map[int]func(ctx context.Context, tx *sql.Tx, db *DB) error{
 	17: convertTrail,
+	22: countTrail,
+}
+
+// countTrail counts the records of the blocks into cloudtrail_count and
+// creates the triggers that keep it (SQLite; migration 0022).
+func countTrail(ctx context.Context, tx *sql.Tx, db *DB) error {
+	if db.dialect == dialectPostgres {
+		return nil
+	}
+	add := func(delta string) string {
+		return `INSERT INTO cloudtrail_count (id, n) VALUES (1, ` + delta + `)
+		ON CONFLICT (id) DO UPDATE SET n = n + excluded.n`
+	}
+	for _, q := range []string{
+		add(`(SELECT COALESCE(SUM(records), 0) FROM cloudtrail_blocks)`),
+		`CREATE TRIGGER cloudtrail_count_insert AFTER INSERT ON cloudtrail_blocks
+		BEGIN ` + add(`NEW.records`) + `; END`,
+		`CREATE TRIGGER cloudtrail_count_delete AFTER DELETE ON cloudtrail_blocks
+		BEGIN ` + add(`-OLD.records`) + `; END`,
+		`CREATE TRIGGER cloudtrail_count_update AFTER UPDATE OF records ON cloudtrail_blocks
+		BEGIN ` + add(`NEW.records - OLD.records`) + `; END`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("count the trail: %w", err)
+		}
+	}
+	return nil
 }
 
 // convertTrail moves the event history of the earlier layouts into blocks

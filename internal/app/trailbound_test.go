@@ -1,0 +1,72 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/account/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
+	"github.com/accountplane/accountplane/internal/app"
+)
+
+// --trail-max-events holds under writes alone: the records written with
+// their changes count toward the next trim as the background writer's do,
+// and the history ends within a tenth of the bound (trims come every tenth
+// of it), never under it.
+func TestTrailMaxEventsHoldsUnderWrites(t *testing.T) {
+	for _, dir := range []string{app.MemoryData, ""} {
+		name := "file"
+		if dir == app.MemoryData {
+			name = "memory"
+		}
+		t.Run(name, func(t *testing.T) {
+			if dir == "" {
+				dir = t.TempDir()
+			}
+			const bound, writes = 20, 90
+			a := start(t, app.Config{DataDir: dir, TrailMaxEvents: bound, TrailSkipReads: true})
+			cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(a.URL()),
+				Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+			acct := account.NewFromConfig(cfg, func(o *account.Options) { o.RetryMaxAttempts = 1 })
+			ctx := context.Background()
+			for i := range writes {
+				_, err := acct.PutAlternateContact(ctx, &account.PutAlternateContactInput{
+					AlternateContactType: types.AlternateContactTypeBilling, Name: aws.String("n"), Title: aws.String("t"),
+					EmailAddress: aws.String("b@example.com"), PhoneNumber: aws.String("+1 206 555 0100"),
+				})
+				if err != nil {
+					t.Fatalf("write %d: %v", i, err)
+				}
+			}
+			trail := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.RetryMaxAttempts = 1 })
+			count := func() int {
+				n := 0
+				p := cloudtrail.NewLookupEventsPaginator(trail, &cloudtrail.LookupEventsInput{})
+				for p.HasMorePages() {
+					page, err := p.NextPage(ctx)
+					if err != nil {
+						t.Fatalf("LookupEvents: %v", err)
+					}
+					n += len(page.Events)
+				}
+				return n
+			}
+			// The last trim runs on the background writer after the write
+			// that asked for it was answered.
+			deadline := time.Now().Add(20 * time.Second)
+			n := count()
+			for n > bound+bound/10 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+				n = count()
+			}
+			if n > bound+bound/10 || n < bound {
+				t.Fatalf("%d records after %d writes with --trail-max-events %d; want %d to %d", n, writes, bound, bound, bound+bound/10)
+			}
+		})
+	}
+}
