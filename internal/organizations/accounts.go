@@ -355,54 +355,90 @@ func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, p
 // ListAccountsPage returns at most limit members of the caller's
 // organization (under parent, unless it is "") whose ids follow after, in
 // id order, and whether more follow: one page costs the same at any size
-// of the organization (keyset paging on the members index).
+// of the organization (keyset paging on the members indexes).
 func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]AccountView, bool, error) {
 	out := make([]AccountView, 0, min(limit, 1000))
 	more := false
-	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // out, more and from are set afresh
-		out, more = out[:0], false
-		from := after
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // out and more are set afresh
+		out = out[:0]
 		tx := withAccountMemo(stored)
 		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
 		if err != nil {
 			return err
 		}
-		if parent != "" {
-			if err := s.checkParent(ctx, tx, sc.org, parent, errParentNotFound()); err != nil {
-				return err
-			}
-		}
-		for {
-			batch, err := tx.MembersAfter(ctx, sc.org.ID, parent, from, limit+1)
-			if err != nil {
-				return err
-			}
-			if err := tx.prefetch(ctx, batch); err != nil {
-				return err
-			}
-			for i := range batch {
-				from = batch[i].Account
-				if ok, err := s.visible(ctx, tx, &batch[i]); err != nil {
-					return err
-				} else if !ok {
-					continue
-				}
-				if len(out) == limit {
-					more = true
-					return nil
-				}
-				v, err := s.view(ctx, tx, sc.org, &batch[i])
-				if err != nil {
-					return err
-				}
+		more, err = s.visiblePage(ctx, tx, sc.org, parent, after, limit, func(m *Member) error {
+			v, err := s.view(ctx, tx, sc.org, m)
+			if err == nil {
 				out = append(out, *v)
 			}
-			if len(batch) <= limit { // the index is exhausted
-				return nil
-			}
-		}
+			return err
+		})
+		return err
 	})
 	return out, more, err
+}
+
+// ListChildAccountsPage is ListChildren's page of accounts: at most limit
+// accounts directly under parent whose ids follow after, in id order, and
+// whether more follow (keyset paging, as ListAccountsPage).
+func (s *Service) ListChildAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]Child, bool, error) {
+	out := make([]Child, 0, min(limit, 1000))
+	more := false
+	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // out and more are set afresh
+		out = out[:0]
+		tx := withAccountMemo(stored)
+		sc, err := s.readScope(ctx, tx, caller, ask("ListChildren", parent))
+		if err != nil {
+			return err
+		}
+		more, err = s.visiblePage(ctx, tx, sc.org, parent, after, limit, func(m *Member) error {
+			out = append(out, Child{ID: string(m.Account), Type: "ACCOUNT"})
+			return nil
+		})
+		return err
+	})
+	return out, more, err
+}
+
+// visiblePage walks the members of org (under parent, unless it is "")
+// whose ids follow after, in id order, on the members indexes, and hands
+// emit the visible ones until it has had limit; more says whether another
+// follows. A parent that is neither the root nor an OU of org is
+// ParentNotFoundException.
+func (s *Service) visiblePage(ctx context.Context, tx *accountMemo, org *Organization, parent string, after identity.AccountID, limit int, emit func(*Member) error) (more bool, err error) {
+	if parent != "" {
+		if err := s.checkParent(ctx, tx, org, parent, errParentNotFound()); err != nil {
+			return false, err
+		}
+	}
+	n, from := 0, after
+	for {
+		batch, err := tx.MembersAfter(ctx, org.ID, parent, from, limit+1)
+		if err != nil {
+			return false, err
+		}
+		if err := tx.prefetch(ctx, batch); err != nil {
+			return false, err
+		}
+		for i := range batch {
+			from = batch[i].Account
+			if ok, err := s.visible(ctx, tx, &batch[i]); err != nil {
+				return false, err
+			} else if !ok {
+				continue
+			}
+			if n == limit {
+				return true, nil
+			}
+			if err := emit(&batch[i]); err != nil {
+				return false, err
+			}
+			n++
+		}
+		if len(batch) <= limit { // the index is exhausted
+			return false, nil
+		}
+	}
 }
 
 // checkParent returns notFound unless parent is the root or an OU of org.

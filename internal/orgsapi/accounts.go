@@ -50,11 +50,7 @@ func (a *api) listAccounts(ctx context.Context, p identity.Principal, in *pageIn
 // paging: the NextToken carries the last account id (plus one, so that
 // 000000000000 is not the first page's zero).
 func (a *api) accountsPage(ctx context.Context, p identity.Principal, pg pager, parent string) (*listAccountsOutput, error) {
-	var after identity.AccountID
-	if pg.offset > 0 {
-		after = identity.AccountID(fmt.Sprintf("%012d", pg.offset-1))
-	}
-	views, more, err := a.svc.ListAccountsPage(ctx, p, parent, after, pg.limit)
+	views, more, err := a.svc.ListAccountsPage(ctx, p, parent, keysetAfter(pg), pg.limit)
 	if err != nil {
 		return nil, err
 	}
@@ -63,14 +59,30 @@ func (a *api) accountsPage(ctx context.Context, p identity.Principal, pg pager, 
 		out.Accounts[i] = accountOut(&views[i])
 	}
 	if more {
-		last, err := strconv.Atoi(string(views[len(views)-1].Account.ID))
-		if err != nil {
-			return nil, fmt.Errorf("account id %s: %w", views[len(views)-1].Account.ID, err)
+		if out.NextToken, err = a.keysetToken(pg, views[len(views)-1].Account.ID); err != nil {
+			return nil, err
 		}
-		tok := a.tokens.Mint(pg.scope, last+1)
-		out.NextToken = &tok
 	}
 	return out, nil
+}
+
+// keysetAfter is the account id a keyset page starts after: its token
+// holds the number of the next id (0: the first page).
+func keysetAfter(pg pager) identity.AccountID {
+	if pg.offset == 0 {
+		return ""
+	}
+	return identity.AccountID(fmt.Sprintf("%012d", pg.offset-1))
+}
+
+// keysetToken is the token of the page after the one that ended at last.
+func (a *api) keysetToken(pg pager, last identity.AccountID) (*string, error) {
+	n, err := strconv.Atoi(string(last))
+	if err != nil {
+		return nil, fmt.Errorf("account id %s: %w", last, err)
+	}
+	tok := a.tokens.Mint(pg.scope, n+1)
+	return &tok, nil
 }
 
 func (a *api) listAccountsForParent(ctx context.Context, p identity.Principal, in *listForParentInput) (*listAccountsOutput, error) {

@@ -127,11 +127,27 @@ func (a *api) listChildren(ctx context.Context, p identity.Principal, in *listCh
 	if err != nil {
 		return nil, err
 	}
+	out := &listChildrenOutput{}
+	if *in.ChildType == "ACCOUNT" { // any number: keyset pages, as ListAccounts
+		kids, more, err := a.svc.ListChildAccountsPage(ctx, p, *in.ParentId, keysetAfter(pg), pg.limit)
+		if err != nil {
+			return nil, err
+		}
+		out.Children = make([]idTypeWire, len(kids))
+		for i, c := range kids {
+			out.Children[i] = idTypeWire{Id: c.ID, Type: c.Type}
+		}
+		if more {
+			if out.NextToken, err = a.keysetToken(pg, identity.AccountID(kids[len(kids)-1].ID)); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
 	all, err := a.svc.ListChildren(ctx, p, *in.ParentId, *in.ChildType)
 	if err != nil {
 		return nil, err
 	}
-	out := &listChildrenOutput{}
 	out.Children, out.NextToken = mapPage(pg, all, func(c *organizations.Child) idTypeWire {
 		return idTypeWire{Id: c.ID, Type: c.Type}
 	})

@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0022
+-- accountplane fresh SQLite schema, generated from the migrations through 0023
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -565,4 +565,6 @@ CREATE TRIGGER cloudtrail_count_delete AFTER DELETE ON cloudtrail_blocks
 CREATE TRIGGER cloudtrail_count_update AFTER UPDATE OF records ON cloudtrail_blocks
 		BEGIN INSERT INTO cloudtrail_count (id, n) VALUES (1, NEW.records - OLD.records)
 		ON CONFLICT (id) DO UPDATE SET n = n + excluded.n; END;
+
+CREATE INDEX members_parent ON members (org_id, parent, account_id);
 

@@ -170,16 +170,24 @@ func (t *tx) Members(ctx context.Context, org organizations.OrgID) ([]organizati
 
 // MembersAfter implements organizations.Tx.
 func (t *tx) MembersAfter(ctx context.Context, org organizations.OrgID, parent string, after identity.AccountID, limit int) ([]organizations.Member, error) {
-	q, args := `SELECT account_id, org_id, parent, method, joined_at
-		FROM members WHERE org_id = ? AND account_id > ?`, []any{string(org), string(after)}
+	q, args := membersAfterQuery(parent != ""), []any{string(org), string(after), limit}
 	if parent != "" {
-		q, args = q+` AND parent = ?`, append(args, parent)
+		args = []any{string(org), parent, string(after), limit}
 	}
-	q, args = q+` ORDER BY account_id LIMIT ?`, append(args, limit)
 	key := string(org) + "\x00" + parent + "\x00" + string(after) + "\x00" + strconv.Itoa(limit)
 	return cachedList(ctx, t, q, key, func() ([]organizations.Member, error) {
 		return queryList(ctx, t, "members of "+string(org), scanMember, q, args...)
 	})
+}
+
+// membersAfterQuery is MembersAfter's query: a range of the members_org
+// index, or of members_parent under a parent (migration 0023).
+func membersAfterQuery(underParent bool) string {
+	const cols = `SELECT account_id, org_id, parent, method, joined_at FROM members`
+	if underParent {
+		return cols + ` WHERE org_id = ? AND parent = ? AND account_id > ? ORDER BY account_id LIMIT ?`
+	}
+	return cols + ` WHERE org_id = ? AND account_id > ? ORDER BY account_id LIMIT ?`
 }
 
 func scanOU(sc scanner, ou *organizations.OU) error {

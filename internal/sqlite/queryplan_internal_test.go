@@ -1,0 +1,50 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// planOf returns SQLite's query plan of q, its steps joined by "; ".
+func planOf(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.reader.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(steps, "; ")
+}
+
+// A page of an organization's accounts, under a parent or not, is a range
+// of an index in account id order: it costs the same at any size of the
+// organization (no scan of the members, no sort).
+func TestMemberPagesAreIndexRanges(t *testing.T) {
+	db := openTemp(t)
+	for _, tt := range []struct {
+		underParent bool
+		index       string
+		args        []any
+	}{
+		{false, "members_org", []any{"o-1", "", 21}},
+		{true, "members_parent", []any{"o-1", "r-1", "", 21}},
+	} {
+		plan := planOf(t, db, membersAfterQuery(tt.underParent), tt.args...)
+		if !strings.Contains(plan, "USING INDEX "+tt.index) || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("under a parent %v: plan %q, want a range of %s with no sort", tt.underParent, plan, tt.index)
+		}
+	}
+}
