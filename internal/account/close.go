@@ -32,13 +32,19 @@ func (s *Service) Close(ctx context.Context, caller identity.Principal) error {
 		return accessDenied(caller.ARN, action)
 	}
 	id := caller.Account
-	peers, err := s.opts.Directory.Peers(ctx, id)
-	if err != nil {
-		return err
-	}
+	// Only a management account's close reads its organization's members
+	// (each must be SUSPENDED or gone): a member's close reads none.
 	management := false
-	if md, ok := s.opts.Directory.(ManagementDirectory); ok && len(peers) > 0 {
+	var peers []identity.AccountID
+	if md, ok := s.opts.Directory.(ManagementDirectory); ok {
+		var err error
 		if management, err = md.IsManagementAccount(ctx, id); err != nil {
+			return err
+		}
+	}
+	if management {
+		var err error
+		if peers, err = s.opts.Directory.Peers(ctx, id); err != nil {
 			return err
 		}
 	}

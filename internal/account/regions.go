@@ -110,60 +110,132 @@ func (s *Service) optRegion(ctx context.Context, t Target, name string, target R
 	if r.DefaultEnabled {
 		return errRegionOptTarget()
 	}
-	peers, err := s.opts.Directory.Peers(ctx, id)
+	org, inOrg, err := s.opts.Directory.OrgOf(ctx, id)
 	if err != nil {
 		return fmt.Errorf("directory: %w", err)
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
-		if _, err := s.loadWritable(ctx, tx, t, id, action); err != nil {
-			return err
+	// The organization's transitions in flight are counted in the
+	// transaction, from those of every account (few: the ones in flight);
+	// which of those accounts are its members is the directory's to say,
+	// outside the transaction. One that meets an account not asked about
+	// yet rolls back and runs again once the directory has answered.
+	peers := &peerSet{org: org, inOrg: inOrg, known: map[identity.AccountID]bool{id: true}}
+	for {
+		err = s.store.Update(ctx, func(tx Tx) error {
+			return s.requestRegion(ctx, tx, t, id, r, target, action, peers)
+		})
+		var ask *askDirectory
+		if !errors.As(err, &ask) {
+			break
 		}
-		now := s.now()
-		opts, err := tx.RegionOpts(ctx, id)
-		if err != nil {
-			return err
+		if err := peers.learn(ctx, s.opts.Directory, ask.accounts); err != nil {
+			return fmt.Errorf("directory: %w", err)
 		}
-		inFlight := 0
-		var cur *RegionOpt
-		for i := range opts {
-			if opts[i].InFlightAt(now) {
-				inFlight++
-			}
-			if opts[i].Region == name {
-				cur = &opts[i]
-			}
-		}
-		switch st := regionStatus(r, cur, now); st {
-		case RegionEnabling, RegionDisabling:
-			return conflict(fmt.Sprintf("The region %s is currently %s; wait until the request completes.", name, st))
-		case target:
-			return errRegionOptTarget()
-		}
-		if inFlight >= s.opts.MaxRegionRequests {
-			return tooManyRequests(fmt.Sprintf("The account already has %d region opt requests in progress.", inFlight))
-		}
-		if len(peers) > 0 {
-			orgInFlight, err := s.inFlight(ctx, tx, peers, now)
-			if err != nil {
-				return err
-			}
-			if orgInFlight >= s.opts.MaxOrgRegionRequests {
-				return tooManyRequests(fmt.Sprintf("The organization already has %d region opt requests in progress.", orgInFlight))
-			}
-		}
-		opt := RegionOpt{Region: name, Target: target, RequestedAt: now, DueAt: now.Add(s.opts.RegionTransitionDelay)}
-		if err := tx.PutRegionOpt(ctx, id, &opt); err != nil {
-			return err
-		}
-		if s.opts.Events == nil {
-			return nil
-		}
-		return s.opts.Events.RegionRequested(ctx, tx, RegionChange{Caller: t.Caller.Account, Account: id, Opt: opt})
-	})
+	}
 	if err == nil && s.opts.Events != nil {
 		s.opts.Events.Committed()
 	}
 	return err
+}
+
+// peerSet is what the directory said of the accounts with transitions in
+// flight: whether each is in the organization of the requesting account
+// (inOrg false: it is in none).
+type peerSet struct {
+	org   string
+	inOrg bool
+	known map[identity.AccountID]bool
+}
+
+func (p *peerSet) learn(ctx context.Context, d Directory, ids []identity.AccountID) error {
+	for _, a := range ids {
+		org, ok, err := d.OrgOf(ctx, a)
+		if err != nil {
+			return err
+		}
+		p.known[a] = ok && org == p.org
+	}
+	return nil
+}
+
+// askDirectory ends a transaction that met accounts with transitions in
+// flight that peerSet knows nothing of.
+type askDirectory struct{ accounts []identity.AccountID }
+
+func (*askDirectory) Error() string { return "account: ask the directory about accounts in flight" }
+
+// requestRegion stores a Region opt request of account id if the limits on
+// transitions in flight, the account's and its organization's, allow it.
+func (s *Service) requestRegion(ctx context.Context, tx Tx, t Target, id identity.AccountID, r CatalogRegion, target RegionStatus, action string, peers *peerSet) error {
+	if _, err := s.loadWritable(ctx, tx, t, id, action); err != nil {
+		return err
+	}
+	now := s.now()
+	opts, err := tx.RegionOpts(ctx, id)
+	if err != nil {
+		return err
+	}
+	inFlight := 0
+	var cur *RegionOpt
+	for i := range opts {
+		if opts[i].InFlightAt(now) {
+			inFlight++
+		}
+		if opts[i].Region == r.Name {
+			cur = &opts[i]
+		}
+	}
+	switch st := regionStatus(r, cur, now); st {
+	case RegionEnabling, RegionDisabling:
+		return conflict(fmt.Sprintf("The region %s is currently %s; wait until the request completes.", r.Name, st))
+	case target:
+		return errRegionOptTarget()
+	}
+	if inFlight >= s.opts.MaxRegionRequests {
+		return tooManyRequests(fmt.Sprintf("The account already has %d region opt requests in progress.", inFlight))
+	}
+	if peers.inOrg {
+		n, err := s.orgInFlight(ctx, tx, now, peers)
+		if err != nil {
+			return err
+		}
+		if n >= s.opts.MaxOrgRegionRequests {
+			return tooManyRequests(fmt.Sprintf("The organization already has %d region opt requests in progress.", n))
+		}
+	}
+	opt := RegionOpt{Region: r.Name, Target: target, RequestedAt: now, DueAt: now.Add(s.opts.RegionTransitionDelay)}
+	if err := tx.PutRegionOpt(ctx, id, &opt); err != nil {
+		return err
+	}
+	if s.opts.Events == nil {
+		return nil
+	}
+	return s.opts.Events.RegionRequested(ctx, tx, RegionChange{Caller: t.Caller.Account, Account: id, Opt: opt})
+}
+
+// orgInFlight counts the transitions in flight at now of the accounts of
+// peers' organization; an account peers knows nothing of is askDirectory.
+func (s *Service) orgInFlight(ctx context.Context, tx Tx, now time.Time, peers *peerSet) (int, error) {
+	due, err := tx.RegionOptsDueAfter(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var unknown []identity.AccountID
+	for _, d := range due {
+		in, ok := peers.known[d.Account]
+		switch {
+		case !d.Opt.InFlightAt(now):
+		case !ok:
+			unknown = append(unknown, d.Account)
+		case in:
+			n++
+		}
+	}
+	if len(unknown) > 0 {
+		return 0, &askDirectory{accounts: unknown}
+	}
+	return n, nil
 }
 
 // RegionChange is an accepted Region opt-in or opt-out request: the start of
@@ -181,21 +253,4 @@ type RegionChange struct {
 type Events interface {
 	RegionRequested(ctx context.Context, tx kernel.BusTx, c RegionChange) error
 	Committed()
-}
-
-// inFlight counts the Region requests in flight across accounts.
-func (s *Service) inFlight(ctx context.Context, tx Tx, accounts []identity.AccountID, now time.Time) (int, error) {
-	n := 0
-	for _, a := range accounts {
-		opts, err := tx.RegionOpts(ctx, a)
-		if err != nil {
-			return 0, err
-		}
-		for i := range opts {
-			if opts[i].InFlightAt(now) {
-				n++
-			}
-		}
-	}
-	return n, nil
 }

@@ -21,7 +21,10 @@ type Directory interface {
 	// account.amazonaws.com acting on a member of the same organization with
 	// all features and trusted access).
 	CanManage(ctx context.Context, caller, target identity.AccountID) (bool, error)
-	// Peers returns every member of id's organization (nil if none).
+	// OrgOf returns the organization id belongs to; ok is false if none.
+	OrgOf(ctx context.Context, id identity.AccountID) (org string, ok bool, err error)
+	// Peers returns every member of id's organization (nil if none); only
+	// the close of a management account reads them.
 	Peers(ctx context.Context, id identity.AccountID) ([]identity.AccountID, error)
 }
 
@@ -32,6 +35,11 @@ type Standalone struct{}
 // account, and not itself through AccountId either (spec/behaviour.md §2.3).
 func (Standalone) CanManage(context.Context, identity.AccountID, identity.AccountID) (bool, error) {
 	return false, nil
+}
+
+// OrgOf reports none: no account is in an organization.
+func (Standalone) OrgOf(context.Context, identity.AccountID) (string, bool, error) {
+	return "", false, nil
 }
 
 // Peers returns nil: no account is in an organization.

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/identity"
 	"github.com/accountplane/accountplane/internal/kernel"
@@ -54,6 +55,15 @@ type RegionsTx interface {
 	RegionOpts(ctx context.Context, id identity.AccountID) ([]RegionOpt, error)
 	RegionOpt(ctx context.Context, id identity.AccountID, region string) (*RegionOpt, error)
 	PutRegionOpt(ctx context.Context, id identity.AccountID, o *RegionOpt) error
+	// RegionOptsDueAfter returns the opt records of every account that
+	// complete after t (the transitions in flight at t), in no order.
+	RegionOptsDueAfter(ctx context.Context, t time.Time) ([]AccountRegionOpt, error)
+}
+
+// AccountRegionOpt is an account's Region opt record.
+type AccountRegionOpt struct {
+	Account identity.AccountID
+	Opt     RegionOpt
 }
 
 // EmailTx holds the primary email updates in progress.

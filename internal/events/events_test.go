@@ -53,6 +53,9 @@ type manager struct{}
 func (manager) CanManage(context.Context, identity.AccountID, identity.AccountID) (bool, error) {
 	return true, nil
 }
+func (manager) OrgOf(context.Context, identity.AccountID) (string, bool, error) {
+	return "", false, nil
+}
 func (manager) Peers(context.Context, identity.AccountID) ([]identity.AccountID, error) {
 	return nil, nil
 }

@@ -138,6 +138,12 @@ func (s *Service) Peers(ctx context.Context, id identity.AccountID) ([]identity.
 	return out, err
 }
 
+// OrgOf reports the organization account id belongs to (account.Directory).
+func (s *Service) OrgOf(ctx context.Context, id identity.AccountID) (string, bool, error) {
+	org, _, ok, err := s.MembershipOf(ctx, id)
+	return string(org), ok, err
+}
+
 // MembershipOf reports the organization account id belongs to, and whether
 // it is its management account; ok is false if it belongs to none.
 func (s *Service) MembershipOf(ctx context.Context, id identity.AccountID) (org OrgID, management, ok bool, err error) {

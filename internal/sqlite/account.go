@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/accountplane/accountplane/internal/account"
 	"github.com/accountplane/accountplane/internal/identity"
@@ -191,6 +192,33 @@ func (t *tx) RegionOpts(ctx context.Context, id identity.AccountID) ([]account.R
 		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return opts, nil
+}
+
+// regionOptsDueQuery reads the Region transitions due after a time: a
+// range of the region_opts_due index (migration 0024).
+const regionOptsDueQuery = `SELECT account_id, region, target, requested_at, due_at
+	FROM region_opts WHERE due_at > ?`
+
+// RegionOptsDueAfter implements account.Tx.
+func (t *tx) RegionOptsDueAfter(ctx context.Context, at time.Time) ([]account.AccountRegionOpt, error) {
+	const what = "region opts in flight"
+	rows, err := t.query(ctx, regionOptsDueQuery, nanos(at))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []account.AccountRegionOpt
+	for rows.Next() {
+		var o account.AccountRegionOpt
+		if err := rows.Scan(&o.Account, &o.Opt.Region, &o.Opt.Target, scanTime{&o.Opt.RequestedAt}, scanTime{&o.Opt.DueAt}); err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return out, nil
 }
 
 // RegionOpt implements account.Tx.

@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0023
+-- accountplane fresh SQLite schema, generated from the migrations through 0024
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -567,4 +567,6 @@ CREATE TRIGGER cloudtrail_count_update AFTER UPDATE OF records ON cloudtrail_blo
 		ON CONFLICT (id) DO UPDATE SET n = n + excluded.n; END;
 
 CREATE INDEX members_parent ON members (org_id, parent, account_id);
+
+CREATE INDEX region_opts_due ON region_opts (due_at);
 

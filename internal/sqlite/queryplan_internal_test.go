@@ -48,3 +48,12 @@ func TestMemberPagesAreIndexRanges(t *testing.T) {
 		}
 	}
 }
+
+// The Region transitions in flight are a range of an index: an
+// EnableRegion in an organization reads them, not every member's.
+func TestRegionTransitionsInFlightAreAnIndexRange(t *testing.T) {
+	db := openTemp(t)
+	if plan := planOf(t, db, regionOptsDueQuery, int64(0)); !strings.Contains(plan, "USING INDEX region_opts_due") {
+		t.Errorf("plan %q, want a range of region_opts_due", plan)
+	}
+}
