@@ -154,20 +154,21 @@ func (s *Service) createFailure(ctx context.Context, tx Tx, sc scope, email stri
 
 // accountsCounted is what counts toward the account quota: members
 // (created ones still in progress included) and open invitations.
+// It reads the count of members and the few closed ones, not every
+// member's account.
 func (s *Service) accountsCounted(ctx context.Context, tx Tx, org OrgID) (int, error) {
-	members, err := tx.Members(ctx, org)
+	n, err := tx.MemberCount(ctx, org)
+	if err != nil {
+		return 0, err
+	}
+	closed, err := tx.ClosedMemberAccounts(ctx, org)
 	if err != nil {
 		return 0, err
 	}
 	now := s.now()
-	n := 0
-	for i := range members {
-		a, err := tx.Account(ctx, members[i].Account)
-		if err != nil {
-			return 0, err
-		}
-		if s.accountState(a, now) != kernel.StateClosed {
-			n++
+	for i := range closed {
+		if s.accountState(&closed[i], now) == kernel.StateClosed {
+			n--
 		}
 	}
 	hs, err := tx.Handshakes(ctx, org)

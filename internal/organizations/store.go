@@ -51,6 +51,13 @@ type OrganizationTx interface {
 	// is greater than after, in id order; only those under parent unless
 	// it is "" (a page: one range of an index, whatever the size).
 	MembersAfter(ctx context.Context, org OrgID, parent string, after identity.AccountID, limit int) ([]Member, error)
+	// MemberCount returns how many members org has (a count of an index's
+	// range).
+	MemberCount(ctx context.Context, org OrgID) (int, error)
+	// ClosedMemberAccounts returns the accounts of org's members that were
+	// closed (ClosedAt set) or are CLOSED, in no order: few, read on an
+	// index of such accounts.
+	ClosedMemberAccounts(ctx context.Context, org OrgID) ([]kernel.Account, error)
 	// AccountsIn returns the accounts of ids that exist, by id (one query
 	// for a page of members).
 	AccountsIn(ctx context.Context, ids []identity.AccountID) (map[identity.AccountID]*kernel.Account, error)

@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0024
+-- accountplane fresh SQLite schema, generated from the migrations through 0025
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -569,4 +569,6 @@ CREATE TRIGGER cloudtrail_count_update AFTER UPDATE OF records ON cloudtrail_blo
 CREATE INDEX members_parent ON members (org_id, parent, account_id);
 
 CREATE INDEX region_opts_due ON region_opts (due_at);
+
+CREATE INDEX accounts_closed ON accounts (id) WHERE closed_at IS NOT NULL OR state = 'CLOSED';
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -178,6 +179,29 @@ func (t *tx) MembersAfter(ctx context.Context, org organizations.OrgID, parent s
 	return cachedList(ctx, t, q, key, func() ([]organizations.Member, error) {
 		return queryList(ctx, t, "members of "+string(org), scanMember, q, args...)
 	})
+}
+
+// memberCountQuery counts a range of the members_org index.
+const memberCountQuery = `SELECT COUNT(*) FROM members WHERE org_id = ?`
+
+// closedMembersQuery reads the closed accounts on the accounts_closed
+// index (migration 0025) and keeps those of the organization's members.
+const closedMembersQuery = `SELECT ` + accountColumns + ` FROM accounts a
+	WHERE (closed_at IS NOT NULL OR state = 'CLOSED')
+	AND EXISTS (SELECT 1 FROM members m WHERE m.account_id = a.id AND m.org_id = ?)`
+
+// MemberCount implements organizations.Tx.
+func (t *tx) MemberCount(ctx context.Context, org organizations.OrgID) (int, error) {
+	var n int
+	if err := t.queryRow(ctx, memberCountQuery, string(org)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count members of %s: %w", org, err)
+	}
+	return n, nil
+}
+
+// ClosedMemberAccounts implements organizations.Tx.
+func (t *tx) ClosedMemberAccounts(ctx context.Context, org organizations.OrgID) ([]kernel.Account, error) {
+	return queryList(ctx, t, "closed members of "+string(org), scanAccountInto, closedMembersQuery, string(org))
 }
 
 // membersAfterQuery is MembersAfter's query: a range of the members_org

@@ -57,3 +57,15 @@ func TestRegionTransitionsInFlightAreAnIndexRange(t *testing.T) {
 		t.Errorf("plan %q, want a range of region_opts_due", plan)
 	}
 }
+
+// The account quota's check reads the count of an index range and the
+// closed accounts on their own index, not every member's account.
+func TestAccountQuotaReadsIndexes(t *testing.T) {
+	db := openTemp(t)
+	if plan := planOf(t, db, memberCountQuery, "o-1"); !strings.HasPrefix(plan, "SEARCH members USING COVERING INDEX members_") {
+		t.Errorf("count: plan %q, want a range of a members index", plan)
+	}
+	if plan := planOf(t, db, closedMembersQuery, "o-1"); !strings.HasPrefix(plan, "SCAN a USING INDEX accounts_closed") {
+		t.Errorf("closed members: plan %q, want a scan of accounts_closed", plan)
+	}
+}
