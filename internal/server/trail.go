@@ -49,6 +49,9 @@ type TrailConfig struct {
 	// SkipReads leaves the calls that change nothing unrecorded
 	// (--trail-reads=off; AWS records them).
 	SkipReads bool
+	// PurgeCheck is how often the background writer purges what is past
+	// Retention when no call's record did (0: a minute).
+	PurgeCheck time.Duration
 }
 
 // trimEvery is how many records (of reads and of writes) pass between two
@@ -146,10 +149,21 @@ func (t *trailer) linger() {
 // in order, one transaction per batch.
 func (s *Server) writeRecords() {
 	t := s.trail
+	// Retention is also enforced when no call is recorded (reads not
+	// recorded, an idle server): the writer looks every purgeCheck.
+	every := t.cfg.PurgeCheck
+	if every <= 0 {
+		every = purgeCheck
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
 	for {
 		select {
 		case <-t.stop:
 			return
+		case <-tick.C:
+			s.purgeTrail(context.Background())
+			continue
 		case <-t.wake:
 		}
 		for {
@@ -231,7 +245,13 @@ func (s *Server) FlushTrail() {
 // AWS's do), minus secrets and tokens.
 var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/AssumeRoot": true, "sts/GetSessionToken": true, "iam/CreateAccessKey": true}
 
-const purgeEvery = time.Hour
+// purgeEvery is how often (in domain time) records past the retention
+// are purged; purgeCheck how often the background writer looks, in case
+// no call's record did (TrailConfig.PurgeCheck).
+const (
+	purgeEvery = time.Hour
+	purgeCheck = time.Minute
+)
 
 func newTrailer(cfg Config) *trailer {
 	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), stop: make(chan struct{}), lingerFor: writeLinger}

@@ -15,6 +15,7 @@ import (
 type batchCounter struct {
 	mu      sync.Mutex
 	batches [][]trail.Event
+	purges  []time.Time // the cuts of PurgeEvents
 }
 
 func (b *batchCounter) AppendEvent(ctx context.Context, ev trail.Event) error {
@@ -29,7 +30,10 @@ func (b *batchCounter) AppendEvents(_ context.Context, evs []trail.Event) error 
 }
 
 func (b *batchCounter) ReplaceEvent(context.Context, trail.Event) error { return nil }
-func (b *batchCounter) PurgeEvents(context.Context, time.Time) (int64, error) {
+func (b *batchCounter) PurgeEvents(_ context.Context, before time.Time) (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.purges = append(b.purges, before)
 	return 0, nil
 }
 func (b *batchCounter) TrimEvents(context.Context, int64) (int64, error) { return 0, nil }
@@ -124,5 +128,34 @@ func TestDecisionLogKeepsTheLast(t *testing.T) {
 	l.put(&DecisionRecord{RequestID: "r4", Action: "again"}) // a request id seen twice: the newest
 	if r, _ := l.get("r4"); r.Action != "again" {
 		t.Errorf("get of a repeated id = %+v, want the newest", r)
+	}
+}
+
+// Retention holds on a server that records nothing: the background writer
+// purges on its own, with the cut at now minus the retention.
+func TestTrailPurgesWithoutCalls(t *testing.T) {
+	store := &batchCounter{}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	s, err := New(Config{Authorizer: allowEverything{}, Now: func() time.Time { return now },
+		Trail: TrailConfig{Store: store, Retention: 48 * time.Hour, PurgeCheck: 10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.FlushTrail)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		store.mu.Lock()
+		purges := append([]time.Time(nil), store.purges...)
+		store.mu.Unlock()
+		if len(purges) > 0 {
+			if want := now.Add(-48 * time.Hour); !purges[0].Equal(want) {
+				t.Fatalf("purge cut at %v, want %v", purges[0], want)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no purge in 20s with no call recorded")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -1,4 +1,4 @@
--- accountplane fresh SQLite schema, generated from the migrations through 0025
+-- accountplane fresh SQLite schema, generated from the migrations through 0026
 -- (do not edit: TestFreshSchemaIsTheMigrations writes it; see freshschema.go)
 
 CREATE TABLE accounts (
@@ -571,4 +571,6 @@ CREATE INDEX members_parent ON members (org_id, parent, account_id);
 CREATE INDEX region_opts_due ON region_opts (due_at);
 
 CREATE INDEX accounts_closed ON accounts (id) WHERE closed_at IS NOT NULL OR state = 'CLOSED';
+
+CREATE INDEX cloudtrail_blocks_min_time ON cloudtrail_blocks (min_time) WHERE records > 1;
 

@@ -69,3 +69,12 @@ func TestAccountQuotaReadsIndexes(t *testing.T) {
 		t.Errorf("closed members: plan %q, want a scan of accounts_closed", plan)
 	}
 }
+
+// A retention purge finds the blocks that straddle its cut on an index,
+// not by reading every block.
+func TestPurgeFindsStraddlersOnAnIndex(t *testing.T) {
+	db := openTemp(t)
+	if plan := planOf(t, db, straddlersQuery, int64(0)); !strings.Contains(plan, "USING INDEX cloudtrail_blocks_min_time") {
+		t.Errorf("plan %q, want a range of cloudtrail_blocks_min_time", plan)
+	}
+}

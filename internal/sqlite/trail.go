@@ -596,7 +596,7 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 			return err
 		}
 		deleted += n
-		blocks, err := t.blocksOf(ctx, `SELECT id, payload FROM cloudtrail_blocks WHERE min_time < ?`, cut)
+		blocks, err := t.blocksOf(ctx, straddlersQuery, cut)
 		if err != nil {
 			return err
 		}
@@ -616,6 +616,12 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 	})
 	return deleted, err
 }
+
+// straddlersQuery reads the blocks that hold a record older than a cut
+// (after those wholly older are deleted: the blocks that straddle it), on
+// the cloudtrail_blocks_min_time index (migration 0026), which holds the
+// blocks of several records only (one record has one time).
+const straddlersQuery = `SELECT id, payload FROM cloudtrail_blocks WHERE min_time < ? AND records > 1`
 
 // ceilSeconds is t in unix seconds, rounded up: a record's whole-second
 // time is at or after t exactly when it is at or after ceilSeconds(t).
