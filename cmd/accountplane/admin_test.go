@@ -74,3 +74,20 @@ func TestServeBounds(t *testing.T) {
 		t.Errorf("TrailMaxEvents %d, EventLogMax %d; want 7, -1", cfg.TrailMaxEvents, cfg.EventLogMax)
 	}
 }
+
+// --trail-reads is on or off; off reaches the app.
+func TestServeTrailReads(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		skip bool
+	}{{nil, false}, {[]string{"--trail-reads", "on"}, false}, {[]string{"--trail-reads", "off"}, true}} {
+		var errb bytes.Buffer
+		cfg, code, ok := serveConfig(tt.args, &errb)
+		if !ok {
+			t.Fatalf("serveConfig(%v): code %d, stderr %q", tt.args, code, errb.String())
+		}
+		if cfg.TrailSkipReads != tt.skip {
+			t.Errorf("serveConfig(%v): TrailSkipReads %v, want %v", tt.args, cfg.TrailSkipReads, tt.skip)
+		}
+	}
+}

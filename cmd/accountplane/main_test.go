@@ -25,6 +25,7 @@ func TestCLI(t *testing.T) {
 		{"outbox -h", []string{"outbox", "-h"}, 0, "", "-endpoint"},
 		{"serve bad log level", []string{"serve", "--log-level", "loud"}, 2, "", "bad --log-level"},
 		{"serve bad delay", []string{"serve", "--region-transition-delay", "soon"}, 2, "", "bad --region-transition-delay"},
+		{"serve bad trail-reads", []string{"serve", "--trail-reads", "false"}, 2, "", "bad --trail-reads \"false\" (on or off)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,11 +131,6 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 	fs.Int64Var(&cfg.EventLogMax, "event-log-max", 0, "most events the event bus's log keeps, oldest deleted first but those a webhook delivery needs (0: 1,000,000, or 20,000 with --data :memory:; -1: no bound)")
 	var trailReads string
 	fs.StringVar(&trailReads, "trail-reads", env("ACCOUNTPLANE_TRAIL_READS", "on"), "record calls that change nothing in CloudTrail, as AWS does (on) or not (off)")
-	defer func() {
-		if trailReads == "off" {
-			cfg.TrailSkipReads = true
-		}
-	}()
 	fs.StringVar(&cfg.AdminToken, "admin-token", env("ACCOUNTPLANE_ADMIN_TOKEN", ""), "bearer token for the admin API; without it the admin API answers loopback clients only (env ACCOUNTPLANE_ADMIN_TOKEN)")
 	fs.StringVar(&allowedHosts, "allowed-hosts", env("ACCOUNTPLANE_ALLOWED_HOSTS", ""), "comma-separated Host names besides loopback ones (e.g. a container's name) the admin API answers without --admin-token; clients must still be on loopback (env ACCOUNTPLANE_ALLOWED_HOSTS)")
 	fs.StringVar(&cors, "cors-origins", env("ACCOUNTPLANE_CORS_ORIGINS", ""), "comma-separated origins allowed to call from a browser (default: any, when listening on loopback)")
@@ -150,6 +145,14 @@ func serveConfig(args []string, stderr io.Writer) (cfg app.Config, code int, ok 
 		if err == flag.ErrHelp {
 			return cfg, 0, false
 		}
+		return cfg, 2, false
+	}
+	switch trailReads {
+	case "on":
+	case "off":
+		cfg.TrailSkipReads = true
+	default:
+		fmt.Fprintf(stderr, "accountplane serve: bad --trail-reads %q (on or off)\n", trailReads)
 		return cfg, 2, false
 	}
 	var lvl slog.Level
