@@ -266,7 +266,7 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	orgOpts.Created = rootAccessOnCreate{a.IAM}.created
 	a.Orgs = organizations.NewService(orgsStore{a.db.Organizations(), a.IAM.Invalidate}, orgOpts)
 	a.events = newEvents(a, cfg)
-	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, realNow: time.Now}.beforeCommit)
+	a.db.SetBeforeCommit(unitOfWork{committed: a.events.Committed, recorded: a.recordWritten, realNow: time.Now}.beforeCommit)
 	a.Accounts = account.NewService(a.db, account.Options{Events: a.events,
 		Now: cfg.Now, RegionTransitionDelay: cfg.RegionTransitionDelay, Directory: a.Orgs,
 		CloseDelay: cfg.CloseDelay, PostClosure: orgOpts.PostClosure,
@@ -366,6 +366,15 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 func (a *App) settleTrail() {
 	if a.srv != nil {
 		a.srv.SettleTrail()
+	}
+}
+
+// recordWritten counts a CloudTrail record a change's commit wrote toward
+// the server's next trim (records are written with changes only once the
+// server serves, and a.srv is set before).
+func (a *App) recordWritten() {
+	if a.srv != nil {
+		a.srv.NoteWrittenRecord()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/accountplane/accountplane/internal/app"
 )
@@ -34,11 +35,20 @@ func TestTrailMaxEventsHoldsUnderWrites(t *testing.T) {
 				Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 			acct := account.NewFromConfig(cfg, func(o *account.Options) { o.RetryMaxAttempts = 1 })
 			ctx := context.Background()
+			// Half the writes are GetSessionToken, whose record is written
+			// with its session and replaced with its response elements
+			// after the answer: it counts as any other.
+			tokens := sts.NewFromConfig(cfg, func(o *sts.Options) { o.RetryMaxAttempts = 1 })
 			for i := range writes {
-				_, err := acct.PutAlternateContact(ctx, &account.PutAlternateContactInput{
-					AlternateContactType: types.AlternateContactTypeBilling, Name: aws.String("n"), Title: aws.String("t"),
-					EmailAddress: aws.String("b@example.com"), PhoneNumber: aws.String("+1 206 555 0100"),
-				})
+				var err error
+				if i%2 == 0 {
+					_, err = tokens.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+				} else {
+					_, err = acct.PutAlternateContact(ctx, &account.PutAlternateContactInput{
+						AlternateContactType: types.AlternateContactTypeBilling, Name: aws.String("n"), Title: aws.String("t"),
+						EmailAddress: aws.String("b@example.com"), PhoneNumber: aws.String("+1 206 555 0100"),
+					})
+				}
 				if err != nil {
 					t.Fatalf("write %d: %v", i, err)
 				}

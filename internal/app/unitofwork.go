@@ -20,6 +20,9 @@ import (
 type unitOfWork struct {
 	// committed wakes the event bus after a commit that appended events.
 	committed func()
+	// recorded counts a CloudTrail record a commit wrote (toward the
+	// trims of --trail-max-events); nil: not counted.
+	recorded func()
 	// realNow is the real clock (the bus's event creation times).
 	realNow func() time.Time
 }
@@ -50,6 +53,9 @@ func (u unitOfWork) beforeCommit(ctx context.Context, tx kernel.RecordTx) (func(
 	}
 	return func(committed bool) {
 		p.Settle(committed)
+		if committed && u.recorded != nil {
+			u.recorded()
+		}
 		if committed && appended && u.committed != nil {
 			u.committed()
 		}

@@ -123,7 +123,14 @@ type listChildrenOutput struct {
 }
 
 func (a *api) listChildren(ctx context.Context, p identity.Principal, in *listChildrenInput) (*listChildrenOutput, error) {
-	pg, err := a.pager(p, "ListChildren", in.NextToken, in.MaxResults, *in.ParentId, *in.ChildType)
+	// A page of accounts is a keyset page: its token names the next account
+	// id, not an offset, so it has a scope of its own (a token of the
+	// offset pages is refused, not misread).
+	scope := "ListChildren"
+	if *in.ChildType == "ACCOUNT" {
+		scope = "ListChildren/keyset"
+	}
+	pg, err := a.pager(p, scope, in.NextToken, in.MaxResults, *in.ParentId, *in.ChildType)
 	if err != nil {
 		return nil, err
 	}

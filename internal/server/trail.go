@@ -96,6 +96,8 @@ type trailer struct {
 	lingerFor time.Duration
 	stop      chan struct{}
 	stopOnce  sync.Once
+	// exited is closed when the background writer has returned.
+	exited chan struct{}
 }
 
 // enqueue hands a record to the background writer, which keeps the order
@@ -149,6 +151,7 @@ func (t *trailer) linger() {
 // in order, one transaction per batch.
 func (s *Server) writeRecords() {
 	t := s.trail
+	defer close(t.exited)
 	// Retention is also enforced when no call is recorded (reads not
 	// recorded, an idle server): the writer looks every purgeCheck.
 	every := t.cfg.PurgeCheck
@@ -195,18 +198,21 @@ func (s *Server) writeRecords() {
 // records were written since the last trim (on the background writer).
 func (s *Server) trimTrail() {
 	t := s.trail
-	if t.cfg.MaxEvents <= 0 || t.sinceTrim.Load() < t.trimEvery() {
+	n := t.sinceTrim.Load()
+	if t.cfg.MaxEvents <= 0 || n < t.trimEvery() {
 		return
 	}
-	t.sinceTrim.Store(0)
+	t.sinceTrim.Add(-n) // what is counted meanwhile counts toward the next
 	if _, err := t.cfg.Store.TrimEvents(context.Background(), t.cfg.MaxEvents); err != nil {
 		s.log.Error("trim CloudTrail records", "err", err)
 	}
 }
 
-// noteWrittenRecord counts a record its change's transaction wrote, and
-// wakes the background writer to trim when enough have been.
-func (t *trailer) noteWrittenRecord() {
+// NoteWrittenRecord counts a CloudTrail record a change's commit wrote
+// (the unit of work's, for calls and sign-ins alike), and wakes the
+// background writer to trim when enough have been.
+func (s *Server) NoteWrittenRecord() {
+	t := s.trail
 	if t.cfg.MaxEvents > 0 && t.sinceTrim.Add(1) >= t.trimEvery() {
 		select {
 		case t.wake <- struct{}{}:
@@ -238,6 +244,9 @@ func (s *Server) FlushTrail() {
 	if s.trail != nil {
 		s.trail.drain(10 * time.Second)
 		s.trail.stopOnce.Do(func() { close(s.trail.stop) })
+		if s.trail.cfg.Store != nil {
+			<-s.trail.exited // a trim or a purge under way ends before the store closes
+		}
 	}
 }
 
@@ -254,7 +263,7 @@ const (
 )
 
 func newTrailer(cfg Config) *trailer {
-	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), stop: make(chan struct{}), lingerFor: writeLinger}
+	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), stop: make(chan struct{}), exited: make(chan struct{}), lingerFor: writeLinger}
 	if t.cfg.Retention <= 0 {
 		t.cfg.Retention = trail.DefaultRetention
 	}
@@ -322,8 +331,6 @@ func (s *Server) endTrail(ctx context.Context, requestID string, p *trail.Pendin
 	ctx = context.WithoutCancel(ctx)
 	switch {
 	case err != nil:
-	case what == trail.Done:
-		s.trail.noteWrittenRecord()
 	case what == trail.Insert:
 		// No change was made, so no transaction waits for this record:
 		// the background writer appends it (in order, batched).

@@ -492,7 +492,12 @@ func (db *DB) ReplaceEvent(ctx context.Context, ev kernel.TrailEvent) error {
 // records of one more.
 func (db *DB) TrimEvents(ctx context.Context, max int64) (int64, error) {
 	var deleted int64
-	err := db.write(ctx, func(t *tx) error {
+	// REPEATABLE READ on PostgreSQL: the sum is a read of the whole
+	// table, whose predicate locks in SERIALIZABLE would fail writers that
+	// insert records meanwhile; a trim that races another deletes rows it
+	// names, and one of the two is retried.
+	err := db.writeRowLocked(ctx, func(t *tx) error {
+		deleted = 0 // set afresh if the transaction runs again
 		// SQLite's triggers keep the count (migration 0022); PostgreSQL
 		// sums the blocks.
 		count := `SELECT COALESCE((SELECT n FROM cloudtrail_count WHERE id = 1), 0)`
@@ -591,6 +596,7 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 	var deleted int64
 	cut := ceilSeconds(before)
 	err := db.write(ctx, func(t *tx) error {
+		deleted = 0 // set afresh if the transaction runs again
 		n, err := t.deleteBlocks(ctx, `max_time < ?`, cut)
 		if err != nil {
 			return err
