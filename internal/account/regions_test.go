@@ -242,9 +242,13 @@ func TestRegionRequestsPerOrganization(t *testing.T) {
 func TestRegionRequestsPerOrganizationOption(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, account.Options{RegionTransitionDelay: delay, MaxOrgRegionRequests: 2})
-	mgmt, m := w.signUp(t, "Mgmt"), w.signUp(t, "Member")
+	mgmt, m, lone := w.signUp(t, "Mgmt"), w.signUp(t, "Member"), w.signUp(t, "Lone")
 	w.org(t, mgmt, m)
 	rs := optIn(t, 3)
+	// Transitions in flight of an account outside the organization do not
+	// count toward its limit.
+	must(t, w.svc.EnableRegion(w.ctx, self(lone), rs[0]), "standalone")
+	must(t, w.svc.EnableRegion(w.ctx, self(lone), rs[1]), "standalone")
 	must(t, w.svc.EnableRegion(w.ctx, self(mgmt), rs[0]), "mgmt")
 	must(t, w.svc.EnableRegion(w.ctx, self(m), rs[1]), "member")
 	wantCode(t, w.svc.EnableRegion(w.ctx, self(m), rs[2]), account.CodeTooManyRequests)
