@@ -1,19 +1,12 @@
 package accountapi
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/accountplane/accountplane/internal/protocol/restjson"
+	"github.com/accountplane/accountplane/internal/protocol/wire/wiretest"
 )
-
-// discard is a ResponseWriter that keeps only the headers.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(int)             {}
 
 // BenchmarkEncodeGetAlternateContact encodes a GetAlternateContact answer
 // as the server writes it (REST-JSON).
@@ -27,7 +20,7 @@ func BenchmarkEncodeGetAlternateContact(b *testing.B) {
 	if err := c.WriteResult(rec, "GetAlternateContact", out, "req"); err != nil || rec.Body.Len() < 100 {
 		b.Fatalf("encode: %v, %q", err, rec.Body)
 	}
-	w := &discard{h: http.Header{}}
+	w := wiretest.NewDiscard()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := c.WriteResult(w, "GetAlternateContact", out, "req"); err != nil {

@@ -358,43 +358,46 @@ func (s *Service) ListAccounts(ctx context.Context, caller identity.Principal, p
 // id order, and whether more follow: one page costs the same at any size
 // of the organization (keyset paging on the members indexes).
 func (s *Service) ListAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]AccountView, bool, error) {
-	out := make([]AccountView, 0, min(limit, 1000))
-	more := false
-	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // out and more are set afresh
-		out = out[:0]
-		tx := withAccountMemo(stored)
-		sc, err := s.readScope(ctx, tx, caller, listAccountsRequest(parent))
-		if err != nil {
-			return err
-		}
-		more, err = s.visiblePage(ctx, tx, sc.org, parent, after, limit, func(m *Member) error {
-			v, err := s.view(ctx, tx, sc.org, m)
-			if err == nil {
-				out = append(out, *v)
+	return memberPage(ctx, s, caller, listAccountsRequest(parent), parent, after, limit,
+		func(tx *accountMemo, org *Organization, m *Member) (AccountView, error) {
+			v, err := s.view(ctx, tx, org, m)
+			if err != nil {
+				return AccountView{}, err
 			}
-			return err
+			return *v, nil
 		})
-		return err
-	})
-	return out, more, err
 }
 
 // ListChildAccountsPage is ListChildren's page of accounts: at most limit
 // accounts directly under parent whose ids follow after, in id order, and
 // whether more follow (keyset paging, as ListAccountsPage).
 func (s *Service) ListChildAccountsPage(ctx context.Context, caller identity.Principal, parent string, after identity.AccountID, limit int) ([]Child, bool, error) {
-	out := make([]Child, 0, min(limit, 1000))
+	return memberPage(ctx, s, caller, ask("ListChildren", parent), parent, after, limit,
+		func(_ *accountMemo, _ *Organization, m *Member) (Child, error) {
+			return Child{ID: string(m.Account), Type: "ACCOUNT"}, nil
+		})
+}
+
+// memberPage is a keyset page of the members of the caller's organization
+// that r lets it read (visiblePage), in one repeatable view, each made
+// into an item.
+func memberPage[T any](ctx context.Context, s *Service, caller identity.Principal, r request, parent string, after identity.AccountID, limit int,
+	item func(tx *accountMemo, org *Organization, m *Member) (T, error)) ([]T, bool, error) {
+	out := make([]T, 0, min(limit, 1000))
 	more := false
 	err := kernel.ViewRepeatable[Tx](ctx, s.store, func(stored Tx) error { // out and more are set afresh
 		out = out[:0]
 		tx := withAccountMemo(stored)
-		sc, err := s.readScope(ctx, tx, caller, ask("ListChildren", parent))
+		sc, err := s.readScope(ctx, tx, caller, r)
 		if err != nil {
 			return err
 		}
 		more, err = s.visiblePage(ctx, tx, sc.org, parent, after, limit, func(m *Member) error {
-			out = append(out, Child{ID: string(m.Account), Type: "ACCOUNT"})
-			return nil
+			v, err := item(tx, sc.org, m)
+			if err == nil {
+				out = append(out, v)
+			}
+			return err
 		})
 		return err
 	})

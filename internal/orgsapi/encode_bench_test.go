@@ -2,7 +2,6 @@ package orgsapi
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -11,14 +10,8 @@ import (
 	"github.com/accountplane/accountplane/internal/kernel"
 	"github.com/accountplane/accountplane/internal/organizations"
 	"github.com/accountplane/accountplane/internal/protocol/awsjson"
+	"github.com/accountplane/accountplane/internal/protocol/wire/wiretest"
 )
-
-// discard is a ResponseWriter that keeps only the headers.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(int)             {}
 
 // BenchmarkEncodeListAccountsPage encodes a ListAccounts page of 20
 // accounts as the server answers it (JSON 1.1): the wire structs made from
@@ -35,7 +28,7 @@ func BenchmarkEncodeListAccountsPage(b *testing.B) {
 		}
 	}
 	c := &awsjson.Codec{}
-	w := &discard{h: http.Header{}}
+	w := wiretest.NewDiscard()
 	tok := "token"
 	encode := func() error {
 		out := &listAccountsOutput{Accounts: make([]accountWire, len(views)), NextToken: &tok}

@@ -32,29 +32,7 @@ func BenchmarkEvaluate(b *testing.B) {
 		Boundary: boundary,
 		SCPs:     [][]*policy.Policy{{full}, {full, regionDeny}, {full, contactsDeny}},
 	}
-	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
-	req := policy.Request{
-		Action:       "account:PutAlternateContact",
-		Resource:     "arn:aws:account::111111111111:account",
-		PrincipalARN: "arn:aws:iam::111111111111:user/alice",
-		Context: map[string][]string{
-			"aws:PrincipalArn":              {"arn:aws:iam::111111111111:user/alice"},
-			"aws:PrincipalAccount":          {"111111111111"},
-			"aws:PrincipalType":             {"User"},
-			"aws:userid":                    {"AIDAEXAMPLE"},
-			"aws:username":                  {"alice"},
-			"aws:CurrentTime":               {now.Format(time.RFC3339)},
-			"aws:EpochTime":                 {"1717243200"},
-			"aws:MultiFactorAuthPresent":    {"false"},
-			"aws:SecureTransport":           {"true"},
-			"aws:SourceIp":                  {"203.0.113.7"},
-			"aws:ViaAWSService":             {"false"},
-			"aws:PrincipalOrgID":            {"o-aa111bb222"},
-			"aws:PrincipalOrgPaths":         {"o-aa111bb222/r-a1b2/ou-a1b2-f6g7h222/"},
-			"account:AlternateContactTypes": {"SECURITY"},
-		},
-		Now: now,
-	}
+	req := benchRequest()
 	if d := policy.Evaluate(req, set); d.Effect != policy.Allow {
 		b.Fatalf("benchmark request is not allowed: %+v", d)
 	}
@@ -95,20 +73,7 @@ func BenchmarkEvaluateTenPoliciesOfTwenty(b *testing.B) {
 		}
 		identity = append(identity, policy.MustParse(`{"Version":"2012-10-17","Statement":[`+strings.Join(st, ",")+`]}`, policy.Identity))
 	}
-	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
-	req := policy.Request{
-		Action:       "account:PutAlternateContact",
-		Resource:     "arn:aws:account::111111111111:account",
-		PrincipalARN: "arn:aws:iam::111111111111:user/alice",
-		Context: map[string][]string{
-			"aws:PrincipalArn":     {"arn:aws:iam::111111111111:user/alice"},
-			"aws:PrincipalAccount": {"111111111111"},
-			"aws:CurrentTime":      {now.Format(time.RFC3339)},
-			"aws:SourceIp":         {"203.0.113.7"},
-			"aws:PrincipalOrgID":   {"o-aa111bb222"},
-		},
-		Now: now,
-	}
+	req := benchRequest()
 	set := policy.PolicySet{Identity: identity}
 	if d := policy.Evaluate(req, set); d.Effect != policy.Allow {
 		b.Fatalf("benchmark request is not allowed: %+v", d)
@@ -121,5 +86,33 @@ func BenchmarkEvaluateTenPoliciesOfTwenty(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		policy.Evaluate(req, set)
+	}
+}
+
+// benchRequest is a member account's user's PutAlternateContact with the
+// request context authz builds.
+func benchRequest() policy.Request {
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	return policy.Request{
+		Action:       "account:PutAlternateContact",
+		Resource:     "arn:aws:account::111111111111:account",
+		PrincipalARN: "arn:aws:iam::111111111111:user/alice",
+		Context: map[string][]string{
+			"aws:PrincipalArn":              {"arn:aws:iam::111111111111:user/alice"},
+			"aws:PrincipalAccount":          {"111111111111"},
+			"aws:PrincipalType":             {"User"},
+			"aws:userid":                    {"AIDAEXAMPLE"},
+			"aws:username":                  {"alice"},
+			"aws:CurrentTime":               {now.Format(time.RFC3339)},
+			"aws:EpochTime":                 {"1717243200"},
+			"aws:MultiFactorAuthPresent":    {"false"},
+			"aws:SecureTransport":           {"true"},
+			"aws:SourceIp":                  {"203.0.113.7"},
+			"aws:ViaAWSService":             {"false"},
+			"aws:PrincipalOrgID":            {"o-aa111bb222"},
+			"aws:PrincipalOrgPaths":         {"o-aa111bb222/r-a1b2/ou-a1b2-f6g7h222/"},
+			"account:AlternateContactTypes": {"SECURITY"},
+		},
+		Now: now,
 	}
 }

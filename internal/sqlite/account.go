@@ -201,24 +201,9 @@ const regionOptsDueQuery = `SELECT account_id, region, target, requested_at, due
 
 // RegionOptsDueAfter implements account.Tx.
 func (t *tx) RegionOptsDueAfter(ctx context.Context, at time.Time) ([]account.AccountRegionOpt, error) {
-	const what = "region opts in flight"
-	rows, err := t.query(ctx, regionOptsDueQuery, nanos(at))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []account.AccountRegionOpt
-	for rows.Next() {
-		var o account.AccountRegionOpt
-		if err := rows.Scan(&o.Account, &o.Opt.Region, &o.Opt.Target, scanTime{&o.Opt.RequestedAt}, scanTime{&o.Opt.DueAt}); err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	return out, nil
+	return queryList(ctx, t, "region opts in flight", func(sc scanner, o *account.AccountRegionOpt) error {
+		return sc.Scan(&o.Account, &o.Opt.Region, &o.Opt.Target, scanTime{&o.Opt.RequestedAt}, scanTime{&o.Opt.DueAt})
+	}, regionOptsDueQuery, nanos(at))
 }
 
 // RegionOpt implements account.Tx.

@@ -1,20 +1,13 @@
 package stsapi
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/accountplane/accountplane/internal/protocol/query"
+	"github.com/accountplane/accountplane/internal/protocol/wire/wiretest"
 )
-
-// discard is a ResponseWriter that keeps only the headers.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(int)             {}
 
 // BenchmarkEncodeAssumeRole encodes an AssumeRole answer as the server
 // writes it (query protocol, XML).
@@ -29,7 +22,7 @@ func BenchmarkEncodeAssumeRole(b *testing.B) {
 	if err := c.WriteResult(rec, "AssumeRole", out, "req"); err != nil || !strings.Contains(rec.Body.String(), "<AssumeRoleResult>") {
 		b.Fatalf("encode: %v, %q", err, rec.Body)
 	}
-	w := &discard{h: http.Header{}}
+	w := wiretest.NewDiscard()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := c.WriteResult(w, "AssumeRole", out, "req"); err != nil {
