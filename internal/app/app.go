@@ -227,6 +227,9 @@ func Start(ctx context.Context, cfg Config) (a *App, err error) {
 	started := a
 	defer func() {
 		if err != nil {
+			if started.srv != nil {
+				started.srv.FlushTrail() // its writer must not outlive the store
+			}
 			started.closeStore()
 		}
 	}()

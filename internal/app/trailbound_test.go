@@ -80,3 +80,51 @@ func TestTrailMaxEventsHoldsUnderWrites(t *testing.T) {
 		})
 	}
 }
+
+// A store opened with a lower bound than the history it holds is trimmed
+// at start, before any new record.
+func TestTrailMaxEventsTrimsAtStart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	a, err := app.Start(ctx, app.Config{Addr: "127.0.0.1:0", DataDir: dir, Log: quietLog(), TrailMaxEvents: -1, TrailSkipReads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(a.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	acct := account.NewFromConfig(cfg, func(o *account.Options) { o.RetryMaxAttempts = 1 })
+	for i := range 30 {
+		if _, err := acct.PutAlternateContact(ctx, &account.PutAlternateContactInput{
+			AlternateContactType: types.AlternateContactTypeBilling, Name: aws.String("n"), Title: aws.String("t"),
+			EmailAddress: aws.String("b@example.com"), PhoneNumber: aws.String("+1 206 555 0100"),
+		}); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	if err := a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const bound = 10
+	b := start(t, app.Config{DataDir: dir, TrailMaxEvents: bound, TrailSkipReads: true})
+	cfg.BaseEndpoint = aws.String(b.URL())
+	trail := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.RetryMaxAttempts = 1 })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n := 0
+		p := cloudtrail.NewLookupEventsPaginator(trail, &cloudtrail.LookupEventsInput{})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatalf("LookupEvents: %v", err)
+			}
+			n += len(page.Events)
+		}
+		if n == bound {
+			return
+		}
+		if n < bound || time.Now().After(deadline) {
+			t.Fatalf("%d records after a restart with --trail-max-events %d over 30, want %d", n, bound, bound)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -160,6 +160,7 @@ func (s *Server) writeRecords() {
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	s.trimTrail(true) // a store opened with a lower bound, or filled by an import
 	for {
 		select {
 		case <-t.stop:
@@ -177,14 +178,14 @@ func (s *Server) writeRecords() {
 			t.spare, t.spareIDs = nil, nil
 			t.mu.Unlock()
 			if len(batch) == 0 {
-				s.trimTrail() // woken by the records of writes
+				s.trimTrail(false) // woken by the records of writes
 				break
 			}
 			if err := t.cfg.Store.AppendEvents(context.Background(), batch); err != nil {
 				s.log.Error("write CloudTrail records", "first_request_id", ids[0], "records", len(batch), "err", err)
 			}
 			t.sinceTrim.Add(int64(len(batch)))
-			s.trimTrail()
+			s.trimTrail(false)
 			t.inflight.Add(-int64(len(batch)))
 			clear(batch) // let the records go
 			t.mu.Lock()
@@ -195,15 +196,17 @@ func (s *Server) writeRecords() {
 }
 
 // trimTrail deletes the oldest records beyond MaxEvents once trimEvery
-// records were written since the last trim (on the background writer).
-func (s *Server) trimTrail() {
+// records were written since the last trim, or now if forced (on the
+// background writer). A trim that fails is tried again at the next record.
+func (s *Server) trimTrail(force bool) {
 	t := s.trail
 	n := t.sinceTrim.Load()
-	if t.cfg.MaxEvents <= 0 || n < t.trimEvery() {
+	if t.cfg.MaxEvents <= 0 || (n < t.trimEvery() && !force) {
 		return
 	}
 	t.sinceTrim.Add(-n) // what is counted meanwhile counts toward the next
 	if _, err := t.cfg.Store.TrimEvents(context.Background(), t.cfg.MaxEvents); err != nil {
+		t.sinceTrim.Add(n)
 		s.log.Error("trim CloudTrail records", "err", err)
 	}
 }
@@ -245,7 +248,13 @@ func (s *Server) FlushTrail() {
 		s.trail.drain(10 * time.Second)
 		s.trail.stopOnce.Do(func() { close(s.trail.stop) })
 		if s.trail.cfg.Store != nil {
-			<-s.trail.exited // a trim or a purge under way ends before the store closes
+			// A trim or a purge under way ends before the store closes (at
+			// most flushWait: a store that hangs does not hold shutdown).
+			select {
+			case <-s.trail.exited:
+			case <-time.After(flushWait):
+				s.log.Error("CloudTrail writer still busy at shutdown", "waited", flushWait)
+			}
 		}
 	}
 }
@@ -253,6 +262,10 @@ func (s *Server) FlushTrail() {
 // responseOps are the operations whose records keep response elements (as
 // AWS's do), minus secrets and tokens.
 var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/AssumeRoot": true, "sts/GetSessionToken": true, "iam/CreateAccessKey": true}
+
+// flushWait bounds how long shutdown waits for the background writer's
+// last store call.
+const flushWait = 10 * time.Second
 
 // purgeEvery is how often (in domain time) records past the retention
 // are purged; purgeCheck how often the background writer looks, in case
