@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/jsonstr"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -36,6 +37,33 @@ func (a *api) moveAccount(ctx context.Context, p identity.Principal, in *moveAcc
 type listAccountsOutput struct {
 	Accounts  []accountWire `json:"Accounts"`
 	NextToken *string       `json:"NextToken,omitempty"`
+}
+
+// AppendJSON implements awsjson.Appender: a page of accounts is the
+// heaviest answer of the read path (FuzzListAccountsJSON holds it to what
+// encoding/json writes).
+func (o *listAccountsOutput) AppendJSON(b []byte) []byte {
+	if o == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"Accounts":`...)
+	if o.Accounts == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range o.Accounts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = o.Accounts[i].appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	if o.NextToken != nil {
+		b = append(b, `,"NextToken":`...)
+		b = jsonstr.Append(b, *o.NextToken)
+	}
+	return append(b, '}')
 }
 
 func (a *api) listAccounts(ctx context.Context, p identity.Principal, in *pageInput) (*listAccountsOutput, error) {

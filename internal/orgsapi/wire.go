@@ -9,6 +9,7 @@ import (
 	"github.com/accountplane/accountplane/internal/arn"
 
 	"github.com/accountplane/accountplane/internal/identity"
+	"github.com/accountplane/accountplane/internal/jsonstr"
 	"github.com/accountplane/accountplane/internal/organizations"
 )
 
@@ -140,6 +141,44 @@ type accountWire struct {
 	Paths           []string    `json:"Paths,omitempty"`
 	JoinedMethod    string      `json:"JoinedMethod"`
 	JoinedTimestamp json.Number `json:"JoinedTimestamp,omitempty"`
+}
+
+// appendJSON writes a as encoding/json does (its tags' order and
+// omitempty); JoinedTimestamp is a number epochSeconds made.
+func (a *accountWire) appendJSON(b []byte) []byte {
+	b = append(b, `{"Id":`...)
+	b = jsonstr.Append(b, a.Id)
+	b = append(b, `,"Arn":`...)
+	b = jsonstr.Append(b, a.Arn)
+	if a.Email != "" {
+		b = append(b, `,"Email":`...)
+		b = jsonstr.Append(b, a.Email)
+	}
+	if a.Name != "" {
+		b = append(b, `,"Name":`...)
+		b = jsonstr.Append(b, a.Name)
+	}
+	b = append(b, `,"Status":`...)
+	b = jsonstr.Append(b, a.Status)
+	b = append(b, `,"State":`...)
+	b = jsonstr.Append(b, a.State)
+	if len(a.Paths) > 0 {
+		b = append(b, `,"Paths":[`...)
+		for i, p := range a.Paths {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonstr.Append(b, p)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"JoinedMethod":`...)
+	b = jsonstr.Append(b, a.JoinedMethod)
+	if a.JoinedTimestamp != "" {
+		b = append(b, `,"JoinedTimestamp":`...)
+		b = append(b, a.JoinedTimestamp...)
+	}
+	return append(b, '}')
 }
 
 func accountOut(v *organizations.AccountView) accountWire {

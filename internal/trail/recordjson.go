@@ -3,7 +3,8 @@ package trail
 import (
 	"encoding/json"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/accountplane/accountplane/internal/jsonstr"
 )
 
 // Every record is encoded once per call (and the record of every read is
@@ -15,7 +16,7 @@ import (
 // appendJSON appends r as json.Marshal encodes it.
 func (r *Record) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"eventVersion":`...)
-	b = appendJSONString(b, r.EventVersion)
+	b = jsonstr.Append(b, r.EventVersion)
 	b = append(b, `,"userIdentity":`...)
 	b = r.UserIdentity.appendJSON(b)
 	b = appendMember(b, "eventTime", r.EventTime)
@@ -42,9 +43,9 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = jsonstr.Append(b, k)
 			b = append(b, ':')
-			b = appendJSONString(b, r.AdditionalEventData[k])
+			b = jsonstr.Append(b, r.AdditionalEventData[k])
 		}
 		b = append(b, '}')
 	}
@@ -57,7 +58,7 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 	b = appendMember(b, "recipientAccountId", r.RecipientAccount)
 	if t := r.TLSDetails; t != nil {
 		b = append(b, `,"tlsDetails":{"tlsVersion":`...)
-		b = appendJSONString(b, t.TLSVersion)
+		b = jsonstr.Append(b, t.TLSVersion)
 		b = appendMember(b, "cipherSuite", t.CipherSuite)
 		b = appendMember(b, "clientProvidedHostHeader", t.ClientProvidedHostHeader)
 		b = append(b, '}')
@@ -68,7 +69,7 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 
 func (u *UserIdentity) appendJSON(b []byte) []byte {
 	b = append(b, `{"type":`...)
-	b = appendJSONString(b, u.Type)
+	b = jsonstr.Append(b, u.Type)
 	b = appendMember(b, "principalId", u.PrincipalID)
 	b = appendMember(b, "arn", u.ARN)
 	b = appendMember(b, "accountId", u.AccountID)
@@ -78,7 +79,7 @@ func (u *UserIdentity) appendJSON(b []byte) []byte {
 		b = append(b, `,"sessionContext":{`...)
 		if i := s.SessionIssuer; i != nil {
 			b = append(b, `"sessionIssuer":{"type":`...)
-			b = appendJSONString(b, i.Type)
+			b = jsonstr.Append(b, i.Type)
 			b = appendMember(b, "principalId", i.PrincipalID)
 			b = appendMember(b, "arn", i.ARN)
 			b = appendMember(b, "accountId", i.AccountID)
@@ -89,7 +90,7 @@ func (u *UserIdentity) appendJSON(b []byte) []byte {
 			b = append(b, `"webIdFederationData":{},`...)
 		}
 		b = append(b, `"attributes":{"mfaAuthenticated":`...)
-		b = appendJSONString(b, s.Attributes.MFAAuthenticated)
+		b = jsonstr.Append(b, s.Attributes.MFAAuthenticated)
 		b = appendMember(b, "creationDate", s.Attributes.CreationDate)
 		b = append(b, '}')
 		b = appendOptional(b, "assumedRoot", s.AssumedRoot)
@@ -114,7 +115,7 @@ func appendMember(b []byte, name, value string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendJSONString(b, value)
+	return jsonstr.Append(b, value)
 }
 
 // appendOptional is appendMember for an omitempty member.
@@ -158,11 +159,11 @@ func appendAnyMap(b []byte, m map[string]any) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		switch v := m[k].(type) {
 		case string:
-			b = appendJSONString(b, v)
+			b = jsonstr.Append(b, v)
 		case bool:
 			if v {
 				b = append(b, "true"...)
@@ -174,58 +175,4 @@ func appendAnyMap(b []byte, m map[string]any) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// appendJSONString appends s quoted as encoding/json quotes strings (HTML
-// characters escaped, invalid UTF-8 replaced).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"github.com/accountplane/accountplane/internal/protocol/wire"
 	"net/http"
+	"sync"
 
 	"github.com/accountplane/accountplane/internal/apierr"
 	"github.com/accountplane/accountplane/internal/protocol/jsonbody"
@@ -33,8 +34,30 @@ type Codec struct {
 // Decode is [jsonbody.Decode].
 func (c *Codec) Decode(body []byte, v any) error { return jsonbody.Decode(body, v) }
 
+// Appender is an output that writes its own JSON, byte for byte what
+// encoding/json would write of it (a hot answer, spared the reflection).
+type Appender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// appendBuffers keep the buffers Appenders write into: an answer is
+// written to the connection before its buffer is used again.
+var appendBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+const maxPooledBuffer = 256 << 10
+
 // WriteResult writes out as a 200 response (nil: "{}").
 func (c *Codec) WriteResult(w http.ResponseWriter, _ string, out any, _ string) error {
+	if a, ok := out.(Appender); ok {
+		bp := appendBuffers.Get().(*[]byte)
+		body := a.AppendJSON((*bp)[:0])
+		err := wire.Write(w, http.StatusOK, ContentType, body)
+		if cap(body) <= maxPooledBuffer { // one huge answer does not stay
+			*bp = body[:0]
+			appendBuffers.Put(bp)
+		}
+		return err
+	}
 	body := []byte("{}")
 	if out != nil {
 		b, err := json.Marshal(out)
