@@ -49,8 +49,8 @@ type TrailConfig struct {
 	// SkipReads leaves the calls that change nothing unrecorded
 	// (--trail-reads=off; AWS records them).
 	SkipReads bool
-	// PurgeCheck is how often the background writer purges what is past
-	// Retention when no call's record did (0: a minute).
+	// PurgeCheck is how often the background writer looks for records
+	// past Retention to purge (0: a minute).
 	PurgeCheck time.Duration
 }
 
@@ -152,8 +152,9 @@ func (t *trailer) linger() {
 func (s *Server) writeRecords() {
 	t := s.trail
 	defer close(t.exited)
-	// Retention is also enforced when no call is recorded (reads not
-	// recorded, an idle server): the writer looks every purgeCheck.
+	// The records past the retention are purged here, off the requests'
+	// path (LookupEvents hides them meanwhile): the writer looks every
+	// purgeCheck.
 	every := t.cfg.PurgeCheck
 	if every <= 0 {
 		every = purgeCheck
@@ -247,14 +248,12 @@ func (s *Server) FlushTrail() {
 	if s.trail != nil {
 		s.trail.drain(10 * time.Second)
 		s.trail.stopOnce.Do(func() { close(s.trail.stop) })
-		if s.trail.cfg.Store != nil {
-			// A trim or a purge under way ends before the store closes (at
-			// most flushWait: a store that hangs does not hold shutdown).
-			select {
-			case <-s.trail.exited:
-			case <-time.After(flushWait):
-				s.log.Error("CloudTrail writer still busy at shutdown", "waited", flushWait)
-			}
+		// A trim or a purge under way ends before the store closes (at
+		// most flushWait: a store that hangs does not hold shutdown).
+		select {
+		case <-s.trail.exited:
+		case <-time.After(flushWait):
+			s.log.Error("CloudTrail writer still busy at shutdown", "waited", flushWait)
 		}
 	}
 }
@@ -268,8 +267,8 @@ var responseOps = map[string]bool{"sts/AssumeRole": true, "sts/AssumeRoot": true
 const flushWait = 10 * time.Second
 
 // purgeEvery is how often (in domain time) records past the retention
-// are purged; purgeCheck how often the background writer looks, in case
-// no call's record did (TrailConfig.PurgeCheck).
+// are purged; purgeCheck how often the background writer looks
+// (TrailConfig.PurgeCheck).
 const (
 	purgeEvery = time.Hour
 	purgeCheck = time.Minute
@@ -277,6 +276,9 @@ const (
 
 func newTrailer(cfg Config) *trailer {
 	t := &trailer{cfg: cfg.Trail, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), stop: make(chan struct{}), exited: make(chan struct{}), lingerFor: writeLinger}
+	if t.cfg.Store == nil {
+		close(t.exited) // no writer runs
+	}
 	if t.cfg.Retention <= 0 {
 		t.cfg.Retention = trail.DefaultRetention
 	}
@@ -354,7 +356,6 @@ func (s *Server) endTrail(ctx context.Context, requestID string, p *trail.Pendin
 	if err != nil {
 		s.log.ErrorContext(ctx, "write CloudTrail record", "request_id", requestID, "err", err)
 	}
-	s.purgeTrail(ctx)
 }
 
 // purgeTrail deletes the records past the retention window, at most once

@@ -179,6 +179,7 @@ type trailIndexer struct {
 	// failures counts the indexer's failed transactions (for tests).
 	failures atomic.Uint64
 	stop     chan struct{}
+	cancel   context.CancelFunc // ends a pass under way
 	done     sync.WaitGroup
 	once     sync.Once
 }
@@ -190,11 +191,8 @@ func (db *DB) startTrailIndexer() {
 	x.stop = make(chan struct{})
 	x.pending.Store(1)
 	x.done.Add(1)
-	ctx, cancel := context.WithCancel(context.Background()) // a stop ends a pass
-	go func() {
-		<-x.stop
-		cancel()
-	}()
+	var ctx context.Context
+	ctx, x.cancel = context.WithCancel(context.Background())
 	go func() {
 		defer x.done.Done()
 		tick := time.NewTicker(indexEvery)
@@ -228,7 +226,10 @@ func (db *DB) stopTrailIndexer() {
 	if x.stop == nil {
 		return
 	}
-	x.once.Do(func() { close(x.stop) })
+	x.once.Do(func() {
+		close(x.stop)
+		x.cancel()
+	})
 	x.done.Wait()
 }
 
